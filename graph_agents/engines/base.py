@@ -1,0 +1,31 @@
+"""The Engine protocol: where algorithms run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from ..models import AnalysisTemplate
+from ..stores.base import GraphStore
+
+
+class EngineError(Exception):
+    """An algorithm job failed; the message is the engine's own."""
+
+
+@dataclass
+class EngineOutcome:
+    values: dict[str, Any]  # vertex id -> score or label, the full result
+    result_location: str
+    result_count: int
+
+
+@runtime_checkable
+class Engine(Protocol):
+    name: str
+
+    async def run(self, template: AnalysisTemplate, store: GraphStore, run_id: str) -> EngineOutcome:
+        """Execute ``template`` on ``store``'s graph, write the results for ``run_id``, return them."""
+
+    async def aclose(self) -> None:
+        """Release what the engine started (GAE engines, sessions)."""

@@ -1,0 +1,508 @@
+"""The local engine: catalog algorithms on an in-memory graph, with igraph, numpy and scipy.
+
+``compute`` is a pure function from (algorithm, parameters, GraphData, seed) to
+``{vertex id: value}``; ``LocalEngine`` wraps it in the Engine protocol (load the graph once per
+collections/attributes, run off the event loop, write the results to the store).
+
+Semantics, with GAE's parameter names (see ``graph_agents.algorithms``):
+
+* ``pagerank``: directed power iteration, ``x <- d (M x + dangling mass / n) + (1 - d) / n`` from
+  the uniform vector, where ``M`` is the column-stochastic transition matrix (parallel edges
+  count once each, self loops count). Dangling vertices (no out-edges) spread their rank
+  uniformly. Stops when the L1 change drops below ``PAGERANK_TOL`` or after
+  ``maximum_supersteps`` iterations, whichever comes first; values sum to 1. Agrees with
+  ``networkx.pagerank`` on a MultiDiGraph.
+* ``wcc`` / ``scc``: weakly / strongly connected components (igraph). Each vertex's value is the
+  smallest vertex id (string order) of its component.
+* ``label_propagation``: communities on the undirected graph (parallel edges weigh once each, self
+  loops ignored). Every vertex starts with the value of ``start_label_attribute``; when that is
+  ``_key``/``_id``, missing, or empty for a vertex, with its own vertex id. In a superstep a vertex
+  takes the label most frequent among its neighbours; it keeps its current label when that is
+  among the most frequent (as networkx does, so the process settles), otherwise ties go to the
+  smallest label, or with ``random_tiebreak`` to a random one: asynchronously, an independent
+  choice per vertex (as networkx's asyn_lpa); synchronously, the first label in a random order
+  of all labels drawn afresh each superstep and shared by all vertices (independent coin flips
+  make synchronous LPA split even a clique into halves that swap labels forever; a shared order
+  coordinates the vertices as the smallest-label rule does). ``synchronous``: every vertex
+  updates from the labels of the previous superstep (can oscillate on bipartite parts until the
+  cap). Asynchronous: each superstep visits the vertices in a fresh random order, in
+  ``ASYNC_BATCHES`` batches (one vertex per batch on graphs of at most that many vertices, i.e.
+  truly sequential), each batch seeing the labels written by the batches before it. Stops when
+  no label changes or after ``maximum_supersteps``. Value: the label (a string).
+* ``betweenness``: undirected, on the simple graph (parallel edges collapsed, self loops dropped),
+  igraph's subset betweenness. ``k`` = 0 or >= n is exact; otherwise ``k`` sources are sampled
+  without replacement from ``seed`` and the estimate is scaled like networkx >= 3.5 does
+  (unbiased for k >= 2): by ``(n-1)/k`` for vertices not sampled, ``(n-1)/(k-1)`` for sampled ones (a
+  source never lies inside its own paths). ``normalized`` divides by ``(n-1)(n-2)/2``.
+* ``attribute_propagation``: the labels of a vertex are the non-empty values of
+  ``start_label_attribute`` (a list gives several labels; values are turned into strings). In a
+  superstep every vertex adds to its set the labels of its in-neighbours (out-neighbours with
+  ``backwards``): forwards, labels travel along edge direction. ``synchronous``: labels move one
+  hop per superstep; asynchronous: vertices are visited in random batches as in label
+  propagation, so a label can move several hops in one superstep. Stops when nothing changes or
+  after ``maximum_supersteps``. Value: the sorted list of labels that reached the vertex,
+  including its own; an empty list if none.
+
+Threads: numpy/scipy release the GIL in their heavy kernels, igraph does not. Betweenness (the
+long igraph call) therefore runs its sources in batches of bounded work so the event loop gets
+the GIL back between batches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+import igraph as ig
+import numpy as np
+import scipy.sparse as sp
+
+from .. import algorithms
+from ..models import AnalysisTemplate
+from ..stores.base import GraphData, GraphStore
+from .base import EngineError, EngineOutcome
+
+# attributes that mean "each vertex starts with its own label"
+OWN_LABEL_ATTRIBUTES = ("_key", "_id")
+# L1 change under which PageRank stops before its superstep cap
+PAGERANK_TOL = 1e-10
+# asynchronous supersteps update the vertices in this many random batches
+ASYNC_BATCHES = 64
+# bound on (sources x (n + m)) per igraph betweenness call, so the GIL is released regularly
+_BETWEENNESS_WORK_PER_CALL = 4_000_000
+
+
+class _Graph:
+    """A GraphData with the derived structures the algorithms need, built lazily and kept.
+
+    The GraphData must not be mutated while a _Graph built from it is in use.
+    """
+
+    def __init__(self, data: GraphData) -> None:
+        self.data = data
+        self.ids: list[str] = list(data.ids)
+        self.n = len(self.ids)
+        self.edges = _edge_array(data.edges, self.n)
+        self.m = len(self.edges)
+        self._lock = threading.RLock()  # builders use one another
+        self._memo: dict[str, Any] = {}
+
+    def _get(self, key: str, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = build()
+            return self._memo[key]
+
+    @property
+    def igraph(self) -> ig.Graph:
+        """The directed multigraph, as given."""
+
+        def build() -> ig.Graph:
+            edges = self.data.edges
+            if not isinstance(edges, list):  # igraph reads a list of tuples far faster than numpy
+                edges = list(zip(self.edges[:, 0].tolist(), self.edges[:, 1].tolist()))
+            return ig.Graph(n=self.n, edges=edges, directed=True)
+
+        return self._get("igraph", build)
+
+    @property
+    def simple_undirected(self) -> ig.Graph:
+        def build() -> ig.Graph:
+            g = self.igraph.as_undirected(mode="collapse")
+            g.simplify(multiple=True, loops=True)
+            return g
+
+        return self._get("simple_undirected", build)
+
+    @property
+    def neighbours(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Undirected adjacency without self loops, parallel edges kept: (indptr, nbr, row)."""
+
+        def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            e = self.edges[self.edges[:, 0] != self.edges[:, 1]]
+            row = np.concatenate([e[:, 0], e[:, 1]])
+            nbr = np.concatenate([e[:, 1], e[:, 0]])
+            order = np.argsort(row, kind="stable")
+            row, nbr = row[order], nbr[order]
+            indptr = np.zeros(self.n + 1, dtype=np.int64)
+            np.cumsum(np.bincount(row, minlength=self.n), out=indptr[1:])
+            return indptr, nbr, row
+
+        return self._get("neighbours", build)
+
+    @property
+    def id_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """(order, rank): vertex indices sorted by id, and each vertex's position in that order."""
+
+        def build() -> tuple[np.ndarray, np.ndarray]:
+            order = np.array(sorted(range(self.n), key=self.ids.__getitem__), dtype=np.int64)
+            rank = np.empty(self.n, dtype=np.int64)
+            rank[order] = np.arange(self.n)
+            return order, rank
+
+        return self._get("id_order", build)
+
+
+def _edge_array(edges: Any, n: int) -> np.ndarray:
+    if isinstance(edges, np.ndarray):
+        arr = edges.astype(np.int64, copy=False).reshape(-1, 2)
+    elif len(edges) == 0:
+        arr = np.empty((0, 2), dtype=np.int64)
+    else:
+        flat = itertools.chain.from_iterable(edges)
+        arr = np.fromiter(flat, dtype=np.int64, count=2 * len(edges)).reshape(-1, 2)
+    if len(arr) and (arr.min() < 0 or arr.max() >= n):
+        raise ValueError(f"edge endpoint out of range: the graph has {n} vertices")
+    return arr
+
+
+# ---------------------------------------------------------------------------------- algorithms
+
+
+def compute(algorithm: str, params: dict[str, Any], data: GraphData, seed: int = 0) -> dict[str, Any]:
+    """Run the catalog algorithm ``algorithm`` on ``data``; return ``{vertex id: value}``.
+
+    ``params`` are overlaid on the catalog defaults (unknown names or bad values raise
+    ValueError, as does an unknown algorithm). ``seed`` drives every random choice.
+    """
+    return _compute(algorithm, params, _Graph(data), seed)
+
+
+def _compute(algorithm: str, params: dict[str, Any], graph: _Graph, seed: int) -> dict[str, Any]:
+    algo = algorithms.get(algorithm)
+    params = algo.validate_params(params)
+    if algo.name not in _ALGORITHMS:
+        raise ValueError(f"the local engine does not implement {algo.name!r}")
+    if graph.n == 0:
+        return {}
+    rng = np.random.default_rng(seed)
+    return _ALGORITHMS[algo.name](graph, params, rng)
+
+
+def _pagerank(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> dict[str, float]:
+    n, d = g.n, p["damping_factor"]
+    src, dst = g.edges[:, 0], g.edges[:, 1]
+    outdeg = np.bincount(src, minlength=n).astype(np.float64)
+    dangling = outdeg == 0
+    # column-stochastic: M[j, i] = (edges i -> j) / outdeg(i); duplicates are summed
+    M = sp.csr_array((1.0 / outdeg[src], (dst, src)), shape=(n, n))
+    x = np.full(n, 1.0 / n)
+    for _ in range(p["maximum_supersteps"]):
+        new = d * (M @ x + x[dangling].sum() / n) + (1.0 - d) / n
+        err = np.abs(new - x).sum()
+        x = new
+        if err < PAGERANK_TOL:
+            break
+    x /= x.sum()
+    return dict(zip(g.ids, x.tolist()))
+
+
+def _components(mode: str) -> Callable[..., dict[str, str]]:
+    def run(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> dict[str, str]:
+        membership = np.asarray(g.igraph.connected_components(mode=mode).membership, dtype=np.int64)
+        return _label_by_smallest_id(g, membership)
+
+    return run
+
+
+def _label_by_smallest_id(g: _Graph, membership: np.ndarray) -> dict[str, str]:
+    order, rank = g.id_order
+    smallest = np.full(membership.max() + 1, g.n, dtype=np.int64)
+    np.minimum.at(smallest, membership, rank)
+    rep = order[smallest[membership]]
+    ids = g.ids
+    return {ids[i]: ids[r] for i, r in enumerate(rep.tolist())}
+
+
+def _betweenness(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> dict[str, float]:
+    n, k = g.n, p["k"]
+    sampled = 0 < k < n
+    sources = np.sort(rng.choice(n, size=k, replace=False)) if sampled else np.arange(n)
+    return dict(zip(g.ids, _subset_betweenness(g, sources, sampled, p["normalized"]).tolist()))
+
+
+def _subset_betweenness(g: _Graph, sources: np.ndarray, sampled: bool, normalized: bool) -> np.ndarray:
+    """Betweenness from shortest paths starting at ``sources``; scaled up when ``sampled``."""
+    n, k = g.n, len(sources)
+    gu = g.simple_undirected
+    per_call = max(1, _BETWEENNESS_WORK_PER_CALL // (n + gu.ecount()))
+    acc = np.zeros(n)
+    for start in range(0, k, per_call):
+        batch = sources[start : start + per_call].tolist()
+        acc += np.asarray(gu.betweenness(directed=False, sources=batch), dtype=np.float64)
+    if sampled:
+        is_source = np.zeros(n, dtype=bool)
+        is_source[sources] = True
+        acc[~is_source] *= (n - 1) / k
+        # a sampled source has k - 1 samples about itself; with k == 1 it has none (value 0)
+        acc[is_source] *= (n - 1) / (k - 1) if k > 1 else 0.0
+    if normalized and n > 2:
+        acc /= (n - 1) * (n - 2) / 2
+    return acc
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, (str, list, tuple, set, frozenset, dict)) and len(value) == 0:
+        return True
+    return False
+
+
+def _attribute(g: _Graph, name: str) -> list[Any] | None:
+    values = g.data.attributes.get(name)
+    if values is not None and len(values) != g.n:
+        raise ValueError(f"attribute {name!r} has {len(values)} values for {g.n} vertices")
+    return values
+
+
+def _initial_labels(g: _Graph, attribute: str) -> list[str]:
+    values = None if attribute in OWN_LABEL_ATTRIBUTES else _attribute(g, attribute)
+    if values is None:
+        return g.ids
+    return [vid if _is_empty(v) else str(v) for vid, v in zip(g.ids, values)]
+
+
+def _best_labels(
+    rows: np.ndarray,
+    neighbour_labels: np.ndarray,
+    labels: np.ndarray,
+    n_labels: int,
+    tiebreak: np.ndarray | np.random.Generator | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each row with neighbours: the winning label (see the module docstring)."""
+    key = rows * n_labels + neighbour_labels
+    ukey, counts = np.unique(key, return_counts=True)  # sorted by row, then label
+    urow = ukey // n_labels
+    ulab = ukey - urow * n_labels
+    # integer counts; +0.5 keeps the current label when tied for the maximum; +[0, 0.25) for the
+    # random priority of the label
+    score = counts.astype(np.float64) + 0.5 * (ulab == labels[urow])
+    if isinstance(tiebreak, np.ndarray):  # a random order of the labels, values in [0, 1)
+        score += 0.25 * tiebreak[ulab]
+    elif tiebreak is not None:  # an independent random choice for each vertex
+        score += 0.25 * tiebreak.random(len(score))
+    new_group = np.empty(len(urow), dtype=bool)
+    new_group[0] = True
+    np.not_equal(urow[1:], urow[:-1], out=new_group[1:])
+    group = np.cumsum(new_group) - 1
+    rowmax = np.maximum.reduceat(score, np.flatnonzero(new_group))
+    pos = np.flatnonzero(score == rowmax[group])
+    first = np.empty(len(pos), dtype=bool)
+    first[0] = True
+    np.not_equal(group[pos[1:]], group[pos[:-1]], out=first[1:])
+    pos = pos[first]  # the first maximum of each row: the smallest label among ties
+    return urow[pos], ulab[pos]
+
+
+def _gather_rows(indptr: np.ndarray, vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in the CSR arrays of the entries of ``vertices``, and their row for each."""
+    starts = indptr[vertices]
+    lens = indptr[vertices + 1] - starts
+    total = int(lens.sum())
+    offsets = np.cumsum(lens) - lens
+    pos = np.repeat(starts - offsets, lens) + np.arange(total)
+    return pos, np.repeat(vertices, lens)
+
+
+def _async_batches(n: int, rng: np.random.Generator) -> list[np.ndarray]:
+    return np.array_split(rng.permutation(n), min(n, ASYNC_BATCHES))
+
+
+def _label_propagation(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> dict[str, str]:
+    n = g.n
+    vocab, labels = np.unique(np.asarray(_initial_labels(g, p["start_label_attribute"])), return_inverse=True)
+    labels = labels.astype(np.int64).reshape(-1)
+    n_labels = len(vocab)
+    indptr, nbr, row = g.neighbours
+    if len(nbr):
+        for _ in range(p["maximum_supersteps"]):
+            changed = False
+            tiebreak: np.ndarray | np.random.Generator | None = None
+            if p["random_tiebreak"]:
+                tiebreak = rng.permutation(n_labels) / n_labels if p["synchronous"] else rng
+            if p["synchronous"]:
+                vr, vl = _best_labels(row, labels[nbr], labels, n_labels, tiebreak)
+                changed = bool((labels[vr] != vl).any())
+                labels = labels.copy()
+                labels[vr] = vl
+            else:
+                for batch in _async_batches(n, rng):
+                    pos, rows = _gather_rows(indptr, batch)
+                    if len(pos) == 0:
+                        continue
+                    vr, vl = _best_labels(rows, labels[nbr[pos]], labels, n_labels, tiebreak)
+                    changed = changed or bool((labels[vr] != vl).any())
+                    labels[vr] = vl
+            if not changed:
+                break
+    names = vocab.tolist()
+    return {vid: names[lab] for vid, lab in zip(g.ids, labels.tolist())}
+
+
+def _seed_labels(values: list[Any] | None) -> list[list[str]]:
+    out: list[list[str]] = []
+    for v in values or []:
+        if _is_empty(v):
+            out.append([])
+        elif isinstance(v, (list, tuple, set, frozenset)):
+            out.append([str(x) for x in v if not _is_empty(x)])
+        else:
+            out.append([str(v)])
+    return out
+
+
+def _attribute_propagation(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> dict[str, list[str]]:
+    n = g.n
+    seeds = _seed_labels(_attribute(g, p["start_label_attribute"])) or [[] for _ in range(n)]
+    vocab = sorted({label for labels in seeds for label in labels})
+    if not vocab:
+        return {vid: [] for vid in g.ids}
+    column = {label: j for j, label in enumerate(vocab)}
+    rows = [i for i, labels in enumerate(seeds) for _ in labels]
+    cols = [column[label] for labels in seeds for label in labels]
+    X = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, len(vocab)))
+    X.sum_duplicates()
+    X.data[:] = 1.0
+    src, dst = g.edges[:, 0], g.edges[:, 1]
+    receiver, sender = (src, dst) if p["backwards"] else (dst, src)
+    P = sp.csr_array((np.ones(g.m), (receiver, sender)), shape=(n, n))
+
+    def binary(A: sp.csr_array) -> sp.csr_array:
+        A = sp.csr_array(A)
+        A.sum_duplicates()
+        A.data[:] = 1.0
+        return A
+
+    for _ in range(p["maximum_supersteps"]):
+        before = X.nnz
+        if p["synchronous"]:
+            X = binary(X + P @ X)
+        else:
+            for batch in _async_batches(n, rng):
+                received = P[batch] @ X  # len(batch) x labels
+                place = sp.csr_array(
+                    (np.ones(len(batch)), (batch, np.arange(len(batch)))), shape=(n, len(batch))
+                )
+                X = binary(X + place @ received)
+        if X.nnz == before:  # label sets only grow: same size means nothing changed
+            break
+    X.sort_indices()
+    indptr, indices = X.indptr, X.indices
+    return {
+        vid: [vocab[j] for j in indices[indptr[i] : indptr[i + 1]].tolist()]
+        for i, vid in enumerate(g.ids)
+    }
+
+
+_ALGORITHMS: dict[str, Callable[[_Graph, dict[str, Any], np.random.Generator], dict[str, Any]]] = {
+    "pagerank": _pagerank,
+    "wcc": _components("weak"),
+    "scc": _components("strong"),
+    "label_propagation": _label_propagation,
+    "betweenness": _betweenness,
+    "attribute_propagation": _attribute_propagation,
+}
+
+
+# -------------------------------------------------------------------------------------- engine
+
+
+def _attributes_for(algorithm: str, params: dict[str, Any]) -> tuple[str, ...]:
+    attribute = params.get("start_label_attribute")
+    if algorithm in ("label_propagation", "attribute_propagation") and attribute:
+        if attribute not in OWN_LABEL_ATTRIBUTES:
+            return (attribute,)
+    return ()
+
+
+class LocalEngine:
+    """The Engine protocol in process: loads each graph once, computes in worker threads."""
+
+    name = "local"
+
+    def __init__(self, max_workers: int | None = None, seed: int = 0) -> None:
+        self.max_workers = max_workers
+        self.seed = seed
+        self.loads = 0  # graphs loaded from stores, for diagnostics and tests
+        self._executor: ThreadPoolExecutor | None = None
+        # (id(store), vertex collections, edge collections, attributes) -> (store, graph); the
+        # store is kept so its id cannot be reused by another store while the entry lives
+        self._graphs: dict[tuple[Any, ...], tuple[GraphStore, _Graph]] = {}
+        self._locks: dict[tuple[Any, ...], asyncio.Lock] = {}
+        self._locks_loop: asyncio.AbstractEventLoop | None = None
+
+    async def run(self, template: AnalysisTemplate, store: GraphStore, run_id: str) -> EngineOutcome:
+        try:
+            algorithm = algorithms.get(template.algorithm)
+            params = algorithm.validate_params(template.parameters)
+        except ValueError as exc:
+            raise EngineError(f"template {template.id}: {exc}") from exc
+        graph = await self._graph(
+            store,
+            template.vertex_collections,
+            template.edge_collections,
+            _attributes_for(algorithm.name, params),
+        )
+        try:
+            values = await self._offload(_compute, algorithm.name, params, graph, self.seed)
+        except Exception as exc:
+            raise EngineError(
+                f"{algorithm.name} failed on template {template.id} "
+                f"({graph.n} vertices, {graph.m} edges): {type(exc).__name__}: {exc}"
+            ) from exc
+        location = await store.write_results(run_id, template.id, algorithm.result_field, values)
+        return EngineOutcome(values=values, result_location=location, result_count=len(values))
+
+    async def _graph(
+        self,
+        store: GraphStore,
+        vertex_collections: list[str],
+        edge_collections: list[str],
+        attributes: tuple[str, ...],
+    ) -> _Graph:
+        key = (id(store), tuple(vertex_collections), tuple(edge_collections), attributes)
+        entry = self._graphs.get(key)
+        if entry is not None:
+            return entry[1]
+        loop = asyncio.get_running_loop()
+        if self._locks_loop is not loop:  # asyncio locks belong to one event loop
+            self._locks = {}
+            self._locks_loop = loop
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            entry = self._graphs.get(key)
+            if entry is None:
+                data = await store.load_graph(
+                    list(vertex_collections), list(edge_collections), attributes=attributes
+                )
+                self.loads += 1
+                try:
+                    graph = await self._offload(_Graph, data)
+                except ValueError as exc:
+                    raise EngineError(f"bad graph from {store.kind} store: {exc}") from exc
+                entry = self._graphs[key] = (store, graph)
+        return entry[1]
+
+    async def _offload(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if self.max_workers is None:
+            return await asyncio.to_thread(fn, *args)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(self.max_workers, thread_name_prefix="local-engine")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+
+    async def aclose(self) -> None:
+        self._graphs.clear()
+        self._locks.clear()
+        self._locks_loop = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None

@@ -1,0 +1,61 @@
+"""The workflow: a StateGraph whose nodes are agents.
+
+resolve_vertical ─► analyze_schema ───────┐
+        └─────────► extract_requirements ─┴─► generate_use_cases ─► generate_templates ─► Send × N ─► analyze ─► finalize
+"""
+
+from __future__ import annotations
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Send
+
+from .context import Context
+from .nodes import (
+    analyze,
+    analyze_schema,
+    extract_requirements,
+    finalize,
+    generate_templates,
+    generate_use_cases,
+    resolve_vertical,
+)
+from .state import InputState, OutputState, State
+
+
+def route_templates(state: State) -> list[Send] | str:
+    """One `analyze` task per template; straight to `finalize` when there is nothing to run."""
+    use_cases = {u["id"]: u for u in state.get("use_cases") or []}
+    sends = [
+        Send(
+            "analyze",
+            {
+                "run_id": state["run_id"],
+                "template": t,
+                "use_case": use_cases[t["use_case_id"]],
+                "vertical": state["vertical"],
+            },
+        )
+        for t in state.get("templates") or []
+    ]
+    return sends or "finalize"
+
+
+builder = StateGraph(State, context_schema=Context, input_schema=InputState, output_schema=OutputState)
+builder.add_node("resolve_vertical", resolve_vertical)
+builder.add_node("analyze_schema", analyze_schema)
+builder.add_node("extract_requirements", extract_requirements)
+builder.add_node("generate_use_cases", generate_use_cases)
+builder.add_node("generate_templates", generate_templates)
+builder.add_node("analyze", analyze)
+builder.add_node("finalize", finalize)
+
+builder.add_edge(START, "resolve_vertical")
+builder.add_edge("resolve_vertical", "analyze_schema")
+builder.add_edge("resolve_vertical", "extract_requirements")
+builder.add_edge(["analyze_schema", "extract_requirements"], "generate_use_cases")
+builder.add_edge("generate_use_cases", "generate_templates")
+builder.add_conditional_edges("generate_templates", route_templates, ["analyze", "finalize"])
+builder.add_edge("analyze", "finalize")
+builder.add_edge("finalize", END)
+
+graph = builder.compile(name="graph_agents")

@@ -1,0 +1,180 @@
+"""The vocabulary shared by every agent: schema, requirements, use cases, templates, results, reports.
+
+Models cross the graph's state as plain dicts (``model_dump(mode="json")``) so checkpoints stay
+plain msgpack data; nodes rebuild models with ``Model.model_validate`` where they need them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Priority = Literal["high", "medium", "low"]
+
+
+class Model(BaseModel):
+    model_config = {"extra": "ignore"}
+
+    def dump(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class Vertical(Model):
+    """An industry vertical: its vocabulary steers every agent downstream."""
+
+    name: str
+    display_name: str
+    description: str = ""
+    keywords: list[str] = Field(default_factory=list)
+    # generic word -> the vertical's word, e.g. {"node": "customer", "community": "segment"}
+    terms: dict[str, str] = Field(default_factory=dict)
+    # collection-name fragments that are the core of the business graph in this vertical
+    core_hints: list[str] = Field(default_factory=list)
+    metrics: list[str] = Field(default_factory=list)
+    # algorithm name -> how the vertical phrases its purpose
+    algorithm_purposes: dict[str, str] = Field(default_factory=dict)
+    # discovery use cases to propose when there are no requirements: algorithm names in order
+    discovery: list[str] = Field(default_factory=list)
+    detectors: list[dict[str, Any]] = Field(default_factory=list)
+
+    def term(self, word: str) -> str:
+        return self.terms.get(word, word)
+
+
+class CollectionInfo(Model):
+    name: str
+    type: Literal["document", "edge"]
+    count: int = 0
+    attributes: dict[str, str] = Field(default_factory=dict)  # attribute -> observed type
+    role: Literal["core", "satellite", "edge"] = "core"
+
+
+class EdgeDefinition(Model):
+    collection: str
+    from_collections: list[str]
+    to_collections: list[str]
+
+
+class DegreeStats(Model):
+    mean: float = 0.0
+    median: float = 0.0
+    max: int = 0
+    p99: float = 0.0
+
+
+class GraphSchema(Model):
+    graph_name: str | None = None
+    collections: list[CollectionInfo] = Field(default_factory=list)
+    edge_definitions: list[EdgeDefinition] = Field(default_factory=list)
+    vertex_count: int = 0
+    edge_count: int = 0
+    degree: DegreeStats = Field(default_factory=DegreeStats)
+    domain: str = ""
+    key_entities: list[str] = Field(default_factory=list)
+    suggested_analyses: list[str] = Field(default_factory=list)
+
+    def by_name(self) -> dict[str, CollectionInfo]:
+        return {c.name: c for c in self.collections}
+
+    @property
+    def vertex_collections(self) -> list[str]:
+        return [c.name for c in self.collections if c.type == "document"]
+
+    @property
+    def edge_collections(self) -> list[str]:
+        return [c.name for c in self.collections if c.type == "edge"]
+
+    @property
+    def core_collections(self) -> list[str]:
+        return [c.name for c in self.collections if c.type == "document" and c.role == "core"]
+
+
+class Requirement(Model):
+    id: str
+    text: str
+    objective: str = ""
+    priority: Priority = "medium"
+    kind: Literal["must", "should", "could", "info"] = "should"
+    source: str = ""
+
+
+class Requirements(Model):
+    objectives: list[str] = Field(default_factory=list)
+    requirements: list[Requirement] = Field(default_factory=list)
+    stakeholders: list[str] = Field(default_factory=list)
+    constraints: list[str] = Field(default_factory=list)
+
+
+class UseCase(Model):
+    id: str
+    title: str
+    description: str = ""
+    algorithm: str
+    rationale: str = ""
+    priority: Priority = "medium"
+    requirement_ids: list[str] = Field(default_factory=list)
+    focus: list[str] = Field(default_factory=list)  # collections the requirement names
+
+
+class AnalysisTemplate(Model):
+    id: str
+    use_case_id: str
+    title: str
+    algorithm: str
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    parameter_reasons: dict[str, str] = Field(default_factory=dict)
+    vertex_collections: list[str]
+    edge_collections: list[str]
+    graph_name: str | None = None
+
+
+class ExecutionResult(Model):
+    template_id: str
+    algorithm: str
+    status: Literal["completed", "failed"]
+    engine: str = ""
+    result_location: str = ""
+    result_count: int = 0
+    error: str | None = None
+    started_at: float = 0.0
+    finished_at: float = 0.0
+
+    @property
+    def duration_s(self) -> float:
+        return max(0.0, self.finished_at - self.started_at)
+
+
+class Insight(Model):
+    id: str
+    title: str
+    description: str
+    confidence: float = 0.8
+    evidence: list[str] = Field(default_factory=list)  # fact keys the insight rests on
+    entities: list[str] = Field(default_factory=list)
+
+
+class Recommendation(Model):
+    id: str
+    title: str
+    description: str
+    priority: Priority = "medium"
+    effort: Literal["low", "medium", "high"] = "medium"
+    impact: str = ""
+    insight_ids: list[str] = Field(default_factory=list)
+
+
+class Report(Model):
+    id: str
+    title: str
+    algorithm: str
+    use_case_id: str
+    template_id: str
+    summary: str
+    facts: dict[str, Any] = Field(default_factory=dict)
+    top_results: list[dict[str, Any]] = Field(default_factory=list)
+    groups: list[dict[str, Any]] = Field(default_factory=list)
+    insights: list[Insight] = Field(default_factory=list)
+    recommendations: list[Recommendation] = Field(default_factory=list)
+    status: Literal["completed", "failed"] = "completed"
+    error: str | None = None

@@ -1,0 +1,69 @@
+"""The `Send` target: one analysis per template — execute it, then write its report.
+
+A small subgraph (execute → report) so each report starts the moment its own execution ends,
+and a resumed run picks up between the two steps without executing again.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+
+from .. import algorithms
+from ..context import Context, get_context
+from ..models import AnalysisTemplate, ExecutionResult, UseCase, Vertical
+from ..reports import build_report, compute_facts, entity_ids
+from ..state import AnalysisOutput, AnalysisState
+
+
+async def execute(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = get_context(runtime)
+    template = AnalysisTemplate.model_validate(state["template"])
+    started = time.time()
+    try:
+        outcome = await ctx.engine.run(template, ctx.store, state["run_id"])
+        result = ExecutionResult(
+            template_id=template.id, algorithm=template.algorithm, status="completed", engine=ctx.engine.name,
+            result_location=outcome.result_location, result_count=outcome.result_count,
+            started_at=started, finished_at=time.time(),
+        )
+        errors = []
+    except Exception as exc:  # one failing analysis must not stop the others
+        message = f"{type(exc).__name__}: {exc}"
+        result = ExecutionResult(
+            template_id=template.id, algorithm=template.algorithm, status="failed", engine=ctx.engine.name,
+            error=message, started_at=started, finished_at=time.time(),
+        )
+        errors = [{"node": "analyze", "template_id": template.id, "error": message}]
+    return {"outcome": result.dump(), "execution_results": {template.id: result.dump()}, "errors": errors}
+
+
+async def report(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
+    outcome = ExecutionResult.model_validate(state["outcome"])
+    if outcome.status != "completed":
+        return {}
+    ctx = get_context(runtime)
+    values = await ctx.store.read_results(outcome.result_location)
+    template = AnalysisTemplate.model_validate(state["template"])
+    facts = compute_facts(algorithms.get(template.algorithm).kind, values)
+    names = await ctx.store.display_names(entity_ids(facts))
+    result = build_report(
+        template, UseCase.model_validate(state["use_case"]), facts, names, Vertical.model_validate(state["vertical"])
+    )
+    return {"reports": {result.id: result.dump()}}
+
+
+def build_analysis_graph():
+    g = StateGraph(AnalysisState, context_schema=Context, output_schema=AnalysisOutput)
+    g.add_node("execute", execute)
+    g.add_node("report", report)
+    g.add_edge(START, "execute")
+    g.add_edge("execute", "report")
+    g.add_edge("report", END)
+    return g.compile(name="analyze")
+
+
+analyze = build_analysis_graph()

@@ -1,0 +1,27 @@
+"""Gather the results, decide the run's status and record the run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from ..context import Context, get_context
+from ..state import State
+
+
+def run_status(templates: list[dict[str, Any]], results: dict[str, dict[str, Any]]) -> str:
+    if not templates:
+        return "completed"
+    failed = sum(1 for t in templates if results.get(t["id"], {}).get("status") != "completed")
+    if failed == 0:
+        return "completed"
+    return "failed" if failed == len(templates) else "completed_with_failures"
+
+
+async def finalize(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = get_context(runtime)
+    status = run_status(state.get("templates") or [], state.get("execution_results") or {})
+    if ctx.catalog is not None:
+        await ctx.catalog.record_run({**state, "status": status})
+    return {"status": status}

@@ -1,0 +1,70 @@
+"""Turn each use case into a concrete analysis: algorithm, parameters and collections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from .. import algorithms
+from ..context import Context
+from ..models import AnalysisTemplate, GraphSchema, UseCase
+from ..selection import select_collections
+from ..state import State
+
+EXACT_BETWEENNESS_MAX = 5_000  # vertices; above this, sample sources as GAE does for big graphs
+BETWEENNESS_SAMPLES = 256
+
+
+def choose_parameters(algo: algorithms.Algorithm, vertex_count: int) -> tuple[dict[str, Any], dict[str, str]]:
+    params, reasons = algo.defaults(), {}
+    if algo.name == "betweenness":
+        if vertex_count > EXACT_BETWEENNESS_MAX:
+            params["k"] = BETWEENNESS_SAMPLES
+            reasons["k"] = f"{vertex_count:,} vertices: sample {BETWEENNESS_SAMPLES} sources instead of all pairs"
+        else:
+            reasons["k"] = f"{vertex_count:,} vertices: exact"
+    if "maximum_supersteps" in params:
+        params["maximum_supersteps"] = 100 if vertex_count <= 1_000_000 else 50
+        reasons["maximum_supersteps"] = "caps iterations so the job always ends"
+    if algo.name == "label_propagation":
+        params["random_tiebreak"] = True
+        reasons["random_tiebreak"] = (
+            "with fixed smallest-label tie-breaks one label sweeps across neighbouring communities; "
+            "seeded random tie-breaks keep them apart and stay reproducible"
+        )
+    if algo.name == "pagerank":
+        reasons["damping_factor"] = "the standard 0.85"
+    return algo.validate_params(params), reasons
+
+
+def plan_templates(use_cases: list[UseCase], schema: GraphSchema, limit: int | None) -> list[AnalysisTemplate]:
+    templates = []
+    counts = {c.name: c.count for c in schema.collections}
+    for uc in use_cases[: limit if limit and limit > 0 else None]:
+        algo = algorithms.get(uc.algorithm)
+        vertices, edges = select_collections(algo, schema, uc.focus)
+        params, reasons = choose_parameters(algo, sum(counts.get(v, 0) for v in vertices))
+        templates.append(
+            AnalysisTemplate(
+                id=f"T-{len(templates) + 1:03d}",
+                use_case_id=uc.id,
+                title=uc.title,
+                algorithm=algo.name,
+                parameters=params,
+                parameter_reasons=reasons,
+                vertex_collections=vertices,
+                edge_collections=edges,
+                graph_name=schema.graph_name,
+            )
+        )
+    return templates
+
+
+async def generate_templates(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    templates = plan_templates(
+        [UseCase.model_validate(u) for u in state.get("use_cases") or []],
+        GraphSchema.model_validate(state["graph_schema"]),
+        state.get("max_executions"),
+    )
+    return {"templates": [t.dump() for t in templates]}

@@ -1,0 +1,33 @@
+"""Entry node: load the requirement documents and resolve the industry vertical."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.runtime import Runtime
+
+from ..context import Context, get_context
+from ..documents import load_sources
+from ..state import State
+from ..verticals import detect_vertical, load_vertical
+
+
+async def resolve_vertical(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = get_context(runtime)
+    sources = load_sources(state.get("documents"), state.get("requirements"))
+    spec = (state.get("industry") or "auto").strip()
+    if spec.lower() == "auto":
+        names = [c.name for c in await ctx.store.list_collections()]
+        vertical, scores = detect_vertical([s["text"] for s in sources], names)
+    else:
+        vertical, scores = load_vertical(spec), {}
+    run_id = (config.get("configurable") or {}).get("thread_id") or uuid.uuid4().hex[:12]
+    return {
+        "run_id": str(run_id),
+        "mode": "llm" if ctx.llm is not None else "deterministic",
+        "sources": sources,
+        "vertical": vertical.dump(),
+        "vertical_scores": scores,
+    }

@@ -1,0 +1,74 @@
+"""One report from one execution: facts from the full result, insights, recommendations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import algorithms
+from ..models import AnalysisTemplate, Report, UseCase, Vertical
+from .facts import compute_facts
+from .insights import pct, partition_insights, recommendations, score_insights
+
+
+def report_id(template_id: str) -> str:
+    return "R-" + template_id.removeprefix("T-")
+
+
+def entity_ids(facts: dict[str, Any]) -> list[str]:
+    """The vertex ids a report will name (for display-name lookup)."""
+    ids = [t["id"] for t in facts.get("top", [])]
+    for g in facts.get("groups", [])[:10]:
+        ids.extend(g["members"][:10])
+    return ids
+
+
+def build_report(
+    template: AnalysisTemplate,
+    use_case: UseCase,
+    facts: dict[str, Any],
+    names: dict[str, str],
+    vertical: Vertical,
+) -> Report:
+    """``facts`` from :func:`compute_facts` on the full result; ``names`` for the ids it names."""
+    algo = algorithms.get(template.algorithm)
+    # "nodes" in this report are the collections it ran on, whatever the vertical calls nodes at large
+    plural = " and ".join(template.vertex_collections) or vertical.term("nodes")
+    singular = plural[:-1] if plural.endswith("s") and len(template.vertex_collections) == 1 else vertical.term("node")
+    vertical = vertical.model_copy(update={"terms": {**vertical.terms, "nodes": plural, "node": singular}})
+    make = score_insights if algo.kind == "score" else partition_insights
+    insights = make(algo, facts, names, vertical)
+    scope = ", ".join(template.vertex_collections) + " via " + (", ".join(template.edge_collections) or "no edges")
+    if algo.kind == "score":
+        top_results = [{**t, **({"name": names[t["id"]]} if t["id"] in names else {})} for t in facts.get("top", [])]
+        groups: list[dict[str, Any]] = []
+        headline = (
+            f"the top 1% of {vertical.term('nodes')} hold {pct(facts['top1pct_share'])} of the total"
+            if facts.get("count") else "no vertices were scored"
+        )
+    else:
+        top_results = []
+        groups = facts.get("groups", [])
+        headline = (
+            f"{facts['count']} groups, the largest with {facts['largest_size']} members"
+            if facts.get("count") else "no groups were found"
+        )
+    size = facts.get("count", 0) if algo.kind == "score" else facts.get("vertices", 0)
+    summary = f"{algo.title} on {scope} ({size} vertices): {headline}."
+    if insights:
+        summary += " " + insights[0].description
+    return Report(
+        id=report_id(template.id),
+        title=template.title,
+        algorithm=algo.name,
+        use_case_id=use_case.id,
+        template_id=template.id,
+        summary=summary,
+        facts={k: v for k, v in facts.items() if k not in ("top", "groups")},
+        top_results=top_results,
+        groups=groups,
+        insights=insights,
+        recommendations=recommendations(algo.kind, insights, vertical),
+    )
+
+
+__all__ = ["build_report", "compute_facts", "entity_ids", "report_id"]

@@ -1,0 +1,146 @@
+"""The graph's shape and whole runs on the embedded default (demo graph, local engine)."""
+
+import asyncio
+import json
+from collections import Counter
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from graph_agents import AgenticWorkflowRunner
+from graph_agents.context import Context
+from graph_agents.engines import EngineError, LocalEngine
+from graph_agents.graph import builder, graph
+from graph_agents.stores import LocalGraphStore
+
+
+def test_topology():
+    g = graph.get_graph()
+    nodes = set(g.nodes) - {"__start__", "__end__"}
+    assert nodes == {"resolve_vertical", "analyze_schema", "extract_requirements", "generate_use_cases",
+                     "generate_templates", "analyze", "finalize"}
+    edges = {(e.source, e.target) for e in g.edges}
+    assert ("__start__", "resolve_vertical") in edges
+    assert {("resolve_vertical", "analyze_schema"), ("resolve_vertical", "extract_requirements")} <= edges
+    assert {("analyze_schema", "generate_use_cases"), ("extract_requirements", "generate_use_cases")} <= edges
+    assert {("generate_templates", "analyze"), ("analyze", "finalize"), ("finalize", "__end__")} <= edges
+    assert graph.checkpointer is None  # Studio refuses graphs that bring their own
+    assert set(graph.get_input_jsonschema()["properties"]) == {
+        "requirements", "documents", "industry", "max_executions", "review_use_cases"}
+
+
+async def test_phase_one_runs_in_parallel(demo_dir, tmp_path):
+    """analyze_schema and extract_requirements run in the same superstep."""
+    store = LocalGraphStore.from_directory(demo_dir / "data", results_dir=tmp_path)
+    app = builder.compile(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "p"}}
+    await app.ainvoke({"requirements": "Which customers are most influential?"}, config,
+                      context=Context(store=store, engine=LocalEngine()))
+    history = [s async for s in app.aget_state_history(config)]
+    assert any(set(s.next) == {"analyze_schema", "extract_requirements"} for s in history)
+
+
+def _runner(workspace, demo_dir, **kw):
+    return AgenticWorkflowRunner(data_dir=demo_dir / "data", workspace=workspace, **kw)
+
+
+def _reports(result):
+    return [json.dumps({k: v for k, v in r.dump().items()}, sort_keys=True) for r in result.reports]
+
+
+async def test_demo_run_finds_planted_structure(demo_dir, workspace):
+    truth = json.loads((demo_dir / "ground_truth.json").read_text())
+    result = await _runner(workspace, demo_dir).run_async([demo_dir / "requirements.md"])
+    assert result.status == "completed" and result.errors == [] and result.mode == "deterministic"
+    assert result.vertical.name == "ecommerce"
+    by_algo = {r.algorithm: r for r in result.reports}
+    assert set(by_algo) == {"pagerank", "label_propagation", "wcc", "scc", "betweenness"}
+    assert all(r.title for r in result.reports)
+    top5 = [t["id"] for t in by_algo["pagerank"].top_results[:5]]
+    assert set(top5) == set(truth["influential_products"]) and len(by_algo["pagerank"].top_results) >= 10
+    ring = by_algo["wcc"].groups[0]
+    assert set(ring["members"]) == set(truth["device_ring"]) | set(truth["shared_devices"])
+    cycle = [g for g in by_algo["scc"].groups if g["size"] > 1]
+    assert len(cycle) == 1 and set(cycle[0]["members"]) == set(truth["seller_cycle"])
+    assert by_algo["betweenness"].top_results[0]["id"] == truth["broker"]
+    lpa = next(r for r in result.execution_results if r.algorithm == "label_propagation")
+    labels = {}
+    for line in open(lpa.result_location):
+        doc = json.loads(line)
+        labels[doc["_id"]] = doc["community"]
+    assert lpa.result_count == len(labels) == 2400  # the full result is stored, not a sample
+    majority = []
+    for planted in truth["copurchase_communities"]:  # each planted community is mostly one label
+        label, n = Counter(labels[c] for c in planted).most_common(1)[0]
+        assert n / len(planted) >= 0.7
+        majority.append(label)
+    assert len(set(majority)) == len(majority)  # and no two planted communities merged
+    # the reports speak of what they found, by name
+    assert truth["broker"] in by_algo["betweenness"].insights[0].description
+    assert all(r.insights and r.recommendations for r in result.reports)
+    # every use case links back to a requirement that exists
+    req_ids = {r.id for r in result.requirements}
+    assert all(set(u.requirement_ids) <= req_ids and u.requirement_ids for u in result.use_cases)
+
+
+async def test_sequential_and_parallel_give_same_reports(demo_dir, tmp_path):
+    seq = await _runner(tmp_path / "a", demo_dir).run_async([demo_dir / "requirements.md"], enable_parallelism=False)
+    par = await _runner(tmp_path / "b", demo_dir).run_async([demo_dir / "requirements.md"], enable_parallelism=True)
+    assert _reports(seq) == _reports(par) and len(seq.reports) == 5
+
+
+def test_run_is_sequential_and_refuses_a_running_loop(demo_dir, workspace):
+    runner = _runner(workspace, demo_dir)
+    result = runner.run([{"content": "Which products are the most influential in purchased orders?"}], max_executions=1)
+    assert [r.algorithm for r in result.reports] == ["pagerank"]
+
+    async def inside():
+        with pytest.raises(RuntimeError, match="await runner.run_async"):
+            runner.run()
+
+    asyncio.run(inside())
+
+
+class Crash(BaseException):
+    """Stands for the process dying: not an Exception, so no node catches it."""
+
+
+class CountingEngine(LocalEngine):
+    def __init__(self, crash_on=None, fail=None):
+        super().__init__()
+        self.calls, self.crash_on, self.fail = [], crash_on, fail
+
+    async def run(self, template, store, run_id):
+        self.calls.append(template.id)
+        if len(self.calls) == self.crash_on:
+            raise Crash()
+        if template.algorithm == self.fail:
+            raise EngineError("simulated engine failure")
+        return await super().run(template, store, run_id)
+
+
+async def test_resume_after_crash_does_not_rerun_completed(demo_dir, tmp_path):
+    docs = [demo_dir / "requirements.md"]
+    clean = await _runner(tmp_path / "clean", demo_dir).run_async(docs, enable_parallelism=False)
+    crashing = CountingEngine(crash_on=3)
+    with pytest.raises(Crash):
+        await _runner(tmp_path / "ws", demo_dir, engine=crashing).run_async(docs, thread_id="t1", enable_parallelism=False)
+    assert crashing.calls == ["T-001", "T-002", "T-003"]
+    healthy = CountingEngine()
+    resumed = await _runner(tmp_path / "ws", demo_dir, engine=healthy).run_async(docs, thread_id="t1", enable_parallelism=False)
+    assert healthy.calls == ["T-003", "T-004", "T-005"]  # T-001 and T-002 had completed
+    assert resumed.status == "completed" and _reports(resumed) == _reports(clean)
+
+
+async def test_failing_template_does_not_stop_the_others(demo_dir, workspace):
+    result = await _runner(workspace, demo_dir, engine=CountingEngine(fail="scc")).run_async([demo_dir / "requirements.md"])
+    assert result.status == "completed_with_failures"
+    failed = [r for r in result.execution_results if r.status == "failed"]
+    assert [f.algorithm for f in failed] == ["scc"] and "simulated engine failure" in failed[0].error
+    assert len(result.reports) == 4 and result.errors[0]["template_id"] == failed[0].template_id
+
+
+async def test_no_documents_gives_discovery_run(demo_dir, workspace):
+    result = await _runner(workspace, demo_dir).run_async(max_executions=2)
+    assert result.status == "completed" and len(result.reports) == 2
+    assert all(u.title.startswith("Discovery") for u in result.use_cases)
