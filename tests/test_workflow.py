@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -101,34 +103,48 @@ def test_run_is_sequential_and_refuses_a_running_loop(demo_dir, workspace):
     asyncio.run(inside())
 
 
-class Crash(BaseException):
-    """Stands for the process dying: not an Exception, so no node catches it."""
-
-
 class CountingEngine(LocalEngine):
-    def __init__(self, crash_on=None, fail=None):
+    def __init__(self, fail=None):
         super().__init__()
-        self.calls, self.crash_on, self.fail = [], crash_on, fail
+        self.calls, self.fail = [], fail
 
     async def run(self, template, store, run_id):
         self.calls.append(template.id)
-        if len(self.calls) == self.crash_on:
-            raise Crash()
         if template.algorithm == self.fail:
             raise EngineError("simulated engine failure")
         return await super().run(template, store, run_id)
 
 
+CRASHING_RUN = """
+import asyncio, os, sys
+from graph_agents import AgenticWorkflowRunner
+from graph_agents.engines import LocalEngine
+
+class DyingEngine(LocalEngine):
+    calls = 0
+    async def run(self, template, store, run_id):
+        DyingEngine.calls += 1
+        if DyingEngine.calls == 3:
+            os._exit(137)  # the process dies as under SIGKILL: no cleanup, no exception handling
+        return await super().run(template, store, run_id)
+
+data, workspace, doc = sys.argv[1:4]
+runner = AgenticWorkflowRunner(data_dir=data, workspace=workspace, engine=DyingEngine())
+asyncio.run(runner.run_async([doc], thread_id="t1", enable_parallelism=False))
+"""
+
+
 async def test_resume_after_crash_does_not_rerun_completed(demo_dir, tmp_path):
     docs = [demo_dir / "requirements.md"]
     clean = await _runner(tmp_path / "clean", demo_dir).run_async(docs, enable_parallelism=False)
-    crashing = CountingEngine(crash_on=3)
-    with pytest.raises(Crash):
-        await _runner(tmp_path / "ws", demo_dir, engine=crashing).run_async(docs, thread_id="t1", enable_parallelism=False)
-    assert crashing.calls == ["T-001", "T-002", "T-003"]
+    script = tmp_path / "crash.py"
+    script.write_text(CRASHING_RUN)
+    proc = subprocess.run([sys.executable, str(script), str(demo_dir / "data"), str(tmp_path / "ws"), str(docs[0])],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 137, proc.stderr
     healthy = CountingEngine()
     resumed = await _runner(tmp_path / "ws", demo_dir, engine=healthy).run_async(docs, thread_id="t1", enable_parallelism=False)
-    assert healthy.calls == ["T-003", "T-004", "T-005"]  # T-001 and T-002 had completed
+    assert healthy.calls == ["T-003", "T-004", "T-005"]  # T-001 and T-002 had completed before the crash
     assert resumed.status == "completed" and _reports(resumed) == _reports(clean)
 
 
