@@ -255,6 +255,7 @@ def export_run(result: WorkflowResult, output: str | Path, formats: Iterable[str
     """``output/run.json`` plus ``output/reports/<id>.<ext>`` per report."""
     out = Path(output)
     paths = export_reports(result, out / "reports", formats)
+    out.mkdir(parents=True, exist_ok=True)
     target = out / "run.json"
     target.write_text(json.dumps(run_summary(result, paths), indent=2), encoding="utf-8")
     return target

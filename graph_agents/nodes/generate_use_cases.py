@@ -53,7 +53,8 @@ def plan_use_cases(reqs: Requirements, schema: GraphSchema, vertical: Vertical) 
             focus=focus,
         )
     use_cases = list(merged.values())
-    if not use_cases and not reqs.requirements:
+    if not use_cases:
+        why = "No requirement asks for" if reqs.requirements else "No requirements were given for"
         for name in vertical.discovery or DEFAULT_DISCOVERY:
             algo = algorithms.get(name)
             use_cases.append(
@@ -62,7 +63,7 @@ def plan_use_cases(reqs: Requirements, schema: GraphSchema, vertical: Vertical) 
                     title=f"Discovery: {algo.title}",
                     description=vertical.algorithm_purposes.get(name, algo.description),
                     algorithm=name,
-                    rationale=f"No requirements were given; {algo.title} is a first look suited to a {vertical.display_name} graph.",
+                    rationale=f"{why} a graph analysis; {algo.title} is a first look suited to a {vertical.display_name} graph.",
                     priority="medium",
                 )
             )

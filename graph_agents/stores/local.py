@@ -18,6 +18,7 @@ from .base import CollectionMeta, GraphData, StoreError
 NAME_ATTRIBUTES = ("name", "title", "display_name", "full_name", "label", "username", "fingerprint")
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 _DUMP_DATA = r"^{name}(_[0-9a-f]{{32}})?\.data\.json(\.gz)?$"
+_COLLECTION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,255}$")
 
 
 def safe_part(text: str) -> str:
@@ -271,8 +272,19 @@ def _lines(path: Path) -> Iterator[tuple[int, str]]:
         raise StoreError(f"{path}: cannot read ({exc})") from None
 
 
-def _read_documents(path: Path, collection: str) -> list[dict[str, Any]]:
+def check_collection_name(name: str, where: Path | str) -> str:
+    """ArangoDB's traditional collection naming: nothing that could act as a path or a query."""
+    if not _COLLECTION_NAME.match(name):
+        raise StoreError(
+            f"{where}: invalid collection name {name!r} (letters, digits, '_' and '-', starting with a letter)"
+        )
+    return name
+
+
+def _read_documents(path: Path, collection: str, edge: bool | None = None) -> list[dict[str, Any]]:
+    """Documents of one collection file; ``edge`` True/False checks ``_from``/``_to``."""
     docs: list[dict[str, Any]] = []
+    keys: set[str] = set()
     for number, line in _lines(path):
         try:
             doc = json.loads(line)
@@ -284,11 +296,28 @@ def _read_documents(path: Path, collection: str) -> list[dict[str, Any]]:
             doc = doc["data"]
         if not isinstance(doc, dict):
             raise StoreError(f"{path}:{number}: expected a JSON object per line")
-        key = str(doc.get("_key") or (doc["_id"].split("/", 1)[1] if "_id" in doc else len(docs)))
-        doc["_key"] = key
-        doc.setdefault("_id", f"{collection}/{key}")
+        key = doc.get("_key")
+        if key is None and isinstance(doc.get("_id"), str) and "/" in doc["_id"]:
+            key = doc["_id"].split("/", 1)[1]
+        key = str(len(docs) if key is None else key)
+        if "/" in key or not key or key in keys:
+            raise StoreError(f"{path}:{number}: invalid or duplicate _key {key!r}")
+        keys.add(key)
+        doc["_key"], doc["_id"] = key, f"{collection}/{key}"
+        if edge and not all(isinstance(doc.get(e), str) and "/" in doc[e] for e in ("_from", "_to")):
+            raise StoreError(f"{path}:{number}: an edge needs _from and _to as 'collection/key' strings")
         docs.append(doc)
     return docs
+
+
+def _first_is_edge(path: Path) -> bool:
+    for _, line in _lines(path):
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError:
+            return False  # the full read reports the bad line
+        return isinstance(doc, dict) and "_from" in doc and "_to" in doc
+    return False
 
 
 def _read_dump(root: Path) -> tuple[dict[str, list[dict]], dict[str, str], dict[str, list]]:
@@ -300,13 +329,15 @@ def _read_dump(root: Path) -> tuple[dict[str, list[dict]], dict[str, str], dict[
         name, ctype = params.get("name"), params.get("type")
         if not isinstance(name, str) or ctype not in (2, 3):
             raise StoreError(f"{structure}: expected parameters.name and parameters.type 2 or 3")
+        if name.startswith("_") and name != "_graphs":
+            continue  # system collections are not the user's graph
+        if name != "_graphs":
+            check_collection_name(name, structure)
         pattern = re.compile(_DUMP_DATA.format(name=re.escape(name)))
         files = [p for p in sorted(root.iterdir()) if pattern.match(p.name)]
-        docs = [d for f in files for d in _read_documents(f, name)]
+        docs = [d for f in files for d in _read_documents(f, name, edge=ctype == 3 and name != "_graphs")]
         if name == "_graphs":
             graphs.update({d["_key"]: d.get("edgeDefinitions", []) for d in docs})
-            continue
-        if name.startswith("_"):
             continue
         collections[name] = docs
         types[name] = "edge" if ctype == 3 else "document"
@@ -320,9 +351,10 @@ def _read_jsonl_dir(root: Path) -> tuple[dict[str, list[dict]], dict[str, str]]:
         name = path.name.split(".jsonl")[0]
         if name.startswith("_"):
             continue
-        docs = _read_documents(path, name)
-        collections[name] = docs
-        types[name] = "edge" if docs and all("_from" in d and "_to" in d for d in docs[:100]) else "document"
+        check_collection_name(name, path)
+        is_edge = _first_is_edge(path)
+        collections[name] = _read_documents(path, name, edge=is_edge)  # every edge then must have both ends
+        types[name] = "edge" if is_edge else "document"
     return collections, types
 
 
