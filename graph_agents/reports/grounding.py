@@ -65,3 +65,82 @@ def ungrounded(text: str, facts: Any) -> list[str]:
 
 def grounded(text: str, facts: Any) -> bool:
     return not ungrounded(text, facts)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text.strip()) if s]
+
+
+class Grounder:
+    """Sentence-level grounding of a report's text against its facts.
+
+    ``mask``: strings that are names, not claims (display names, ids, run ids); numbers inside them
+    are not checked ("Route 66 Diner" is a name). Every checked sentence counts in ``checked``; one
+    whose numbers match no fact is removed and recorded in ``removed``.
+    """
+
+    def __init__(self, facts: Any, mask: Iterable[str] = ()) -> None:
+        self.values = fact_values(facts)
+        self.mask = sorted({m for m in mask if m and any(c.isdigit() for c in m)}, key=len, reverse=True)
+        self.checked = 0
+        self.removed: list[dict[str, Any]] = []
+
+    def bad_numbers(self, sentence: str) -> list[str]:
+        for m in self.mask:
+            sentence = sentence.replace(m, " ")
+        return ungrounded(sentence, self.values)
+
+    def check(self, text: str, where: str) -> str:
+        """``text`` without its ungrounded sentences."""
+        kept = []
+        for sentence in sentences(text):
+            self.checked += 1
+            bad = self.bad_numbers(sentence)
+            if bad:
+                self.removed.append({"where": where, "sentence": sentence, "numbers": bad})
+            else:
+                kept.append(sentence)
+        return " ".join(kept)
+
+    def check_whole(self, text: str, where: str) -> bool:
+        """A title is one claim: True when it is grounded (else it is recorded as removed)."""
+        self.checked += 1
+        bad = self.bad_numbers(text)
+        if bad:
+            self.removed.append({"where": where, "sentence": text, "numbers": bad})
+        return not bad
+
+    def summary(self) -> dict[str, Any]:
+        return {"checked": self.checked, "removed": len(self.removed), "removed_sentences": self.removed}
+
+
+def ground_report(report: Any, facts: Any, mask: Iterable[str] = ()) -> Any:
+    """The report with every ungrounded sentence removed from its summary, insights and
+    recommendations, and ``grounding = {"checked", "removed", "removed_sentences"}``.
+
+    An insight whose title cites a wrong number, or whose description is left empty, is dropped
+    with the recommendations that rest only on it.
+    """
+    g = Grounder(facts, mask)
+    summary = g.check(report.summary, "summary")
+    insights = []
+    for ins in report.insights:
+        title_ok = g.check_whole(ins.title, f"insights.{ins.id}.title")
+        description = g.check(ins.description, f"insights.{ins.id}.description")
+        if title_ok and description:
+            insights.append(ins.model_copy(update={"description": description}))
+    kept_ids = {i.id for i in insights}
+    recs = []
+    for rec in report.recommendations:
+        title_ok = g.check_whole(rec.title, f"recommendations.{rec.id}.title")
+        description = g.check(rec.description, f"recommendations.{rec.id}.description")
+        impact = g.check(rec.impact, f"recommendations.{rec.id}.impact") if rec.impact else ""
+        sources = [i for i in rec.insight_ids if i in kept_ids]
+        if title_ok and description and (sources or not rec.insight_ids):
+            recs.append(rec.model_copy(update={"description": description, "impact": impact, "insight_ids": sources}))
+    return report.model_copy(update={
+        "summary": summary, "insights": insights, "recommendations": recs, "grounding": g.summary(),
+    })
