@@ -68,7 +68,7 @@ def build_report(
         )
     else:
         top_results = []
-        groups = facts.get("groups", [])
+        groups = [{**g, "names": {m: names[m] for m in g["members"][:10] if m in names}} for g in facts.get("groups", [])]
         headline = (
             f"{facts['count']} groups, the largest with {facts['largest_size']} members"
             if facts.get("count") else "no groups were found"
