@@ -266,3 +266,27 @@ def test_report_json_carries_grounding(tmp_path):
     assert data["grounding"]["checked"] == 1 and data["grounding"]["removed"] == 1
     assert open(paths["html"]).read().startswith("<!doctype html>")
     assert "Grounding: 1 sentences checked" in open(paths["markdown"]).read()
+
+
+def test_cli_format_option(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from graph_agents.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    cli = CliRunner()
+    res = cli.invoke(app, ["run", "--demo", "--output", "out", "--workspace", "ws", "--format", "html"])
+    assert res.exit_code == 0, res.output
+    written = {p.suffix for p in (tmp_path / "out" / "reports").iterdir()}
+    assert written == {".html"} and (tmp_path / "out" / "reports" / "index.html").is_file()
+    run = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert all(set(r["paths"]) == {"html"} for r in run["reports"])
+    # a second run of the same templates compares against the first
+    res = cli.invoke(app, ["run", "--demo", "--output", "out2", "--workspace", "ws", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    for rep in run["reports"]:
+        body = json.loads((tmp_path / "out2" / "reports" / f"{rep['id']}.json").read_text())
+        assert body["facts"]["changes"]["baseline_run"] == run["thread_id"]
+        assert body["grounding"]["checked"] > 0 and body["grounding"]["removed"] == 0
+    bad = cli.invoke(app, ["run", "--demo", "--output", "o", "--workspace", "ws", "--format", "pdf"])
+    assert bad.exit_code == 2 and bad.output.strip().startswith("error:")
