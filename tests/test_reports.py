@@ -226,8 +226,16 @@ def test_grounding_removes_a_planted_wrong_number():
     removed = {r["sentence"]: r["numbers"] for r in out.grounding["removed_sentences"]}
     assert removed["The ring holds 97 accounts."] == ["97"]
     assert removed["A ring of 42 accounts"] == ["42"] and removed["It is 3.7 times the next."] == ["3.7"]
-    assert out.grounding["removed"] == 3 and out.grounding["checked"] == 10  # 3 summary sentences, 3 titles, 4 description sentences
+    assert removed["Fully made up."] == []  # grounded, but its insight went with the wrong title
+    assert out.grounding["removed"] == 4 and out.grounding["checked"] == 10  # 3 summary sentences, 3 titles, 4 description sentences
     assert out.dump()["grounding"]["checked"] == out.grounding["checked"]
+    # grounding again is a no-op; an appended (say, LLM) insight with a wrong number is removed and counted
+    assert ground_report(out, facts, mask=["Unit 731 Traders", "a/1"]).grounding == out.grounding
+    more = out.model_copy(update={"insights": [*out.insights, Insight(id="L2", title="Model", description="Top 1% hold 55.5%.")]})
+    again = ground_report(more, facts, mask=["Unit 731 Traders"])
+    assert [i.id for i in again.insights] == ["I1", "L1"] and again.grounding["checked"] == 12
+    assert again.grounding["removed"] == 6  # its sentence with 55.5%, and its title that is left with nothing
+    assert [r["numbers"] for r in again.grounding["removed_sentences"][-2:]] == [["55.5%"], []]
 
 
 # ------------------------------------------------------------------------------------- HTML

@@ -113,6 +113,11 @@ class Grounder:
             self.removed.append({"where": where, "sentence": text, "numbers": bad})
         return not bad
 
+    def drop(self, text: str, where: str, why: str) -> None:
+        """Record grounded sentences that go because what they belong to goes."""
+        for sentence in sentences(text):
+            self.removed.append({"where": where, "sentence": sentence, "numbers": [], "why": why})
+
     def summary(self) -> dict[str, Any]:
         return {"checked": self.checked, "removed": len(self.removed), "removed_sentences": self.removed}
 
@@ -122,16 +127,24 @@ def ground_report(report: Any, facts: Any, mask: Iterable[str] = ()) -> Any:
     recommendations, and ``grounding = {"checked", "removed", "removed_sentences"}``.
 
     An insight whose title cites a wrong number, or whose description is left empty, is dropped
-    with the recommendations that rest only on it.
+    with the recommendations that rest only on it. Composable: grounding a report again (say after
+    LLM insights were appended) re-checks what is left and keeps the earlier removals, so the
+    counts stay those of one pass over everything the report ever said.
     """
     g = Grounder(facts, mask)
+    earlier = list((report.grounding or {}).get("removed_sentences", []))
     summary = g.check(report.summary, "summary")
     insights = []
     for ins in report.insights:
-        title_ok = g.check_whole(ins.title, f"insights.{ins.id}.title")
-        description = g.check(ins.description, f"insights.{ins.id}.description")
+        where = f"insights.{ins.id}"
+        title_ok = g.check_whole(ins.title, f"{where}.title")
+        description = g.check(ins.description, f"{where}.description")
         if title_ok and description:
             insights.append(ins.model_copy(update={"description": description}))
+        elif title_ok:
+            g.drop(ins.title, f"{where}.title", "nothing grounded is left of the insight")
+        else:
+            g.drop(description, f"{where}.description", "the insight's title is not grounded")
     kept_ids = {i.id for i in insights}
     recs = []
     for rec in report.recommendations:
@@ -141,6 +154,13 @@ def ground_report(report: Any, facts: Any, mask: Iterable[str] = ()) -> Any:
         sources = [i for i in rec.insight_ids if i in kept_ids]
         if title_ok and description and (sources or not rec.insight_ids):
             recs.append(rec.model_copy(update={"description": description, "impact": impact, "insight_ids": sources}))
+        else:
+            where = f"recommendations.{rec.id}"
+            why = "the insights it rests on were removed" if title_ok and description else "its title or text is not grounded"
+            for text, part in ((rec.title if title_ok else "", "title"), (description, "description"), (impact, "impact")):
+                g.drop(text, f"{where}.{part}", why)
+    removed = earlier + g.removed
+    grounding = {"checked": g.checked + len(earlier), "removed": len(removed), "removed_sentences": removed}
     return report.model_copy(update={
-        "summary": summary, "insights": insights, "recommendations": recs, "grounding": g.summary(),
+        "summary": summary, "insights": insights, "recommendations": recs, "grounding": grounding,
     })
