@@ -298,3 +298,18 @@ def test_cli_format_option(tmp_path, monkeypatch):
         assert body["grounding"]["checked"] > 0 and body["grounding"]["removed"] == 0
     bad = cli.invoke(app, ["run", "--demo", "--output", "o", "--workspace", "ws", "--format", "pdf"])
     assert bad.exit_code == 2 and bad.output.strip().startswith("error:")
+
+
+def test_group_isolation_vectorised_matches_the_plain_loop():
+    from graph_agents.reports.facts import group_isolation
+
+    rng = np.random.default_rng(3)
+    ids = [f"v/{i}" for i in range(300)]
+    single = {v: int(rng.integers(0, 12)) for v in ids}
+    edges = [tuple(map(int, e)) for e in rng.integers(0, 300, size=(900, 2))]
+    fast, slow = compute_facts("partition", single), compute_facts("partition", {v: [x] for v, x in single.items()})
+    group_isolation(fast, single, ids, edges)
+    group_isolation(slow, {v: [x] for v, x in single.items()}, ids, edges)  # list labels take the loop
+    key = [(g["label"], g["internal_edges"], g["boundary_edges"], g["isolation"]) for g in fast["groups"]]
+    assert key == [(g["label"], g["internal_edges"], g["boundary_edges"], g["isolation"]) for g in slow["groups"]]
+    assert sum(g["internal_edges"] for g in fast["groups"]) == sum(1 for s, t in edges if single[ids[s]] == single[ids[t]])
