@@ -119,8 +119,9 @@ def report_charts(report: Any) -> list[Markup]:
         charts.append(column_chart(bins, "Score distribution (vertices per score band)",
                                    "log-spaced bands" if dist.get("scale") == "log" else "even bands"))
     if report.groups:
-        charts.append(bar_chart([(f"{g['label']} ({', '.join(sorted(g.get('collections', {})))})", g["size"])
-                                 for g in report.groups[:15]], "Largest groups by size"))
+        # a group is labelled by one of its members: show that member's name when it has one
+        charts.append(bar_chart([(g.get("names", {}).get(g["label"], g["label"]), g["size"]) for g in report.groups[:15]],
+                                "Largest groups by size"))
         hist = facts.get("size_histogram") or {}
         charts.append(column_chart(list(hist.items()), "Group size distribution (groups per size band)"))
     changes = facts.get("changes") or {}
