@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .errors import InputError
-from .runner import AgenticWorkflowRunner, WorkflowResult, export_run
+from .runner import DEFAULT_FORMATS, AgenticWorkflowRunner, WorkflowResult, export_run
 from .settings import Settings
 
 app = typer.Typer(help="Agentic graph analytics: requirements in, answers in business terms out.", no_args_is_help=True)
@@ -50,6 +50,9 @@ def run(
     sequential: bool = typer.Option(False, "--sequential", help="One task at a time (max_concurrency=1)."),
     thread_id: Optional[str] = typer.Option(None, "--thread-id", help="Resume or name the run."),
     workspace: Optional[Path] = typer.Option(None, "--workspace", help="Checkpoints and local state (default .graph_agents)."),
+    formats: list[str] = typer.Option(
+        list(DEFAULT_FORMATS), "--format", help="Report format(s) to write: markdown, json, html (repeatable)."
+    ),
 ) -> None:
     """Run the workflow and write run.json and one report per analysis."""
     settings = _settings(workspace)
@@ -62,6 +65,9 @@ def run(
             requirements = requirements or [demo_dir / "requirements.md"]
         if data is None:
             raise InputError("give --data DIR (or --demo)")
+        unknown = sorted(set(formats) - set(DEFAULT_FORMATS))
+        if unknown:
+            raise InputError(f"unknown --format {', '.join(unknown)}; known: {', '.join(DEFAULT_FORMATS)}")
         runner = AgenticWorkflowRunner(
             data_dir=data, graph_name=graph_name, industry=industry, settings=settings, max_concurrency=max_concurrency
         )
@@ -71,7 +77,7 @@ def run(
                 enable_parallelism=not sequential, thread_id=thread_id,
             )
         )
-        run_json = export_run(result, output)
+        run_json = export_run(result, output, formats)
     except InputError as exc:
         err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None

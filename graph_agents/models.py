@@ -176,5 +176,7 @@ class Report(Model):
     groups: list[dict[str, Any]] = Field(default_factory=list)
     insights: list[Insight] = Field(default_factory=list)
     recommendations: list[Recommendation] = Field(default_factory=list)
+    # sentences checked against the facts and those removed: {"checked", "removed", "removed_sentences"}
+    grounding: dict[str, Any] = Field(default_factory=dict)
     status: Literal["completed", "failed"] = "completed"
     error: str | None = None

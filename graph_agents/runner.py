@@ -16,10 +16,11 @@ from .engines.base import Engine
 from .graph import builder
 from .models import AnalysisTemplate, ExecutionResult, Report, Requirement, UseCase, Vertical
 from .reports import write_report_files
+from .reports.html import write_index
 from .settings import Settings
 from .stores.base import GraphStore
 
-DEFAULT_FORMATS = ("markdown", "json")
+DEFAULT_FORMATS = ("markdown", "json", "html")
 
 
 @dataclass
@@ -231,7 +232,22 @@ def export_reports(
     if unknown:
         raise ValueError(f"unknown report format(s): {sorted(unknown)}; known: {list(DEFAULT_FORMATS)}")
     out = Path(directory)
-    return {r.id: write_report_files(r, out, formats) for r in result.reports}
+    paths = {r.id: write_report_files(r, out, formats) for r in result.reports}
+    if "html" in formats:  # the run's index.html links every report page
+        write_index(html_run_summary(result, paths), result.reports, out)
+    return paths
+
+
+def html_run_summary(result: WorkflowResult, report_paths: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """What the run's index page shows: the run summary plus what was asked."""
+    extracted = result.values.get("extracted") or {}
+    documents = [s.get("name", "") for s in result.values.get("sources") or []]
+    return {
+        **run_summary(result, report_paths),
+        "vertical_name": result.vertical.display_name if result.vertical else None,
+        "documents": documents,
+        "objectives": extracted.get("objectives", []),
+    }
 
 
 def run_summary(result: WorkflowResult, report_paths: dict[str, dict[str, str]]) -> dict[str, Any]:

@@ -16,6 +16,9 @@ from .. import algorithms
 from ..context import Context, get_context
 from ..models import AnalysisTemplate, ExecutionResult, UseCase, Vertical
 from ..reports import build_report, compute_facts, entity_ids
+from ..reports.baseline import find_baseline, record_result
+from ..reports.detectors import needs_isolation, share_fractions
+from ..reports.facts import group_isolation
 from ..state import AnalysisOutput, AnalysisState
 
 
@@ -48,11 +51,15 @@ async def report(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, A
     ctx = get_context(runtime)
     values = await ctx.store.read_results(outcome.result_location)
     template = AnalysisTemplate.model_validate(state["template"])
-    facts = compute_facts(algorithms.get(template.algorithm).kind, values)
+    vertical = Vertical.model_validate(state["vertical"])
+    facts = compute_facts(algorithms.get(template.algorithm).kind, values, share_fractions(vertical, template.algorithm))
+    if needs_isolation(vertical, template.algorithm):
+        graph = await ctx.store.load_graph(template.vertex_collections, template.edge_collections)
+        group_isolation(facts, values, graph.ids, graph.edges)
     names = await ctx.store.display_names(entity_ids(facts))
-    result = build_report(
-        template, UseCase.model_validate(state["use_case"]), facts, names, Vertical.model_validate(state["vertical"])
-    )
+    baseline = await find_baseline(ctx, template, state["run_id"])
+    result = build_report(template, UseCase.model_validate(state["use_case"]), facts, names, vertical, baseline)
+    await record_result(ctx, template, state["run_id"], outcome.result_location)
     return {"reports": {result.id: result.dump()}}
 
 

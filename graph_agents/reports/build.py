@@ -6,8 +6,15 @@ from typing import Any
 
 from .. import algorithms
 from ..models import AnalysisTemplate, Report, UseCase, Vertical
+from .baseline import Baseline, change_insight, compare
+from .detectors import detector_recommendations, run_detectors
 from .facts import compute_facts
+from .grounding import ground_report
 from .insights import pct, partition_insights, recommendations, score_insights
+
+# facts that feed charts, not sentences: left out of the grounding check so that chart bins
+# cannot lend a wrong number a match
+CHART_ONLY = ("distribution",)
 
 
 def report_id(template_id: str) -> str:
@@ -28,15 +35,29 @@ def build_report(
     facts: dict[str, Any],
     names: dict[str, str],
     vertical: Vertical,
+    baseline: Baseline | None = None,
 ) -> Report:
-    """``facts`` from :func:`compute_facts` on the full result; ``names`` for the ids it names."""
+    """``facts`` from :func:`compute_facts` on the full result; ``names`` for the ids it names.
+
+    The vertical's detectors run on the facts; with a ``baseline`` (the previous run of the same
+    template) the facts gain ``changes``. Every sentence is then grounded against the facts.
+    """
     algo = algorithms.get(template.algorithm)
+    facts = dict(facts)
+    if baseline is not None and facts.get("count"):
+        before = compute_facts(algo.kind, baseline.values)
+        facts["changes"] = compare(algo.kind, facts, before, baseline)
     # "nodes" in this report are the collections it ran on, whatever the vertical calls nodes at large
     plural = " and ".join(template.vertex_collections) or vertical.term("nodes")
     singular = plural[:-1] if plural.endswith("s") and len(template.vertex_collections) == 1 else vertical.term("node")
     vertical = vertical.model_copy(update={"terms": {**vertical.terms, "nodes": plural, "node": singular}})
+    detections, detected = run_detectors(vertical, algo.name, facts, names)
+    if detections:
+        facts["detections"] = detections
     make = score_insights if algo.kind == "score" else partition_insights
-    insights = make(algo, facts, names, vertical)
+    insights = make(algo, facts, names, vertical) + detected
+    if "changes" in facts:
+        insights.append(change_insight(algo.kind, facts["changes"], names, vertical))
     scope = ", ".join(template.vertex_collections) + " via " + (", ".join(template.edge_collections) or "no edges")
     if algo.kind == "score":
         top_results = [{**t, **({"name": names[t["id"]]} if t["id"] in names else {})} for t in facts.get("top", [])]
@@ -47,7 +68,7 @@ def build_report(
         )
     else:
         top_results = []
-        groups = facts.get("groups", [])
+        groups = [{**g, "names": {m: names[m] for m in g["members"][:10] if m in names}} for g in facts.get("groups", [])]
         headline = (
             f"{facts['count']} groups, the largest with {facts['largest_size']} members"
             if facts.get("count") else "no groups were found"
@@ -56,7 +77,11 @@ def build_report(
     summary = f"{algo.title} on {scope} ({size} vertices): {headline}."
     if insights:
         summary += " " + insights[0].description
-    return Report(
+    if detected:
+        summary += " Patterns found: " + "; ".join(i.title for i in detected) + "."
+    recs = recommendations(algo.kind, insights, vertical)
+    recs += detector_recommendations(insights, detections, vertical, len(recs) + 1)
+    report = Report(
         id=report_id(template.id),
         title=template.title,
         algorithm=algo.name,
@@ -67,8 +92,11 @@ def build_report(
         top_results=top_results,
         groups=groups,
         insights=insights,
-        recommendations=recommendations(algo.kind, insights, vertical),
+        recommendations=recs,
     )
+    mask = [*names.values(), *names, *([baseline.run_id] if baseline else [])]
+    grounded_facts = {k: v for k, v in facts.items() if k not in CHART_ONLY}
+    return ground_report(report, grounded_facts, mask)
 
 
 __all__ = ["build_report", "compute_facts", "entity_ids", "report_id"]

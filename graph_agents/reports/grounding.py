@@ -65,3 +65,102 @@ def ungrounded(text: str, facts: Any) -> list[str]:
 
 def grounded(text: str, facts: Any) -> bool:
     return not ungrounded(text, facts)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text.strip()) if s]
+
+
+class Grounder:
+    """Sentence-level grounding of a report's text against its facts.
+
+    ``mask``: strings that are names, not claims (display names, ids, run ids); numbers inside them
+    are not checked ("Route 66 Diner" is a name). Every checked sentence counts in ``checked``; one
+    whose numbers match no fact is removed and recorded in ``removed``.
+    """
+
+    def __init__(self, facts: Any, mask: Iterable[str] = ()) -> None:
+        self.values = fact_values(facts)
+        self.mask = sorted({m for m in mask if m and any(c.isdigit() for c in m)}, key=len, reverse=True)
+        self.checked = 0
+        self.removed: list[dict[str, Any]] = []
+
+    def bad_numbers(self, sentence: str) -> list[str]:
+        for m in self.mask:
+            sentence = sentence.replace(m, " ")
+        return ungrounded(sentence, self.values)
+
+    def check(self, text: str, where: str) -> str:
+        """``text`` without its ungrounded sentences."""
+        kept = []
+        for sentence in sentences(text):
+            self.checked += 1
+            bad = self.bad_numbers(sentence)
+            if bad:
+                self.removed.append({"where": where, "sentence": sentence, "numbers": bad})
+            else:
+                kept.append(sentence)
+        return " ".join(kept)
+
+    def check_whole(self, text: str, where: str) -> bool:
+        """A title is one claim: True when it is grounded (else it is recorded as removed)."""
+        self.checked += 1
+        bad = self.bad_numbers(text)
+        if bad:
+            self.removed.append({"where": where, "sentence": text, "numbers": bad})
+        return not bad
+
+    def drop(self, text: str, where: str, why: str) -> None:
+        """Record grounded sentences that go because what they belong to goes."""
+        for sentence in sentences(text):
+            self.removed.append({"where": where, "sentence": sentence, "numbers": [], "why": why})
+
+    def summary(self) -> dict[str, Any]:
+        return {"checked": self.checked, "removed": len(self.removed), "removed_sentences": self.removed}
+
+
+def ground_report(report: Any, facts: Any, mask: Iterable[str] = ()) -> Any:
+    """The report with every ungrounded sentence removed from its summary, insights and
+    recommendations, and ``grounding = {"checked", "removed", "removed_sentences"}``.
+
+    An insight whose title cites a wrong number, or whose description is left empty, is dropped
+    with the recommendations that rest only on it. Composable: grounding a report again (say after
+    LLM insights were appended) re-checks what is left and keeps the earlier removals, so the
+    counts stay those of one pass over everything the report ever said.
+    """
+    g = Grounder(facts, mask)
+    earlier = list((report.grounding or {}).get("removed_sentences", []))
+    summary = g.check(report.summary, "summary")
+    insights = []
+    for ins in report.insights:
+        where = f"insights.{ins.id}"
+        title_ok = g.check_whole(ins.title, f"{where}.title")
+        description = g.check(ins.description, f"{where}.description")
+        if title_ok and description:
+            insights.append(ins.model_copy(update={"description": description}))
+        elif title_ok:
+            g.drop(ins.title, f"{where}.title", "nothing grounded is left of the insight")
+        else:
+            g.drop(description, f"{where}.description", "the insight's title is not grounded")
+    kept_ids = {i.id for i in insights}
+    recs = []
+    for rec in report.recommendations:
+        title_ok = g.check_whole(rec.title, f"recommendations.{rec.id}.title")
+        description = g.check(rec.description, f"recommendations.{rec.id}.description")
+        impact = g.check(rec.impact, f"recommendations.{rec.id}.impact") if rec.impact else ""
+        sources = [i for i in rec.insight_ids if i in kept_ids]
+        if title_ok and description and (sources or not rec.insight_ids):
+            recs.append(rec.model_copy(update={"description": description, "impact": impact, "insight_ids": sources}))
+        else:
+            where = f"recommendations.{rec.id}"
+            why = "the insights it rests on were removed" if title_ok and description else "its title or text is not grounded"
+            for text, part in ((rec.title if title_ok else "", "title"), (description, "description"), (impact, "impact")):
+                g.drop(text, f"{where}.{part}", why)
+    removed = earlier + g.removed
+    grounding = {"checked": g.checked + len(earlier), "removed": len(removed), "removed_sentences": removed}
+    return report.model_copy(update={
+        "summary": summary, "insights": insights, "recommendations": recs, "grounding": grounding,
+    })

@@ -16,8 +16,11 @@ def pct(x: float) -> str:
     return f"{x * 100:.1f}%"
 
 
-def _named(ids: list[str], names: dict[str, str]) -> str:
+def named(ids: list[str], names: dict[str, str]) -> str:
     return ", ".join(f"{names[i]} ({i})" if i in names else i for i in ids)
+
+
+_named = named
 
 
 def _cap(text: str) -> str:
@@ -33,7 +36,8 @@ def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str]
     if algo.name == "betweenness":
         lead = top[0]
         second = top[1]["score"] if len(top) > 1 else 0.0
-        ratio = f", {num(lead['score'] / second)} times the next" if second > 0 else ""
+        # the ratio is a fact (lead_ratio) so the grounding check can verify it
+        ratio = f", {num(facts['lead_ratio'])} times the next" if facts.get("lead_ratio") else ""
         out.append(Insight(
             id="I1",
             title=f"Strongest {v.term('broker')}: {names.get(lead['id'], lead['id'])}",
@@ -103,13 +107,14 @@ def partition_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, 
             entities=cyc[0]["members"][:10],
         ))
     elif algo.name != "scc" and facts["non_trivial"] and largest["size"] > 1:
-        ratio = largest["size"] / max(1, facts["second_size"])
+        ratio = facts.get("largest_to_second") or float(largest["size"])
         out.append(Insight(
             id="I2",
             title=f"Largest {one}: {largest['size']} members",
             description=f"The largest {one} joins {largest['size']} {nodes} ("
             + ", ".join(f"{n} {c}" for c, n in sorted(largest["collections"].items()))
-            + f"), {num(ratio)} times the next; members include {_named(largest['members'][:8], names)}.",
+            + (f"), {num(ratio)} times the next; members" if facts.get("largest_to_second") else "); members")
+            + f" include {_named(largest['members'][:8], names)}.",
             confidence=0.85 if ratio >= 2 else 0.7,
             evidence=["largest_size", "second_size", "groups"],
             entities=largest["members"][:8],
@@ -138,6 +143,8 @@ _ADVICE = {
 def recommendations(kind: str, insights: list[Insight], v: Vertical) -> list[Recommendation]:
     out = []
     for ins in insights:
+        if not ins.id.startswith("I"):  # detector (D*) and change (C*) insights have their own advice
+            continue
         key = (kind, ins.id if ins.id in ("I1", "I2") else "I3")
         if key not in _ADVICE:
             continue

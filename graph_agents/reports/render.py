@@ -1,4 +1,4 @@
-"""Report renderers: Markdown and JSON files per report."""
+"""Report renderers: Markdown, JSON and HTML files per report."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ def _md_escape(text: Any) -> str:
 
 def to_markdown(report: Report) -> str:
     lines = [f"# {report.title}", "", report.summary, "",
-             f"- Algorithm: `{report.algorithm}`", f"- Use case: {report.use_case_id}", f"- Template: {report.template_id}", ""]
+             f"- Algorithm: `{report.algorithm}`", f"- Use case: {report.use_case_id}", f"- Template: {report.template_id}"]
+    if report.grounding:
+        lines.append(f"- Grounding: {report.grounding.get('checked', 0)} sentences checked against the facts, "
+                     f"{report.grounding.get('removed', 0)} removed")
+    lines.append("")
     if report.insights:
         lines += ["## Insights", ""]
         for ins in report.insights:
@@ -51,4 +55,8 @@ def write_report_files(report: Report, directory: Path, formats: Iterable[str]) 
         p = directory / f"{report.id}.json"
         p.write_text(json.dumps(report.dump(), indent=2), encoding="utf-8")
         paths["json"] = str(p)
+    if "html" in formats:
+        from .html import write_report_html
+
+        paths["html"] = str(write_report_html(report, directory))
     return paths

@@ -1,0 +1,136 @@
+"""Inline SVG charts, drawn server-side: no script, no CDN, readable offline.
+
+Every label is escaped (it may come from documents or data); the functions return
+``markupsafe.Markup`` so jinja2's autoescaping leaves the SVG itself alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from markupsafe import Markup, escape
+
+WIDTH = 640
+BAR = "#3b6ea5"
+BEFORE = "#b9c4d0"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _svg(height: int, title: str, body: list[str]) -> Markup:
+    t = escape(title)
+    return Markup(
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
+        f'viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{t}"><title>{t}</title>'
+        f'<text x="0" y="14" class="chart-title">{t}</text>' + "".join(body) + "</svg>"
+    )
+
+
+def _clip(label: str, n: int = 34) -> str:
+    return label if len(label) <= n else label[: n - 1] + "…"
+
+
+def bar_chart(items: Sequence[tuple[str, float]], title: str) -> Markup | None:
+    """Horizontal bars, one per (label, value), in the given order."""
+    items = [(str(label), float(v)) for label, v in items]
+    if not items:
+        return None
+    top = max(v for _, v in items) or 1.0
+    left, row, plot = 230, 20, WIDTH - 230 - 70
+    body = []
+    for i, (label, v) in enumerate(items):
+        y = 26 + i * row
+        w = max(1.0, plot * max(0.0, v) / top)
+        body.append(
+            f'<text x="{left - 6}" y="{y + 13}" text-anchor="end" class="chart-label">{escape(_clip(label))}</text>'
+            f'<rect x="{left}" y="{y + 2}" width="{w:.1f}" height="{row - 5}" fill="{BAR}">'
+            f"<title>{escape(label)}: {_fmt(v)}</title></rect>"
+            f'<text x="{left + w + 4:.1f}" y="{y + 13}" class="chart-value">{_fmt(v)}</text>'
+        )
+    return _svg(30 + len(items) * row, title, body)
+
+
+def column_chart(items: Sequence[tuple[str, float]], title: str, note: str = "") -> Markup | None:
+    """Vertical columns (a histogram): one per (bin label, count)."""
+    items = [(str(label), float(v)) for label, v in items]
+    if not items or not any(v for _, v in items):
+        return None
+    top = max(v for _, v in items)
+    base, plot_h, left = 190, 150, 40
+    step = (WIDTH - left - 10) / len(items)
+    body = [f'<line x1="{left}" y1="{base}" x2="{WIDTH - 10}" y2="{base}" stroke="#888"/>']
+    for i, (label, v) in enumerate(items):
+        h = plot_h * v / top
+        x = left + i * step
+        body.append(
+            f'<rect x="{x + 1:.1f}" y="{base - h:.1f}" width="{max(1.0, step - 2):.1f}" height="{max(h, 0.5):.1f}" fill="{BAR}">'
+            f"<title>{escape(label)}: {_fmt(v)}</title></rect>"
+        )
+        if v:
+            body.append(f'<text x="{x + step / 2:.1f}" y="{base - h - 3:.1f}" text-anchor="middle" class="chart-value">{_fmt(v)}</text>')
+        if len(items) <= 8 or i % max(1, len(items) // 5) == 0:  # a few axis labels, not a crowd
+            short = label.split("–")[0]
+            body.append(f'<text x="{x + 1:.1f}" y="{base + 14}" class="chart-label">{escape(_clip(short, 12))}</text>')
+    if note:
+        body.append(f'<text x="{left}" y="{base + 32}" class="chart-note">{escape(note)}</text>')
+    return _svg(base + 40, title, body)
+
+
+def paired_bars(items: Sequence[tuple[str, float | None, float]], title: str) -> Markup | None:
+    """Before/now bars per label: the change since the baseline run."""
+    items = [(str(label), None if b is None else float(b), float(n)) for label, b, n in items]
+    if not items:
+        return None
+    top = max(max(b or 0.0, n) for _, b, n in items) or 1.0
+    left, row, plot = 230, 30, WIDTH - 230 - 70
+    body = [
+        f'<rect x="{left}" y="20" width="10" height="8" fill="{BEFORE}"/><text x="{left + 14}" y="28" class="chart-label">before</text>'
+        f'<rect x="{left + 70}" y="20" width="10" height="8" fill="{BAR}"/><text x="{left + 84}" y="28" class="chart-label">now</text>'
+    ]
+    for i, (label, b, n) in enumerate(items):
+        y = 34 + i * row
+        body.append(f'<text x="{left - 6}" y="{y + 16}" text-anchor="end" class="chart-label">{escape(_clip(label))}</text>')
+        for j, (v, color, name) in enumerate(((b, BEFORE, "before"), (n, BAR, "now"))):
+            if v is None:
+                continue
+            w = max(1.0, plot * max(0.0, v) / top)
+            body.append(
+                f'<rect x="{left}" y="{y + 2 + j * 12}" width="{w:.1f}" height="11" fill="{color}">'
+                f"<title>{escape(label)} {name}: {_fmt(v)}</title></rect>"
+                f'<text x="{left + w + 4:.1f}" y="{y + 12 + j * 12}" class="chart-value">{_fmt(v)}</text>'
+            )
+    return _svg(40 + len(items) * row, title, body)
+
+
+def report_charts(report: Any) -> list[Markup]:
+    """The charts a person would rather look at than read, for one report."""
+    facts = report.facts
+    charts: list[Markup | None] = []
+    if report.top_results:
+        charts.append(bar_chart([(r.get("name") or r["id"], r["score"]) for r in report.top_results[:15]],
+                                f"Top {min(15, len(report.top_results))} by {report.algorithm}"))
+        dist = facts.get("distribution") or {}
+        edges, counts = dist.get("edges") or [], dist.get("counts") or []
+        bins = [(f"{_fmt(edges[i])}–{_fmt(edges[i + 1])}", c) for i, c in enumerate(counts)]
+        if dist.get("zeros"):
+            bins.insert(0, ("0", dist["zeros"]))
+        charts.append(column_chart(bins, "Score distribution (vertices per score band)",
+                                   "log-spaced bands" if dist.get("scale") == "log" else "even bands"))
+    if report.groups:
+        # a group is labelled by one of its members: show that member's name when it has one
+        charts.append(bar_chart([(g.get("names", {}).get(g["label"], g["label"]), g["size"]) for g in report.groups[:15]],
+                                "Largest groups by size"))
+        hist = facts.get("size_histogram") or {}
+        charts.append(column_chart(list(hist.items()), "Group size distribution (groups per size band)"))
+    changes = facts.get("changes") or {}
+    if changes.get("top_scores"):
+        names = {r["id"]: r.get("name") or r["id"] for r in report.top_results}
+        charts.append(paired_bars([(names.get(t["id"], t["id"]), t["before"], t["now"]) for t in changes["top_scores"]],
+                                  f"Change since run {changes['baseline_run']}: top scores"))
+    elif changes.get("size_histogram"):
+        before, now = changes["size_histogram"]["before"], changes["size_histogram"]["now"]
+        charts.append(paired_bars([(band, before.get(band, 0), now.get(band, 0)) for band in now],
+                                  f"Change since run {changes['baseline_run']}: groups per size band"))
+    return [c for c in charts if c is not None]
