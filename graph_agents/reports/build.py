@@ -79,7 +79,7 @@ def build_report(
         summary += " " + insights[0].description
     if detected:
         summary += " Patterns found: " + "; ".join(i.title for i in detected) + "."
-    recs = recommendations(algo.kind, insights, vertical)
+    recs = recommendations(algo, insights, vertical)
     recs += detector_recommendations(insights, detections, vertical, len(recs) + 1)
     report = Report(
         id=report_id(template.id),

@@ -80,12 +80,17 @@ def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str]
     return out
 
 
+def group_words(algo: Algorithm, v: Vertical) -> tuple[str, str]:
+    """What the vertical calls this algorithm's groups: (plural, singular)."""
+    base = "cycle" if algo.name == "scc" else "community" if algo.name == "label_propagation" else "component"
+    return v.term("communities" if base == "community" else base + "s"), v.term(base)
+
+
 def partition_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: Vertical) -> list[Insight]:
     if not facts.get("count"):
         return []
     groups, nodes = facts["groups"], v.term("nodes")
-    word = v.term("cycles" if algo.name == "scc" else "communities" if algo.name == "label_propagation" else "components")
-    one = v.term("cycle" if algo.name == "scc" else "community" if algo.name == "label_propagation" else "component")
+    word, one = group_words(algo, v)
     largest = groups[0]
     out = [Insight(
         id="I1",
@@ -134,14 +139,15 @@ _ADVICE = {
     ("score", "I1"): ("Focus on the top {nodes}", "Prioritise the {nodes} named above: they carry the most {influence}.", "high", "low", "Attention goes where it moves the most."),
     ("score", "I2"): ("Watch the concentration", "Track the top-1% share over time; a rising share means growing dependence on few {nodes}.", "medium", "low", "Early warning on dependence."),
     ("score", "I3"): ("Review the outliers", "Check each outlying {node} by hand: the reason is either a real hub or a data problem.", "medium", "medium", "Fewer surprises, cleaner data."),
-    ("partition", "I1"): ("Act on the {communities} as units", "Plan actions per {community}, starting with the largest.", "medium", "medium", "Actions that fit how the graph is organised."),
-    ("partition", "I2"): ("Investigate the largest {component}", "Review the members of the {component} named above: unusual size or closed loops deserve a look.", "high", "medium", "Risk found before it grows."),
+    ("partition", "I1"): ("Act on the {groups} as units", "Plan actions per {group}, starting with the largest.", "medium", "medium", "Actions that fit how the graph is organised."),
+    ("partition", "I2"): ("Investigate the largest {group}", "Review the members of the {group} named above: unusual size or closed loops deserve a look.", "high", "medium", "Risk found before it grows."),
     ("partition", "I3"): ("Reach the isolated {nodes}", "Isolated {nodes} are disconnected from the rest: re-engage or clean them up.", "low", "low", "A more connected graph."),
 }
 
 
-def recommendations(kind: str, insights: list[Insight], v: Vertical) -> list[Recommendation]:
-    out = []
+def recommendations(algo: Algorithm, insights: list[Insight], v: Vertical) -> list[Recommendation]:
+    kind, out = algo.kind, []
+    groups, group = group_words(algo, v)
     for ins in insights:
         if not ins.id.startswith("I"):  # detector (D*) and change (C*) insights have their own advice
             continue
@@ -149,7 +155,7 @@ def recommendations(kind: str, insights: list[Insight], v: Vertical) -> list[Rec
         if key not in _ADVICE:
             continue
         title, text, priority, effort, impact = _ADVICE[key]
-        fmt = {w: v.term(w) for w in ("nodes", "node", "influence", "communities", "community", "component")}
+        fmt = {w: v.term(w) for w in ("nodes", "node", "influence")} | {"groups": groups, "group": group}
         out.append(Recommendation(
             id=f"R{len(out) + 1}",
             title=_cap(title.format(**fmt)),
