@@ -50,7 +50,7 @@ def test_builtin_is_valid_and_complete(name):
     assert 3 <= len(v.discovery) <= 5
     assert len(set(v.discovery)) == len(v.discovery)
     assert set(v.discovery) <= set(CATALOG)
-    assert 1 <= len(v.detectors) <= 3
+    assert 1 <= len(v.detectors) <= 5
     for det in v.detectors:
         assert {"name", "algorithm", "kind", "description"} <= set(det)
         assert det["algorithm"] in CATALOG

@@ -92,10 +92,12 @@ def partition_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, 
     groups, nodes = facts["groups"], v.term("nodes")
     word, one = group_words(algo, v)
     largest = groups[0]
+    # every vertex is in some strongly connected group; only those of 2 or more are cycles
+    overall = "strongly connected groups" if algo.name == "scc" else word
     out = [Insight(
         id="I1",
-        title=f"{facts['count']} {word}; the largest holds {pct(facts['largest_share'])}",
-        description=f"{facts['count']} {word} among {facts['vertices']} {nodes}; the largest has {largest['size']} "
+        title=f"{facts['count']} {overall}; the largest holds {pct(facts['largest_share'])}",
+        description=f"{facts['count']} {overall} among {facts['vertices']} {nodes}; the largest has {largest['size']} "
         f"members ({pct(facts['largest_share'])}), the next {facts['second_size']}.",
         confidence=0.9,
         evidence=["count", "largest_size", "largest_share", "second_size"],
@@ -104,7 +106,7 @@ def partition_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, 
         cyc = [g for g in groups if g["size"] > 1]
         out.append(Insight(
             id="I2",
-            title=f"{facts['non_trivial']} {word} found",
+            title=f"{facts['non_trivial']} {word if facts['non_trivial'] > 1 else one} found",
             description=f"{facts['non_trivial']} group(s) of {nodes} reach each other in a closed loop; the largest links "
             f"{cyc[0]['size']}: {_named(cyc[0]['members'][:10], names)}.",
             confidence=0.9,
