@@ -254,6 +254,15 @@ class AgenticWorkflowRunner:
                 await self._drive(app, None, config, context, progress)
             return await self._result(app, config, thread_id)
 
+    async def get_result_async(self, thread_id: str) -> WorkflowResult:
+        """The run on ``thread_id`` as it stands (finished, paused for review, or stopped midway)."""
+        config = self.config(thread_id, True)
+        async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
+            app = builder.compile(checkpointer=saver, name="graph_agents")
+            if not (await app.aget_state(config)).values:
+                raise InputError(f"no run with thread id {thread_id!r} in {self.workspace}")
+            return await self._result(app, config, thread_id)
+
     def resume(self, thread_id: str, decision: Any = None, **kwargs: Any) -> WorkflowResult:
         """:meth:`resume_async` from synchronous code."""
         kwargs.setdefault("enable_parallelism", False)
