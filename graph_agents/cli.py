@@ -53,6 +53,7 @@ class LiveProgress:
 
     def __init__(self, out: Console) -> None:
         self.out = out
+        self.failed: set[str] = set()
 
     def __call__(self, e: ProgressEvent) -> None:
         what = f"{e.template_id} {e.algorithm}" if e.template_id else e.node
@@ -60,7 +61,10 @@ class LiveProgress:
         if e.path == ("analyze",):  # the steps inside one analysis
             if e.kind != "end":
                 return
+            if e.template_id in self.failed:
+                return  # a failed execution has no report to speak of
             if e.status == "failed":
+                self.failed.add(e.template_id or "")
                 self.out.print(f"  [red]✗[/red] {escape(what)} failed: {escape(e.error or '')}{took}")
             else:
                 step = "executed" if e.node == "execute" else "reported"
@@ -143,6 +147,17 @@ def _finish(result: WorkflowResult, output: Path, quiet: bool, as_json: bool) ->
     raise typer.Exit(0 if result.status == "completed" else 1)
 
 
+def _check_inputs(requirements: list[Path], industry: str) -> None:
+    """Bad documents or an unknown vertical fail before any work starts (exit 2, one line)."""
+    from .documents import read_document
+    from .verticals import load_vertical
+
+    if industry.strip().lower() != "auto":
+        load_vertical(industry)
+    for path in requirements:
+        read_document(path)
+
+
 @app.command()
 def run(
     demo: bool = typer.Option(False, "--demo", help="Run on the bundled demo graph and requirements."),
@@ -172,6 +187,7 @@ def run(
             requirements = requirements or [demo_dir / "requirements.md"]
         if data is None:
             raise InputError("give --data DIR (or --demo)")
+        _check_inputs(requirements, industry)
         runner = AgenticWorkflowRunner(
             data_dir=data, graph_name=graph_name, industry=industry, settings=settings, max_concurrency=max_concurrency
         )
