@@ -270,10 +270,11 @@ class AgenticWorkflowRunner:
 
     async def _drive(self, app: Any, inputs: Any, config: dict[str, Any], context: Context,
                      progress: ProgressCallback | None) -> None:
+        if progress is None:
+            await app.ainvoke(inputs, config, context=context)
+            return
         tracker = ProgressTracker(progress)
-        stream = app.astream(inputs, config, context=context, stream_mode="tasks", subgraphs=progress is not None)
-        async for chunk in stream:
-            namespace, data = chunk if progress is not None else ((), chunk)
+        async for namespace, data in app.astream(inputs, config, context=context, stream_mode="tasks", subgraphs=True):
             await tracker.feed(namespace, data)
 
     async def _result(self, app: Any, config: dict[str, Any], thread_id: str) -> WorkflowResult:
@@ -389,6 +390,6 @@ async def run_agentic_workflow_async(
     input_documents: Iterable[Any] | None = None, **kwargs: Any
 ) -> WorkflowResult:
     """One-call convenience: ``AgenticWorkflowRunner(**kwargs).run_async(input_documents)``."""
-    run_keys = {"requirements", "max_executions", "enable_parallelism", "thread_id"}
+    run_keys = {"requirements", "max_executions", "enable_parallelism", "thread_id", "review_use_cases", "progress"}
     run_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in run_keys}
     return await AgenticWorkflowRunner(**kwargs).run_async(input_documents, **run_kwargs)

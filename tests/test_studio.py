@@ -34,7 +34,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """The dev server on 127.0.0.1 from the repo root; stopped (its whole process group) at the end."""
+    """The dev server on 127.0.0.1 (working dir: a temp dir, where it keeps its state); stopped, its
+    whole process group, at the end."""
     tmp = tmp_path_factory.mktemp("studio")
     log = tmp / "server.log"
     env = {
@@ -49,7 +50,7 @@ def server(tmp_path_factory):
     cmd = [sys.executable, "-m", "langgraph_cli", "dev", "--no-browser", "--no-reload",
            "--host", "127.0.0.1", "--port", str(port), "--config", str(ROOT / "langgraph.json")]
     with log.open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(cmd, cwd=tmp, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = None
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
