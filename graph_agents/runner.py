@@ -250,6 +250,8 @@ class AgenticWorkflowRunner:
                     raise ReviewError(f"run {thread_id} is waiting for a review: give a decision")
                 apply_review(snapshot.interrupts[0].value, decision)  # fail fast, with the reason
                 await self._drive(app, Command(resume=decision), config, context, progress)
+            elif decision is not None:
+                raise ReviewError(f"run {thread_id} is not waiting for a review (status {snapshot.values.get('status', 'incomplete')})")
             elif snapshot.next:
                 await self._drive(app, None, config, context, progress)
             return await self._result(app, config, thread_id)

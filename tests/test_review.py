@@ -52,6 +52,8 @@ def test_drop_and_edit():
     ({"action": "maybe"}, "unknown review action"),
     ({"keep": []}, "unknown key"),
     ({}, "empty"),
+    ({"action": "drop"}, "needs the ids"),
+    ({"action": "edit"}, "needs the edited list"),
     ("later", "JSON object"),
 ])
 def test_invalid_decisions_say_why(decision, message):
@@ -124,3 +126,40 @@ async def test_node_asks_again_on_an_invalid_answer(demo_dir, tmp_path):
     await app.ainvoke(Command(resume={"drop": ["UC-001"]}), config, context=ctx)
     values = (await app.aget_state(config)).values
     assert values["status"] == "completed" and [u["id"] for u in values["use_cases"]] == ["UC-002"]
+
+
+class Crash(BaseException):
+    """Stands for the process dying mid-run."""
+
+
+class CrashingEngine(LocalEngine):
+    async def run(self, template, store, run_id):
+        raise Crash()
+
+
+async def test_resume_without_a_question_continues_a_stopped_run(demo_dir, tmp_path):
+    with pytest.raises(Crash):
+        await AgenticWorkflowRunner(data_dir=demo_dir / "data", workspace=tmp_path, engine=CrashingEngine()).run_async(
+            requirements=TWO, thread_id="s1", enable_parallelism=False)
+    runner = AgenticWorkflowRunner.from_saved_run("s1", workspace=tmp_path)
+    assert (await runner.get_result_async("s1")).status == "incomplete"
+    with pytest.raises(ReviewError, match="not waiting for a review"):
+        await runner.resume_async("s1", {"action": "approve"})
+    done = await runner.resume_async("s1")
+    assert done.status == "completed" and {r.algorithm for r in done.reports} == {"pagerank", "wcc"}
+
+
+async def test_saved_run_on_a_python_store_resumes_from_python_only(tmp_path):
+    import networkx as nx
+
+    from graph_agents.errors import InputError
+    from graph_agents.stores import from_networkx
+
+    store = from_networkx(nx.karate_club_graph(), results_dir=tmp_path / "r")
+    runner = AgenticWorkflowRunner(store=store, workspace=tmp_path)
+    paused = await runner.run_async(requirements="Which members are the most influential?", thread_id="nx",
+                                    review_use_cases=True)
+    assert paused.status == "awaiting_review"
+    with pytest.raises(InputError, match="resume it from Python"):
+        AgenticWorkflowRunner.from_saved_run("nx", workspace=tmp_path)
+    assert (await runner.resume_async("nx", "approve")).status == "completed"

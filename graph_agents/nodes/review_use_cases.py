@@ -72,6 +72,10 @@ def apply_review(request: dict[str, Any], decision: Any) -> list[dict[str, Any]]
         raise ReviewError("'approve' keeps the proposal as is; give use_cases or drop without it")
     if action is None and "use_cases" not in decision and "drop" not in decision:
         raise ReviewError("empty review decision: give action 'approve', drop [...] or use_cases [...]")
+    if action == "drop" and "drop" not in decision:
+        raise ReviewError("action 'drop' needs the ids to drop: {'drop': ['UC-002']}")
+    if action == "edit" and "use_cases" not in decision:
+        raise ReviewError("action 'edit' needs the edited list: {'use_cases': [...]}")
 
     use_cases = proposed
     if "use_cases" in decision:
