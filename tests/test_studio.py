@@ -46,6 +46,8 @@ def server(tmp_path_factory):
         # this checkout's package, not whatever copy is installed
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
     }
+    # settings are read from a .env in the working dir: reading it must not block the server's loop
+    (tmp / ".env").write_text("GRAPH_AGENTS_MAX_CONCURRENCY=4\n")
     port = _free_port()
     cmd = [sys.executable, "-m", "langgraph_cli", "dev", "--no-browser", "--no-reload",
            "--host", "127.0.0.1", "--port", str(port), "--config", str(ROOT / "langgraph.json")]
