@@ -69,8 +69,8 @@ async def aget_context(runtime: Runtime[Context] | None) -> Context:
 
 def get_context(runtime: Runtime[Context] | None) -> Context:
     ctx = getattr(runtime, "context", None)
-    if not isinstance(ctx, Context):
-        return default_context()
+    if not isinstance(ctx, Context) or (ctx.store is None and ctx.engine is None):
+        return default_context()  # a run that brings no context (Studio) gets the whole default
     if ctx.store is None or ctx.engine is None:
         fallback = default_context()
         return replace(ctx, store=ctx.store or fallback.store, engine=ctx.engine or fallback.engine)
