@@ -1,17 +1,23 @@
-"""The `graph-agents` command."""
+"""The `graph-agents` command (also `python -m graph_agents`).
+
+Exit codes: 0 success, 1 some analyses failed (or a review was left unanswered), 2 bad input.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from . import algorithms
 from .errors import InputError
+from .progress import ProgressEvent
 from .runner import DEFAULT_FORMATS, AgenticWorkflowRunner, WorkflowResult, export_run
 from .settings import Settings
 
@@ -25,6 +31,11 @@ def _settings(workspace: Optional[Path]) -> Settings:
     return settings.model_copy(update={"home": workspace}) if workspace else settings
 
 
+def _fail(exc: Exception) -> None:
+    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
 def _summary(result: WorkflowResult, run_json: Path) -> None:
     table = Table(title=f"Run {result.thread_id}: {result.status} ({result.mode}, vertical {result.vertical.name if result.vertical else '?'})")
     for col in ("template", "algorithm", "status", "seconds", "report"):
@@ -35,6 +46,118 @@ def _summary(result: WorkflowResult, run_json: Path) -> None:
         table.add_row(ex.template_id, ex.algorithm, ex.status, f"{ex.duration_s:.2f}", rep.title if rep else (ex.error or "")[:80])
     console.print(table)
     console.print(f"run.json: {run_json}")
+
+
+class LiveProgress:
+    """Prints each node and each analysis as it starts and ends (from the runner's events)."""
+
+    def __init__(self, out: Console) -> None:
+        self.out = out
+        self.failed: set[str] = set()
+
+    def __call__(self, e: ProgressEvent) -> None:
+        what = f"{e.template_id} {e.algorithm}" if e.template_id else e.node
+        took = f" [dim]{e.elapsed_s:.2f}s[/dim]" if e.elapsed_s is not None else ""
+        if e.path == ("analyze",):  # the steps inside one analysis
+            if e.kind != "end":
+                return
+            if e.template_id in self.failed:
+                return  # a failed execution has no report to speak of
+            if e.status == "failed":
+                self.failed.add(e.template_id or "")
+                self.out.print(f"  [red]✗[/red] {escape(what)} failed: {escape(e.error or '')}{took}")
+            else:
+                step = "executed" if e.node == "execute" else "reported"
+                self.out.print(f"  [green]✓[/green] {escape(what)} {step}{took}")
+        elif e.path:
+            return
+        elif e.kind == "start":
+            self.out.print(f"[cyan]▶[/cyan] {escape(what)}" + (" (analysis)" if e.template_id else ""))
+        elif e.kind == "end" and not e.template_id:  # an analysis ends with its report, above
+            mark = {"completed": "[green]✓[/green]", "interrupted": "[yellow]⏸[/yellow]"}.get(e.status or "", "[red]✗[/red]")
+            self.out.print(f"{mark} {escape(what)}{took}" + (f" {escape(e.error)}" if e.error else ""))
+
+
+def _use_case_table(use_cases: list[dict[str, Any]]) -> Table:
+    table = Table(title="Proposed use cases")
+    for col in ("id", "algorithm", "priority", "requirements", "title"):
+        table.add_column(col)
+    for u in use_cases:
+        table.add_row(u["id"], u["algorithm"], u.get("priority", ""), ", ".join(u.get("requirement_ids") or []), u.get("title", ""))
+    return table
+
+
+def _choose(question: str, choices: list[str], default: str, to_stderr: bool) -> str:
+    while True:
+        answer = str(typer.prompt(question, default=default, err=to_stderr)).strip().lower()
+        if answer in choices:
+            return answer
+        (err if to_stderr else console).print(f"choose one of: {', '.join(choices)}")
+
+
+def _ask_review(request: dict[str, Any], to_stderr: bool) -> Any:
+    """Approve, edit or drop the proposed use cases with prompts; returns the resume decision."""
+    out = err if to_stderr else console
+    use_cases = request.get("use_cases") or []
+    out.print(_use_case_table(use_cases))
+    if request.get("error"):
+        out.print(f"[red]{escape(request['error'])}[/red]")
+    action = _choose("approve, edit or drop", ["approve", "edit", "drop"], "approve", to_stderr)
+    if action == "approve":
+        return {"action": "approve"}
+    if action == "drop":
+        ids = typer.prompt("use case ids to drop (comma separated)", err=to_stderr)
+        return {"drop": [i.strip() for i in ids.split(",") if i.strip()]}
+    edited = []
+    choices = [*sorted(algorithms.CATALOG), "drop"]
+    for u in use_cases:
+        out.print(f"{escape(u['id'])} {escape(u.get('title', ''))}")
+        algo = _choose(f"  algorithm ({', '.join(choices)})", choices, u["algorithm"], to_stderr)
+        if algo != "drop":
+            edited.append({**u, "algorithm": algo})
+    return {"use_cases": edited}
+
+
+async def _review_loop(runner: AgenticWorkflowRunner, result: WorkflowResult, progress: Any,
+                       parallel: bool, to_stderr: bool) -> WorkflowResult:
+    from .nodes.review_use_cases import ReviewError
+
+    while result.status == "awaiting_review" and result.review is not None:
+        try:
+            decision = _ask_review(result.review, to_stderr)
+        except typer.Abort:  # no answer (end of input): the run stays paused for `resume`
+            return result
+        try:
+            result = await runner.resume_async(result.thread_id, decision, enable_parallelism=parallel, progress=progress)
+        except ReviewError as exc:
+            result.review = {**result.review, "error": str(exc)}
+    return result
+
+
+def _finish(
+    result: WorkflowResult, output: Path, quiet: bool, as_json: bool, formats: list[str] = list(DEFAULT_FORMATS)
+) -> None:
+    if result.status == "awaiting_review":
+        err.print(f"run {result.thread_id} is waiting for a review of its use cases: "
+                  f"graph-agents resume {result.thread_id}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    run_json = export_run(result, output, formats)
+    if as_json:
+        typer.echo(run_json.read_text(encoding="utf-8"))
+    elif not quiet:
+        _summary(result, run_json)
+    raise typer.Exit(0 if result.status == "completed" else 1)
+
+
+def _check_inputs(requirements: list[Path], industry: str) -> None:
+    """Bad documents or an unknown vertical fail before any work starts (exit 2, one line)."""
+    from .documents import read_document
+    from .verticals import load_vertical
+
+    if industry.strip().lower() != "auto":
+        load_vertical(industry)
+    for path in requirements:
+        read_document(path)
 
 
 @app.command()
@@ -53,9 +176,13 @@ def run(
     formats: list[str] = typer.Option(
         list(DEFAULT_FORMATS), "--format", help="Report format(s) to write: markdown, json, html (repeatable)."
     ),
+    review: bool = typer.Option(False, "--review", help="Approve, edit or drop the proposed use cases before they run."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary: only the exit code and errors."),
+    as_json: bool = typer.Option(False, "--json", help="Print run.json to stdout (nothing else on stdout)."),
 ) -> None:
     """Run the workflow and write run.json and one report per analysis."""
     settings = _settings(workspace)
+    progress = None if quiet or as_json else LiveProgress(console)
     try:
         if demo:
             from .demo import ensure_demo
@@ -68,21 +195,139 @@ def run(
         unknown = sorted(set(formats) - set(DEFAULT_FORMATS))
         if unknown:
             raise InputError(f"unknown --format {', '.join(unknown)}; known: {', '.join(DEFAULT_FORMATS)}")
+        _check_inputs(requirements, industry)
         runner = AgenticWorkflowRunner(
             data_dir=data, graph_name=graph_name, industry=industry, settings=settings, max_concurrency=max_concurrency
         )
-        result = asyncio.run(
-            runner.run_async(
-                [str(p) for p in requirements], max_executions=max_executions,
-                enable_parallelism=not sequential, thread_id=thread_id,
+
+        async def go() -> WorkflowResult:
+            result = await runner.run_async(
+                [str(p) for p in requirements], max_executions=max_executions, enable_parallelism=not sequential,
+                thread_id=thread_id, review_use_cases=review, progress=progress,
             )
-        )
-        run_json = export_run(result, output, formats)
+            return await _review_loop(runner, result, progress, not sequential, as_json)
+
+        result = asyncio.run(go())
     except InputError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-    _summary(result, run_json)
-    raise typer.Exit(0 if result.status == "completed" else 1)
+        _fail(exc)
+    _finish(result, output, quiet, as_json, formats)
+
+
+@app.command()
+def resume(
+    thread_id: str = typer.Argument(..., help="The run's thread id."),
+    workspace: Optional[Path] = typer.Option(None, "--workspace", help="The workspace the run was started in."),
+    output: Path = typer.Option(Path("output"), "--output", help="Where run.json and reports/ go."),
+    approve: bool = typer.Option(False, "--approve", help="Approve the proposed use cases without asking."),
+    drop: list[str] = typer.Option([], "--drop", help="Drop this use case id (repeatable) without asking."),
+    decision: Optional[str] = typer.Option(None, "--decision", help='A review decision as JSON, e.g. \'{"drop": ["UC-002"]}\'.'),
+    sequential: bool = typer.Option(False, "--sequential", help="One task at a time (max_concurrency=1)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary."),
+    as_json: bool = typer.Option(False, "--json", help="Print run.json to stdout."),
+) -> None:
+    """Continue a run: answer its pending review, or pick it up where it stopped."""
+    settings = _settings(workspace)
+    progress = None if quiet or as_json else LiveProgress(console)
+    try:
+        given: Any = None
+        if decision is not None:
+            try:
+                given = json.loads(decision)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"--decision is not JSON: {exc.msg}") from None
+        elif approve:
+            given = {"action": "approve"}
+        elif drop:
+            given = {"drop": list(drop)}
+        runner = AgenticWorkflowRunner.from_saved_run(thread_id, settings=settings)
+
+        async def go() -> WorkflowResult:
+            current = await runner.get_result_async(thread_id)
+            if current.status != "awaiting_review":
+                # nothing to answer: a run that stopped midway continues, a finished one is returned
+                return await runner.resume_async(thread_id, enable_parallelism=not sequential, progress=progress)
+            if given is not None:
+                current = await runner.resume_async(thread_id, given, enable_parallelism=not sequential, progress=progress)
+            return await _review_loop(runner, current, progress, not sequential, as_json)
+
+        result = asyncio.run(go())
+    except InputError as exc:
+        _fail(exc)
+    _finish(result, output, quiet, as_json)
+
+
+@app.command()
+def verticals(as_json: bool = typer.Option(False, "--json", help="Print the verticals as JSON.")) -> None:
+    """List the built-in industry verticals."""
+    from .verticals import list_verticals
+
+    items = list_verticals()
+    if as_json:
+        typer.echo(json.dumps([v.dump() for v in items], indent=2))
+        return
+    table = Table(title="Built-in verticals (--industry NAME, or auto)")
+    for col in ("name", "display name", "keywords", "description"):
+        table.add_column(col)
+    for v in items:
+        table.add_row(v.name, v.display_name, ", ".join(v.keywords[:6]), v.description)
+    console.print(table)
+
+
+@app.command()
+def inspect(
+    data: Optional[Path] = typer.Option(None, "--data", help="Graph directory (arangodump or *.jsonl)."),
+    demo: bool = typer.Option(False, "--demo", help="Inspect the bundled demo graph."),
+    graph_name: Optional[str] = typer.Option(None, "--graph-name", help="Named graph that scopes the analysis."),
+    industry: str = typer.Option("auto", "--industry", help="Vertical whose hints decide core collections."),
+    core: list[str] = typer.Option([], "--core", help="Collection to treat as core (repeatable)."),
+    satellite: list[str] = typer.Option([], "--satellite", help="Collection to treat as satellite (repeatable)."),
+    workspace: Optional[Path] = typer.Option(None, "--workspace", help="Where the demo graph is generated."),
+    as_json: bool = typer.Option(False, "--json", help="Print the schema as JSON."),
+) -> None:
+    """Show the graph's schema as the agents see it: collections, roles, edge definitions, degrees."""
+    from .nodes.analyze_schema import build_schema
+    from .stores.local import LocalGraphStore
+    from .verticals import detect_vertical, load_vertical
+
+    settings = _settings(workspace)
+    try:
+        if demo:
+            from .demo import ensure_demo
+
+            data = data or ensure_demo(settings.home / "demo") / "data"
+        if data is None:
+            raise InputError("give --data DIR (or --demo)")
+        store = LocalGraphStore.from_directory(data, results_dir=settings.home / "results", graph_name=graph_name)
+
+        async def schema_of():
+            if industry.strip().lower() == "auto":
+                vertical, _ = detect_vertical([], [c.name for c in await store.list_collections()])
+            else:
+                vertical = load_vertical(industry)
+            return vertical, await build_schema(store, vertical, core, satellite)
+
+        vertical, schema = asyncio.run(schema_of())
+    except InputError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps({"vertical": vertical.name, **schema.dump()}, indent=2))
+        return
+    console.print(f"graph [bold]{escape(schema.graph_name or '(none: edge definitions inferred)')}[/bold], "
+                  f"vertical {vertical.name}: {schema.vertex_count:,} vertices, {schema.edge_count:,} edges")
+    table = Table(title="Collections")
+    for col in ("name", "type", "role", "count", "attributes"):
+        table.add_column(col)
+    for c in schema.collections:
+        table.add_row(c.name, c.type, c.role, f"{c.count:,}", ", ".join(f"{k}:{t}" for k, t in list(c.attributes.items())[:8]))
+    console.print(table)
+    edges = Table(title="Edge definitions")
+    for col in ("edge collection", "from", "to"):
+        edges.add_column(col)
+    for d in schema.edge_definitions:
+        edges.add_row(d.collection, ", ".join(d.from_collections), ", ".join(d.to_collections))
+    console.print(edges)
+    deg = schema.degree
+    console.print(f"degree: mean {deg.mean}, median {deg.median}, p99 {deg.p99}, max {deg.max}")
 
 
 @app.callback()

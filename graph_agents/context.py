@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import asyncio
+import threading
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +17,10 @@ from .stores.base import GraphStore
 
 @dataclass
 class Context:
-    store: GraphStore
-    engine: Engine
+    # None: filled in from the embedded default by get_context (Studio builds Context() from a run
+    # that brings no context of its own)
+    store: GraphStore | None = None
+    engine: Engine | None = None
     settings: Settings = field(default_factory=Settings)
     llm: Any = None  # a LangChain chat model, or None for the deterministic default
     catalog: Any = None  # an analytics catalog, when one is configured
@@ -29,24 +33,45 @@ class Context:
 
 
 _default: Context | None = None
+_default_lock = threading.Lock()  # parallel first users must not generate the demo twice
 
 
 def default_context(settings: Settings | None = None) -> Context:
     """The embedded default: the bundled demo graph and the local engine (used by Studio, whose
     runs bring no context)."""
     global _default
-    if _default is None or settings is not None:
-        from .demo import ensure_demo
-        from .engines.local import LocalEngine
-        from .stores.local import LocalGraphStore
+    with _default_lock:
+        return _default if _default is not None and settings is None else _build_default(settings)
 
-        settings = settings or Settings()
-        demo = ensure_demo(settings.home / "demo")
-        store = LocalGraphStore.from_directory(demo / "data", results_dir=settings.home / "results")
-        _default = Context(store=store, engine=LocalEngine(), settings=settings)
+
+def _build_default(settings: Settings | None) -> Context:
+    global _default
+    from .demo import ensure_demo
+    from .engines.local import LocalEngine
+    from .stores.local import LocalGraphStore
+
+    settings = settings or Settings()
+    demo = ensure_demo(settings.home / "demo")
+    store = LocalGraphStore.from_directory(demo / "data", results_dir=settings.home / "results")
+    _default = Context(store=store, engine=LocalEngine(), settings=settings)
     return _default
+
+
+async def aget_context(runtime: Runtime[Context] | None) -> Context:
+    """:func:`get_context` for async nodes: the first build of the default reads and writes files,
+    so it runs in a worker thread (`langgraph dev` rejects blocking calls in the event loop)."""
+    ctx = getattr(runtime, "context", None)
+    complete = isinstance(ctx, Context) and ctx.store is not None and ctx.engine is not None
+    if _default is None and not complete:
+        await asyncio.to_thread(default_context)
+    return get_context(runtime)
 
 
 def get_context(runtime: Runtime[Context] | None) -> Context:
     ctx = getattr(runtime, "context", None)
-    return ctx if isinstance(ctx, Context) else default_context()
+    if not isinstance(ctx, Context) or (ctx.store is None and ctx.engine is None):
+        return default_context()  # a run that brings no context (Studio) gets the whole default
+    if ctx.store is None or ctx.engine is None:
+        fallback = default_context()
+        return replace(ctx, store=ctx.store or fallback.store, engine=ctx.engine or fallback.engine)
+    return ctx

@@ -1,7 +1,9 @@
 """The workflow: a StateGraph whose nodes are agents.
 
 resolve_vertical ─► analyze_schema ───────┐
-        └─────────► extract_requirements ─┴─► generate_use_cases ─► generate_templates ─► Send × N ─► analyze ─► finalize
+        └─────────► extract_requirements ─┴─► generate_use_cases ─► review_use_cases ─► generate_templates ─► Send × N ─► analyze ─► finalize
+
+review_use_cases pauses for a person (interrupt) only when the input asks for it (review_use_cases=True).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from .nodes import (
     generate_templates,
     generate_use_cases,
     resolve_vertical,
+    review_use_cases,
 )
 from .state import InputState, OutputState, State
 
@@ -45,6 +48,7 @@ builder.add_node("resolve_vertical", resolve_vertical)
 builder.add_node("analyze_schema", analyze_schema)
 builder.add_node("extract_requirements", extract_requirements)
 builder.add_node("generate_use_cases", generate_use_cases)
+builder.add_node("review_use_cases", review_use_cases)
 builder.add_node("generate_templates", generate_templates)
 builder.add_node("analyze", analyze)
 builder.add_node("finalize", finalize)
@@ -53,7 +57,8 @@ builder.add_edge(START, "resolve_vertical")
 builder.add_edge("resolve_vertical", "analyze_schema")
 builder.add_edge("resolve_vertical", "extract_requirements")
 builder.add_edge(["analyze_schema", "extract_requirements"], "generate_use_cases")
-builder.add_edge("generate_use_cases", "generate_templates")
+builder.add_edge("generate_use_cases", "review_use_cases")
+builder.add_edge("review_use_cases", "generate_templates")
 builder.add_conditional_edges("generate_templates", route_templates, ["analyze", "finalize"])
 builder.add_edge("analyze", "finalize")
 builder.add_edge("finalize", END)

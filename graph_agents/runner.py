@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from langgraph.types import Command
 
 from .context import Context
 from .engines.base import Engine
+from .errors import InputError
 from .graph import builder
 from .models import AnalysisTemplate, ExecutionResult, Report, Requirement, UseCase, Vertical
+from .nodes.review_use_cases import ReviewError, apply_review
+from .progress import ProgressCallback, ProgressTracker
 from .reports import write_report_files
 from .reports.html import write_index
 from .settings import Settings
 from .stores.base import GraphStore
+from .stores.local import safe_part
 
 DEFAULT_FORMATS = ("markdown", "json", "html")
 
@@ -38,6 +44,8 @@ class WorkflowResult:
     reports: list[Report]
     errors: list[dict[str, Any]]
     values: dict[str, Any] = field(repr=False, default_factory=dict)
+    # when status is "awaiting_review": what the review interrupt shows (the proposed use cases)
+    review: dict[str, Any] | None = None
 
     @classmethod
     def from_state(cls, thread_id: str, values: dict[str, Any]) -> "WorkflowResult":
@@ -128,6 +136,7 @@ class AgenticWorkflowRunner:
         self.max_executions = max_executions
         self.max_concurrency = max_concurrency or self.settings.max_concurrency
         self.last_result: WorkflowResult | None = None
+        self._demo = False  # True once the runner built the bundled demo store itself
 
     @property
     def workspace(self) -> Path:
@@ -158,6 +167,7 @@ class AgenticWorkflowRunner:
             return LocalGraphStore.from_directory(self.data_dir, results_dir=results, graph_name=self.graph_name)
         from .demo import ensure_demo
 
+        self._demo = True
         return LocalGraphStore.from_directory(ensure_demo(self.workspace / "demo") / "data", results_dir=results)
 
     def config(self, thread_id: str, enable_parallelism: bool) -> dict[str, Any]:
@@ -177,8 +187,16 @@ class AgenticWorkflowRunner:
         enable_parallelism: bool = True,
         thread_id: str | None = None,
         industry: str | None = None,
+        review_use_cases: bool = False,
+        progress: ProgressCallback | None = None,
     ) -> WorkflowResult:
-        """Run (or resume, when ``thread_id`` has an unfinished checkpoint) the workflow."""
+        """Run (or resume, when ``thread_id`` has an unfinished checkpoint) the workflow.
+
+        ``review_use_cases=True`` pauses the run after use-case generation: the result has status
+        ``"awaiting_review"`` and ``review`` (the proposed use cases); continue it with
+        :meth:`resume_async`. ``progress`` is called (or awaited) with a
+        :class:`~graph_agents.progress.ProgressEvent` as each node and each analysis starts and ends.
+        """
         paths, contents = _split_documents(input_documents)
         text = "\n\n".join([*contents, *([requirements] if requirements else [])])
         thread_id = thread_id or uuid.uuid4().hex[:12]
@@ -188,22 +206,132 @@ class AgenticWorkflowRunner:
         async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
             app = builder.compile(checkpointer=saver, name="graph_agents")
             snapshot = await app.aget_state(config)
+            if snapshot.interrupts:
+                return await self._result(app, config, thread_id)  # still waiting for its review
             if snapshot.next:
                 inputs = None  # an unfinished run on this thread: resume where it stopped
             elif snapshot.values:
-                self.last_result = WorkflowResult.from_state(thread_id, snapshot.values)
-                return self.last_result
+                return await self._result(app, config, thread_id)
             else:
                 inputs = {
                     "requirements": text,
                     "documents": paths,
                     "industry": industry or self.industry,
                     "max_executions": max_executions if max_executions is not None else (self.max_executions or 0),
+                    "review_use_cases": review_use_cases,
                 }
+                self._save_options(thread_id, enable_parallelism)
+            await self._drive(app, inputs, config, context, progress)
+            return await self._result(app, config, thread_id)
+
+    async def resume_async(
+        self,
+        thread_id: str,
+        decision: Any = None,
+        *,
+        enable_parallelism: bool = True,
+        progress: ProgressCallback | None = None,
+    ) -> WorkflowResult:
+        """Continue a run on ``thread_id``: answer its pending review with ``decision``
+        (``{"action": "approve"}``, ``{"drop": ["UC-002"]}`` or ``{"use_cases": [...]}``), or,
+        when it stopped midway without a question, pick it up where it stopped.
+
+        An invalid decision raises :class:`~graph_agents.nodes.review_use_cases.ReviewError`
+        before anything runs.
+        """
+        config = self.config(thread_id, enable_parallelism)
+        context = self._context()
+        async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
+            app = builder.compile(checkpointer=saver, name="graph_agents")
+            snapshot = await app.aget_state(config)
+            if not snapshot.values:
+                raise InputError(f"no run with thread id {thread_id!r} in {self.workspace}")
+            if snapshot.interrupts:
+                if decision is None:
+                    raise ReviewError(f"run {thread_id} is waiting for a review: give a decision")
+                apply_review(snapshot.interrupts[0].value, decision)  # fail fast, with the reason
+                await self._drive(app, Command(resume=decision), config, context, progress)
+            elif decision is not None:
+                raise ReviewError(f"run {thread_id} is not waiting for a review (status {snapshot.values.get('status', 'incomplete')})")
+            elif snapshot.next:
+                await self._drive(app, None, config, context, progress)
+            return await self._result(app, config, thread_id)
+
+    async def get_result_async(self, thread_id: str) -> WorkflowResult:
+        """The run on ``thread_id`` as it stands (finished, paused for review, or stopped midway)."""
+        config = self.config(thread_id, True)
+        async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
+            app = builder.compile(checkpointer=saver, name="graph_agents")
+            if not (await app.aget_state(config)).values:
+                raise InputError(f"no run with thread id {thread_id!r} in {self.workspace}")
+            return await self._result(app, config, thread_id)
+
+    def resume(self, thread_id: str, decision: Any = None, **kwargs: Any) -> WorkflowResult:
+        """:meth:`resume_async` from synchronous code."""
+        kwargs.setdefault("enable_parallelism", False)
+        return asyncio.run(self.resume_async(thread_id, decision, **kwargs))
+
+    async def _drive(self, app: Any, inputs: Any, config: dict[str, Any], context: Context,
+                     progress: ProgressCallback | None) -> None:
+        if progress is None:
             await app.ainvoke(inputs, config, context=context)
-            values = (await app.aget_state(config)).values
-        self.last_result = WorkflowResult.from_state(thread_id, values)
-        return self.last_result
+            return
+        tracker = ProgressTracker(progress)
+        async for namespace, data in app.astream(inputs, config, context=context, stream_mode="tasks", subgraphs=True):
+            await tracker.feed(namespace, data)
+
+    async def _result(self, app: Any, config: dict[str, Any], thread_id: str) -> WorkflowResult:
+        snapshot = await app.aget_state(config)
+        result = WorkflowResult.from_state(thread_id, snapshot.values)
+        if snapshot.interrupts:
+            result.status = "awaiting_review"
+            result.review = snapshot.interrupts[0].value
+        self.last_result = result
+        return result
+
+    def _options_path(self, thread_id: str) -> Path:
+        return self.workspace / "runs" / f"{safe_part(thread_id)}.json"
+
+    def _save_options(self, thread_id: str, enable_parallelism: bool) -> None:
+        """What `graph-agents resume` needs to rebuild this run's store in a new process."""
+        options = {
+            "thread_id": thread_id,
+            "created_at": time.time(),
+            "data_dir": str(self.data_dir.resolve()) if self.data_dir else None,
+            "demo": self._demo,
+            "store": self.store.describe() if self.store is not None else None,
+            "graph_name": self.graph_name,
+            "industry": self.industry,
+            "core_collections": self.core_collections,
+            "satellite_collections": self.satellite_collections,
+            "max_concurrency": self.max_concurrency,
+            "enable_parallelism": enable_parallelism,
+        }
+        path = self._options_path(thread_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(options, indent=2), encoding="utf-8")
+
+    @classmethod
+    def from_saved_run(cls, thread_id: str, *, workspace: str | Path | None = None,
+                       settings: Settings | None = None, **kwargs: Any) -> "AgenticWorkflowRunner":
+        """A runner on the same data as the run ``thread_id`` (from ``<workspace>/runs/<id>.json``)."""
+        probe = cls(workspace=workspace, settings=settings)
+        path = probe._options_path(thread_id)
+        if not path.is_file():
+            raise InputError(f"no saved run {thread_id!r} in {probe.workspace / 'runs'}")
+        options = json.loads(path.read_text(encoding="utf-8"))
+        if not options.get("data_dir") and not options.get("demo"):
+            source = (options.get("store") or {}).get("source")
+            raise InputError(
+                f"run {thread_id} used a store given in Python ({source}); resume it from Python "
+                "with a runner on the same store"
+            )
+        return cls(
+            workspace=workspace, settings=settings, data_dir=options.get("data_dir"),
+            graph_name=options.get("graph_name"), industry=options.get("industry") or "auto",
+            core_collections=options.get("core_collections"), satellite_collections=options.get("satellite_collections"),
+            max_concurrency=options.get("max_concurrency"), **kwargs,
+        )
 
     def run(self, input_documents: Iterable[Any] | None = None, **kwargs: Any) -> WorkflowResult:
         """Sequential run (the same graph with max_concurrency=1) from synchronous code."""
@@ -281,6 +409,6 @@ async def run_agentic_workflow_async(
     input_documents: Iterable[Any] | None = None, **kwargs: Any
 ) -> WorkflowResult:
     """One-call convenience: ``AgenticWorkflowRunner(**kwargs).run_async(input_documents)``."""
-    run_keys = {"requirements", "max_executions", "enable_parallelism", "thread_id"}
+    run_keys = {"requirements", "max_executions", "enable_parallelism", "thread_id", "review_use_cases", "progress"}
     run_kwargs = {k: kwargs.pop(k) for k in list(kwargs) if k in run_keys}
     return await AgenticWorkflowRunner(**kwargs).run_async(input_documents, **run_kwargs)

@@ -20,11 +20,12 @@ def test_topology():
     g = graph.get_graph()
     nodes = set(g.nodes) - {"__start__", "__end__"}
     assert nodes == {"resolve_vertical", "analyze_schema", "extract_requirements", "generate_use_cases",
-                     "generate_templates", "analyze", "finalize"}
+                     "review_use_cases", "generate_templates", "analyze", "finalize"}
     edges = {(e.source, e.target) for e in g.edges}
     assert ("__start__", "resolve_vertical") in edges
     assert {("resolve_vertical", "analyze_schema"), ("resolve_vertical", "extract_requirements")} <= edges
     assert {("analyze_schema", "generate_use_cases"), ("extract_requirements", "generate_use_cases")} <= edges
+    assert {("generate_use_cases", "review_use_cases"), ("review_use_cases", "generate_templates")} <= edges
     assert {("generate_templates", "analyze"), ("analyze", "finalize"), ("finalize", "__end__")} <= edges
     assert graph.checkpointer is None  # Studio refuses graphs that bring their own
     assert set(graph.get_input_jsonschema()["properties"]) == {

@@ -7,6 +7,7 @@ from .finalize import finalize
 from .generate_templates import generate_templates
 from .generate_use_cases import generate_use_cases
 from .resolve_vertical import resolve_vertical
+from .review_use_cases import review_use_cases
 
 __all__ = [
     "analyze",
@@ -16,4 +17,5 @@ __all__ = [
     "generate_templates",
     "generate_use_cases",
     "resolve_vertical",
+    "review_use_cases",
 ]

@@ -13,7 +13,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from .. import algorithms
-from ..context import Context, get_context
+from ..context import Context, aget_context
 from ..models import AnalysisTemplate, ExecutionResult, UseCase, Vertical
 from ..reports import build_report, compute_facts, entity_ids
 from ..reports.baseline import find_baseline, record_result
@@ -23,7 +23,7 @@ from ..state import AnalysisOutput, AnalysisState
 
 
 async def execute(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
-    ctx = get_context(runtime)
+    ctx = await aget_context(runtime)
     template = AnalysisTemplate.model_validate(state["template"])
     started = time.time()
     try:
@@ -48,7 +48,7 @@ async def report(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, A
     outcome = ExecutionResult.model_validate(state["outcome"])
     if outcome.status != "completed":
         return {}
-    ctx = get_context(runtime)
+    ctx = await aget_context(runtime)
     values = await ctx.store.read_results(outcome.result_location)
     template = AnalysisTemplate.model_validate(state["template"])
     vertical = Vertical.model_validate(state["vertical"])

@@ -7,7 +7,7 @@ from typing import Any, Iterable
 
 from langgraph.runtime import Runtime
 
-from ..context import Context, get_context
+from ..context import Context, aget_context
 from ..errors import InputError
 from ..models import CollectionInfo, EdgeDefinition, GraphSchema, Vertical
 from ..state import State
@@ -95,7 +95,7 @@ async def build_schema(
 
 
 async def analyze_schema(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    ctx = get_context(runtime)
+    ctx = await aget_context(runtime)
     vertical = Vertical.model_validate(state["vertical"])
     schema = await build_schema(ctx.store, vertical, ctx.core_collections, ctx.satellite_collections)
     return {"graph_schema": schema.dump()}

@@ -6,7 +6,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ..context import Context, get_context
+from ..context import Context, aget_context
 from ..state import State
 
 
@@ -20,7 +20,7 @@ def run_status(templates: list[dict[str, Any]], results: dict[str, dict[str, Any
 
 
 async def finalize(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    ctx = get_context(runtime)
+    ctx = await aget_context(runtime)
     status = run_status(state.get("templates") or [], state.get("execution_results") or {})
     if ctx.catalog is not None:
         await ctx.catalog.record_run({**state, "status": status})

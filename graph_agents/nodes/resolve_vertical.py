@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from ..context import Context, get_context
+from ..context import Context, aget_context
 from ..documents import load_sources
 from ..state import State
 from ..verticals import detect_vertical, load_vertical
 
 
 async def resolve_vertical(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
-    ctx = get_context(runtime)
-    sources = load_sources(state.get("documents"), state.get("requirements"))
+    ctx = await aget_context(runtime)
+    # documents and vertical files are read in a thread: the event loop stays free (and `langgraph
+    # dev` rejects blocking calls in it)
+    sources = await asyncio.to_thread(load_sources, state.get("documents"), state.get("requirements"))
     spec = (state.get("industry") or "auto").strip()
     if spec.lower() == "auto":
         names = [c.name for c in await ctx.store.list_collections()]
-        vertical, scores = detect_vertical([s["text"] for s in sources], names)
+        vertical, scores = await asyncio.to_thread(detect_vertical, [s["text"] for s in sources], names)
     else:
-        vertical, scores = load_vertical(spec), {}
+        vertical, scores = await asyncio.to_thread(load_vertical, spec), {}
     run_id = (config.get("configurable") or {}).get("thread_id") or uuid.uuid4().hex[:12]
     return {
         "run_id": str(run_id),

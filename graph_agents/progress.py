@@ -1,0 +1,85 @@
+"""Progress events from the graph's stream: each node and each analysis as it starts and ends.
+
+The runner streams the graph with ``stream_mode="tasks", subgraphs=True`` and turns every task
+start and result into a :class:`ProgressEvent` for an optional callback (the CLI's live view).
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Union
+
+ProgressCallback = Callable[["ProgressEvent"], Union[None, Awaitable[None]]]
+
+
+@dataclass
+class ProgressEvent:
+    kind: str  # "start", "end" or "review" (the run paused for a person)
+    node: str  # the node's name: "analyze_schema", "analyze", or "execute"/"report" inside analyze
+    path: tuple[str, ...] = ()  # enclosing nodes for subgraph steps, e.g. ("analyze",)
+    task_id: str = ""
+    template_id: str | None = None
+    algorithm: str | None = None
+    status: str | None = None  # on "end": "completed", "failed" or "interrupted"
+    error: str | None = None
+    elapsed_s: float | None = None  # on "end": seconds since this task's "start"
+    at: float = field(default_factory=time.time)
+    payload: Any = None  # on "review": what the interrupt shows
+
+    @property
+    def label(self) -> str:
+        return "/".join([*self.path, self.node])
+
+
+class ProgressTracker:
+    """Turns (namespace, "tasks", data) stream chunks into events and hands them to a callback."""
+
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self.callback = callback
+        self._started: dict[str, tuple[float, ProgressEvent]] = {}
+
+    async def feed(self, namespace: tuple[str, ...], data: dict[str, Any]) -> None:
+        if self.callback is None:
+            return
+        path = tuple(part.split(":", 1)[0] for part in namespace)
+        task_id = str(data.get("id", ""))
+        if "input" in data:  # a task starts
+            tid, algo = _template(data.get("input"))
+            event = ProgressEvent("start", data["name"], path, task_id, tid, algo)
+            self._started[task_id] = (time.monotonic(), event)
+            await self._emit(event)
+            return
+        began, start = self._started.pop(task_id, (None, None))
+        tid, algo = (start.template_id, start.algorithm) if start else (None, None)
+        result = data.get("result")
+        status = "failed" if data.get("error") else "completed"
+        error = str(data["error"]) if data.get("error") else None
+        if isinstance(result, dict) and tid:  # an analysis that caught its engine's failure
+            outcome = (result.get("execution_results") or {}).get(tid) or result.get("outcome") or {}
+            if outcome.get("status") == "failed":
+                status, error = "failed", outcome.get("error")
+        if data.get("interrupts"):
+            status = "interrupted"
+        await self._emit(
+            ProgressEvent(
+                "end", data["name"], path, task_id, tid, algo, status, error,
+                elapsed_s=time.monotonic() - began if began is not None else None,
+            )
+        )
+        for intr in data.get("interrupts") or []:
+            value = intr.get("value") if isinstance(intr, dict) else getattr(intr, "value", None)
+            await self._emit(ProgressEvent("review", data["name"], path, task_id, payload=value))
+
+    async def _emit(self, event: ProgressEvent) -> None:
+        out = self.callback(event)  # type: ignore[misc]
+        if inspect.isawaitable(out):
+            await out
+
+
+def _template(payload: Any) -> tuple[str | None, str | None]:
+    template = payload.get("template") if isinstance(payload, dict) else None
+    if isinstance(template, dict):
+        return template.get("id"), template.get("algorithm")
+    return None, None
