@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, AsyncIterator, Iterable
 
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
@@ -87,8 +88,9 @@ def _split_documents(documents: Iterable[Any] | None) -> tuple[list[str], list[s
 class AgenticWorkflowRunner:
     """Run the workflow with checkpointed state in the workspace.
 
-    With no ``store`` and no ``data_dir`` the bundled demo graph is used (ArangoDB, when
-    configured, is picked up by :func:`make_store`); the engine defaults to the local one.
+    With no ``store`` and no ``data_dir``: ArangoDB when ``ARANGO_URL`` is set, else the bundled
+    demo graph (see :mod:`graph_agents.backends`). The engine: GAE when configured for an ArangoDB
+    store, else the local one; an engine the runner made is closed at the end of each run.
     """
 
     def __init__(
@@ -127,6 +129,7 @@ class AgenticWorkflowRunner:
         self.max_executions = max_executions
         self.max_concurrency = max_concurrency or self.settings.max_concurrency
         self.last_result: WorkflowResult | None = None
+        self._owns_engine = False
 
     @property
     def workspace(self) -> Path:
@@ -136,9 +139,10 @@ class AgenticWorkflowRunner:
         if self.store is None:
             self.store = self._make_store()
         if self.engine is None:
-            from .engines.local import LocalEngine
+            from .backends import make_engine
 
-            self.engine = LocalEngine()
+            self.engine = make_engine(self.settings, self.store, max_concurrency=self.max_concurrency)
+            self._owns_engine = True
         return Context(
             store=self.store,
             engine=self.engine,
@@ -155,9 +159,25 @@ class AgenticWorkflowRunner:
         results = self.workspace / "results"
         if self.data_dir is not None:
             return LocalGraphStore.from_directory(self.data_dir, results_dir=results, graph_name=self.graph_name)
+        from .backends import make_store
+
+        collections = [*self.core_collections, *self.satellite_collections]
+        arango = make_store(self.settings, graph_name=self.graph_name, collections=collections)
+        if arango is not None:
+            return arango
         from .demo import ensure_demo
 
         return LocalGraphStore.from_directory(ensure_demo(self.workspace / "demo") / "data", results_dir=results)
+
+    @contextlib.asynccontextmanager
+    async def _closing_engine(self) -> AsyncIterator[None]:
+        """Close, at the end of the run, an engine the runner made (a GAE engine it started)."""
+        try:
+            yield
+        finally:
+            if self._owns_engine and self.engine is not None:
+                engine, self.engine, self._owns_engine = self.engine, None, False
+                await engine.aclose()
 
     def config(self, thread_id: str, enable_parallelism: bool) -> dict[str, Any]:
         # max_concurrency is a top-level key: inside "configurable" LangGraph ignores it
@@ -184,7 +204,7 @@ class AgenticWorkflowRunner:
         config = self.config(thread_id, enable_parallelism)
         context = self._context()
         self.workspace.mkdir(parents=True, exist_ok=True)
-        async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
+        async with self._closing_engine(), AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
             app = builder.compile(checkpointer=saver, name="graph_agents")
             snapshot = await app.aget_state(config)
             if snapshot.next:

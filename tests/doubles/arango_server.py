@@ -10,6 +10,7 @@ that nobody taught the double fails the test instead of passing on nothing.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import itertools
 import secrets
@@ -43,6 +44,9 @@ class ArangoDouble:
         self.queries: list[tuple[str, dict[str, Any]]] = []
         self.requests: Counter[str] = Counter()
         self.cursor_pages = 0
+        self.query_delay = 0.0  # seconds each new query takes, to observe concurrency
+        self.inflight = 0
+        self.max_inflight = 0
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -244,6 +248,13 @@ class ArangoDouble:
 
     async def _cursor(self, request: web.Request) -> web.Response:
         body = await request.json()
+        self.inflight += 1
+        self.max_inflight = max(self.max_inflight, self.inflight)
+        try:
+            if self.query_delay:
+                await asyncio.sleep(self.query_delay)
+        finally:
+            self.inflight -= 1
         rows = self.execute(body["query"], body.get("bindVars") or {})
         return self._page(None, rows, int(body.get("batchSize") or 1000), 201)
 
