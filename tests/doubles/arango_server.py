@@ -99,7 +99,7 @@ class ArangoDouble:
 
     def issue_token(self, username: str = "root") -> str:
         token = jwt.encode({"preferred_username": username, "iss": "arangodb", "exp": int(time.time()) + 3600,
-                            "jti": secrets.token_hex(8)}, "double-secret", algorithm="HS256")
+                            "jti": secrets.token_hex(8)}, "graph-agents-arango-double-signing-key-0123456789", algorithm="HS256")
         self.tokens.add(token)
         return token
 
