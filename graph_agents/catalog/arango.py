@@ -29,7 +29,7 @@ Q_PUT = (
     "UPSERT { _key: @key } INSERT MERGE(@doc, { _key: @key, _seq: @seq }) "
     "REPLACE MERGE(@doc, { _key: @key, _seq: OLD._seq }) IN @@collection"
 )
-Q_GET = "RETURN DOCUMENT(@@collection, @key)"
+Q_GET = "FOR d IN @@collection FILTER d._key == @key RETURN d"
 Q_FIND = "FOR d IN @@collection FILTER MATCHES(d, @example) SORT d._seq RETURN d"
 Q_ALL = "FOR d IN @@collection SORT d._seq RETURN d"
 Q_LINK = (

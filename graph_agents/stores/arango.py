@@ -40,7 +40,7 @@ Q_EDGE_ENDS = "FOR e IN @@collection RETURN [e._from, e._to]"
 Q_VERTICES = "FOR d IN @@collection RETURN APPEND([d._id], (FOR a IN @attributes RETURN d[a]))"
 Q_WRITE = "FOR d IN @docs INSERT d INTO @@collection OPTIONS { overwriteMode: \"replace\" }"
 Q_RESULTS = "FOR d IN @@collection RETURN [d.id, d[@field]]"
-Q_NAMES = "FOR i IN @ids LET d = DOCUMENT(i) FILTER d != null RETURN [i, KEEP(d, @attributes)]"
+Q_NAMES = "FOR d IN @@collection FILTER d._key IN @keys RETURN [d._id, KEEP(d, @attributes)]"
 
 T = TypeVar("T")
 _NAME_OK = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -304,14 +304,22 @@ class ArangoGraphStore:
         return {vid: value for vid, value in rows}
 
     async def display_names(self, ids: list[str]) -> dict[str, str]:
-        if not ids:
-            return {}
-        rows = await self._call(self._query, Q_NAMES, {"ids": list(ids), "attributes": list(NAME_ATTRIBUTES)})
+        types = await self._all_types()
+        keys: dict[str, list[str]] = {}
+        for vid in ids:
+            coll, _, key = vid.partition("/")
+            if key and types.get(coll) == "document":  # unknown collections have no names to give
+                keys.setdefault(coll, []).append(key)
+        attrs = list(NAME_ATTRIBUTES)
+        chunks = await asyncio.gather(
+            *(self._call(self._query, Q_NAMES, {"@collection": c, "keys": k, "attributes": attrs}) for c, k in keys.items())
+        )
         out = {}
-        for vid, doc in rows:
-            for attr in NAME_ATTRIBUTES:
-                value = doc.get(attr)
-                if isinstance(value, (str, int)) and str(value).strip():
-                    out[vid] = str(value)
-                    break
+        for rows in chunks:
+            for vid, doc in rows:
+                for attr in NAME_ATTRIBUTES:
+                    value = doc.get(attr)
+                    if isinstance(value, (str, int)) and str(value).strip():
+                        out[vid] = str(value)
+                        break
         return out

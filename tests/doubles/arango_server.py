@@ -60,7 +60,7 @@ class ArangoDouble:
             st.Q_RESULTS: lambda b: [[d.get("id"), d.get(b["field"])] for d in self._coll(b)["docs"].values()],
             st.Q_NAMES: self._names,
             cat.Q_PUT: self._put,
-            cat.Q_GET: lambda b: [self._coll(b)["docs"].get(b["key"])],
+            cat.Q_GET: lambda b: [d for d in [self._coll(b)["docs"].get(b["key"])] if d is not None],
             cat.Q_FIND: lambda b: self._sorted(
                 d for d in self._coll(b)["docs"].values() if all(d.get(k) == v for k, v in b["example"].items())
             ),
@@ -129,12 +129,8 @@ class ArangoDouble:
         return []
 
     def _names(self, b: dict[str, Any]) -> list[Any]:
-        out = []
-        for i in b["ids"]:
-            d = self.document(i)
-            if d is not None:
-                out.append([i, {a: d[a] for a in b["attributes"] if a in d}])
-        return out
+        docs = self._coll(b)["docs"]
+        return [[docs[k]["_id"], {a: docs[k][a] for a in b["attributes"] if a in docs[k]}] for k in b["keys"] if k in docs]
 
     def _put(self, b: dict[str, Any]) -> list[Any]:
         docs = self._coll(b)["docs"]
