@@ -60,8 +60,8 @@ def run(
             demo_dir = ensure_demo(settings.home / "demo")
             data = data or demo_dir / "data"
             requirements = requirements or [demo_dir / "requirements.md"]
-        if data is None:
-            raise InputError("give --data DIR (or --demo)")
+        if data is None and not settings.arango_configured:
+            raise InputError("give --data DIR, --demo, or set ARANGO_URL to analyse a graph in ArangoDB")
         runner = AgenticWorkflowRunner(
             data_dir=data, graph_name=graph_name, industry=industry, settings=settings, max_concurrency=max_concurrency
         )

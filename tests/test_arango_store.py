@@ -149,3 +149,9 @@ async def test_workflow_on_arango_with_the_local_engine(demo_arango, demo_dir, t
     assert len(demo_arango.collections[coll]["docs"]) == lpa.result_count == 2400
     assert Counter(d["id"].split("/")[0] for d in demo_arango.collections[coll]["docs"].values())
     assert runner.engine is None  # the engine the run made was closed with it
+
+
+async def test_unreachable_server_is_a_store_error(arango):
+    store = ArangoGraphStore.from_settings(arango_settings(arango, ARANGO_URL="http://127.0.0.1:1", ARANGO_TIMEOUT=2))
+    with pytest.raises(StoreError, match="127.0.0.1:1"):
+        await store.list_collections()

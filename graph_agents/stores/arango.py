@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any, Callable, TypeVar
 
 import numpy as np
+import requests
 from arango import ArangoClient
 from arango.database import StandardDatabase
 from arango.exceptions import ArangoError, CollectionCreateError
@@ -142,6 +143,8 @@ class ArangoGraphStore:
                 return await asyncio.to_thread(fn, *args)
             except ArangoError as exc:
                 raise StoreError(f"ArangoDB ({self.database}): {exc}") from exc
+            except (requests.RequestException, ConnectionError) as exc:  # python-arango lets transport errors through
+                raise StoreError(f"ArangoDB at {self.url}: {type(exc).__name__}: {exc}") from exc
 
     def _query(self, query: str, bind_vars: dict[str, Any], batch_size: int | None = None) -> list[Any]:
         cursor = self.db.aql.execute(query, bind_vars=bind_vars, batch_size=batch_size or self.batch_size)
