@@ -31,3 +31,13 @@ def make_engine(settings: Settings, store: GraphStore, *, max_concurrency: int |
     from .engines.local import LocalEngine
 
     return LocalEngine()
+
+
+def make_catalog_backend(settings: Settings):
+    """The ArangoDB catalog backend when ArangoDB is configured, else None (the caller's default)."""
+    if not settings.arango_configured:
+        return None
+    from .catalog.arango import ArangoCatalogBackend
+    from .stores.arango import connect
+
+    return ArangoCatalogBackend(connect(settings))

@@ -161,8 +161,7 @@ class AgenticWorkflowRunner:
             return LocalGraphStore.from_directory(self.data_dir, results_dir=results, graph_name=self.graph_name)
         from .backends import make_store
 
-        collections = [*self.core_collections, *self.satellite_collections]
-        arango = make_store(self.settings, graph_name=self.graph_name, collections=collections)
+        arango = make_store(self.settings, graph_name=self.graph_name)
         if arango is not None:
             return arango
         from .demo import ensure_demo

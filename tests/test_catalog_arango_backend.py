@@ -74,3 +74,10 @@ async def test_rejects_unknown_kinds_and_bad_keys(backend):
         await backend.link("runs/r1", "nope/x")
     with pytest.raises(ValueError, match="direction"):
         await backend.neighbors("runs/r1", "sideways")
+
+
+def test_backends_factory_gives_the_arango_catalog_when_configured(arango):
+    from graph_agents.backends import make_catalog_backend
+
+    assert isinstance(make_catalog_backend(arango_settings(arango)), ArangoCatalogBackend)
+    assert make_catalog_backend(arango_settings(arango, ARANGO_URL=None)) is None
