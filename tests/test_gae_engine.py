@@ -192,3 +192,20 @@ async def test_gae_needs_an_arango_store(demo_arango, gae, demo_dir):
         await engine.run(_template("t", "wcc"), LocalGraphStore.from_directory(demo_dir / "data"), "r")
     await engine.aclose()
     assert gae.started == []
+
+
+async def test_camel_case_answers_and_errors_in_the_body(demo_arango, gae):
+    gae.camel = True
+    gae.reject["wcc"] = "invalid parameter for wcc"
+    gae.fail["scc"] = "graph has no edges"
+    engine, store = await _engine_and_store(demo_arango, gae)
+    try:
+        out = await engine.run(_template("t1", "pagerank", maximum_supersteps=20), store, "r")
+        assert out.result_count > 0
+        with pytest.raises(EngineError, match="invalid parameter for wcc"):
+            await engine.run(_template("t2", "wcc"), store, "r")
+        with pytest.raises(EngineError, match="graph has no edges"):
+            await engine.run(_template("t3", "scc"), store, "r")
+    finally:
+        await engine.aclose()
+    assert gae.stopped == gae.started

@@ -37,6 +37,24 @@ BYTES_PER_VERTEX = 200
 BYTES_PER_EDGE = 50
 
 
+def field(data: dict[str, Any], name: str) -> Any:
+    """``data[name]``, accepting the camelCase spelling some engine versions answer with."""
+    if name in data:
+        return data[name]
+    head, *rest = name.split("_")
+    return data.get(head + "".join(p.title() for p in rest))
+
+
+def _checked(data: Any, what: str) -> dict[str, Any]:
+    """An engine answer, or EngineError when it reports an error in its body (with HTTP 200)."""
+    if not isinstance(data, dict):
+        raise EngineError(f"GAE {what}: unexpected answer {data!r}")
+    if field(data, "error") is True:
+        message = field(data, "error_message") or f"error code {field(data, 'error_code')}"
+        raise EngineError(f"GAE {what} failed: {message}")
+    return data
+
+
 class GAEEngine:
     """The Engine protocol on a Graph Analytics Engine; the store must be an ArangoGraphStore."""
 
@@ -109,8 +127,10 @@ class GAEEngine:
         delay = self.settings.gae_poll_initial_s
         while True:
             job = await self._call("GET", f"jobs/{job_id}")
-            if job.get("error"):
-                message = job.get("error_message") or f"error code {job.get('error_code')}"
+            if not isinstance(job, dict):
+                raise EngineError(f"GAE {what} job {job_id}: unexpected answer {job!r}")
+            if field(job, "error"):
+                message = field(job, "error_message") or f"error code {field(job, 'error_code')}"
                 raise EngineError(f"GAE {what} job {job_id} failed: {message}")
             total, progress = job.get("total"), job.get("progress")
             if total is not None and progress is not None and int(progress) >= int(total) and int(total) > 0:
@@ -124,8 +144,8 @@ class GAEEngine:
             delay = min(delay * 1.5, self.settings.gae_poll_max_s)
 
     async def _job(self, path: str, body: dict[str, Any], what: str) -> dict[str, Any]:
-        data = await self._call("POST", path, body)
-        job_id = str(data["job_id"])
+        data = _checked(await self._call("POST", path, body), what)
+        job_id = str(field(data, "job_id"))
         self.jobs.add(job_id)
         await self._wait(job_id, what)
         return data
@@ -147,8 +167,8 @@ class GAEEngine:
                     "vertex_attributes": list(attributes),
                 }
                 data = await self._job("loaddata", body, "loaddata")
-                self.graphs[key] = str(data["graph_id"])
-                await self._delete_job(str(data["job_id"]))
+                self.graphs[key] = str(field(data, "graph_id"))
+                await self._delete_job(str(field(data, "job_id")))
         return self.graphs[key]
 
     # -- Engine -------------------------------------------------------------------------------
@@ -171,11 +191,11 @@ class GAEEngine:
             target = await store.prepare_results(run_id, template.id)  # type: ignore[attr-defined]
             job_ids: list[str] = []
             try:
-                data = await self._call("POST", algo.gae_endpoint, {"graph_id": graph_id, **params})
-                job_ids.append(str(data["job_id"]))
+                data = _checked(await self._call("POST", algo.gae_endpoint, {"graph_id": graph_id, **params}), algo.name)
+                job_ids.append(str(field(data, "job_id")))
                 self.jobs.add(job_ids[-1])
                 await self._wait(job_ids[-1], algo.name)
-                stored = await self._call(
+                stored = _checked(await self._call(
                     "POST",
                     "storeresults",
                     {
@@ -186,8 +206,8 @@ class GAEEngine:
                         "batch_size": self.settings.arango_batch_size,
                         "parallelism": self.settings.arango_max_parallel,
                     },
-                )
-                job_ids.append(str(stored["job_id"]))
+                ), "storeresults")
+                job_ids.append(str(field(stored, "job_id")))
                 self.jobs.add(job_ids[-1])
                 await self._wait(job_ids[-1], "storeresults")
             finally:

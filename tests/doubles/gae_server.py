@@ -64,6 +64,8 @@ class GAEDouble:
         self.job_delay = 0.0
         self.stall: dict[str, float] = {}  # endpoint -> seconds before the answer
         self.amp_ready_after = 1  # engine status polls before an AMP engine reports ready
+        self.reject: dict[str, str] = {}  # endpoint -> error reported in a 200 answer's body
+        self.camel = False  # answer with camelCase keys (jobId, graphId, errorMessage), as some versions do
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task] = set()
         self._runner: web.AppRunner | None = None
@@ -89,6 +91,11 @@ class GAEDouble:
     def _bearer(self, request: web.Request) -> str:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         return token if scheme.lower() == "bearer" else ""
+
+    def _json(self, data: dict[str, Any]) -> web.Response:
+        if self.camel:
+            data = {k.split("_")[0] + "".join(p.title() for p in k.split("_")[1:]): v for k, v in data.items()}
+        return web.json_response(data)
 
     def _job(self, engine: dict[str, Any], graph_id: str, kind: str) -> dict[str, Any]:
         job = {"job_id": str(next(self._ids)), "graph_id": graph_id, "comp_type": kind, "total": 1, "progress": 0,
@@ -143,21 +150,23 @@ class GAEDouble:
             engine["graphs"][graph_id] = self._graph_data(body)
             job = self._job(engine, graph_id, "loaddata")
             job["progress"] = job["total"]
-            return web.json_response({"job_id": job["job_id"], "graph_id": graph_id})
+            return self._json({"job_id": job["job_id"], "graph_id": graph_id})
         if method == "POST" and op in ENDPOINTS:
             graph_id = str(body.pop("graph_id", ""))
             if graph_id not in engine["graphs"]:
                 return self._error(404, f"graph {graph_id} not found")
             self.algorithm_bodies.append((op, dict(body)))
+            if op in self.reject:
+                return self._json({"job_id": 0, "error": True, "error_code": 400, "error_message": self.reject[op]})
             job = self._job(engine, graph_id, op)
             job["total"] = 100
             self._spawn(self._run_algorithm(engine, job, ENDPOINTS[op], body))
-            return web.json_response({"job_id": job["job_id"]})
+            return self._json({"job_id": job["job_id"]})
         if method == "POST" and op == "storeresults":
             self.store_bodies.append(body)
             job = self._job(engine, "", "storeresults")
             self._store(engine, job, body)
-            return web.json_response({"job_id": job["job_id"]})
+            return self._json({"job_id": job["job_id"]})
         if op.startswith("jobs/"):
             job_id = op.split("/", 1)[1]
             if job_id not in engine["jobs"]:
@@ -167,7 +176,7 @@ class GAEDouble:
                 engine["results"].pop(job_id, None)
                 self.deleted_jobs.append(job_id)
                 return web.json_response({"job_id": job_id})
-            return web.json_response(engine["jobs"][job_id])
+            return self._json(engine["jobs"][job_id])
         if op.startswith("graphs/") and method == "DELETE":
             graph_id = op.split("/", 1)[1]
             if engine["graphs"].pop(graph_id, None) is None:
