@@ -8,9 +8,11 @@ queries run concurrently (bounded by ``arango_max_parallel``). Collection names 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, TypeVar
 
 import numpy as np
@@ -109,6 +111,7 @@ class ArangoGraphStore:
         self._graph: tuple[str | None, list[EdgeDefinition]] | None = None
         self._created: set[str] = set()
         self._orphans: list[str] = []
+        self._executor: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_settings(
@@ -138,9 +141,11 @@ class ArangoGraphStore:
         if self._loop is not loop:  # asyncio primitives belong to one event loop
             self._sem = asyncio.Semaphore(self._max_parallel)
             self._loop = loop
+        if self._executor is None:  # our own threads: the default pool may be smaller than the cap
+            self._executor = ThreadPoolExecutor(self._max_parallel, thread_name_prefix="arango")
         async with self._sem:
             try:
-                return await asyncio.to_thread(fn, *args)
+                return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
             except ArangoError as exc:
                 raise StoreError(f"ArangoDB ({self.database}): {exc}") from exc
             except (requests.RequestException, ConnectionError) as exc:  # python-arango lets transport errors through
