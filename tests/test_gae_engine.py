@@ -209,3 +209,24 @@ async def test_camel_case_answers_and_errors_in_the_body(demo_arango, gae):
     finally:
         await engine.aclose()
     assert gae.stopped == gae.started
+
+
+class Crash(BaseException):
+    """Stands for the run dying mid-analysis: not an Exception, so no node catches it."""
+
+
+async def test_the_runner_stops_its_engine_when_the_run_dies(demo_arango, gae, demo_dir, tmp_path, monkeypatch):
+    for key, value in {"ARANGO_URL": demo_arango.url, "ARANGO_PASSWORD": "pw", "GAE_DEPLOYMENT": "platform",
+                       "GAE_PLATFORM_URL": gae.url, "GAE_POLL_INITIAL": "0.01", "GAE_POLL_MAX": "0.05"}.items():
+        monkeypatch.setenv(key, value)
+    real_run = GAEEngine.run
+
+    async def dying_run(self, template, store, run_id):
+        await real_run(self, template, store, run_id)
+        raise Crash()
+
+    monkeypatch.setattr(GAEEngine, "run", dying_run)
+    runner = AgenticWorkflowRunner(workspace=tmp_path / "ws")
+    with pytest.raises(Crash):
+        await runner.run_async([demo_dir / "requirements.md"], max_executions=1)
+    assert len(gae.started) == 1 and gae.stopped == gae.started and runner.engine is None

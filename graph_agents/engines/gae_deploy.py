@@ -15,6 +15,7 @@ the engine answers 401.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -119,8 +120,6 @@ async def _json(
 
 
 def _message(text: str) -> str:
-    import json
-
     try:
         data = json.loads(text)
     except ValueError:
