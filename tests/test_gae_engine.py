@@ -230,3 +230,28 @@ async def test_the_runner_stops_its_engine_when_the_run_dies(demo_arango, gae, d
     with pytest.raises(Crash):
         await runner.run_async([demo_dir / "requirements.md"], max_executions=1)
     assert len(gae.started) == 1 and gae.stopped == gae.started and runner.engine is None
+
+
+class NoCapacity:
+    kind = "test"
+
+    def __init__(self):
+        self.starts = 0
+
+    async def start(self, session, size_bytes):
+        self.starts += 1
+        raise EngineError("no capacity for a new engine")
+
+    async def stop(self, session, handle):
+        raise AssertionError("nothing was started")
+
+
+async def test_a_failed_engine_start_fails_the_analyses_once(demo_arango, gae):
+    deployment = NoCapacity()
+    engine = GAEEngine(_settings(demo_arango, gae), deployment=deployment)
+    store = ArangoGraphStore.from_settings(_settings(demo_arango, gae))
+    outcomes = await asyncio.gather(*(engine.run(_template(f"t{i}", "wcc"), store, "r") for i in range(3)),
+                                    return_exceptions=True)
+    await engine.aclose()
+    assert all(isinstance(o, EngineError) and "no capacity" in str(o) for o in outcomes)
+    assert deployment.starts == 1

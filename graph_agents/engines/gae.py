@@ -79,6 +79,7 @@ class GAEEngine:
         self._sem: asyncio.Semaphore | None = None
         self._start_lock: asyncio.Lock | None = None
         self._graph_locks: dict[tuple[Any, ...], asyncio.Lock] = {}
+        self._start_error: str | None = None
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -100,10 +101,16 @@ class GAEEngine:
     async def _engine(self, store: Any) -> EngineHandle:
         assert self._start_lock is not None
         async with self._start_lock:
+            if self._start_error is not None:  # one failed start fails the run's analyses, no retry storm
+                raise EngineError(f"the GAE engine could not be started: {self._start_error}")
             if self.handle is None:
-                metas = await store.list_collections()
-                size = sum(m.count * (BYTES_PER_EDGE if m.type == "edge" else BYTES_PER_VERTEX) for m in metas)
-                self.handle = await self.deployment.start(self.session, size)
+                try:
+                    metas = await store.list_collections()
+                    size = sum(m.count * (BYTES_PER_EDGE if m.type == "edge" else BYTES_PER_VERTEX) for m in metas)
+                    self.handle = await self.deployment.start(self.session, size)
+                except Exception as exc:
+                    self._start_error = str(exc)
+                    raise
         return self.handle
 
     async def _call(self, method: str, path: str, body: Any = None) -> Any:
@@ -230,6 +237,7 @@ class GAEEngine:
                     await self.deployment.stop(self.session, self.handle)
         finally:
             self.handle = None
+            self._start_error = None
             if self._session is not None:
                 await self._session.close()
                 self._session = None
