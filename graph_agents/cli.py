@@ -190,8 +190,8 @@ def run(
             demo_dir = ensure_demo(settings.home / "demo")
             data = data or demo_dir / "data"
             requirements = requirements or [demo_dir / "requirements.md"]
-        if data is None:
-            raise InputError("give --data DIR (or --demo)")
+        if data is None and not settings.arango_configured:
+            raise InputError("give --data DIR, --demo, or set ARANGO_URL to analyse a graph in ArangoDB")
         unknown = sorted(set(formats) - set(DEFAULT_FORMATS))
         if unknown:
             raise InputError(f"unknown --format {', '.join(unknown)}; known: {', '.join(DEFAULT_FORMATS)}")

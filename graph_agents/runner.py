@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, AsyncIterator, Iterable
 
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
@@ -96,8 +97,9 @@ def _split_documents(documents: Iterable[Any] | None) -> tuple[list[str], list[s
 class AgenticWorkflowRunner:
     """Run the workflow with checkpointed state in the workspace.
 
-    With no ``store`` and no ``data_dir`` the bundled demo graph is used (ArangoDB, when
-    configured, is picked up by :func:`make_store`); the engine defaults to the local one.
+    With no ``store`` and no ``data_dir``: ArangoDB when ``ARANGO_URL`` is set, else the bundled
+    demo graph (see :mod:`graph_agents.backends`). The engine: GAE when configured for an ArangoDB
+    store, else the local one; an engine the runner made is closed at the end of each run.
     """
 
     def __init__(
@@ -137,6 +139,7 @@ class AgenticWorkflowRunner:
         self.max_concurrency = max_concurrency or self.settings.max_concurrency
         self.last_result: WorkflowResult | None = None
         self._demo = False  # True once the runner built the bundled demo store itself
+        self._owns_engine = False
 
     @property
     def workspace(self) -> Path:
@@ -146,9 +149,10 @@ class AgenticWorkflowRunner:
         if self.store is None:
             self.store = self._make_store()
         if self.engine is None:
-            from .engines.local import LocalEngine
+            from .backends import make_engine
 
-            self.engine = LocalEngine()
+            self.engine = make_engine(self.settings, self.store, max_concurrency=self.max_concurrency)
+            self._owns_engine = True
         return Context(
             store=self.store,
             engine=self.engine,
@@ -165,10 +169,28 @@ class AgenticWorkflowRunner:
         results = self.workspace / "results"
         if self.data_dir is not None:
             return LocalGraphStore.from_directory(self.data_dir, results_dir=results, graph_name=self.graph_name)
+        from .backends import make_store
+
+        arango = make_store(self.settings, graph_name=self.graph_name)
+        if arango is not None:
+            return arango
         from .demo import ensure_demo
 
         self._demo = True
         return LocalGraphStore.from_directory(ensure_demo(self.workspace / "demo") / "data", results_dir=results)
+
+    @contextlib.asynccontextmanager
+    async def _open(self) -> AsyncIterator[Any]:
+        """The graph compiled on the workspace's SQLite checkpoints. At the end, close an engine
+        the runner made itself (a GAE engine it started), whether the run ended or crashed."""
+        self.workspace.mkdir(parents=True, exist_ok=True)
+        try:
+            async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
+                yield builder.compile(checkpointer=saver, name="graph_agents")
+        finally:
+            if self._owns_engine and self.engine is not None:
+                engine, self.engine, self._owns_engine = self.engine, None, False
+                await engine.aclose()
 
     def config(self, thread_id: str, enable_parallelism: bool) -> dict[str, Any]:
         # max_concurrency is a top-level key: inside "configurable" LangGraph ignores it
@@ -202,9 +224,7 @@ class AgenticWorkflowRunner:
         thread_id = thread_id or uuid.uuid4().hex[:12]
         config = self.config(thread_id, enable_parallelism)
         context = self._context()
-        self.workspace.mkdir(parents=True, exist_ok=True)
-        async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
-            app = builder.compile(checkpointer=saver, name="graph_agents")
+        async with self._open() as app:
             snapshot = await app.aget_state(config)
             if snapshot.interrupts:
                 return await self._result(app, config, thread_id)  # still waiting for its review
@@ -241,8 +261,7 @@ class AgenticWorkflowRunner:
         """
         config = self.config(thread_id, enable_parallelism)
         context = self._context()
-        async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
-            app = builder.compile(checkpointer=saver, name="graph_agents")
+        async with self._open() as app:
             snapshot = await app.aget_state(config)
             if not snapshot.values:
                 raise InputError(f"no run with thread id {thread_id!r} in {self.workspace}")
@@ -260,8 +279,7 @@ class AgenticWorkflowRunner:
     async def get_result_async(self, thread_id: str) -> WorkflowResult:
         """The run on ``thread_id`` as it stands (finished, paused for review, or stopped midway)."""
         config = self.config(thread_id, True)
-        async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
-            app = builder.compile(checkpointer=saver, name="graph_agents")
+        async with self._open() as app:
             if not (await app.aget_state(config)).values:
                 raise InputError(f"no run with thread id {thread_id!r} in {self.workspace}")
             return await self._result(app, config, thread_id)

@@ -33,6 +33,28 @@ class Settings(BaseSettings):
     arango_jwt: SecretStr | None = Field(default=None, alias="ARANGO_JWT")
     arango_verify_tls: bool = Field(default=True, alias="ARANGO_VERIFY_TLS")
     arango_timeout_s: float = Field(default=60.0, alias="ARANGO_TIMEOUT")
+    # comma-separated collections to analyse when no named graph is given (empty: all user collections)
+    arango_collections: str = Field(default="", alias="ARANGO_COLLECTIONS")
+    arango_graph: str | None = Field(default=None, alias="ARANGO_GRAPH")
+    arango_batch_size: int = Field(default=10_000, alias="ARANGO_BATCH_SIZE", ge=1)
+    arango_max_parallel: int = Field(default=8, alias="ARANGO_MAX_PARALLEL", ge=1)
+
+    # Graph Analytics Engine: "platform" (ArangoDB platform service), "amp" (ArangoGraph), or
+    # "" (off: the local engine runs on the graph streamed out of ArangoDB)
+    gae_deployment: str = Field(default="", alias="GAE_DEPLOYMENT")
+    gae_engine_url: str | None = Field(default=None, alias="GAE_ENGINE_URL")  # an engine already running
+    gae_platform_url: str | None = Field(default=None, alias="GAE_PLATFORM_URL")  # default: ARANGO_URL
+    gae_service_path: str = Field(default="/_platform/acp/v1", alias="GAE_SERVICE_PATH")
+    gae_amp_api_url: str = Field(default="https://api.arangodb.cloud", alias="GAE_AMP_API_URL")
+    gae_amp_deployment_id: str | None = Field(default=None, alias="GAE_AMP_DEPLOYMENT_ID")
+    gae_amp_key_id: str | None = Field(default=None, alias="GAE_AMP_KEY_ID")
+    gae_amp_key_secret: SecretStr | None = Field(default=None, alias="GAE_AMP_KEY_SECRET")
+    gae_engine_size: str | None = Field(default=None, alias="GAE_ENGINE_SIZE")
+    gae_timeout_s: float = Field(default=60.0, alias="GAE_TIMEOUT", gt=0)
+    gae_job_timeout_s: float = Field(default=3600.0, alias="GAE_JOB_TIMEOUT", gt=0)
+    gae_startup_grace_s: float = Field(default=120.0, alias="GAE_STARTUP_GRACE", ge=0)
+    gae_poll_initial_s: float = Field(default=0.5, alias="GAE_POLL_INITIAL", gt=0)
+    gae_poll_max_s: float = Field(default=5.0, alias="GAE_POLL_MAX", gt=0)
 
     # execution
     max_concurrency: int = Field(default=8, alias="GRAPH_AGENTS_MAX_CONCURRENCY")
@@ -44,3 +66,7 @@ class Settings(BaseSettings):
     @property
     def arango_configured(self) -> bool:
         return bool(self.arango_url)
+
+    @property
+    def gae_configured(self) -> bool:
+        return self.arango_configured and (bool(self.gae_deployment) or bool(self.gae_engine_url))
