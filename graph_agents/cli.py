@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
+import time
+import traceback
 from pathlib import Path
 from typing import Any, Optional
 
@@ -335,5 +338,17 @@ def main() -> None:
     """graph-agents"""
 
 
-if __name__ == "__main__":
-    app()
+
+
+
+def entry() -> None:
+    """The console script: any unexpected failure is one line, with the traceback kept in a log."""
+    try:
+        app(prog_name="graph-agents")
+    except Exception as exc:  # the user gets a line, never a traceback
+        log = Settings().home / "logs" / f"error-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+        err.print(f"[red]error:[/red] internal error: {escape(type(exc).__name__)}: {escape(str(exc)[:300])} "
+                  f"(details in {escape(str(log))})", highlight=False, soft_wrap=True)
+        sys.exit(1)

@@ -136,6 +136,8 @@ class AgenticWorkflowRunner:
         self.enable_tracing = enable_tracing
         self.enable_debug_mode = enable_debug_mode
         self.max_executions = max_executions
+        if max_concurrency is not None and max_concurrency < 1:
+            raise InputError("max_concurrency (--max-concurrency) must be 1 or more")
         self.max_concurrency = max_concurrency or self.settings.max_concurrency
         self.last_result: WorkflowResult | None = None
         self._demo = False  # True once the runner built the bundled demo store itself
@@ -219,6 +221,8 @@ class AgenticWorkflowRunner:
         :meth:`resume_async`. ``progress`` is called (or awaited) with a
         :class:`~graph_agents.progress.ProgressEvent` as each node and each analysis starts and ends.
         """
+        if max_executions is not None and max_executions < 0:
+            raise InputError("max_executions (--max-executions) must be 0 (no cap) or more")
         paths, contents = _split_documents(input_documents)
         text = "\n\n".join([*contents, *([requirements] if requirements else [])])
         thread_id = thread_id or uuid.uuid4().hex[:12]

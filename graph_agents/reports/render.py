@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterable
 
 from ..models import Report
 
 
-def _md_escape(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def _md(text: Any) -> str:
+    """Text from documents, data or an LLM, made inert: Markdown viewers render raw HTML."""
+    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
+
+
+def _fence(text: str) -> str:
+    ticks = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{ticks}json\n{text}\n{ticks}"
 
 
 def to_markdown(report: Report) -> str:
-    lines = [f"# {report.title}", "", report.summary, "",
+    lines = [f"# {_md(report.title)}", "", _md(report.summary), "",
              f"- Algorithm: `{report.algorithm}`", f"- Use case: {report.use_case_id}", f"- Template: {report.template_id}"]
     if report.grounding:
         lines.append(f"- Grounding: {report.grounding.get('checked', 0)} sentences checked against the facts, "
@@ -23,24 +31,25 @@ def to_markdown(report: Report) -> str:
     if report.insights:
         lines += ["## Insights", ""]
         for ins in report.insights:
-            lines += [f"### {ins.title}", "", ins.description, "", f"_Confidence {ins.confidence:.2f}; evidence: {', '.join(ins.evidence)}_", ""]
+            lines += [f"### {_md(ins.title)}", "", _md(ins.description), "",
+                      f"_Confidence {ins.confidence:.2f}; evidence: {_md(', '.join(ins.evidence))}_", ""]
     if report.recommendations:
         lines += ["## Recommendations", ""]
         for rec in report.recommendations:
-            lines.append(f"- **{rec.title}** ({rec.priority} priority, {rec.effort} effort): {rec.description} {rec.impact}")
+            lines.append(f"- **{_md(rec.title)}** ({rec.priority} priority, {rec.effort} effort): {_md(rec.description)} {_md(rec.impact)}")
         lines.append("")
     if report.top_results:
         lines += ["## Top results", "", "| # | Vertex | Name | Score |", "|---|---|---|---|"]
         for i, r in enumerate(report.top_results, 1):
-            lines.append(f"| {i} | `{r['id']}` | {_md_escape(r.get('name', ''))} | {r['score']:.6g} |")
+            lines.append(f"| {i} | {_md(r['id'])} | {_md(r.get('name', ''))} | {r['score']:.6g} |")
         lines.append("")
     if report.groups:
         lines += ["## Groups", "", "| Label | Size | Collections | Members (first 5) |", "|---|---|---|---|"]
         for g in report.groups[:20]:
             cols = ", ".join(f"{k}: {v}" for k, v in sorted(g.get("collections", {}).items()))
-            lines.append(f"| `{g['label']}` | {g['size']} | {cols} | {', '.join(g['members'][:5])} |")
+            lines.append(f"| {_md(g['label'])} | {g['size']} | {_md(cols)} | {_md(', '.join(g['members'][:5]))} |")
         lines.append("")
-    lines += ["## Facts", "", "```json", json.dumps(report.facts, indent=2), "```", ""]
+    lines += ["## Facts", "", _fence(json.dumps(report.facts, indent=2)), ""]
     return "\n".join(lines)
 
 
