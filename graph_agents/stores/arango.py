@@ -11,11 +11,9 @@ import asyncio
 import functools
 import hashlib
 import re
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, TypeVar
 
-import numpy as np
 import requests
 from arango import ArangoClient
 from arango.database import StandardDatabase
@@ -24,7 +22,7 @@ from arango.exceptions import ArangoError, CollectionCreateError
 from ..models import DegreeStats, EdgeDefinition
 from ..settings import Settings
 from .base import CollectionMeta, GraphData, StoreError
-from .local import NAME_ATTRIBUTES, degree_summary
+from .local import NAME_ATTRIBUTES, degrees_of
 
 RESULT_PREFIX = "ga_results_"
 CATALOG_PREFIX = "ga_catalog"
@@ -233,12 +231,7 @@ class ArangoGraphStore:
         chunks = await asyncio.gather(
             *(self._call(self._query, Q_EDGE_ENDS_SAMPLE, {"@collection": n, "n": per}) for n in names)
         )
-        counts: Counter[str] = Counter()
-        for rows in chunks:
-            for s, t in rows:
-                counts[s] += 1
-                counts[t] += 1
-        return degree_summary(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
+        return degrees_of((s, t) for rows in chunks for s, t in rows)
 
     async def load_graph(
         self,

@@ -8,7 +8,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -25,6 +25,15 @@ def safe_part(text: str) -> str:
     """A string usable as one path component: no separators, no '..'."""
     cleaned = re.sub(r"\.{2,}", ".", _SAFE.sub("_", text)).strip(".") or "_"
     return cleaned[:120]
+
+
+def degrees_of(ends: Iterable[tuple[str, str]]) -> DegreeStats:
+    """Degree statistics (in + out) from the (from, to) ends of edges."""
+    counts: Counter[str] = Counter()
+    for s, t in ends:
+        counts[s] += 1
+        counts[t] += 1
+    return degree_summary(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
 
 
 def degree_summary(degrees: np.ndarray) -> DegreeStats:
@@ -155,12 +164,7 @@ class LocalGraphStore:
         return [docs[int(i * step)] for i in range(limit)]
 
     async def degree_stats(self, edge_collections: list[str]) -> DegreeStats:
-        counts: Counter[str] = Counter()
-        for name in edge_collections:
-            for e in self._docs(name):
-                counts[e["_from"]] += 1
-                counts[e["_to"]] += 1
-        return degree_summary(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
+        return degrees_of((e["_from"], e["_to"]) for name in edge_collections for e in self._docs(name))
 
     async def load_graph(
         self,
