@@ -22,6 +22,8 @@ class Context:
     catalog: Any = None  # an analytics catalog, when one is configured
     core_collections: list[str] = field(default_factory=list)
     satellite_collections: list[str] = field(default_factory=list)
+    # one record per LLM invocation: agent, model, tokens, latency, cached (see graph_agents.llm)
+    llm_calls: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def workspace(self) -> Path:

@@ -37,6 +37,8 @@ class WorkflowResult:
     reports: list[Report]
     errors: list[dict[str, Any]]
     values: dict[str, Any] = field(repr=False, default_factory=dict)
+    llm_rejections: list[dict[str, Any]] = field(default_factory=list)  # LLM proposals dropped, and why
+    llm_calls: list[dict[str, Any]] = field(default_factory=list)  # this process's LLM calls for the run
 
     @classmethod
     def from_state(cls, thread_id: str, values: dict[str, Any]) -> "WorkflowResult":
@@ -62,6 +64,7 @@ class WorkflowResult:
             reports=reports,
             errors=list(values.get("errors") or []),
             values=values,
+            llm_rejections=list(values.get("llm_rejections") or []),
         )
 
     @property
@@ -122,6 +125,10 @@ class AgenticWorkflowRunner:
         self.engine = engine
         self.catalog = catalog
         self.llm = llm
+        if self.llm is None and self.settings.llm_configured:
+            from .llm import build_chat_model
+
+            self.llm = build_chat_model(self.settings)
         self.enable_tracing = enable_tracing
         self.enable_debug_mode = enable_debug_mode
         self.max_executions = max_executions
@@ -202,6 +209,7 @@ class AgenticWorkflowRunner:
             await app.ainvoke(inputs, config, context=context)
             values = (await app.aget_state(config)).values
         self.last_result = WorkflowResult.from_state(thread_id, values)
+        self.last_result.llm_calls = list(context.llm_calls)
         return self.last_result
 
     def run(self, input_documents: Iterable[Any] | None = None, **kwargs: Any) -> WorkflowResult:
@@ -248,6 +256,13 @@ def run_summary(result: WorkflowResult, report_paths: dict[str, dict[str, str]])
         "reports": [{"id": r.id, "title": r.title, "template_id": r.template_id, "paths": report_paths.get(r.id, {})}
                     for r in result.reports],
         "errors": result.errors,
+        "llm": {
+            "calls": len(result.llm_calls),
+            "cached_calls": sum(1 for c in result.llm_calls if c.get("cached")),
+            "input_tokens": sum(c.get("input_tokens", 0) for c in result.llm_calls),
+            "output_tokens": sum(c.get("output_tokens", 0) for c in result.llm_calls),
+            "rejections": result.llm_rejections,
+        },
     }
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from .. import algorithms
 from ..context import Context, get_context
+from ..llm.agents import extra_insights
 from ..models import AnalysisTemplate, ExecutionResult, UseCase, Vertical
 from ..reports import build_report, compute_facts, entity_ids
 from ..state import AnalysisOutput, AnalysisState
@@ -41,7 +43,7 @@ async def execute(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, 
     return {"outcome": result.dump(), "execution_results": {template.id: result.dump()}, "errors": errors}
 
 
-async def report(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
+async def report(state: AnalysisState, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
     outcome = ExecutionResult.model_validate(state["outcome"])
     if outcome.status != "completed":
         return {}
@@ -50,10 +52,12 @@ async def report(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, A
     template = AnalysisTemplate.model_validate(state["template"])
     facts = compute_facts(algorithms.get(template.algorithm).kind, values)
     names = await ctx.store.display_names(entity_ids(facts))
-    result = build_report(
-        template, UseCase.model_validate(state["use_case"]), facts, names, Vertical.model_validate(state["vertical"])
-    )
-    return {"reports": {result.id: result.dump()}}
+    vertical = Vertical.model_validate(state["vertical"])
+    result = build_report(template, UseCase.model_validate(state["use_case"]), facts, names, vertical)
+    rejections: list[dict[str, Any]] = []
+    if ctx.llm is not None:  # LLM insights are added only where every number they cite is a fact
+        result, rejections = await extra_insights(ctx, config, result, facts, names, vertical)
+    return {"reports": {result.id: result.dump()}, "llm_rejections": rejections}
 
 
 def build_analysis_graph():
