@@ -329,7 +329,8 @@ async def extra_insights(
     rejections: Rejections = []
     shown = {**facts, "groups": [{**g, "members": g["members"][:10]} for g in facts.get("groups", [])[:10]]}
     data = {
-        "analysis": {"title": report.title, "algorithm": report.algorithm, "summary": report.summary},
+        "analysis": {"template_id": report.template_id, "title": report.title, "algorithm": report.algorithm,
+                     "summary": report.summary},
         "facts": shown, "names": names, "vertical_terms": vertical.terms,
         "existing_insights": [i.title for i in report.insights],
     }
@@ -337,7 +338,7 @@ async def extra_insights(
     if answer is None:
         return report, rejections
     node = f"analyze:{report.template_id}"
-    out = report.model_copy(deep=True)
+    out = report.model_copy(update={"insights": list(report.insights), "recommendations": list(report.recommendations)})
     known_ids = _ids_in(facts)
     accepted: dict[int, str] = {}
     for i, ins in enumerate(answer.insights, 1):

@@ -44,7 +44,8 @@ def build_chat_model(settings: Settings) -> Any:
         api_key=key if key is not None else "not-needed",
         rate_limiter=limiter,
         cache=SQLiteCache(settings.home / "llm_cache.sqlite") if settings.llm_cache else False,
-        stream_usage=True,
+        # proposals are parsed whole; streaming would only complicate retries and usage capture
+        disable_streaming=True,
     )
 
 

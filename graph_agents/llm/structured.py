@@ -3,9 +3,12 @@
 ``await propose(ctx, agent, Schema, data, config, documents=...)`` returns a validated ``Schema``
 instance or ``None``; it never raises into the node. The order of attempts:
 
-1. ``with_structured_output(Schema, method="function_calling", include_raw=True)``;
+1. function calling: the model bound to the schema as its one forced tool (what
+   ``with_structured_output(Schema, method="function_calling")`` does), the tool call's
+   arguments validated against ``Schema``;
 2. if the answer carried no usable tool call (some endpoints answer a tools request with plain
-   content, which the parser turns into ``None`` silently), a tolerant parse of its content;
+   content, which ``with_structured_output`` would turn into ``None`` silently), a tolerant
+   parse of its content;
 3. else JSON mode (``response_format={"type": "json_object"}``) with the JSON schema in the
    prompt, tolerantly parsed (code fences stripped, the first JSON object taken).
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -68,23 +72,30 @@ def parse_json_object(text: str) -> dict[str, Any] | None:
     candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
     decoder = json.JSONDecoder()
     for chunk in candidates:
-        for start in (i for i, ch in enumerate(chunk) if ch == "{"):
-            try:
-                obj, _ = decoder.raw_decode(chunk, start)
-            except ValueError:
-                continue
-            if isinstance(obj, dict):
-                return obj
+        start = chunk.find("{")
+        if start < 0:
+            continue
+        # only the first object: an object nested in a truncated answer is not the answer
+        try:
+            obj, _ = decoder.raw_decode(chunk, start)
+        except ValueError:
+            continue
+        if isinstance(obj, dict):
+            return obj
     return None
 
 
-def _coerce(schema: type[T], obj: dict[str, Any] | None) -> T | None:
-    if obj is None:
+def _coerce(schema: type[T], obj: Any) -> T | None:
+    if isinstance(obj, schema):
+        return obj
+    if not isinstance(obj, dict):
         return None
     # some models wrap the answer: {"UseCasePlan": {...}} or {"properties": {...}}
     for wrapper in (schema.__name__, "properties", "arguments"):
         if set(obj) == {wrapper} and isinstance(obj[wrapper], dict):
             obj = obj[wrapper]
+    if not set(obj) & set(schema.model_fields):  # an unrelated object is not an all-defaults answer
+        return None
     try:
         return schema.model_validate(obj)
     except ValidationError:
@@ -126,10 +137,11 @@ async def propose(
     human = HumanMessage(render_data(data, documents))
     config = merge_configs(config or {}, {"tags": [f"agent:{agent}"], "metadata": {"graph_agents_agent": agent}})
     problems: list[str] = []
+    used_keys: list[tuple[str, str]] = []
 
     structured = None
     try:
-        structured = model.with_structured_output(schema, method="function_calling", include_raw=True)
+        structured = _structured(model, schema)
     except (NotImplementedError, TypeError, ValueError) as exc:
         problems.append(f"no tool calling: {type(exc).__name__}")
     if structured is not None:
@@ -140,20 +152,17 @@ async def propose(
                 _reject(rejections, agent, "no usable answer: " + "; ".join(problems))
                 return None
         else:
-            parsed = out.get("parsed") if isinstance(out, dict) else None
-            if not isinstance(parsed, schema):
-                raw = out.get("raw") if isinstance(out, dict) else out
-                parsed = _coerce(schema, parse_json_object(_text(raw)))
+            calls = [c for c in getattr(out, "tool_calls", None) or [] if c.get("name") == schema.__name__]
+            parsed = _coerce(schema, calls[0].get("args")) if calls else None
+            if parsed is None:  # no tool call: some endpoints put the JSON in the content instead
+                parsed = _coerce(schema, parse_json_object(_text(out)))
             if parsed is not None:
                 return parsed
-            error = out.get("parsing_error") if isinstance(out, dict) else None
-            problems.append("tool call missing or invalid" + (f": {str(error)[:200]}" if error else ""))
-            _forget(model, keys)
+            invalid = getattr(out, "invalid_tool_calls", None) or []
+            problems.append("tool call missing or invalid" + (f": {str(invalid[0].get('error'))[:200]}" if invalid else ""))
+            used_keys.extend(keys)
 
-    json_system = (
-        f"{system}\n\nAnswer with one JSON object only (no prose, no code fence) for `{schema.__name__}`, "
-        f"matching this JSON schema:\n{json.dumps(schema.model_json_schema(), ensure_ascii=False)}"
-    )
+    json_system = f"{system}\n\n{_json_instructions(schema)}"
     try:
         runnable = model.bind(response_format={"type": "json_object"})
     except Exception:  # a model without bind: plain invoke
@@ -166,9 +175,47 @@ async def propose(
         if parsed is not None:
             return parsed
         problems.append("JSON mode: no valid object")
-        _forget(model, keys)
+    # nothing usable: forget the cached answers so a later run asks again (a cached answer that
+    # led somewhere is kept, so a repeated run replays it at no cost)
+    _forget(model, used_keys + keys)
     _reject(rejections, agent, "no usable answer: " + "; ".join(problems))
     return None
+
+
+# Building a structured runnable renders the schema as JSON (milliseconds of CPU on the event
+# loop): build it once per model and schema, not once per call.
+_STRUCTURED: dict[tuple[int, type], tuple[Any, Any]] = {}
+
+
+def _structured(model: Any, schema: type[BaseModel]) -> Any:
+    key = (id(model), schema)
+    hit = _STRUCTURED.get(key)
+    if hit is None or hit[0] is not model:
+        if len(_STRUCTURED) > 256:
+            _STRUCTURED.clear()
+        # what with_structured_output(method="function_calling") does, minus its parser chain (six
+        # runnables of callback bookkeeping per call) and with a JSON schema dict, not the class
+        # (LangChain re-renders a class on every call): we parse and validate the tool call ourselves
+        runnable = model.bind_tools([json_schema(schema)], tool_choice=schema.__name__)
+        hit = _STRUCTURED[key] = (model, runnable)
+    return hit[1]
+
+
+@lru_cache(maxsize=None)
+def json_schema(schema: type[BaseModel]) -> dict[str, Any]:
+    """The tool schema: named after the model class, described by its docstring."""
+    out = schema.model_json_schema()
+    out["title"] = schema.__name__
+    out.setdefault("description", (schema.__doc__ or schema.__name__).strip())
+    return out
+
+
+@lru_cache(maxsize=None)
+def _json_instructions(schema: type[BaseModel]) -> str:
+    return (
+        f"Answer with one JSON object only (no prose, no code fence) for `{schema.__name__}`, "
+        f"matching this JSON schema:\n{json.dumps(json_schema(schema), ensure_ascii=False)}"
+    )
 
 
 def _reject(rejections: list[dict[str, Any]] | None, agent: str, reason: str) -> None:
