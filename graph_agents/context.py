@@ -45,7 +45,12 @@ def default_context(settings: Settings | None = None) -> Context:
         settings = settings or Settings()
         demo = ensure_demo(settings.home / "demo")
         store = LocalGraphStore.from_directory(demo / "data", results_dir=settings.home / "results")
-        _default = Context(store=store, engine=LocalEngine(), settings=settings)
+        llm = None
+        if settings.llm_configured:
+            from .llm import build_chat_model
+
+            llm = build_chat_model(settings)
+        _default = Context(store=store, engine=LocalEngine(), settings=settings, llm=llm)
     return _default
 
 

@@ -17,15 +17,19 @@ from tests.doubles.openai_server import OpenAIDouble, ServerConfig
 def _settings(server, home, **kw):
     return Settings(
         _env_file=None, OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY="test-key", GRAPH_AGENTS_HOME=str(home),
-        GRAPH_AGENTS_LLM_TIMEOUT=0.25, GRAPH_AGENTS_LLM_BACKOFF=0.01, GRAPH_AGENTS_LLM_RPS=500, **kw,
+        GRAPH_AGENTS_LLM_TIMEOUT=1.0, GRAPH_AGENTS_LLM_BACKOFF=0.01, GRAPH_AGENTS_LLM_RPS=500, **kw,
     )
 
 
 @pytest.fixture
 async def server(request):
-    marker = request.node.get_closest_marker("server")
-    async with OpenAIDouble(ServerConfig(**(marker.kwargs if marker else {}))) as srv:
+    """The server double; tests configure it with indirect parametrization."""
+    async with OpenAIDouble(ServerConfig(**getattr(request, "param", {}))) as srv:
         yield srv
+
+
+def config(**kwargs):
+    return pytest.mark.parametrize("server", [kwargs], indirect=True, ids=[""])
 
 
 def _assert_valid_plans(result):
@@ -40,15 +44,17 @@ def _assert_valid_plans(result):
         assert t.vertex_collections and set(t.vertex_collections + t.edge_collections) <= names
 
 
-# seeds whose draws cover every fault kind between them: 1 has malformed, 429, 500 and a
-# timeout; 7 has hallucinations, 429 and 500
-@pytest.mark.parametrize("seed, expected", [(1, {"malformed", "429", "500", "timeout"}), (7, {"hallucinate", "429", "500"})])
-async def test_full_run_through_chatopenai_under_30_percent_faults(demo_dir, tmp_path, seed, expected):
-    async with OpenAIDouble(ServerConfig(fault_rate=0.3, seed=seed)) as server:
-        runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", settings=_settings(server, tmp_path / "ws"))
+# the server shares the test's event loop, so the client timeout leaves room for the workflow's
+# own CPU bursts; the injected timeouts sleep past it. Seed 4 draws all five kinds of fault.
+@pytest.mark.parametrize("seed", [4])
+async def test_full_run_through_chatopenai_under_30_percent_faults(demo_dir, tmp_path, seed):
+    async with OpenAIDouble(ServerConfig(fault_rate=0.3, seed=seed, timeout_s=1.2)) as server:
+        settings = _settings(server, tmp_path / "ws")
+        runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", settings=settings)
         result = await runner.run_async([demo_dir / "requirements.md"])
     faults = Counter(r["fault"] for r in server.requests)
-    assert set(faults) - {None} == expected  # the faults did happen
+    assert set(faults) - {None} == {"429", "500", "timeout", "malformed", "hallucinate"}  # they did happen
+    assert sum(faults[k] for k in faults if k) >= 0.25 * len(server.requests)
     assert result.status == "completed" and result.mode == "llm"
     assert {r.algorithm for r in result.reports} == {"pagerank", "label_propagation", "wcc", "scc", "betweenness"}
     _assert_valid_plans(result)
@@ -63,7 +69,7 @@ async def test_full_run_through_chatopenai_under_30_percent_faults(demo_dir, tmp
     assert not any("12345.6" in json.dumps(r.dump()) for r in result.reports)
 
 
-@pytest.mark.server(fault_rate=1.0, faults=("hallucinate",))
+@config(fault_rate=1.0, faults=("hallucinate",))
 async def test_every_answer_hallucinated_still_gives_valid_plans(server, demo_dir, tmp_path):
     runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", settings=_settings(server, tmp_path / "ws"))
     result = await runner.run_async([demo_dir / "requirements.md"])
@@ -74,7 +80,7 @@ async def test_every_answer_hallucinated_still_gives_valid_plans(server, demo_di
                      "generate_templates", "analyze"}
 
 
-@pytest.mark.server(mode="content")
+@config(mode="content")
 async def test_endpoint_that_ignores_tools(server, tmp_path):
     """Plain content to a tools request: with_structured_output yields None silently; we don't."""
     settings = _settings(server, tmp_path)
@@ -91,7 +97,7 @@ async def test_endpoint_that_ignores_tools(server, tmp_path):
     assert server.requests[-1]["tools"]
 
 
-@pytest.mark.server(mode="prose")
+@config(mode="prose")
 async def test_endpoint_without_tool_calling_gets_json_mode(server, tmp_path):
     settings = _settings(server, tmp_path)
     ctx = Context(store=None, engine=None, llm=build_chat_model(settings), settings=settings)
@@ -102,9 +108,9 @@ async def test_endpoint_without_tool_calling_gets_json_mode(server, tmp_path):
     assert server.requests[-1]["json_mode"] and "TemplatePlan" in server.requests[-1]["system"]
 
 
-@pytest.mark.server(script=["429", "500", "timeout", None])
+@config(script=["429", "500", "timeout", None], timeout_s=0.6)
 async def test_retries_429_500_and_timeouts_once_each(server, tmp_path):
-    settings = _settings(server, tmp_path)
+    settings = _settings(server, tmp_path).model_copy(update={"llm_timeout_s": 0.25})
     ctx = Context(store=None, engine=None, llm=build_chat_model(settings), settings=settings)
     plan = await propose(ctx, "generate_templates", TemplatePlan, {"templates": []})
     assert plan is not None
@@ -114,7 +120,7 @@ async def test_retries_429_500_and_timeouts_once_each(server, tmp_path):
     assert "RateLimit" in rate and "upstream failure" in server_error and "Timeout" in timeout
 
 
-@pytest.mark.server(script=["malformed"])
+@config(script=["malformed"])
 async def test_malformed_json_falls_back_and_repeated_runs_cost_nothing(server, demo_dir, tmp_path):
     docs = [{"content": "Which products are the most influential in purchased orders?"}]
     runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", settings=_settings(server, tmp_path / "ws"))

@@ -14,6 +14,7 @@ from graph_agents.llm.prompts import AGENTS, prompts_dir
 from graph_agents.llm.schemas import ReportInsights, TemplatePlan, UseCasePlan
 from graph_agents.reports.grounding import grounded
 from graph_agents.settings import Settings
+from graph_agents.stores import LocalGraphStore
 
 from tests.doubles.fake_llm import SchemaFakeChatModel
 
@@ -257,3 +258,36 @@ async def test_llm_state_survives_a_sqlite_checkpoint_round_trip(demo_dir, tmp_p
     result = await runner.run_async([demo_dir / "requirements.md"], thread_id="t-llm", max_executions=1)
     again = await runner.run_async(thread_id="t-llm")  # a finished thread is read back, not re-run
     assert again.llm_rejections == result.llm_rejections and again.llm_calls == []
+
+
+async def test_calls_and_token_usage_reach_standard_callbacks(demo_dir, tmp_path):
+    """Tracing reads LLM calls from LangChain callbacks on the graph's config."""
+    from langchain_core.callbacks import AsyncCallbackHandler
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from graph_agents.engines import LocalEngine
+    from graph_agents.graph import builder
+
+    class Usage(AsyncCallbackHandler):
+        def __init__(self):
+            self.seen = []
+
+        async def on_chat_model_start(self, serialized, messages, *, tags=None, **kwargs):
+            self.seen.append(("start", [t for t in tags or [] if t.startswith("agent:")]))
+
+        async def on_llm_end(self, response, **kwargs):
+            message = response.generations[0][0].message
+            self.seen.append(("end", message.usage_metadata["input_tokens"]))
+
+    handler = Usage()
+    store = LocalGraphStore.from_directory(demo_dir / "data", results_dir=tmp_path)
+    app = builder.compile(checkpointer=InMemorySaver())
+    ctx = Context(store=store, engine=LocalEngine(), llm=SchemaFakeChatModel(),
+                  settings=Settings(GRAPH_AGENTS_HOME=str(tmp_path)))
+    await app.ainvoke({"requirements": "Which products are the most influential in purchased orders?",
+                       "max_executions": 1}, {"configurable": {"thread_id": "cb"}, "callbacks": [handler]},
+                      context=ctx)
+    starts = [s[1] for s in handler.seen if s[0] == "start"]
+    ends = [s[1] for s in handler.seen if s[0] == "end"]
+    assert sorted(t[0] for t in starts) == sorted(f"agent:{c['agent']}" for c in ctx.llm_calls)
+    assert len(ends) == len(ctx.llm_calls) == 6 and all(n > 0 for n in ends)

@@ -86,7 +86,7 @@ async def call(runnable: Any, messages: list[Any], config: Any, settings: Settin
         retry=retry_if_exception(is_transient),
         stop=stop_after_attempt(1 + max(0, settings.llm_max_retries)),
         wait=wait_exponential_jitter(
-            initial=settings.llm_backoff_s, max=max(settings.llm_backoff_s, 20.0), jitter=settings.llm_backoff_s
+            multiplier=settings.llm_backoff_s, max=max(settings.llm_backoff_s, 20.0), jitter=settings.llm_backoff_s
         ),
         reraise=True,
     )

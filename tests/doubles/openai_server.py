@@ -7,7 +7,8 @@ It answers ``POST /v1/chat/completions`` the way real endpoints do, from the dat
   content (``mode="content"``: endpoints that ignore tools), or prose (``mode="prose"``);
 - a request with ``response_format`` json_object gets JSON content.
 
-Faults, drawn per request with ``fault_rate`` from ``faults`` (seeded, so runs repeat):
+Faults, drawn per request with ``fault_rate`` from ``faults`` (seeded by the request's content,
+so runs repeat whatever the arrival order of concurrent requests):
 ``429``, ``500``, ``timeout`` (answers after ``timeout_s``), ``malformed`` (truncated JSON) and
 ``hallucinate`` (answers naming collections, algorithms or numbers that do not exist).
 ``script`` forces the faults of the first requests, in order (``None`` = no fault).
@@ -16,6 +17,7 @@ Faults, drawn per request with ``fault_rate`` from ``faults`` (seeded, so runs r
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 import random
@@ -45,7 +47,7 @@ class OpenAIDouble:
     def __init__(self, config: ServerConfig | None = None) -> None:
         self.config = config or ServerConfig()
         self.requests: list[dict[str, Any]] = []
-        self._rng = random.Random(self.config.seed)
+        self._seen: dict[str, int] = {}
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -74,13 +76,18 @@ class OpenAIDouble:
     async def __aexit__(self, *exc: Any) -> None:
         await self.stop()
 
-    def _fault(self) -> str | None:
+    def _fault(self, body: dict[str, Any]) -> str | None:
         n = len(self.requests)
         if n < len(self.config.script):
             return self.config.script[n]
-        if self.config.fault_rate and self._rng.random() < self.config.fault_rate:
-            return self._rng.choice(self.config.faults)
-        return None
+        if not self.config.fault_rate:
+            return None
+        # drawn from the request itself (and how often it was seen), not from arrival order:
+        # concurrent requests get the same faults whatever order they arrive in
+        key = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        seen = self._seen[key] = self._seen.get(key, 0) + 1
+        rng = random.Random(f"{self.config.seed}:{key}:{seen}")
+        return rng.choice(self.config.faults) if rng.random() < self.config.fault_rate else None
 
     async def _chat(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -90,7 +97,7 @@ class OpenAIDouble:
         tools = body.get("tools") or []
         json_mode = (body.get("response_format") or {}).get("type") == "json_object"
         schema = tools[0]["function"]["name"] if tools else schema_from_system(system)
-        fault = self._fault()
+        fault = self._fault(body)
         self.requests.append({"schema": schema, "agent": AGENT_OF.get(schema or ""), "tools": bool(tools),
                               "json_mode": json_mode, "fault": fault, "system": system, "prompt": prompt})
         if self.config.latency_s:
