@@ -72,6 +72,8 @@ async def choose_vertical(
 ) -> tuple[Vertical, Rejections]:
     """``auto``: pick a built-in or saved vertical, or generate a new one and save it for reuse."""
     rejections: Rejections = []
+    if ctx.llm is None:
+        return detected, rejections
     directory = ctx.workspace / "verticals"
     saved = saved_verticals(directory)
     builtins = {v.name: v for v in list_verticals()}
@@ -124,6 +126,8 @@ async def refine_schema(
     ctx: Any, config: Any, schema: GraphSchema, vertical: Vertical, core: list[str], satellite: list[str]
 ) -> tuple[GraphSchema, Rejections]:
     rejections: Rejections = []
+    if ctx.llm is None:
+        return schema, rejections
     data = {"vertical": {"name": vertical.name, "display_name": vertical.display_name},
             "graph": _schema_summary(schema), "algorithms": sorted(algorithms.CATALOG)}
     answer = await propose(ctx, "analyze_schema", SchemaAnalysis, data, config, rejections=rejections)
@@ -179,7 +183,7 @@ async def refine_requirements(
     ctx: Any, config: Any, sources: list[dict[str, str]], deterministic: Requirements
 ) -> tuple[Requirements, Rejections]:
     rejections: Rejections = []
-    if not sources:
+    if ctx.llm is None or not sources:
         return deterministic, rejections
     data = {"document_names": [s["name"] for s in sources]}
     answer = await propose(ctx, "extract_requirements", RequirementsExtraction, data, config,
@@ -228,6 +232,8 @@ async def refine_use_cases(
     ctx: Any, config: Any, reqs: Requirements, schema: GraphSchema, vertical: Vertical, deterministic: list[UseCase]
 ) -> tuple[list[UseCase], Rejections]:
     rejections: Rejections = []
+    if ctx.llm is None:
+        return deterministic, rejections
     data = {
         "vertical": {"name": vertical.name, "algorithm_purposes": vertical.algorithm_purposes},
         "requirements": [r.dump() for r in reqs.requirements],
@@ -279,7 +285,7 @@ async def refine_templates(
     ctx: Any, config: Any, use_cases: list[UseCase], templates: list[AnalysisTemplate]
 ) -> tuple[list[AnalysisTemplate], Rejections]:
     rejections: Rejections = []
-    if not templates:
+    if ctx.llm is None or not templates:
         return templates, rejections
     by_uc = {u.id: u for u in use_cases}
     catalog = {a["name"]: a["parameters"] for a in _catalog_summary()}
@@ -327,6 +333,8 @@ async def extra_insights(
     """Insights and recommendations the LLM writes from the facts; those citing numbers the facts
     don't hold are dropped."""
     rejections: Rejections = []
+    if ctx.llm is None:
+        return report, rejections
     shown = {**facts, "groups": [{**g, "members": g["members"][:10]} for g in facts.get("groups", [])[:10]]}
     data = {
         "analysis": {"template_id": report.template_id, "title": report.title, "algorithm": report.algorithm,
