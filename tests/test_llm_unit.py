@@ -244,6 +244,24 @@ async def test_auto_vertical_is_generated_saved_and_reused(tmp_path):
     assert sorted(p.name for p in saved.parent.iterdir()) == ["healthcare.json"]
 
 
+async def test_a_failing_check_costs_the_proposal_not_the_run(tmp_path, monkeypatch):
+    import graph_agents.llm.agents as agents
+
+    def disk_full(*args):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(agents, "save_vertical", disk_full)
+    graph = tmp_path / "g"
+    graph.mkdir()
+    (graph / "patients.jsonl").write_text('{"_key": "p1"}\n{"_key": "p2"}\n')
+    (graph / "visits.jsonl").write_text('{"_from": "patients/p1", "_to": "patients/p2"}\n')
+    runner = AgenticWorkflowRunner(data_dir=graph, workspace=tmp_path / "ws", llm=SchemaFakeChatModel())
+    result = await runner.run_async([{"content": "Which patients are most influential?"}])
+    assert result.status == "completed" and result.vertical.name == "generic"
+    [rejection] = [r for r in result.llm_rejections if r["node"] == "resolve_vertical"]
+    assert rejection["reason"] == "check failed: OSError: no space left on device"
+
+
 async def test_no_model_means_deterministic_and_no_calls(demo_dir, tmp_path, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.delenv("OPENAI_BASE_URL", raising=False)

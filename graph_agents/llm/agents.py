@@ -13,9 +13,10 @@ computed facts (``reports.grounding``).
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from pydantic import ValidationError
 
@@ -29,6 +30,7 @@ from .schemas import ReportInsights, RequirementsExtraction, SchemaAnalysis, Tem
 from .structured import propose
 
 Rejections = list[dict[str, Any]]
+F = TypeVar("F", bound=Callable[..., Any])
 _RANK = {"high": 0, "medium": 1, "low": 2}
 _WORD = re.compile(r"[a-z0-9]{4,}")
 MIN_SOURCE_OVERLAP = 0.6  # share of a requirement's words that must appear in its documents
@@ -36,6 +38,23 @@ MIN_SOURCE_OVERLAP = 0.6  # share of a requirement's words that must appear in i
 
 def _rej(node: str, item: Any, reason: str) -> dict[str, Any]:
     return {"node": node, "item": str(item)[:200], "reason": reason}
+
+
+def guarded(node: str, fallback: Callable[..., Any]) -> Callable[[F], F]:
+    """An unexpected error while checking a proposal costs the proposal, never the run: the
+    deterministic result (``fallback(*args)``) stands and the error is traced as a rejection."""
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        async def inner(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await fn(*args, **kwargs)
+            except Exception as exc:
+                return fallback(*args), [_rej(node, "proposal", f"check failed: {type(exc).__name__}: {str(exc)[:200]}")]
+
+        return inner  # type: ignore[return-value]
+
+    return wrap
 
 
 def _catalog_summary() -> list[dict[str, Any]]:
@@ -66,6 +85,7 @@ def saved_verticals(directory: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted(directory.glob("*.json"))} if directory.is_dir() else {}
 
 
+@guarded("resolve_vertical", lambda ctx, config, sources, collections, detected, scores: detected)
 async def choose_vertical(
     ctx: Any, config: Any, sources: list[dict[str, str]], collections: list[str],
     detected: Vertical, scores: dict[str, float],
@@ -122,6 +142,7 @@ async def choose_vertical(
 # -------------------------------------------------------------------------------- analyze_schema
 
 
+@guarded("analyze_schema", lambda ctx, config, schema, *rest: schema)
 async def refine_schema(
     ctx: Any, config: Any, schema: GraphSchema, vertical: Vertical, core: list[str], satellite: list[str]
 ) -> tuple[GraphSchema, Rejections]:
@@ -179,6 +200,7 @@ def _words(text: str) -> set[str]:
     return set(_WORD.findall(text.lower()))
 
 
+@guarded("extract_requirements", lambda ctx, config, sources, deterministic: deterministic)
 async def refine_requirements(
     ctx: Any, config: Any, sources: list[dict[str, str]], deterministic: Requirements
 ) -> tuple[Requirements, Rejections]:
@@ -228,6 +250,7 @@ async def refine_requirements(
 # ---------------------------------------------------------------------------- generate_use_cases
 
 
+@guarded("generate_use_cases", lambda *args: args[-1])
 async def refine_use_cases(
     ctx: Any, config: Any, reqs: Requirements, schema: GraphSchema, vertical: Vertical, deterministic: list[UseCase]
 ) -> tuple[list[UseCase], Rejections]:
@@ -281,6 +304,7 @@ async def refine_use_cases(
 # ---------------------------------------------------------------------------- generate_templates
 
 
+@guarded("generate_templates", lambda *args: args[-1])
 async def refine_templates(
     ctx: Any, config: Any, use_cases: list[UseCase], templates: list[AnalysisTemplate]
 ) -> tuple[list[AnalysisTemplate], Rejections]:
@@ -327,6 +351,7 @@ def _ids_in(facts: dict[str, Any]) -> set[str]:
     return ids
 
 
+@guarded("analyze", lambda ctx, config, report, *rest: report)
 async def extra_insights(
     ctx: Any, config: Any, report: Report, facts: dict[str, Any], names: dict[str, str], vertical: Vertical,
 ) -> tuple[Report, Rejections]:
