@@ -24,7 +24,7 @@ from .. import algorithms
 from ..models import (
     AnalysisTemplate, GraphSchema, Insight, Recommendation, Report, Requirement, Requirements, UseCase, Vertical,
 )
-from ..reports.grounding import grounded, ungrounded
+from ..reports.grounding import fact_values, grounded, ungrounded
 from ..verticals import VerticalError, list_verticals, load_vertical, save_vertical, validate_vertical
 from .schemas import ReportInsights, RequirementsExtraction, SchemaAnalysis, TemplatePlan, UseCasePlan, VerticalChoice
 from .structured import propose
@@ -371,12 +371,13 @@ async def extra_insights(
     if answer is None:
         return report, rejections
     node = f"analyze:{report.template_id}"
+    numbers = fact_values(facts)  # once per report, not once per sentence checked
     out = report.model_copy(update={"insights": list(report.insights), "recommendations": list(report.recommendations)})
     known_ids = _ids_in(facts)
     accepted: dict[int, str] = {}
     for i, ins in enumerate(answer.insights, 1):
         text = f"{ins.title} {ins.description}"
-        bad = ungrounded(text, facts)
+        bad = ungrounded(text, numbers)
         if bad:
             rejections.append(_rej(node, ins.title, f"cites numbers not in the facts: {bad[:5]}"))
             continue
@@ -388,7 +389,7 @@ async def extra_insights(
         ))
         accepted[i] = insight_id
     for rec in answer.recommendations:
-        if not grounded(f"{rec.title} {rec.description} {rec.impact}", facts):
+        if not grounded(f"{rec.title} {rec.description} {rec.impact}", numbers):
             rejections.append(_rej(node, rec.title, "recommendation cites numbers not in the facts"))
             continue
         if rec.insight and rec.insight not in accepted:
