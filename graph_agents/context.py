@@ -26,6 +26,8 @@ class Context:
     catalog: Any = None  # an analytics catalog, when one is configured
     core_collections: list[str] = field(default_factory=list)
     satellite_collections: list[str] = field(default_factory=list)
+    # one record per LLM invocation: agent, model, tokens, latency, cached (see graph_agents.llm)
+    llm_calls: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def workspace(self) -> Path:
@@ -53,7 +55,12 @@ def _build_default(settings: Settings | None) -> Context:
     settings = settings or Settings()
     demo = ensure_demo(settings.home / "demo")
     store = LocalGraphStore.from_directory(demo / "data", results_dir=settings.home / "results")
-    _default = Context(store=store, engine=LocalEngine(), settings=settings)
+    llm = None
+    if settings.llm_configured:
+        from .llm import build_chat_model
+
+        llm = build_chat_model(settings)
+    _default = Context(store=store, engine=LocalEngine(), settings=settings, llm=llm)
     return _default
 
 

@@ -72,6 +72,7 @@ class GraphSchema(Model):
     degree: DegreeStats = Field(default_factory=DegreeStats)
     domain: str = ""
     key_entities: list[str] = Field(default_factory=list)
+    relationships: dict[str, str] = Field(default_factory=dict)  # edge collection -> its business meaning
     suggested_analyses: list[str] = Field(default_factory=list)
 
     def by_name(self) -> dict[str, CollectionInfo]:

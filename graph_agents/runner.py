@@ -47,6 +47,8 @@ class WorkflowResult:
     values: dict[str, Any] = field(repr=False, default_factory=dict)
     # when status is "awaiting_review": what the review interrupt shows (the proposed use cases)
     review: dict[str, Any] | None = None
+    llm_rejections: list[dict[str, Any]] = field(default_factory=list)  # LLM proposals dropped, and why
+    llm_calls: list[dict[str, Any]] = field(default_factory=list)  # this process's LLM calls for the run
 
     @classmethod
     def from_state(cls, thread_id: str, values: dict[str, Any]) -> "WorkflowResult":
@@ -72,6 +74,7 @@ class WorkflowResult:
             reports=reports,
             errors=list(values.get("errors") or []),
             values=values,
+            llm_rejections=list(values.get("llm_rejections") or []),
         )
 
     @property
@@ -133,6 +136,10 @@ class AgenticWorkflowRunner:
         self.engine = engine
         self.catalog = catalog
         self.llm = llm
+        if self.llm is None and self.settings.llm_configured:
+            from .llm import build_chat_model
+
+            self.llm = build_chat_model(self.settings)
         self.enable_tracing = enable_tracing
         self.enable_debug_mode = enable_debug_mode
         self.max_executions = max_executions
@@ -142,6 +149,7 @@ class AgenticWorkflowRunner:
         self.last_result: WorkflowResult | None = None
         self._demo = False  # True once the runner built the bundled demo store itself
         self._owns_engine = False
+        self._last_context: Context | None = None
 
     @property
     def workspace(self) -> Path:
@@ -155,7 +163,7 @@ class AgenticWorkflowRunner:
 
             self.engine = make_engine(self.settings, self.store, max_concurrency=self.max_concurrency)
             self._owns_engine = True
-        return Context(
+        self._last_context = Context(
             store=self.store,
             engine=self.engine,
             settings=self.settings,
@@ -164,6 +172,7 @@ class AgenticWorkflowRunner:
             core_collections=self.core_collections,
             satellite_collections=self.satellite_collections,
         )
+        return self._last_context
 
     def _make_store(self) -> GraphStore:
         from .stores.local import LocalGraphStore
@@ -188,6 +197,9 @@ class AgenticWorkflowRunner:
         self.workspace.mkdir(parents=True, exist_ok=True)
         try:
             async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
+                # WAL (set by the saver) + NORMAL: no fsync per commit, which serialised every task's
+                # checkpoint writes behind the disk; a process crash still loses nothing committed
+                await saver.conn.execute("PRAGMA synchronous=NORMAL")
                 yield builder.compile(checkpointer=saver, name="graph_agents")
         finally:
             if self._owns_engine and self.engine is not None:
@@ -305,6 +317,8 @@ class AgenticWorkflowRunner:
     async def _result(self, app: Any, config: dict[str, Any], thread_id: str) -> WorkflowResult:
         snapshot = await app.aget_state(config)
         result = WorkflowResult.from_state(thread_id, snapshot.values)
+        if self._last_context is not None:
+            result.llm_calls = list(self._last_context.llm_calls)
         if snapshot.interrupts:
             result.status = "awaiting_review"
             result.review = snapshot.interrupts[0].value
@@ -414,6 +428,13 @@ def run_summary(result: WorkflowResult, report_paths: dict[str, dict[str, str]])
         "reports": [{"id": r.id, "title": r.title, "template_id": r.template_id, "paths": report_paths.get(r.id, {})}
                     for r in result.reports],
         "errors": result.errors,
+        "llm": {
+            "calls": len(result.llm_calls),
+            "cached_calls": sum(1 for c in result.llm_calls if c.get("cached")),
+            "input_tokens": sum(c.get("input_tokens", 0) for c in result.llm_calls),
+            "output_tokens": sum(c.get("output_tokens", 0) for c in result.llm_calls),
+            "rejections": result.llm_rejections,
+        },
     }
 
 

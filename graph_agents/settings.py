@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     llm_max_concurrency: int = Field(default=8, alias="GRAPH_AGENTS_LLM_MAX_CONCURRENCY")
     llm_requests_per_second: float = Field(default=5.0, alias="GRAPH_AGENTS_LLM_RPS")
     llm_cache: bool = Field(default=True, alias="GRAPH_AGENTS_LLM_CACHE")
+    llm_backoff_s: float = Field(default=0.5, alias="GRAPH_AGENTS_LLM_BACKOFF")  # first retry wait; doubles
 
     # ArangoDB
     arango_url: str | None = Field(default=None, alias="ARANGO_URL")

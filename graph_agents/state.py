@@ -40,6 +40,7 @@ class State(InputState, total=False):
     execution_results: Annotated[dict[str, dict[str, Any]], merge]
     reports: Annotated[dict[str, dict[str, Any]], merge]
     errors: Annotated[list[dict[str, Any]], operator.add]
+    llm_rejections: Annotated[list[dict[str, Any]], operator.add]  # LLM proposals dropped, with the reason
     status: str
 
 
@@ -53,6 +54,7 @@ class OutputState(TypedDict, total=False):
     execution_results: dict[str, dict[str, Any]]
     reports: dict[str, dict[str, Any]]
     errors: list[dict[str, Any]]
+    llm_rejections: list[dict[str, Any]]
 
 
 class AnalysisState(TypedDict, total=False):
@@ -66,9 +68,11 @@ class AnalysisState(TypedDict, total=False):
     execution_results: Annotated[dict[str, dict[str, Any]], merge]
     reports: Annotated[dict[str, dict[str, Any]], merge]
     errors: Annotated[list[dict[str, Any]], operator.add]
+    llm_rejections: Annotated[list[dict[str, Any]], operator.add]
 
 
 class AnalysisOutput(TypedDict, total=False):
     execution_results: Annotated[dict[str, dict[str, Any]], merge]
     reports: Annotated[dict[str, dict[str, Any]], merge]
     errors: Annotated[list[dict[str, Any]], operator.add]
+    llm_rejections: Annotated[list[dict[str, Any]], operator.add]

@@ -9,13 +9,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from .. import algorithms
 from ..context import Context, aget_context
+from ..llm.agents import extra_insights
 from ..models import AnalysisTemplate, ExecutionResult, UseCase, Vertical
 from ..reports import build_report, compute_facts, entity_ids
+from ..reports.build import ground
 from ..reports.baseline import find_baseline, record_result
 from ..reports.detectors import needs_isolation, share_fractions
 from ..reports.facts import group_isolation
@@ -44,7 +47,7 @@ async def execute(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, 
     return {"outcome": result.dump(), "execution_results": {template.id: result.dump()}, "errors": errors}
 
 
-async def report(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
+async def report(state: AnalysisState, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
     outcome = ExecutionResult.model_validate(state["outcome"])
     if outcome.status != "completed":
         return {}
@@ -59,8 +62,12 @@ async def report(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, A
     names = await ctx.store.display_names(entity_ids(facts))
     baseline = await find_baseline(ctx, template, state["run_id"])
     result = build_report(template, UseCase.model_validate(state["use_case"]), facts, names, vertical, baseline)
+    rejections: list[dict[str, Any]] = []
+    if ctx.llm is not None:  # LLM insights join only where every number they cite is a fact
+        result, rejections = await extra_insights(ctx, config, result, facts, names, vertical)
+        result = ground(result, facts, names, baseline)  # one grounding count over all the report says
     await record_result(ctx, template, state["run_id"], outcome.result_location)
-    return {"reports": {result.id: result.dump()}}
+    return {"reports": {result.id: result.dump()}, "llm_rejections": rejections}
 
 
 def build_analysis_graph():

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Iterable
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from ..context import Context, aget_context
 from ..errors import InputError
+from ..llm.agents import refine_schema
 from ..models import CollectionInfo, EdgeDefinition, GraphSchema, Vertical
 from ..state import State
 from ..stores.base import GraphStore
@@ -94,8 +96,9 @@ async def build_schema(
     return schema
 
 
-async def analyze_schema(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+async def analyze_schema(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = await aget_context(runtime)
     vertical = Vertical.model_validate(state["vertical"])
     schema = await build_schema(ctx.store, vertical, ctx.core_collections, ctx.satellite_collections)
-    return {"graph_schema": schema.dump()}
+    schema, rejections = await refine_schema(ctx, config, schema, vertical, ctx.core_collections, ctx.satellite_collections)
+    return {"graph_schema": schema.dump(), "llm_rejections": rejections}

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from ..context import Context
+from ..context import Context, get_context
+from ..llm.agents import refine_requirements
 from ..models import Requirement, Requirements
 from ..state import State
 
@@ -104,5 +106,7 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
     return out
 
 
-async def extract_requirements(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    return {"extracted": parse_requirements(state.get("sources") or []).dump()}
+async def extract_requirements(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
+    sources = state.get("sources") or []
+    extracted, rejections = await refine_requirements(get_context(runtime), config, sources, parse_requirements(sources))
+    return {"extracted": extracted.dump(), "llm_rejections": rejections}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from .. import algorithms
-from ..context import Context
+from ..context import Context, get_context
+from ..llm.agents import refine_templates
 from ..models import AnalysisTemplate, GraphSchema, UseCase
 from ..selection import select_collections
 from ..state import State
@@ -61,10 +63,8 @@ def plan_templates(use_cases: list[UseCase], schema: GraphSchema, limit: int | N
     return templates
 
 
-async def generate_templates(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    templates = plan_templates(
-        [UseCase.model_validate(u) for u in state.get("use_cases") or []],
-        GraphSchema.model_validate(state["graph_schema"]),
-        state.get("max_executions"),
-    )
-    return {"templates": [t.dump() for t in templates]}
+async def generate_templates(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
+    use_cases = [UseCase.model_validate(u) for u in state.get("use_cases") or []]
+    templates = plan_templates(use_cases, GraphSchema.model_validate(state["graph_schema"]), state.get("max_executions"))
+    templates, rejections = await refine_templates(get_context(runtime), config, use_cases, templates)
+    return {"templates": [t.dump() for t in templates], "llm_rejections": rejections}

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from .. import algorithms
-from ..context import Context
+from ..context import Context, get_context
+from ..llm.agents import refine_use_cases
 from ..models import GraphSchema, Requirements, UseCase, Vertical
 from ..selection import mentioned_collections
 from ..state import State
@@ -73,10 +75,10 @@ def plan_use_cases(reqs: Requirements, schema: GraphSchema, vertical: Vertical) 
     return use_cases
 
 
-async def generate_use_cases(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    use_cases = plan_use_cases(
-        Requirements.model_validate(state.get("extracted") or {}),
-        GraphSchema.model_validate(state["graph_schema"]),
-        Vertical.model_validate(state["vertical"]),
-    )
-    return {"use_cases": [u.dump() for u in use_cases]}
+async def generate_use_cases(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
+    reqs = Requirements.model_validate(state.get("extracted") or {})
+    schema = GraphSchema.model_validate(state["graph_schema"])
+    vertical = Vertical.model_validate(state["vertical"])
+    use_cases = plan_use_cases(reqs, schema, vertical)
+    use_cases, rejections = await refine_use_cases(get_context(runtime), config, reqs, schema, vertical, use_cases)
+    return {"use_cases": [u.dump() for u in use_cases], "llm_rejections": rejections}

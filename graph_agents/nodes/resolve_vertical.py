@@ -11,6 +11,7 @@ from langgraph.runtime import Runtime
 
 from ..context import Context, aget_context
 from ..documents import load_sources
+from ..llm.agents import choose_vertical
 from ..state import State
 from ..verticals import detect_vertical, load_vertical
 
@@ -21,9 +22,12 @@ async def resolve_vertical(state: State, config: RunnableConfig, runtime: Runtim
     # dev` rejects blocking calls in it)
     sources = await asyncio.to_thread(load_sources, state.get("documents"), state.get("requirements"))
     spec = (state.get("industry") or "auto").strip()
+    rejections: list[dict[str, Any]] = []
     if spec.lower() == "auto":
         names = [c.name for c in await ctx.store.list_collections()]
         vertical, scores = await asyncio.to_thread(detect_vertical, [s["text"] for s in sources], names)
+        if ctx.llm is not None:
+            vertical, rejections = await choose_vertical(ctx, config, sources, names, vertical, scores)
     else:
         vertical, scores = await asyncio.to_thread(load_vertical, spec), {}
     run_id = (config.get("configurable") or {}).get("thread_id") or uuid.uuid4().hex[:12]
@@ -33,4 +37,5 @@ async def resolve_vertical(state: State, config: RunnableConfig, runtime: Runtim
         "sources": sources,
         "vertical": vertical.dump(),
         "vertical_scores": scores,
+        "llm_rejections": rejections,
     }

@@ -94,6 +94,11 @@ def build_report(
         insights=insights,
         recommendations=recs,
     )
+    return ground(report, facts, names, baseline)
+
+
+def ground(report: Report, facts: dict[str, Any], names: dict[str, str], baseline: Any = None) -> Report:
+    """The grounding pass over everything the report says (run again after LLM insights are added)."""
     mask = [*names.values(), *names, *([baseline.run_id] if baseline else [])]
     grounded_facts = {k: v for k, v in facts.items() if k not in CHART_ONLY}
     return ground_report(report, grounded_facts, mask)

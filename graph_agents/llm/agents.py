@@ -1,0 +1,403 @@
+"""The LLM path of each agent: ask for a proposal, validate it, keep what passes.
+
+Each function takes the deterministic result and returns ``(result, rejections)``: the result is
+the deterministic one improved by whatever part of the proposal passed validation, and each
+rejection is ``{"node", "item", "reason"}``. Without a model (``ctx.llm is None``) they return
+the deterministic result unchanged and make no call.
+
+What is validated: collections against the graph schema, algorithms and parameters against the
+catalog and its ranges, requirement ids against the extracted requirements, requirement texts
+against the documents they claim to come from, and every number an insight cites against the
+computed facts (``reports.grounding``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from pydantic import ValidationError
+
+from .. import algorithms
+from ..models import (
+    AnalysisTemplate, GraphSchema, Insight, Recommendation, Report, Requirement, Requirements, UseCase, Vertical,
+)
+from ..reports.grounding import fact_values, grounded, ungrounded
+from ..verticals import VerticalError, list_verticals, load_vertical, save_vertical, validate_vertical
+from .schemas import ReportInsights, RequirementsExtraction, SchemaAnalysis, TemplatePlan, UseCasePlan, VerticalChoice
+from .structured import propose
+
+Rejections = list[dict[str, Any]]
+F = TypeVar("F", bound=Callable[..., Any])
+_RANK = {"high": 0, "medium": 1, "low": 2}
+_WORD = re.compile(r"[a-z0-9]{4,}")
+MIN_SOURCE_OVERLAP = 0.6  # share of a requirement's words that must appear in its documents
+
+
+def _rej(node: str, item: Any, reason: str) -> dict[str, Any]:
+    return {"node": node, "item": str(item)[:200], "reason": reason}
+
+
+def guarded(node: str, fallback: Callable[..., Any]) -> Callable[[F], F]:
+    """An unexpected error while checking a proposal costs the proposal, never the run: the
+    deterministic result (``fallback(*args)``) stands and the error is traced as a rejection."""
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        async def inner(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await fn(*args, **kwargs)
+            except Exception as exc:
+                return fallback(*args), [_rej(node, "proposal", f"check failed: {type(exc).__name__}: {str(exc)[:200]}")]
+
+        return inner  # type: ignore[return-value]
+
+    return wrap
+
+
+def _catalog_summary() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": a.name, "title": a.title, "kind": a.kind, "description": a.description,
+            "parameters": {k: {"type": p.type.__name__, "default": p.default, "min": p.min, "max": p.max,
+                               "description": p.description} for k, p in a.params.items()},
+        }
+        for a in algorithms.CATALOG.values()
+    ]
+
+
+def _schema_summary(schema: GraphSchema) -> dict[str, Any]:
+    return {
+        "graph_name": schema.graph_name,
+        "collections": [{"name": c.name, "type": c.type, "count": c.count, "role": c.role,
+                         "attributes": sorted(c.attributes)[:20]} for c in schema.collections],
+        "edge_definitions": [d.dump() for d in schema.edge_definitions],
+        "vertex_count": schema.vertex_count, "edge_count": schema.edge_count,
+    }
+
+
+# ------------------------------------------------------------------------------ resolve_vertical
+
+
+def saved_verticals(directory: Path) -> dict[str, Path]:
+    return {p.stem: p for p in sorted(directory.glob("*.json"))} if directory.is_dir() else {}
+
+
+@guarded("resolve_vertical", lambda ctx, config, sources, collections, detected, scores: detected)
+async def choose_vertical(
+    ctx: Any, config: Any, sources: list[dict[str, str]], collections: list[str],
+    detected: Vertical, scores: dict[str, float],
+) -> tuple[Vertical, Rejections]:
+    """``auto``: pick a built-in or saved vertical, or generate a new one and save it for reuse."""
+    rejections: Rejections = []
+    if ctx.llm is None:
+        return detected, rejections
+    directory = ctx.workspace / "verticals"
+    saved = saved_verticals(directory)
+    builtins = {v.name: v for v in list_verticals()}
+    listed = [{"name": v.name, "display_name": v.display_name, "description": v.description,
+               "keywords": v.keywords[:25]} for v in builtins.values()]
+    for name, path in saved.items():
+        if name in builtins:
+            continue
+        try:
+            v = load_vertical(str(path))
+        except VerticalError:
+            continue
+        listed.append({"name": name, "display_name": v.display_name, "description": v.description,
+                       "keywords": v.keywords[:25], "saved": True})
+    data = {"verticals": listed, "collections": collections, "keyword_scores": scores,
+            "algorithms": sorted(algorithms.CATALOG)}
+    answer = await propose(ctx, "resolve_vertical", VerticalChoice, data, config, documents=sources, rejections=rejections)
+    if answer is None:
+        return detected, rejections
+    choice = answer.vertical.strip().lower()
+    if choice in builtins:
+        return builtins[choice], rejections
+    if choice in saved:
+        try:
+            return load_vertical(str(saved[choice])), rejections
+        except VerticalError as exc:
+            rejections.append(_rej("resolve_vertical", choice, f"saved vertical unreadable: {exc}"))
+            return detected, rejections
+    if choice != "new" or answer.new_vertical is None:
+        rejections.append(_rej("resolve_vertical", answer.vertical, "not a listed vertical and no new vertical given"))
+        return detected, rejections
+    try:
+        new = validate_vertical(Vertical.model_validate(answer.new_vertical.model_dump()))
+    except (ValidationError, VerticalError) as exc:
+        rejections.append(_rej("resolve_vertical", answer.new_vertical.name, f"invalid vertical: {str(exc)[:200]}"))
+        return detected, rejections
+    existing = saved.get(re.sub(r"[^a-z0-9_-]+", "_", new.name.strip().lower()).strip("_-"))
+    if existing is not None:  # reuse what an earlier run generated rather than overwrite it
+        return load_vertical(str(existing)), rejections
+    if new.name.strip().lower() in builtins:
+        return builtins[new.name.strip().lower()], rejections
+    path = save_vertical(new, directory)
+    return load_vertical(str(path)), rejections
+
+
+# -------------------------------------------------------------------------------- analyze_schema
+
+
+@guarded("analyze_schema", lambda ctx, config, schema, *rest: schema)
+async def refine_schema(
+    ctx: Any, config: Any, schema: GraphSchema, vertical: Vertical, core: list[str], satellite: list[str]
+) -> tuple[GraphSchema, Rejections]:
+    rejections: Rejections = []
+    if ctx.llm is None:
+        return schema, rejections
+    data = {"vertical": {"name": vertical.name, "display_name": vertical.display_name},
+            "graph": _schema_summary(schema), "algorithms": sorted(algorithms.CATALOG)}
+    answer = await propose(ctx, "analyze_schema", SchemaAnalysis, data, config, rejections=rejections)
+    if answer is None:
+        return schema, rejections
+    out = schema.model_copy(deep=True)
+    by = out.by_name()
+    docs = set(out.vertex_collections)
+    if answer.domain.strip():
+        out.domain = answer.domain.strip()[:200]
+    entities = []
+    for name in answer.key_entities:
+        if name in docs:
+            entities.append(name)
+        else:
+            rejections.append(_rej("analyze_schema", name, "key entity is not a document collection of the graph"))
+    if entities:
+        out.key_entities = list(dict.fromkeys(entities))
+    for rel in answer.relationships:
+        if rel.edge_collection in by and by[rel.edge_collection].type == "edge":
+            out.relationships[rel.edge_collection] = rel.meaning.strip()[:300]
+        else:
+            rejections.append(_rej("analyze_schema", rel.edge_collection, "relationship names no edge collection of the graph"))
+    for role in answer.roles:
+        if role.collection not in docs:
+            rejections.append(_rej("analyze_schema", role.collection, "role given to a collection that is not a document collection"))
+        elif role.collection in core or role.collection in satellite:
+            continue  # the user's hints win
+        else:
+            by[role.collection].role = role.role
+    if not out.core_collections:  # a graph without core collections has nothing to partition
+        rejections.append(_rej("analyze_schema", "roles", "proposal left no core collection"))
+        out.collections = schema.model_copy(deep=True).collections
+    suggested = []
+    for name in answer.suggested_analyses:
+        if name in algorithms.CATALOG:
+            suggested.append(name)
+        else:
+            rejections.append(_rej("analyze_schema", name, "suggested analysis is not in the algorithm catalog"))
+    if suggested:
+        out.suggested_analyses = list(dict.fromkeys(suggested))
+    return out, rejections
+
+
+# -------------------------------------------------------------------------- extract_requirements
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+@guarded("extract_requirements", lambda ctx, config, sources, deterministic: deterministic)
+async def refine_requirements(
+    ctx: Any, config: Any, sources: list[dict[str, str]], deterministic: Requirements
+) -> tuple[Requirements, Rejections]:
+    rejections: Rejections = []
+    if ctx.llm is None or not sources:
+        return deterministic, rejections
+    data = {"document_names": [s["name"] for s in sources]}
+    answer = await propose(ctx, "extract_requirements", RequirementsExtraction, data, config,
+                           documents=sources, rejections=rejections)
+    if answer is None:
+        return deterministic, rejections
+    vocabulary = set().union(*(_words(s["text"]) for s in sources))
+    names = {s["name"] for s in sources}
+    out = Requirements(
+        objectives=[o.strip() for o in answer.objectives if o.strip()],
+        stakeholders=[s.strip() for s in answer.stakeholders if s.strip()],
+        constraints=[c.strip() for c in answer.constraints if c.strip()],
+    )
+    seen: set[str] = set()
+    for req in answer.requirements:
+        text = " ".join(req.text.split())
+        words = _words(text)
+        if len(text) < 8 or not words:
+            rejections.append(_rej("extract_requirements", text or req.id, "empty requirement"))
+            continue
+        overlap = len(words & vocabulary) / len(words)
+        if overlap < MIN_SOURCE_OVERLAP:
+            rejections.append(_rej("extract_requirements", text, f"not found in the documents ({overlap:.0%} of its words are)"))
+            continue
+        if text.lower() in seen:
+            continue
+        seen.add(text.lower())
+        out.requirements.append(Requirement(
+            id=f"REQ-{len(out.requirements) + 1:03d}", text=text, objective=req.objective.strip()[:200],
+            priority=req.priority, kind=req.kind,
+            source=req.source if req.source in names else (sources[0]["name"] if len(sources) == 1 else ""),
+        ))
+    if deterministic.requirements and not out.requirements:
+        rejections.append(_rej("extract_requirements", "requirements", "proposal kept no requirement the documents state"))
+        return deterministic, rejections
+    for key in ("objectives", "stakeholders", "constraints"):
+        if not getattr(out, key):
+            setattr(out, key, list(getattr(deterministic, key)))
+    return out, rejections
+
+
+# ---------------------------------------------------------------------------- generate_use_cases
+
+
+@guarded("generate_use_cases", lambda *args: args[-1])
+async def refine_use_cases(
+    ctx: Any, config: Any, reqs: Requirements, schema: GraphSchema, vertical: Vertical, deterministic: list[UseCase]
+) -> tuple[list[UseCase], Rejections]:
+    rejections: Rejections = []
+    if ctx.llm is None:
+        return deterministic, rejections
+    data = {
+        "vertical": {"name": vertical.name, "algorithm_purposes": vertical.algorithm_purposes},
+        "requirements": [r.dump() for r in reqs.requirements],
+        "graph": _schema_summary(schema),
+        "algorithms": [{k: a[k] for k in ("name", "title", "kind", "description")} for a in _catalog_summary()],
+        "baseline_use_cases": [u.dump() for u in deterministic],
+    }
+    answer = await propose(ctx, "generate_use_cases", UseCasePlan, data, config, rejections=rejections)
+    if answer is None:
+        return deterministic, rejections
+    req_ids = {r.id for r in reqs.requirements}
+    names = {c.name for c in schema.collections}
+    accepted: list[UseCase] = []
+    for uc in answer.use_cases:
+        if uc.algorithm not in algorithms.CATALOG:
+            rejections.append(_rej("generate_use_cases", uc.title, f"unknown algorithm {uc.algorithm!r}"))
+            continue
+        unknown_reqs = [r for r in uc.requirement_ids if r not in req_ids]
+        if unknown_reqs:
+            rejections.append(_rej("generate_use_cases", uc.title, f"unknown requirement id(s) {unknown_reqs}"))
+            continue
+        if req_ids and not uc.requirement_ids:
+            rejections.append(_rej("generate_use_cases", uc.title, "answers no requirement"))
+            continue
+        unknown_cols = [c for c in uc.focus if c not in names]
+        if unknown_cols:
+            rejections.append(_rej("generate_use_cases", uc.title, f"unknown collection(s) {unknown_cols}"))
+            continue
+        accepted.append(UseCase(
+            id="", title=uc.title.strip()[:200] or algorithms.get(uc.algorithm).title, description=uc.description,
+            algorithm=uc.algorithm, rationale=uc.rationale, priority=uc.priority,
+            requirement_ids=list(dict.fromkeys(uc.requirement_ids)), focus=list(dict.fromkeys(uc.focus)),
+        ))
+    if not accepted:
+        return deterministic, rejections
+    covered = {r for u in accepted for r in u.requirement_ids}
+    # a requirement the proposal left unanswered keeps its deterministic use case
+    accepted += [u.model_copy() for u in deterministic if u.requirement_ids and not set(u.requirement_ids) <= covered]
+    accepted.sort(key=lambda u: _RANK[u.priority])
+    for i, uc in enumerate(accepted, 1):
+        uc.id = f"UC-{i:03d}"
+    return accepted, rejections
+
+
+# ---------------------------------------------------------------------------- generate_templates
+
+
+@guarded("generate_templates", lambda *args: args[-1])
+async def refine_templates(
+    ctx: Any, config: Any, use_cases: list[UseCase], templates: list[AnalysisTemplate]
+) -> tuple[list[AnalysisTemplate], Rejections]:
+    rejections: Rejections = []
+    if ctx.llm is None or not templates:
+        return templates, rejections
+    by_uc = {u.id: u for u in use_cases}
+    catalog = {a["name"]: a["parameters"] for a in _catalog_summary()}
+    data = {
+        "templates": [{"template_id": t.id, "use_case": by_uc[t.use_case_id].title if t.use_case_id in by_uc else t.title,
+                       "algorithm": t.algorithm, "parameters": t.parameters, "reasons": t.parameter_reasons,
+                       "vertex_collections": t.vertex_collections, "edge_collections": t.edge_collections,
+                       "catalog_parameters": catalog[t.algorithm]} for t in templates],
+    }
+    answer = await propose(ctx, "generate_templates", TemplatePlan, data, config, rejections=rejections)
+    if answer is None:
+        return templates, rejections
+    out = {t.id: t.model_copy(deep=True) for t in templates}
+    for choice in answer.templates:
+        template = out.get(choice.template_id)
+        if template is None:
+            rejections.append(_rej("generate_templates", choice.template_id, "unknown template id"))
+            continue
+        algo = algorithms.get(template.algorithm)
+        for p in choice.parameters:
+            try:
+                value = algo.validate_params({p.name: p.value})[p.name]
+            except ValueError as exc:
+                rejections.append(_rej("generate_templates", f"{template.id}.{p.name}={p.value!r}", str(exc)))
+                continue
+            template.parameters[p.name] = value
+            if p.reason.strip():
+                template.parameter_reasons[p.name] = p.reason.strip()[:300]
+    return [out[t.id] for t in templates], rejections
+
+
+# -------------------------------------------------------------------------------------- analyze
+
+
+def _ids_in(facts: dict[str, Any]) -> set[str]:
+    ids = {t["id"] for t in facts.get("top", [])}
+    for g in facts.get("groups", []):
+        ids.update(g.get("members", []))
+    return ids
+
+
+@guarded("analyze", lambda ctx, config, report, *rest: report)
+async def extra_insights(
+    ctx: Any, config: Any, report: Report, facts: dict[str, Any], names: dict[str, str], vertical: Vertical,
+) -> tuple[Report, Rejections]:
+    """Insights and recommendations the LLM writes from the facts; those citing numbers the facts
+    don't hold are dropped."""
+    rejections: Rejections = []
+    if ctx.llm is None:
+        return report, rejections
+    shown = {**facts, "groups": [{**g, "members": g["members"][:10]} for g in facts.get("groups", [])[:10]]}
+    data = {
+        "analysis": {"template_id": report.template_id, "title": report.title, "algorithm": report.algorithm,
+                     "summary": report.summary},
+        "facts": shown, "names": names, "vertical_terms": vertical.terms,
+        "existing_insights": [i.title for i in report.insights],
+    }
+    answer = await propose(ctx, "analyze", ReportInsights, data, config, rejections=rejections)
+    if answer is None:
+        return report, rejections
+    node = f"analyze:{report.template_id}"
+    numbers = fact_values(facts)  # once per report, not once per sentence checked
+    out = report.model_copy(update={"insights": list(report.insights), "recommendations": list(report.recommendations)})
+    known_ids = _ids_in(facts)
+    accepted: dict[int, str] = {}
+    for i, ins in enumerate(answer.insights, 1):
+        text = f"{ins.title} {ins.description}"
+        bad = ungrounded(text, numbers)
+        if bad:
+            rejections.append(_rej(node, ins.title, f"cites numbers not in the facts: {bad[:5]}"))
+            continue
+        insight_id = f"I{len(out.insights) + 1}"
+        out.insights.append(Insight(
+            id=insight_id, title=ins.title.strip()[:200], description=ins.description.strip()[:1000],
+            confidence=ins.confidence, evidence=[e for e in ins.evidence if e in facts],
+            entities=[e for e in sorted(known_ids) if e in text][:20],
+        ))
+        accepted[i] = insight_id
+    for rec in answer.recommendations:
+        if not grounded(f"{rec.title} {rec.description} {rec.impact}", numbers):
+            rejections.append(_rej(node, rec.title, "recommendation cites numbers not in the facts"))
+            continue
+        if rec.insight and rec.insight not in accepted:
+            rejections.append(_rej(node, rec.title, "follows from an insight that was dropped or does not exist"))
+            continue
+        out.recommendations.append(Recommendation(
+            id=f"R{len(out.recommendations) + 1}", title=rec.title.strip()[:200], description=rec.description.strip()[:1000],
+            priority=rec.priority, effort=rec.effort, impact=rec.impact.strip()[:300],
+            insight_ids=[accepted[rec.insight]] if rec.insight else [],
+        ))
+    return out, rejections
