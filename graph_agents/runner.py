@@ -17,6 +17,7 @@ from .graph import builder
 from .models import AnalysisTemplate, ExecutionResult, Report, Requirement, UseCase, Vertical
 from .reports import write_report_files
 from .settings import Settings
+from .tracing import Trace, TraceRecorder
 from .stores.base import GraphStore
 
 DEFAULT_FORMATS = ("markdown", "json")
@@ -109,6 +110,9 @@ class AgenticWorkflowRunner:
         enable_debug_mode: bool = False,
         max_executions: int | None = None,
         max_concurrency: int | None = None,
+        epoch: str | None = None,
+        parent_epoch: str | None = None,
+        prices: Any = None,
     ) -> None:
         self.settings = settings or Settings()
         if workspace is not None:
@@ -120,7 +124,9 @@ class AgenticWorkflowRunner:
         self.data_dir = Path(data_dir) if data_dir else None
         self.store = store
         self.engine = engine
-        self.catalog = catalog
+        self.catalog = catalog  # an AnalyticsCatalog or a CatalogBackend; None: SQLite in the workspace; False: off
+        self.epoch, self.parent_epoch, self.prices = epoch, parent_epoch, prices
+        self.last_trace: Trace | None = None
         self.llm = llm
         self.enable_tracing = enable_tracing
         self.enable_debug_mode = enable_debug_mode
@@ -184,6 +190,31 @@ class AgenticWorkflowRunner:
         config = self.config(thread_id, enable_parallelism)
         context = self._context()
         self.workspace.mkdir(parents=True, exist_ok=True)
+        context.catalog, owned = self._run_catalog()
+        recorder = TraceRecorder(self.settings, prices=self.prices, debug=self.enable_debug_mode) if self.enable_tracing else None
+        if recorder is not None:
+            config["callbacks"] = [recorder]
+        try:
+            return await self._invoke(text, paths, industry, max_executions, thread_id, config, context, recorder)
+        finally:
+            if owned:
+                await context.catalog.aclose()
+
+    def _run_catalog(self) -> tuple[Any, bool]:
+        """The catalog this run records in, bound to the runner's epoch; and whether we own it."""
+        from .catalog import AnalyticsCatalog, CatalogBackend, open_catalog
+
+        if self.catalog is False:
+            return None, False
+        if self.catalog is None:
+            return open_catalog(self.workspace, epoch=self.epoch, parent_epoch=self.parent_epoch), True
+        if isinstance(self.catalog, AnalyticsCatalog):
+            return self.catalog.bind(self.epoch or self.catalog.epoch, self.parent_epoch or self.catalog.parent_epoch), False
+        if isinstance(self.catalog, CatalogBackend):
+            return AnalyticsCatalog(self.catalog, epoch=self.epoch, parent_epoch=self.parent_epoch), False
+        return self.catalog, False
+
+    async def _invoke(self, text, paths, industry, max_executions, thread_id, config, context, recorder) -> WorkflowResult:
         async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
             app = builder.compile(checkpointer=saver, name="graph_agents")
             snapshot = await app.aget_state(config)
@@ -199,10 +230,32 @@ class AgenticWorkflowRunner:
                     "industry": industry or self.industry,
                     "max_executions": max_executions if max_executions is not None else (self.max_executions or 0),
                 }
-            await app.ainvoke(inputs, config, context=context)
+            try:
+                await app.ainvoke(inputs, config, context=context)
+            finally:
+                if recorder is not None:
+                    self.last_trace = recorder.finish(thread_id=thread_id, epoch=getattr(context.catalog, "epoch", None))
             values = (await app.aget_state(config)).values
         self.last_result = WorkflowResult.from_state(thread_id, values)
+        if recorder is not None:
+            self.last_trace.meta.update(status=self.last_result.status, mode=self.last_result.mode)
         return self.last_result
+
+    def _trace(self) -> Trace:
+        if self.last_trace is None:
+            raise RuntimeError("no trace yet: run the workflow first (with enable_tracing=True)")
+        return self.last_trace
+
+    def print_trace_summary(self, console: Any = None) -> dict[str, Any]:
+        """Print the last run's trace summary (total time, steps, LLM calls, tokens, cost, errors,
+        slowest agents) and return it as data."""
+        return self._trace().print_summary(console)
+
+    def export_trace(
+        self, output_dir: str | Path, formats: Iterable[str] = ("json", "html", "markdown")
+    ) -> dict[str, str]:
+        """Write the last run's trace as ``trace.json``, ``trace.html`` (timeline), ``trace.md``."""
+        return self._trace().export(output_dir, formats)
 
     def run(self, input_documents: Iterable[Any] | None = None, **kwargs: Any) -> WorkflowResult:
         """Sequential run (the same graph with max_concurrency=1) from synchronous code."""

@@ -38,6 +38,8 @@ async def execute(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, 
             error=message, started_at=started, finished_at=time.time(),
         )
         errors = [{"node": "analyze", "template_id": template.id, "error": message}]
+    if ctx.catalog is not None:
+        await ctx.catalog.record_execution(state["run_id"], state["template"], result.dump())
     return {"outcome": result.dump(), "execution_results": {template.id: result.dump()}, "errors": errors}
 
 
@@ -53,6 +55,8 @@ async def report(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, A
     result = build_report(
         template, UseCase.model_validate(state["use_case"]), facts, names, Vertical.model_validate(state["vertical"])
     )
+    if ctx.catalog is not None:
+        await ctx.catalog.record_report(state["run_id"], result.dump())
     return {"reports": {result.id: result.dump()}}
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from ..context import Context
+from ..context import Context, get_context
 from ..models import Requirement, Requirements
 from ..state import State
 
@@ -105,4 +105,8 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
 
 
 async def extract_requirements(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    return {"extracted": parse_requirements(state.get("sources") or []).dump()}
+    extracted = parse_requirements(state.get("sources") or []).dump()
+    ctx = get_context(runtime)
+    if ctx.catalog is not None:
+        await ctx.catalog.record_requirements(state["run_id"], extracted["requirements"])
+    return {"extracted": extracted}

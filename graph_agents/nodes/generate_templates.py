@@ -7,7 +7,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from .. import algorithms
-from ..context import Context
+from ..context import Context, get_context
 from ..models import AnalysisTemplate, GraphSchema, UseCase
 from ..selection import select_collections
 from ..state import State
@@ -67,4 +67,8 @@ async def generate_templates(state: State, runtime: Runtime[Context]) -> dict[st
         GraphSchema.model_validate(state["graph_schema"]),
         state.get("max_executions"),
     )
-    return {"templates": [t.dump() for t in templates]}
+    dumped = [t.dump() for t in templates]
+    ctx = get_context(runtime)
+    if ctx.catalog is not None:
+        await ctx.catalog.record_templates(state["run_id"], dumped)
+    return {"templates": dumped}

@@ -8,7 +8,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from .. import algorithms
-from ..context import Context
+from ..context import Context, get_context
 from ..models import GraphSchema, Requirements, UseCase, Vertical
 from ..selection import mentioned_collections
 from ..state import State
@@ -78,4 +78,8 @@ async def generate_use_cases(state: State, runtime: Runtime[Context]) -> dict[st
         GraphSchema.model_validate(state["graph_schema"]),
         Vertical.model_validate(state["vertical"]),
     )
-    return {"use_cases": [u.dump() for u in use_cases]}
+    dumped = [u.dump() for u in use_cases]
+    ctx = get_context(runtime)
+    if ctx.catalog is not None:
+        await ctx.catalog.record_use_cases(state["run_id"], dumped)
+    return {"use_cases": dumped}
