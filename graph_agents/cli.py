@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .cli_catalog import app as catalog_app
 from .errors import InputError
 from .runner import AgenticWorkflowRunner, WorkflowResult, export_run
 from .settings import Settings
@@ -18,6 +19,7 @@ from .settings import Settings
 app = typer.Typer(help="Agentic graph analytics: requirements in, answers in business terms out.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
+app.add_typer(catalog_app, name="catalog")
 
 
 def _settings(workspace: Optional[Path]) -> Settings:
@@ -50,6 +52,8 @@ def run(
     sequential: bool = typer.Option(False, "--sequential", help="One task at a time (max_concurrency=1)."),
     thread_id: Optional[str] = typer.Option(None, "--thread-id", help="Resume or name the run."),
     workspace: Optional[Path] = typer.Option(None, "--workspace", help="Checkpoints and local state (default .graph_agents)."),
+    epoch: Optional[str] = typer.Option(None, "--epoch", help="Catalog epoch to record the run in (default: one per run)."),
+    parent_epoch: Optional[str] = typer.Option(None, "--parent-epoch", help="The epoch this one follows."),
 ) -> None:
     """Run the workflow and write run.json and one report per analysis."""
     settings = _settings(workspace)
@@ -63,7 +67,8 @@ def run(
         if data is None:
             raise InputError("give --data DIR (or --demo)")
         runner = AgenticWorkflowRunner(
-            data_dir=data, graph_name=graph_name, industry=industry, settings=settings, max_concurrency=max_concurrency
+            data_dir=data, graph_name=graph_name, industry=industry, settings=settings, max_concurrency=max_concurrency,
+            epoch=epoch, parent_epoch=parent_epoch,
         )
         result = asyncio.run(
             runner.run_async(
@@ -76,6 +81,9 @@ def run(
         err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     _summary(result, run_json)
+    if runner.last_trace is not None:  # a finished thread returns its result without running
+        runner.print_trace_summary(console)
+        console.print(f"trace: {runner.export_trace(output / 'trace')['html']}")
     raise typer.Exit(0 if result.status == "completed" else 1)
 
 
