@@ -384,7 +384,7 @@ class Trace:
         table.add_column(style="bold")
         table.add_column()
         cached = f" ({s['llm_cached_calls']} cached)" if s["llm_cached_calls"] else ""
-        cost = f"${s['estimated_cost_usd']:.4f}" + (f" (unpriced: {', '.join(s['unpriced_models'])})" if s["unpriced_models"] else "")
+        cost = f"${s['estimated_cost_usd']:.6f}" + (f" (unpriced: {', '.join(s['unpriced_models'])})" if s["unpriced_models"] else "")
         for label, value in [
             ("Total time", f"{s['total_time_s']:.2f} s"),
             ("Steps completed", str(s["steps_completed"])),
