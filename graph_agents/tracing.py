@@ -442,6 +442,7 @@ table.summary td { padding: 2px 12px 2px 0; }
 .llm { position: absolute; top: 0; height: 20px; width: 2px; background: #d19a66; }
 .axis { display: flex; justify-content: space-between; margin-left: 220px; color: #888; font-size: 12px; }
 .errors li { color: #b00; }
+.key { display: inline-block; width: 12px; height: 12px; margin: 0 4px 0 12px; vertical-align: middle; }
 </style></head><body>
 <h1>Workflow trace {{ meta.thread_id }}</h1>
 <table class="summary">
@@ -455,6 +456,11 @@ table.summary td { padding: 2px 12px 2px 0; }
 <tr><td>Errors</td><td>{{ summary.errors }}</td></tr>
 </table>
 <div class="timeline">
+<p class="legend"><span class="key" style="background:#7aa6da"></span> step
+<span class="key" style="background:#2b5d95"></span> execute
+<span class="key" style="background:#98c379"></span> report
+<span class="key" style="background:#d19a66"></span> LLM call
+<span class="key" style="background:#e06c75"></span> failed</p>
 <div class="axis"><span>0 s</span><span>{{ "%.3f"|format(total) }} s</span></div>
 {% for row in rows %}
 <div class="row"><div class="label" title="{{ row.span.label }}">{{ row.span.label }}</div><div class="track">
