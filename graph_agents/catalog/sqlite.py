@@ -45,6 +45,7 @@ class SQLiteCatalogBackend:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")  # the CLI can read while a run writes
+            conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; one fsync per checkpoint, not per write
             conn.executescript(_SCHEMA)
             self._conn = conn
         return self._conn
