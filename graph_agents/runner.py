@@ -17,8 +17,8 @@ from .graph import builder
 from .models import AnalysisTemplate, ExecutionResult, Report, Requirement, UseCase, Vertical
 from .reports import write_report_files
 from .settings import Settings
-from .tracing import Trace, TraceRecorder
 from .stores.base import GraphStore
+from .tracing import FORMATS as TRACE_FORMATS, Trace, TraceRecorder
 
 DEFAULT_FORMATS = ("markdown", "json")
 
@@ -191,6 +191,7 @@ class AgenticWorkflowRunner:
         context = self._context()
         self.workspace.mkdir(parents=True, exist_ok=True)
         context.catalog, owned = self._run_catalog()
+        self.last_trace = None  # a finished thread returns its result without running, hence without a trace
         recorder = TraceRecorder(self.settings, prices=self.prices, debug=self.enable_debug_mode) if self.enable_tracing else None
         if recorder is not None:
             config["callbacks"] = [recorder]
@@ -252,7 +253,7 @@ class AgenticWorkflowRunner:
         return self._trace().print_summary(console)
 
     def export_trace(
-        self, output_dir: str | Path, formats: Iterable[str] = ("json", "html", "markdown")
+        self, output_dir: str | Path, formats: Iterable[str] = TRACE_FORMATS
     ) -> dict[str, str]:
         """Write the last run's trace as ``trace.json``, ``trace.html`` (timeline), ``trace.md``."""
         return self._trace().export(output_dir, formats)
