@@ -218,18 +218,18 @@ async def test_resumed_run_leaves_no_duplicates(backend, demo_dir, tmp_path):
     store = LocalGraphStore.from_directory(demo_dir / "data", results_dir=ws / "results")
     names, calls = store.display_names, []
 
-    async def crash_on_third_report(ids):  # dies in T-003's report step, after its execution was recorded
-        calls.append(1)
-        if len(calls) == 3:
+    async def crash_on_last_report(ids):  # dies in T-005's report step, after its execution was recorded
+        calls.append(1)  # (the last task: a crash with tasks still queued leaves them behind in this process)
+        if len(calls) == 5:
             raise Crash()
         return await names(ids)
 
-    store.display_names = crash_on_third_report
+    store.display_names = crash_on_last_report
     with pytest.raises(Crash):
         await _runner(ws, demo_dir, store=store, catalog=backend).run_async(docs, thread_id="t1", enable_parallelism=False)
     partial, _ = await _all(backend)
-    assert [e["id"] for e in partial["executions"]] == ["T-001", "T-002", "T-003"]
-    assert [r["id"] for r in partial["reports"]] == ["R-001", "R-002"]
+    assert [e["id"] for e in partial["executions"]] == ["T-001", "T-002", "T-003", "T-004", "T-005"]
+    assert [r["id"] for r in partial["reports"]] == ["R-001", "R-002", "R-003", "R-004"]
     assert partial["runs"][0]["status"] == "running"
 
     result = await _runner(ws, demo_dir, catalog=backend).run_async(docs, thread_id="t1", enable_parallelism=False)
