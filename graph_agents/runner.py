@@ -85,6 +85,20 @@ def _split_documents(documents: Iterable[Any] | None) -> tuple[list[str], list[s
     return paths, contents
 
 
+async def _cancel_leftover_tasks(before: set[asyncio.Task]) -> None:
+    """A run stopped by a BaseException (KeyboardInterrupt, SystemExit, a simulated crash) can leave
+    LangGraph tasks queued behind ``max_concurrency``; they must not run on, against a closed
+    checkpointer (holding its database locked for the resume), after it."""
+    leftover = []
+    for task in asyncio.all_tasks() - before:
+        code = getattr(task.get_coro(), "cr_code", None)
+        if not task.done() and code is not None and "langgraph" in code.co_filename:
+            task.cancel()
+            leftover.append(task)
+    if leftover:
+        await asyncio.wait(leftover, timeout=5)
+
+
 class AgenticWorkflowRunner:
     """Run the workflow with checkpointed state in the workspace.
 
@@ -231,8 +245,14 @@ class AgenticWorkflowRunner:
                     "industry": industry or self.industry,
                     "max_executions": max_executions if max_executions is not None else (self.max_executions or 0),
                 }
+            before = asyncio.all_tasks()
             try:
                 await app.ainvoke(inputs, config, context=context)
+            except (Exception, asyncio.CancelledError):
+                raise  # LangGraph winds its own tasks down for these
+            except BaseException:
+                await _cancel_leftover_tasks(before)
+                raise
             finally:
                 if recorder is not None:
                     self.last_trace = recorder.finish(thread_id=thread_id, epoch=getattr(context.catalog, "epoch", None))
