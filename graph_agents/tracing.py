@@ -181,6 +181,7 @@ class TraceRecorder(BaseCallbackHandler):
         self._seen_errors: set[int] = set()
         self.engine_jobs: list[dict[str, Any]] = []
         self.errors: list[dict[str, Any]] = []
+        self.events: list[dict[str, Any]] = []
 
     def _now(self) -> float:
         return round(time.perf_counter() - self._t0, 6)
@@ -307,6 +308,13 @@ class TraceRecorder(BaseCallbackHandler):
                 call["latency_s"] = round(call["end"] - call["start"], 6)
             self.errors.append({"where": f"llm:{call['agent'] if call else '?'}", "time": self._now(), "message": message})
 
+    def on_custom_event(self, name, data, *, run_id, **kw):
+        """What a node reports with ``adispatch_custom_event`` (e.g. an LLM proposal dropped by validation)."""
+        with self._lock:
+            span = self._span_of(run_id)
+            self.events.append({"name": name, "agent": self._spans[span]["label"] if span else None,
+                                "time": self._now(), "data": self.scrub(preview(data))})
+
     def finish(self, **meta: Any) -> "Trace":
         """The trace so far; spans still open (a crash) are marked interrupted."""
         with self._lock:
@@ -323,6 +331,7 @@ class TraceRecorder(BaseCallbackHandler):
                 llm_calls=sorted((dict(c) for c in self._calls.values()), key=lambda c: c["start"]),
                 engine_jobs=list(self.engine_jobs),
                 errors=list(self.errors),
+                events=list(self.events),
                 scrub=self.scrub,
             )
 
@@ -331,12 +340,13 @@ class TraceRecorder(BaseCallbackHandler):
 
 
 class Trace:
-    def __init__(self, meta, nodes, llm_calls, engine_jobs, errors, scrub: Scrubber | None = None) -> None:
+    def __init__(self, meta, nodes, llm_calls, engine_jobs, errors, events=(), scrub: Scrubber | None = None) -> None:
         self.meta: dict[str, Any] = meta
         self.nodes: list[dict[str, Any]] = nodes
         self.llm_calls: list[dict[str, Any]] = llm_calls
         self.engine_jobs: list[dict[str, Any]] = engine_jobs
         self.errors: list[dict[str, Any]] = errors
+        self.events: list[dict[str, Any]] = list(events)
         self.scrub = scrub or Scrubber()
 
     @property
@@ -363,6 +373,7 @@ class Trace:
             "messages_exchanged": sum(c["messages_in"] + c["messages_out"] for c in self.llm_calls),
             "engine_jobs": len(self.engine_jobs),
             "errors": len(self.errors),
+            "events": len(self.events),
             "slowest_agents": [
                 {"agent": s["label"], "duration_s": round(s["duration_s"], 4)}
                 for s in sorted(self.steps, key=lambda s: -s["duration_s"])[:SLOWEST]
@@ -371,7 +382,8 @@ class Trace:
 
     def to_dict(self) -> dict[str, Any]:
         return self.scrub({"meta": self.meta, "summary": self.summary(), "nodes": self.nodes,
-                           "llm_calls": self.llm_calls, "engine_jobs": self.engine_jobs, "errors": self.errors})
+                           "llm_calls": self.llm_calls, "engine_jobs": self.engine_jobs, "errors": self.errors,
+                           "events": self.events})
 
     def print_summary(self, console: Any = None) -> dict[str, Any]:
         from rich.console import Console
@@ -474,6 +486,7 @@ table.summary td { padding: 2px 12px 2px 0; }
 {% endfor %}
 </div>
 {% if errors %}<h2>Errors</h2><ul class="errors">{% for e in errors %}<li>{{ e.where }}: {{ e.message }}</li>{% endfor %}</ul>{% endif %}
+{% if events %}<h2>Events</h2><ul>{% for e in events %}<li>{{ "%.3f"|format(e.time) }} s {{ e.agent }}: {{ e.name }} {{ e.data|tojson }}</li>{% endfor %}</ul>{% endif %}
 </body></html>
 """
 
@@ -500,7 +513,7 @@ def render_html(data: dict[str, Any]) -> str:
             for n in nodes if n["parent"] is None]
     env = Environment(autoescape=True)
     return env.from_string(_HTML).render(
-        meta=data["meta"], summary=data["summary"], rows=rows, errors=data["errors"], total=total,
+        meta=data["meta"], summary=data["summary"], rows=rows, errors=data["errors"], events=data["events"], total=total,
         pos=lambda t: round(100.0 * max(0.0, t) / total, 3),
     )
 
@@ -547,4 +560,7 @@ def render_markdown(data: dict[str, Any]) -> str:
             lines.append(f"| {j['template_id']} | {j['algorithm']} | {j['engine']} | {j['status']} | {j['result_count']} | {j['duration_s']:.3f} |")
     if data["errors"]:
         lines += ["", "## Errors", ""] + [f"- {_md(e['where'])}: {_md(e['message'])}" for e in data["errors"]]
+    if data["events"]:
+        lines += ["", "## Events", ""] + [f"- {e['time']:.3f} s {_md(e['agent'])}: {_md(e['name'])} {_md(json.dumps(e['data'], default=str))}"
+                                          for e in data["events"]]
     return "\n".join(lines) + "\n"

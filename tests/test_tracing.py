@@ -11,7 +11,7 @@ import langchain_core.tracers.langchain
 import langsmith.utils
 import pytest
 from langchain_core.caches import InMemoryCache
-from langchain_core.callbacks.manager import AsyncCallbackManager
+from langchain_core.callbacks.manager import AsyncCallbackManager, adispatch_custom_event
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.tracers.langchain import LangChainTracer
@@ -23,7 +23,7 @@ from typing_extensions import TypedDict
 from graph_agents import AgenticWorkflowRunner
 from graph_agents.engines import EngineError, LocalEngine
 from graph_agents.settings import Settings
-from graph_agents.tracing import PriceTable, Scrubber, TraceRecorder, preview
+from graph_agents.tracing import PriceTable, Scrubber, TraceRecorder, preview, render_markdown
 
 PRICES = {"test-model": {"input": 1.0, "output": 2.0}}  # USD per 1M tokens
 
@@ -88,6 +88,7 @@ async def test_cached_calls_cost_nothing_and_agents_are_named():
 
     async def critic(state):
         await asyncio.to_thread(llm.invoke, "another question")  # a sync call in a worker thread
+        await adispatch_custom_event("proposal_dropped", {"reason": "unknown collection", "api_key": "x"})
         return {"b": "done"}
 
     g = StateGraph(State)
@@ -106,6 +107,9 @@ async def test_cached_calls_cost_nothing_and_agents_are_named():
     assert by_agent == [("critic", False), ("writer", False), ("writer", True)]
     assert [c["cost_usd"] for c in trace.llm_calls if c["cached"]] == [0.0]
     assert {n["label"] for n in trace.nodes} == {"writer", "critic"} and s["steps_completed"] == 2
+    assert [(e["name"], e["agent"], e["data"]) for e in trace.events] == [
+        ("proposal_dropped", "critic", {"reason": "unknown collection", "api_key": "***"})]
+    assert s["events"] == 1 and "proposal_dropped" in render_markdown(trace.to_dict())
 
 
 def test_price_table(tmp_path):
