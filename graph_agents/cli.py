@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from . import algorithms
+from .cli_catalog import app as catalog_app
 from .errors import InputError
 from .progress import ProgressEvent
 from .runner import DEFAULT_FORMATS, AgenticWorkflowRunner, WorkflowResult, export_run
@@ -27,6 +28,7 @@ from .settings import Settings
 app = typer.Typer(help="Agentic graph analytics: requirements in, answers in business terms out.", no_args_is_help=True)
 console = Console()
 err = Console(stderr=True)
+app.add_typer(catalog_app, name="catalog")
 
 
 def _settings(workspace: Optional[Path]) -> Settings:
@@ -138,17 +140,22 @@ async def _review_loop(runner: AgenticWorkflowRunner, result: WorkflowResult, pr
 
 
 def _finish(
-    result: WorkflowResult, output: Path, quiet: bool, as_json: bool, formats: list[str] = list(DEFAULT_FORMATS)
+    runner: AgenticWorkflowRunner, result: WorkflowResult, output: Path, quiet: bool, as_json: bool,
+    formats: list[str] = list(DEFAULT_FORMATS),
 ) -> None:
     if result.status == "awaiting_review":
         err.print(f"run {result.thread_id} is waiting for a review of its use cases: "
                   f"graph-agents resume {result.thread_id}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     run_json = export_run(result, output, formats)
+    trace = runner.export_trace(output / "trace") if runner.last_trace is not None else {}
     if as_json:
         typer.echo(run_json.read_text(encoding="utf-8"))
     elif not quiet:
         _summary(result, run_json)
+        if trace:  # a finished thread returns its result without running, so without a new trace
+            runner.print_trace_summary(console)
+            console.print(f"trace: {trace['html']}")
     raise typer.Exit(0 if result.status == "completed" else 1)
 
 
@@ -182,6 +189,8 @@ def run(
     review: bool = typer.Option(False, "--review", help="Approve, edit or drop the proposed use cases before they run."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary: only the exit code and errors."),
     as_json: bool = typer.Option(False, "--json", help="Print run.json to stdout (nothing else on stdout)."),
+    epoch: Optional[str] = typer.Option(None, "--epoch", help="Catalog epoch to record the run in (default: one per run)."),
+    parent_epoch: Optional[str] = typer.Option(None, "--parent-epoch", help="The epoch this one follows."),
 ) -> None:
     """Run the workflow and write run.json and one report per analysis."""
     settings = _settings(workspace)
@@ -200,7 +209,8 @@ def run(
             raise InputError(f"unknown --format {', '.join(unknown)}; known: {', '.join(DEFAULT_FORMATS)}")
         _check_inputs(requirements, industry)
         runner = AgenticWorkflowRunner(
-            data_dir=data, graph_name=graph_name, industry=industry, settings=settings, max_concurrency=max_concurrency
+            data_dir=data, graph_name=graph_name, industry=industry, settings=settings, max_concurrency=max_concurrency,
+            epoch=epoch, parent_epoch=parent_epoch,
         )
 
         async def go() -> WorkflowResult:
@@ -213,7 +223,7 @@ def run(
         result = asyncio.run(go())
     except InputError as exc:
         _fail(exc)
-    _finish(result, output, quiet, as_json, formats)
+    _finish(runner, result, output, quiet, as_json, formats)
 
 
 @app.command()
@@ -256,7 +266,7 @@ def resume(
         result = asyncio.run(go())
     except InputError as exc:
         _fail(exc)
-    _finish(result, output, quiet, as_json)
+    _finish(runner, result, output, quiet, as_json)
 
 
 @app.command()

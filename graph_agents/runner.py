@@ -26,6 +26,7 @@ from .reports.html import write_index
 from .settings import Settings
 from .stores.base import GraphStore
 from .stores.local import safe_part
+from .tracing import FORMATS as TRACE_FORMATS, Trace, TraceRecorder
 
 DEFAULT_FORMATS = ("markdown", "json", "html")
 
@@ -97,6 +98,20 @@ def _split_documents(documents: Iterable[Any] | None) -> tuple[list[str], list[s
     return paths, contents
 
 
+async def _cancel_leftover_tasks(before: set[asyncio.Task]) -> None:
+    """A run stopped by a BaseException (KeyboardInterrupt, SystemExit, a simulated crash) can leave
+    LangGraph tasks queued behind ``max_concurrency``; they must not run on, against a closed
+    checkpointer (holding its database locked for the resume), after it."""
+    leftover = []
+    for task in asyncio.all_tasks() - before:
+        code = getattr(task.get_coro(), "cr_code", None)
+        if not task.done() and code is not None and "langgraph" in code.co_filename:
+            task.cancel()
+            leftover.append(task)
+    if leftover:
+        await asyncio.wait(leftover, timeout=5)
+
+
 class AgenticWorkflowRunner:
     """Run the workflow with checkpointed state in the workspace.
 
@@ -123,6 +138,9 @@ class AgenticWorkflowRunner:
         enable_debug_mode: bool = False,
         max_executions: int | None = None,
         max_concurrency: int | None = None,
+        epoch: str | None = None,
+        parent_epoch: str | None = None,
+        prices: Any = None,
     ) -> None:
         self.settings = settings or Settings()
         if workspace is not None:
@@ -134,7 +152,9 @@ class AgenticWorkflowRunner:
         self.data_dir = Path(data_dir) if data_dir else None
         self.store = store
         self.engine = engine
-        self.catalog = catalog
+        self.catalog = catalog  # an AnalyticsCatalog or a CatalogBackend; None: SQLite in the workspace; False: off
+        self.epoch, self.parent_epoch, self.prices = epoch, parent_epoch, prices
+        self.last_trace: Trace | None = None
         self.llm = llm
         if self.llm is None and self.settings.llm_configured:
             from .llm import build_chat_model
@@ -191,10 +211,14 @@ class AgenticWorkflowRunner:
         return LocalGraphStore.from_directory(ensure_demo(self.workspace / "demo") / "data", results_dir=results)
 
     @contextlib.asynccontextmanager
-    async def _open(self) -> AsyncIterator[Any]:
-        """The graph compiled on the workspace's SQLite checkpoints. At the end, close an engine
-        the runner made itself (a GAE engine it started), whether the run ended or crashed."""
+    async def _open(self, context: Context | None = None) -> AsyncIterator[Any]:
+        """The graph compiled on the workspace's SQLite checkpoints, with the run's catalog bound
+        into ``context``. At the end, close the catalog and an engine the runner made itself (a
+        GAE engine it started), whether the run ended or crashed."""
         self.workspace.mkdir(parents=True, exist_ok=True)
+        owned_catalog = False
+        if context is not None:
+            context.catalog, owned_catalog = self._run_catalog()
         try:
             async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
                 # WAL (set by the saver) + NORMAL: no fsync per commit, which serialised every task's
@@ -202,9 +226,25 @@ class AgenticWorkflowRunner:
                 await saver.conn.execute("PRAGMA synchronous=NORMAL")
                 yield builder.compile(checkpointer=saver, name="graph_agents")
         finally:
+            if owned_catalog:
+                await context.catalog.aclose()
             if self._owns_engine and self.engine is not None:
                 engine, self.engine, self._owns_engine = self.engine, None, False
                 await engine.aclose()
+
+    def _run_catalog(self) -> tuple[Any, bool]:
+        """The catalog this run records in, bound to the runner's epoch; and whether we own it."""
+        from .catalog import AnalyticsCatalog, CatalogBackend, open_catalog
+
+        if self.catalog is False:
+            return None, False
+        if self.catalog is None:
+            return open_catalog(self.workspace, epoch=self.epoch, parent_epoch=self.parent_epoch), True
+        if isinstance(self.catalog, AnalyticsCatalog):
+            return self.catalog.bind(self.epoch or self.catalog.epoch, self.parent_epoch or self.catalog.parent_epoch), False
+        if isinstance(self.catalog, CatalogBackend):
+            return AnalyticsCatalog(self.catalog, epoch=self.epoch, parent_epoch=self.parent_epoch), False
+        return self.catalog, False
 
     def config(self, thread_id: str, enable_parallelism: bool) -> dict[str, Any]:
         # max_concurrency is a top-level key: inside "configurable" LangGraph ignores it
@@ -240,7 +280,8 @@ class AgenticWorkflowRunner:
         thread_id = thread_id or uuid.uuid4().hex[:12]
         config = self.config(thread_id, enable_parallelism)
         context = self._context()
-        async with self._open() as app:
+        self.last_trace = None  # a finished thread returns its result without running, hence without a trace
+        async with self._open(context) as app:
             snapshot = await app.aget_state(config)
             if snapshot.interrupts:
                 return await self._result(app, config, thread_id)  # still waiting for its review
@@ -277,7 +318,8 @@ class AgenticWorkflowRunner:
         """
         config = self.config(thread_id, enable_parallelism)
         context = self._context()
-        async with self._open() as app:
+        self.last_trace = None
+        async with self._open(context) as app:
             snapshot = await app.aget_state(config)
             if not snapshot.values:
                 raise InputError(f"no run with thread id {thread_id!r} in {self.workspace}")
@@ -307,12 +349,29 @@ class AgenticWorkflowRunner:
 
     async def _drive(self, app: Any, inputs: Any, config: dict[str, Any], context: Context,
                      progress: ProgressCallback | None) -> None:
-        if progress is None:
-            await app.ainvoke(inputs, config, context=context)
-            return
-        tracker = ProgressTracker(progress)
-        async for namespace, data in app.astream(inputs, config, context=context, stream_mode="tasks", subgraphs=True):
-            await tracker.feed(namespace, data)
+        recorder = (
+            TraceRecorder(self.settings, prices=self.prices, debug=self.enable_debug_mode) if self.enable_tracing else None
+        )
+        if recorder is not None:
+            config = {**config, "callbacks": [recorder]}
+        before = asyncio.all_tasks()
+        try:
+            if progress is None:
+                await app.ainvoke(inputs, config, context=context)
+            else:
+                tracker = ProgressTracker(progress)
+                async for namespace, data in app.astream(inputs, config, context=context, stream_mode="tasks", subgraphs=True):
+                    await tracker.feed(namespace, data)
+        except (Exception, asyncio.CancelledError):
+            raise  # LangGraph winds its own tasks down for these
+        except BaseException:
+            await _cancel_leftover_tasks(before)
+            raise
+        finally:
+            if recorder is not None:
+                self.last_trace = recorder.finish(
+                    thread_id=config["configurable"]["thread_id"], epoch=getattr(context.catalog, "epoch", None)
+                )
 
     async def _result(self, app: Any, config: dict[str, Any], thread_id: str) -> WorkflowResult:
         snapshot = await app.aget_state(config)
@@ -322,6 +381,8 @@ class AgenticWorkflowRunner:
         if snapshot.interrupts:
             result.status = "awaiting_review"
             result.review = snapshot.interrupts[0].value
+        if self.last_trace is not None:
+            self.last_trace.meta.update(status=result.status, mode=result.mode)
         self.last_result = result
         return result
 
@@ -368,6 +429,22 @@ class AgenticWorkflowRunner:
             core_collections=options.get("core_collections"), satellite_collections=options.get("satellite_collections"),
             max_concurrency=options.get("max_concurrency"), **kwargs,
         )
+
+    def _trace(self) -> Trace:
+        if self.last_trace is None:
+            raise RuntimeError("no trace yet: run the workflow first (with enable_tracing=True)")
+        return self.last_trace
+
+    def print_trace_summary(self, console: Any = None) -> dict[str, Any]:
+        """Print the last run's trace summary (total time, steps, LLM calls, tokens, cost, errors,
+        slowest agents) and return it as data."""
+        return self._trace().print_summary(console)
+
+    def export_trace(
+        self, output_dir: str | Path, formats: Iterable[str] = TRACE_FORMATS
+    ) -> dict[str, str]:
+        """Write the last run's trace as ``trace.json``, ``trace.html`` (timeline), ``trace.md``."""
+        return self._trace().export(output_dir, formats)
 
     def run(self, input_documents: Iterable[Any] | None = None, **kwargs: Any) -> WorkflowResult:
         """Sequential run (the same graph with max_concurrency=1) from synchronous code."""

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # execution
     max_concurrency: int = Field(default=8, alias="GRAPH_AGENTS_MAX_CONCURRENCY")
 
+    # tracing: a JSON or TOML price table {model: {"input": USD, "output": USD}} per 1M tokens
+    prices_file: Path | None = Field(default=None, alias="GRAPH_AGENTS_PRICES")
+
     @property
     def llm_configured(self) -> bool:
         return self.openai_api_key is not None or self.openai_base_url is not None

@@ -44,6 +44,8 @@ async def execute(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, 
             error=message, started_at=started, finished_at=time.time(),
         )
         errors = [{"node": "analyze", "template_id": template.id, "error": message}]
+    if ctx.catalog is not None:
+        await ctx.catalog.record_execution(state["run_id"], state["template"], result.dump())
     return {"outcome": result.dump(), "execution_results": {template.id: result.dump()}, "errors": errors}
 
 
@@ -67,6 +69,8 @@ async def report(state: AnalysisState, config: RunnableConfig, runtime: Runtime[
         result, rejections = await extra_insights(ctx, config, result, facts, names, vertical)
         result = ground(result, facts, names, baseline)  # one grounding count over all the report says
     await record_result(ctx, template, state["run_id"], outcome.result_location)
+    if ctx.catalog is not None:
+        await ctx.catalog.record_report(state["run_id"], result.dump())
     return {"reports": {result.id: result.dump()}, "llm_rejections": rejections}
 
 

@@ -107,6 +107,10 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
 
 
 async def extract_requirements(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = get_context(runtime)
     sources = state.get("sources") or []
-    extracted, rejections = await refine_requirements(get_context(runtime), config, sources, parse_requirements(sources))
-    return {"extracted": extracted.dump(), "llm_rejections": rejections}
+    extracted, rejections = await refine_requirements(ctx, config, sources, parse_requirements(sources))
+    dumped = extracted.dump()
+    if ctx.catalog is not None:
+        await ctx.catalog.record_requirements(state["run_id"], dumped["requirements"])
+    return {"extracted": dumped, "llm_rejections": rejections}

@@ -23,5 +23,5 @@ async def finalize(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = await aget_context(runtime)
     status = run_status(state.get("templates") or [], state.get("execution_results") or {})
     if ctx.catalog is not None:
-        await ctx.catalog.record_run({**state, "status": status})
+        await ctx.catalog.finish_run(state["run_id"], status=status, errors=len(state.get("errors") or []))
     return {"status": status}

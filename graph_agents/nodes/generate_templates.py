@@ -64,7 +64,12 @@ def plan_templates(use_cases: list[UseCase], schema: GraphSchema, limit: int | N
 
 
 async def generate_templates(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = get_context(runtime)
     use_cases = [UseCase.model_validate(u) for u in state.get("use_cases") or []]
     templates = plan_templates(use_cases, GraphSchema.model_validate(state["graph_schema"]), state.get("max_executions"))
-    templates, rejections = await refine_templates(get_context(runtime), config, use_cases, templates)
-    return {"templates": [t.dump() for t in templates], "llm_rejections": rejections}
+    templates, rejections = await refine_templates(ctx, config, use_cases, templates)
+    dumped = [t.dump() for t in templates]
+    if ctx.catalog is not None:  # the use cases as they stand after any human review, then their templates
+        await ctx.catalog.record_use_cases(state["run_id"], state.get("use_cases") or [])
+        await ctx.catalog.record_templates(state["run_id"], dumped)
+    return {"templates": dumped, "llm_rejections": rejections}

@@ -31,6 +31,9 @@ async def resolve_vertical(state: State, config: RunnableConfig, runtime: Runtim
     else:
         vertical, scores = await asyncio.to_thread(load_vertical, spec), {}
     run_id = (config.get("configurable") or {}).get("thread_id") or uuid.uuid4().hex[:12]
+    if ctx.catalog is not None:
+        await ctx.catalog.start_run(str(run_id), mode="llm" if ctx.llm is not None else "deterministic", vertical=vertical.name,
+                                    documents=[s["name"] for s in sources], store=ctx.store.describe(), engine=ctx.engine.name)
     return {
         "run_id": str(run_id),
         "mode": "llm" if ctx.llm is not None else "deterministic",

@@ -1,0 +1,111 @@
+"""The SQLite catalog backend: one file in the workspace, documents as JSON, lineage edges as rows.
+
+sqlite3 runs in worker threads behind one lock, so parallel analyses record safely and the
+backend works from any event loop (each ``runner.run()`` brings its own).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Literal
+
+from .base import node_id
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    UNIQUE (kind, key)
+);
+CREATE TABLE IF NOT EXISTS edges (
+    source TEXT NOT NULL,
+    target TEXT NOT NULL,
+    PRIMARY KEY (source, target)
+);
+CREATE INDEX IF NOT EXISTS edges_by_target ON edges (target);
+"""
+
+
+class SQLiteCatalogBackend:
+    """:class:`~graph_agents.catalog.base.CatalogBackend` on one SQLite file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")  # the CLI can read while a run writes
+            conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; one fsync per checkpoint, not per write
+            conn.executescript(_SCHEMA)
+            self._conn = conn
+        return self._conn
+
+    def _run(self, sql: str, params: tuple[Any, ...] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
+        with self._lock:
+            conn = self._connect()
+            rows = conn.execute(sql, params).fetchall()
+            if write:
+                conn.commit()
+            return rows
+
+    async def _call(self, sql: str, params: tuple[Any, ...] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
+        return await asyncio.to_thread(self._run, sql, params, write=write)
+
+    async def put(self, kind: str, key: str, doc: dict[str, Any]) -> None:
+        node_id(kind, key)  # validates the kind
+        # an upsert keeps the row's seq, so insertion order survives re-recording
+        await self._call(
+            "INSERT INTO documents (kind, key, doc) VALUES (?, ?, ?) "
+            "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc",
+            (kind, key, json.dumps(doc, default=str)),
+            write=True,
+        )
+
+    async def get(self, kind: str, key: str) -> dict[str, Any] | None:
+        rows = await self._call("SELECT doc FROM documents WHERE kind = ? AND key = ?", (kind, key))
+        return json.loads(rows[0][0]) if rows else None
+
+    async def find(self, kind: str, **equals: Any) -> list[dict[str, Any]]:
+        node_id(kind, "")
+        sql, params = ["SELECT doc FROM documents WHERE kind = ?"], [kind]
+        for field, value in equals.items():
+            path = '$."' + field.replace('"', '""') + '"'
+            if value is None:
+                sql.append("AND json_extract(doc, ?) IS NULL")
+                params.append(path)
+            elif isinstance(value, (list, dict)):  # json_extract returns containers as minified JSON
+                sql.append("AND json_extract(doc, ?) = ?")
+                params += [path, json.dumps(value, separators=(",", ":"))]
+            else:
+                sql.append("AND json_extract(doc, ?) = ?")
+                params += [path, int(value) if isinstance(value, bool) else value]
+        rows = await self._call(" ".join(sql) + " ORDER BY seq", tuple(params))
+        return [json.loads(r[0]) for r in rows]
+
+    async def link(self, source: str, target: str) -> None:
+        await self._call("INSERT OR IGNORE INTO edges (source, target) VALUES (?, ?)", (source, target), write=True)
+
+    async def neighbors(self, node: str, direction: Literal["out", "in"]) -> list[str]:
+        if direction == "out":
+            rows = await self._call("SELECT target FROM edges WHERE source = ? ORDER BY rowid", (node,))
+        elif direction == "in":
+            rows = await self._call("SELECT source FROM edges WHERE target = ? ORDER BY rowid", (node,))
+        else:
+            raise ValueError(f"direction must be 'out' or 'in', not {direction!r}")
+        return [r[0] for r in rows]
+
+    async def aclose(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
