@@ -65,11 +65,13 @@ async def report(state: AnalysisState, config: RunnableConfig, runtime: Runtime[
         group_isolation(facts, values, graph.ids, graph.edges)
     names = await ctx.store.display_names(entity_ids(facts))
     baseline = await find_baseline(ctx, template, state["run_id"])
-    result = build_report(template, UseCase.model_validate(state["use_case"]), facts, names, vertical, baseline)
+    result = build_report(
+        template, UseCase.model_validate(state["use_case"]), facts, names, vertical, baseline, grounded=False
+    )
     rejections: list[dict[str, Any]] = []
     if ctx.llm is not None:  # LLM insights join only where every number they cite is a fact
         result, rejections = await extra_insights(ctx, config, result, facts, names, vertical)
-        result = ground(result, facts, names, baseline)  # one grounding count over all the report says
+    result = ground(result, facts, names, baseline)  # one grounding pass over all the report says
     if ctx.catalog is not None:
         await ctx.catalog.record_report(state["run_id"], result.dump())
     return {"reports": {result.id: result.dump()}, "llm_rejections": rejections}
