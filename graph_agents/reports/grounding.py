@@ -101,14 +101,14 @@ class Grounder:
 
     def __init__(self, facts: Any, mask: Iterable[str] = ()) -> None:
         self.values = facts if isinstance(facts, FactIndex) else FactIndex(facts)
-        names = sorted({m for m in mask if m and _DIGIT.search(m)}, key=len, reverse=True)  # longest first
-        self.mask = re.compile("|".join(map(re.escape, names))) if names else None
+        self.mask = sorted({m for m in mask if m and _DIGIT.search(m)}, key=len, reverse=True)  # longest first
         self.checked = 0
         self.removed: list[dict[str, Any]] = []
 
     def bad_numbers(self, sentence: str) -> list[str]:
-        if self.mask is not None:
-            sentence = self.mask.sub(" ", sentence)
+        for m in self.mask:
+            if m in sentence:
+                sentence = sentence.replace(m, " ")
         return ungrounded(sentence, self.values)
 
     def check(self, text: str, where: str) -> str:
