@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import re
@@ -136,7 +137,7 @@ def run_reference(doubles: BackgroundDoubles, work: Path, requirements: Path, en
     ws, tid = work / "reference", "crash-reference"
     before_llm, before_store = doubles.mark()
     started = time.perf_counter()
-    proc = subprocess.run(cli(ws, tid, requirements), env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cli(ws, tid, requirements), env=env, capture_output=True, text=True, timeout=300, cwd=work)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise SystemExit(f"reference run failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
@@ -150,7 +151,8 @@ def trial(i: int, kill_at: float, doubles: BackgroundDoubles, work: Path, requir
           ref: dict[str, Any]) -> dict[str, Any]:
     ws, tid = work / f"trial-{i:02d}", f"crash-{i:02d}"
     llm0, store0 = doubles.mark()
-    proc = subprocess.Popen(cli(ws, tid, requirements), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cli(ws, tid, requirements), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=work)
     try:
         proc.wait(timeout=kill_at)
         killed = False  # it finished before its kill point
@@ -166,7 +168,7 @@ def trial(i: int, kill_at: float, doubles: BackgroundDoubles, work: Path, requir
     stderr = ""
     while code is None or (code != 0 and resumes < 2):
         resumes += 1
-        done = subprocess.run(cli(ws, tid, requirements), env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(cli(ws, tid, requirements), env=env, capture_output=True, text=True, timeout=300, cwd=work)
         code, stderr = done.returncode, done.stderr
         if code == 0:
             break
@@ -203,6 +205,8 @@ def main() -> None:
     parser.add_argument("--verbose", action="store_true", help="print each trial as a JSON line too")
     parser.add_argument("--keep", type=Path, default=None, help="keep the workspaces in this directory")
     args = parser.parse_args()
+    # a killed CLI drops its connections mid-request, on purpose: not worth a traceback from the doubles
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     started = time.perf_counter()
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="ga-crash-") as tmp:

@@ -42,9 +42,10 @@ def _leaks(root: Path, secrets: dict[str, str]) -> list[str]:
     return found
 
 
-def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+def _cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:
+    # cwd outside the checkout: no developer's .env is read
     return subprocess.run([sys.executable, "-m", "graph_agents", *args], env={**env, "PYTHONPATH": str(ROOT)},
-                          capture_output=True, timeout=240, cwd=ROOT)
+                          capture_output=True, timeout=240, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +71,7 @@ def test_planted_secrets_appear_in_no_output(doubles, tmp_path):
     workspace, output = tmp_path / "ws", tmp_path / "out"
     started = len(doubles.gae.started)
     done = _cli(["run", "--requirements", str(doubles.demo / "requirements.md"), "--workspace", str(workspace),
-                 "--output", str(output), "--thread-id", "secret-run"], env)
+                 "--output", str(output), "--thread-id", "secret-run"], env, tmp_path)
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
     # the run really used what was planted: LLM mode, the AMP engine (started and stopped), the JWT
     run_json = (output / "run.json").read_text()
@@ -87,7 +88,7 @@ def test_planted_secrets_appear_in_no_output(doubles, tmp_path):
     broken.mkdir()
     (broken / "checkpoints.sqlite").write_bytes(b"not a database " * 200)
     failed = _cli(["run", "--requirements", str(doubles.demo / "requirements.md"), "--workspace", str(broken),
-                   "--output", str(tmp_path / "out2"), "--thread-id", "secret-fail", "--quiet"], env)
+                   "--output", str(tmp_path / "out2"), "--thread-id", "secret-fail", "--quiet"], env, tmp_path)
     assert failed.returncode == 1 and b"Traceback" not in failed.stderr
     logs = list((tmp_path / "home" / "logs").glob("error-*.log"))
     assert logs and "Traceback" in logs[0].read_text()
