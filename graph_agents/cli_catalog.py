@@ -25,13 +25,14 @@ JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
 def _query(workspace: Optional[Path], fn: Callable[[AnalyticsCatalog], Awaitable[Any]]) -> Any:
-    home = workspace or Settings().home
-    if not (home / "catalog.sqlite").exists():
+    settings = Settings()
+    home = workspace or settings.home
+    if not settings.arango_configured and not (home / "catalog.sqlite").exists():
         err.print(f"[red]error:[/red] no catalog in {escape(str(home))} (run the workflow first)", highlight=False)
         raise typer.Exit(2)
 
     async def go() -> Any:
-        catalog = open_catalog(home)
+        catalog = open_catalog(home, settings=settings)
         try:
             return await fn(catalog)
         finally:

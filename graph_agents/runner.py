@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -81,6 +82,18 @@ class WorkflowResult:
     @property
     def failed(self) -> list[ExecutionResult]:
         return [r for r in self.execution_results if r.status != "completed"]
+
+
+_THREAD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")
+
+
+def check_thread_id(thread_id: str) -> str:
+    """Thread ids name files, result collections and catalog keys: plain characters only."""
+    if not _THREAD_ID.match(thread_id):
+        raise InputError(
+            f"invalid thread id {thread_id!r}: use letters, digits and _ . : @ - (at most 128, starting with a letter or digit)"
+        )
+    return thread_id
 
 
 def _split_documents(documents: Iterable[Any] | None) -> tuple[list[str], list[str]]:
@@ -246,7 +259,8 @@ class AgenticWorkflowRunner:
         if self.catalog is False:
             return None, False
         if self.catalog is None:
-            return open_catalog(self.workspace, epoch=self.epoch, parent_epoch=self.parent_epoch), True
+            catalog = open_catalog(self.workspace, settings=self.settings, epoch=self.epoch, parent_epoch=self.parent_epoch)
+            return catalog, True
         if isinstance(self.catalog, AnalyticsCatalog):
             return self.catalog.bind(self.epoch or self.catalog.epoch, self.parent_epoch or self.catalog.parent_epoch), False
         if isinstance(self.catalog, CatalogBackend):
@@ -284,7 +298,7 @@ class AgenticWorkflowRunner:
             raise InputError("max_executions (--max-executions) must be 0 (no cap) or more")
         paths, contents = _split_documents(input_documents)
         text = "\n\n".join([*contents, *([requirements] if requirements else [])])
-        thread_id = thread_id or uuid.uuid4().hex[:12]
+        thread_id = check_thread_id(thread_id or uuid.uuid4().hex[:12])
         config = self.config(thread_id, enable_parallelism)
         context = self._context()
         self.last_trace = None  # a finished thread returns its result without running, hence without a trace

@@ -133,7 +133,8 @@ CASES = [
     Case("vertical unknown algorithm", vertical(json.dumps({"name": "x", "display_name": "X", "discovery": ["louvain"]})), 2, "louvain"),
     # options
     Case("negative max executions", lambda t, d: ["--data", str(d), "--max-executions", "-1"], 2, "max-executions"),
-    Case("thread id with path separators", lambda t, d: ["--data", str(d), "--thread-id", "../../escape"], 0, "completed"),
+    Case("thread id with path separators", lambda t, d: ["--data", str(d), "--thread-id", "../../escape"], 2, "invalid thread id"),
+    Case("thread id with AQL", lambda t, d: ["--data", str(d), "--thread-id", "x' RETURN 1 //"], 2, "invalid thread id"),
 ]
 
 

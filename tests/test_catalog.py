@@ -8,17 +8,28 @@ from typer.testing import CliRunner
 from graph_agents import AgenticWorkflowRunner
 from graph_agents.catalog import KINDS, AnalyticsCatalog, CatalogBackend, SQLiteCatalogBackend, node_id
 from graph_agents.cli import app
+from graph_agents.catalog.arango import ArangoCatalogBackend
 from graph_agents.stores import LocalGraphStore
+from graph_agents.stores.arango import connect
+from tests.doubles.arango_server import ArangoDouble
+from tests.doubles.fixtures import PASSWORD, arango_settings
 
-BACKENDS = ["sqlite"]  # the ArangoDB backend joins here, against the same protocol double as the store
+BACKENDS = ["sqlite", "arango"]  # ArangoDB: against the same protocol double as the store
 
 
 @pytest.fixture(params=BACKENDS)
 async def backend(request, tmp_path):
     if request.param == "sqlite":
         b = SQLiteCatalogBackend(tmp_path / "catalog.sqlite")
+        yield b
+        await b.aclose()
+        return
+    server = ArangoDouble(password=PASSWORD)
+    await server.start()
+    b = ArangoCatalogBackend(connect(arango_settings(server)))
     yield b
     await b.aclose()
+    await server.stop()
 
 
 async def _all(backend):
@@ -278,3 +289,19 @@ def test_cli_catalog(tmp_path, monkeypatch):
     missing = cli.invoke(app, ["catalog", "lineage", "R-404", *base])
     assert missing.exit_code == 2 and missing.output.strip().startswith("error:")
     assert cli.invoke(app, ["catalog", "runs", "--workspace", "empty"]).exit_code == 2
+
+
+async def test_catalog_lives_in_arango_when_arango_is_configured(demo_dir, tmp_path):
+    server = ArangoDouble(password=PASSWORD)
+    await server.start()
+    try:
+        settings = arango_settings(server, GRAPH_AGENTS_HOME=str(tmp_path / "ws"))
+        runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", settings=settings, epoch="e1")
+        result = await runner.run_async(max_executions=2, thread_id="a1")
+        assert result.status == "completed"
+        assert not (tmp_path / "ws" / "catalog.sqlite").exists()
+        runs = server.collections["ga_catalog_runs"]["docs"]
+        assert [d["run_id"] for d in runs.values()] == ["a1"]
+        assert len(server.collections["ga_catalog_reports"]["docs"]) == 2
+    finally:
+        await server.stop()

@@ -12,7 +12,8 @@ from graph_agents.context import Context
 from graph_agents.engines import LocalEngine
 from graph_agents.models import AnalysisTemplate, Insight, Report, UseCase, Vertical
 from graph_agents.nodes.analyze import analyze
-from graph_agents.reports.baseline import find_baseline, signature
+from graph_agents.catalog import open_catalog
+from graph_agents.reports.baseline import baseline_key, find_baseline
 from graph_agents.reports.facts import compute_facts, gini
 from graph_agents.reports.grounding import ground_report
 from graph_agents.reports.html import render_index, render_report
@@ -98,12 +99,15 @@ def _template(tid: str, algorithm: str, vertex: list[str], edge: list[str], **pa
 
 async def _report(store, template, vertical, workspace, run_id="run1") -> Report:
     settings = Settings().model_copy(update={"home": workspace})
-    ctx = Context(store=store, engine=LocalEngine(), settings=settings)
+    ctx = Context(store=store, engine=LocalEngine(), settings=settings, catalog=open_catalog(workspace))
     use_case = UseCase(id="UC-001", title="test", algorithm=template.algorithm)
-    out = await analyze.ainvoke(
-        {"run_id": run_id, "template": template.dump(), "use_case": use_case.dump(), "vertical": vertical.dump()},
-        context=ctx,
-    )
+    try:
+        out = await analyze.ainvoke(
+            {"run_id": run_id, "template": template.dump(), "use_case": use_case.dump(), "vertical": vertical.dump()},
+            context=ctx,
+        )
+    finally:
+        await ctx.catalog.aclose()
     assert out["execution_results"][template.id]["status"] == "completed", out.get("errors")
     return Report.model_validate(out["reports"][f"R-{template.id.removeprefix('T-')}"])
 
@@ -197,11 +201,15 @@ async def test_baseline_from_the_previous_run(tmp_path):
     assert changes["metrics"]["largest_size"] == {**changes["metrics"]["largest_size"], "before": 8, "now": 11, "delta": 3}
     change = next(i for i in second.insights if i.id == "C1")
     assert "largest group 8 → 11" in change.description and second.grounding["removed"] == 0
-    # a different analysis has no baseline
-    ctx = Context(store=store, engine=LocalEngine(), settings=Settings().model_copy(update={"home": ws}))
+    # a different analysis has no baseline; without a catalog there is none either
+    ctx = Context(store=store, engine=LocalEngine(), settings=Settings().model_copy(update={"home": ws}),
+                  catalog=open_catalog(ws))
     assert await find_baseline(ctx, _template("T-008", "scc", ["accounts"], ["uses"]), "run-c") is None
-    assert signature(template, store) == signature(_template("T-001", "wcc", ["devices", "accounts"], ["uses"]), store)
+    assert baseline_key(template, store) == baseline_key(_template("T-001", "wcc", ["devices", "accounts"], ["uses"]), store)
     assert (await find_baseline(ctx, template, "run-c")).run_id == "run-b"
+    await ctx.catalog.aclose()
+    ctx.catalog = None
+    assert await find_baseline(ctx, template, "run-c") is None
 
 
 # ---------------------------------------------------------------------------------- grounding

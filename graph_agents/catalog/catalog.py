@@ -110,11 +110,15 @@ class AnalyticsCatalog:
             target = await self._record("templates", run_id, t["id"], {**t, "signature": signature(t)})
             await self.backend.link(node_id("use_cases", _key(run_id, t["use_case_id"])), target)
 
-    async def record_execution(self, run_id: str, template: dict[str, Any], result: dict[str, Any]) -> None:
+    async def record_execution(
+        self, run_id: str, template: dict[str, Any], result: dict[str, Any], baseline_key: str | None = None
+    ) -> None:
         """One execution per template and run: algorithm, parameters, collections, where the
-        results are, how many, status, error, timings and engine."""
+        results are, how many, status, error, timings and engine. ``baseline_key`` names "the same
+        analysis on the same graph" across runs (see :func:`previous_executions`)."""
         doc = {
             **result,
+            "baseline_key": baseline_key,
             "use_case_id": template.get("use_case_id"),
             "parameters": template.get("parameters") or {},
             "vertex_collections": template.get("vertex_collections") or [],
@@ -124,6 +128,11 @@ class AnalyticsCatalog:
         }
         target = await self._record("executions", run_id, result["template_id"], doc)
         await self.backend.link(node_id("templates", _key(run_id, result["template_id"])), target)
+
+    async def previous_executions(self, baseline_key: str, run_id: str) -> list[dict[str, Any]]:
+        """Completed executions with ``baseline_key`` from runs other than ``run_id``, latest first."""
+        found = await self.backend.find("executions", baseline_key=baseline_key, status="completed")
+        return sorted((e for e in found if e.get("run_id") != run_id), key=lambda e: e.get("finished_at") or 0, reverse=True)
 
     async def record_report(self, run_id: str, report: dict[str, Any]) -> None:
         doc = {k: report.get(k) for k in ("title", "algorithm", "use_case_id", "template_id", "summary", "status")}

@@ -1,7 +1,8 @@
 """The SQLite catalog backend: one file in the workspace, documents as JSON, lineage edges as rows.
 
-sqlite3 runs in worker threads behind one lock, so parallel analyses record safely and the
-backend works from any event loop (each ``runner.run()`` brings its own).
+sqlite3 runs on one thread of the backend's own, so parallel analyses record safely, in order, and
+never tie up the shared thread pool the stores and engines use; the backend works from any event
+loop (each ``runner.run()`` brings its own).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -38,7 +39,7 @@ class SQLiteCatalogBackend:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
-        self._lock = threading.Lock()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog-sqlite")
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -50,16 +51,15 @@ class SQLiteCatalogBackend:
             self._conn = conn
         return self._conn
 
-    def _run(self, sql: str, params: tuple[Any, ...] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
-        with self._lock:
-            conn = self._connect()
-            rows = conn.execute(sql, params).fetchall()
-            if write:
-                conn.commit()
-            return rows
+    def _run(self, sql: str, params: tuple[Any, ...] = (), write: bool = False) -> list[tuple[Any, ...]]:
+        conn = self._connect()
+        rows = conn.execute(sql, params).fetchall()
+        if write:
+            conn.commit()
+        return rows
 
     async def _call(self, sql: str, params: tuple[Any, ...] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
-        return await asyncio.to_thread(self._run, sql, params, write=write)
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._run, sql, params, write)
 
     async def put(self, kind: str, key: str, doc: dict[str, Any]) -> None:
         node_id(kind, key)  # validates the kind
@@ -104,8 +104,11 @@ class SQLiteCatalogBackend:
             raise ValueError(f"direction must be 'out' or 'in', not {direction!r}")
         return [r[0] for r in rows]
 
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
     async def aclose(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        # on the catalog's thread, after any write still queued there; the thread stays usable
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._close)

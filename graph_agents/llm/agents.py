@@ -24,7 +24,7 @@ from .. import algorithms
 from ..models import (
     AnalysisTemplate, GraphSchema, Insight, Recommendation, Report, Requirement, Requirements, UseCase, Vertical,
 )
-from ..reports.grounding import fact_values, grounded, ungrounded
+from ..reports.grounding import FactIndex, grounded, ungrounded
 from ..verticals import VerticalError, list_verticals, load_vertical, save_vertical, validate_vertical
 from .schemas import ReportInsights, RequirementsExtraction, SchemaAnalysis, TemplatePlan, UseCasePlan, VerticalChoice
 from .structured import propose
@@ -371,7 +371,7 @@ async def extra_insights(
     if answer is None:
         return report, rejections
     node = f"analyze:{report.template_id}"
-    numbers = fact_values(facts)  # once per report, not once per sentence checked
+    numbers = FactIndex(facts)  # once per report, not once per sentence checked
     out = report.model_copy(update={"insights": list(report.insights), "recommendations": list(report.recommendations)})
     known_ids = _ids_in(facts)
     accepted: dict[int, str] = {}

@@ -19,7 +19,7 @@ from ..llm.agents import extra_insights
 from ..models import AnalysisTemplate, ExecutionResult, UseCase, Vertical
 from ..reports import build_report, compute_facts, entity_ids
 from ..reports.build import ground
-from ..reports.baseline import find_baseline, record_result
+from ..reports.baseline import baseline_key, find_baseline
 from ..reports.detectors import needs_isolation, share_fractions
 from ..reports.facts import group_isolation
 from ..state import AnalysisOutput, AnalysisState
@@ -45,7 +45,9 @@ async def execute(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, 
         )
         errors = [{"node": "analyze", "template_id": template.id, "error": message}]
     if ctx.catalog is not None:
-        await ctx.catalog.record_execution(state["run_id"], state["template"], result.dump())
+        await ctx.catalog.record_execution(
+            state["run_id"], state["template"], result.dump(), baseline_key(template, ctx.store)
+        )
     return {"outcome": result.dump(), "execution_results": {template.id: result.dump()}, "errors": errors}
 
 
@@ -63,12 +65,13 @@ async def report(state: AnalysisState, config: RunnableConfig, runtime: Runtime[
         group_isolation(facts, values, graph.ids, graph.edges)
     names = await ctx.store.display_names(entity_ids(facts))
     baseline = await find_baseline(ctx, template, state["run_id"])
-    result = build_report(template, UseCase.model_validate(state["use_case"]), facts, names, vertical, baseline)
+    result = build_report(
+        template, UseCase.model_validate(state["use_case"]), facts, names, vertical, baseline, grounded=False
+    )
     rejections: list[dict[str, Any]] = []
     if ctx.llm is not None:  # LLM insights join only where every number they cite is a fact
         result, rejections = await extra_insights(ctx, config, result, facts, names, vertical)
-        result = ground(result, facts, names, baseline)  # one grounding count over all the report says
-    await record_result(ctx, template, state["run_id"], outcome.result_location)
+    result = ground(result, facts, names, baseline)  # one grounding pass over all the report says
     if ctx.catalog is not None:
         await ctx.catalog.record_report(state["run_id"], result.dump())
     return {"reports": {result.id: result.dump()}, "llm_rejections": rejections}

@@ -1,27 +1,22 @@
 """What changed since the previous run of the same template.
 
-Template ids (T-001, ...) are per run, so "the same template" is a stable signature: algorithm,
-parameters, collections, named graph and the store it ran on. Until the analytics catalog provides
-baselines, each finished result is recorded in a small index file next to the results
-(``<workspace>/results/index.jsonl``: signature, run, template, location) and
-:func:`find_baseline` reads the latest earlier run's values back through the store. The catalog
-can replace :func:`find_baseline` / :func:`record_result` without touching the report code.
+Template ids (T-001, ...) are per run, so "the same template" is a stable key: algorithm,
+parameters, collections, named graph and the store it ran on. Each execution is recorded in the
+analytics catalog with that key (:func:`baseline_key`); :func:`find_baseline` asks the catalog for
+the latest completed execution of the key in another run and reads its values back through the
+store. Without a catalog there is no baseline.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
-import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..models import AnalysisTemplate, Insight, Vertical
 from .insights import named, num, pct
 
-INDEX_FILE = "index.jsonl"
 TOP_COMPARED = 10
 
 
@@ -34,7 +29,7 @@ class Baseline:
     values: dict[str, Any]
 
 
-def signature(template: AnalysisTemplate, store: Any) -> str:
+def baseline_key(template: AnalysisTemplate, store: Any) -> str:
     """Identical for the same analysis of the same graph, whatever run or template id it has."""
     describe = store.describe() if hasattr(store, "describe") else {"kind": getattr(store, "kind", "")}
     key = {
@@ -48,47 +43,17 @@ def signature(template: AnalysisTemplate, store: Any) -> str:
     return hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
 
-def index_path(ctx: Any) -> Path:
-    return Path(ctx.workspace) / "results" / INDEX_FILE
-
-
-def _entries(path: Path) -> list[dict[str, Any]]:
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:  # a torn last line from a crash: skip it
-            continue
-    return out
-
-
-async def record_result(ctx: Any, template: AnalysisTemplate, run_id: str, location: str) -> None:
-    """Remember where this run's result of ``template`` is, for later runs' comparisons."""
-    path = index_path(ctx)
-    line = json.dumps({"signature": signature(template, ctx.store), "run_id": run_id, "template_id": template.id,
-                       "location": location, "recorded_at": time.time()}) + "\n"
-
-    def append() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as fh:  # one short line per write: appends do not interleave
-            fh.write(line)
-
-    await asyncio.to_thread(append)
-
-
 async def find_baseline(ctx: Any, template: AnalysisTemplate, run_id: str) -> Baseline | None:
-    """The latest result of the same template from another run, or None (first run, or it is gone)."""
-    sig = signature(template, ctx.store)
-    entries = await asyncio.to_thread(_entries, index_path(ctx))
-    earlier = [e for e in entries if e.get("signature") == sig and e.get("run_id") != run_id]
-    for entry in sorted(earlier, key=lambda e: e.get("recorded_at", 0), reverse=True):
+    """The latest result of the same template from another run, or None (first run, no catalog,
+    or the earlier results are gone)."""
+    if ctx.catalog is None:
+        return None
+    for entry in await ctx.catalog.previous_executions(baseline_key(template, ctx.store), run_id):
         try:
-            values = await ctx.store.read_results(entry["location"])
+            values = await ctx.store.read_results(entry["result_location"])
         except Exception:  # results cleaned up or unreadable: try the one before
             continue
-        return Baseline(entry["run_id"], entry["template_id"], entry["location"], entry.get("recorded_at", 0), values)
+        return Baseline(entry["run_id"], entry["template_id"], entry["result_location"], entry.get("finished_at", 0), values)
     return None
 
 
@@ -160,4 +125,4 @@ def change_insight(kind: str, changes: dict[str, Any], names: dict[str, str], v:
     )
 
 
-__all__ = ["Baseline", "change_insight", "compare", "find_baseline", "record_result", "signature"]
+__all__ = ["Baseline", "baseline_key", "change_insight", "compare", "find_baseline"]

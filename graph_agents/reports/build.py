@@ -36,8 +36,10 @@ def build_report(
     names: dict[str, str],
     vertical: Vertical,
     baseline: Baseline | None = None,
+    grounded: bool = True,
 ) -> Report:
     """``facts`` from :func:`compute_facts` on the full result; ``names`` for the ids it names.
+    ``grounded=False`` leaves the grounding pass to the caller (who adds more text first).
 
     The vertical's detectors run on the facts; with a ``baseline`` (the previous run of the same
     template) the facts gain ``changes``. Every sentence is then grounded against the facts.
@@ -94,13 +96,14 @@ def build_report(
         insights=insights,
         recommendations=recs,
     )
-    return ground(report, facts, names, baseline)
+    return ground(report, facts, names, baseline) if grounded else report
 
 
 def ground(report: Report, facts: dict[str, Any], names: dict[str, str], baseline: Any = None) -> Report:
     """The grounding pass over everything the report says (run again after LLM insights are added)."""
     mask = [*names.values(), *names, *([baseline.run_id] if baseline else [])]
-    grounded_facts = {k: v for k, v in facts.items() if k not in CHART_ONLY}
+    # the report's own facts carry what building it added (detections, changes); ``facts`` the top and groups
+    grounded_facts = {k: v for k, v in {**facts, **report.facts}.items() if k not in CHART_ONLY}
     return ground_report(report, grounded_facts, mask)
 
 

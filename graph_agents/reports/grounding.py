@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
+import numpy as np
+
 # a number standing alone: not part of an identifier such as customers/c01550 or p0256
 _NUMBER = re.compile(r"(?<![\w/.\-])-?\d[\d,]*(?:\.\d+)?(?:[eE]-?\d+)?%?(?![\w/])")
+_DIGIT = re.compile(r"\d")
 _SMALL_COUNTS = set(range(0, 11))  # "top 5", "top 10%": phrasing, not a claim
 
 
@@ -31,34 +34,48 @@ def fact_values(facts: Any) -> list[float]:
     return out
 
 
-def _matches(token: str, values: Iterable[float]) -> bool:
-    percent = token.endswith("%")
-    raw = token.rstrip("%").replace(",", "")
-    try:
-        cited = float(raw)
-    except ValueError:
+class FactIndex:
+    """The facts' numbers, sorted once, so each cited number is looked up by bisection."""
+
+    def __init__(self, facts: Any) -> None:
+        self.values = np.unique(np.asarray(fact_values(facts), dtype=float))
+
+    def any_between(self, lo: float, hi: float) -> bool:
+        i = int(np.searchsorted(self.values, lo, side="left"))
+        return i < self.values.size and self.values[i] <= hi
+
+    def matches(self, token: str) -> bool:
+        """The cited text is a fact rounded to the shown decimals or significant digits (a
+        percentage may cite a share: 19.8% for 0.198)."""
+        percent = token.endswith("%")
+        raw = token.rstrip("%").replace(",", "")
+        try:
+            cited = float(raw)
+        except ValueError:
+            return False
+        decimals = len(raw.split(".", 1)[1].split("e")[0].split("E")[0]) if "." in raw else 0
+        mantissa = raw.lower().split("e")[0].lstrip("-").replace(".", "").lstrip("0")
+        tol = 0.5 * 10 ** -decimals + 1e-12
+        rel = 0.5 * 10 ** (1 - len(mantissa)) if "." in raw and mantissa else 0.0
+        for scale in ((100.0, 1.0) if percent else (1.0,)):
+            if self.any_between((cited - tol) / scale, (cited + tol) / scale):
+                return True
+            if rel and cited and rel < 1:  # |cited - c| <= |c| * rel, for c = value * scale
+                lo, hi = sorted((cited / (1 + rel), cited / (1 - rel)))
+                if self.any_between(lo / scale, hi / scale):
+                    return True
         return False
-    decimals = len(raw.split(".", 1)[1].split("e")[0].split("E")[0]) if "." in raw else 0
-    mantissa = raw.lower().split("e")[0].lstrip("-").replace(".", "").lstrip("0")
-    for v in values:
-        for candidate in ((v * 100, v) if percent else (v,)):
-            # the cited text is the fact rounded to the shown decimals or significant digits
-            if abs(cited - candidate) <= 0.5 * 10 ** -decimals + 1e-12:
-                return True
-            if "." in raw and candidate and mantissa and abs(cited - candidate) <= abs(candidate) * 0.5 * 10 ** (1 - len(mantissa)):
-                return True
-    return False
 
 
 def ungrounded(text: str, facts: Any) -> list[str]:
-    """Numbers cited in ``text`` that match no fact."""
-    values = fact_values(facts)
+    """Numbers cited in ``text`` that match no fact (``facts`` may be a prebuilt FactIndex)."""
+    index = facts if isinstance(facts, FactIndex) else FactIndex(facts)
     out = []
     for token in numbers_in(text):
         plain = token.rstrip("%").replace(",", "")
         if plain.isdigit() and int(plain) in _SMALL_COUNTS:  # also "top 1%", "top 10%"
             continue
-        if not _matches(token, values):
+        if not index.matches(token):
             out.append(token)
     return out
 
@@ -83,14 +100,15 @@ class Grounder:
     """
 
     def __init__(self, facts: Any, mask: Iterable[str] = ()) -> None:
-        self.values = fact_values(facts)
-        self.mask = sorted({m for m in mask if m and any(c.isdigit() for c in m)}, key=len, reverse=True)
+        self.values = facts if isinstance(facts, FactIndex) else FactIndex(facts)
+        self.mask = sorted({m for m in mask if m and _DIGIT.search(m)}, key=len, reverse=True)  # longest first
         self.checked = 0
         self.removed: list[dict[str, Any]] = []
 
     def bad_numbers(self, sentence: str) -> list[str]:
         for m in self.mask:
-            sentence = sentence.replace(m, " ")
+            if m in sentence:
+                sentence = sentence.replace(m, " ")
         return ungrounded(sentence, self.values)
 
     def check(self, text: str, where: str) -> str:

@@ -24,6 +24,8 @@ from aiohttp import web
 from graph_agents.catalog import arango as cat
 from graph_agents.stores import arango as st
 
+from .loopback import LoopbackServer
+
 DOCUMENT, EDGE = 2, 3
 
 
@@ -33,8 +35,9 @@ class AqlError(Exception):
         self.status, self.num = status, num
 
 
-class ArangoDouble:
+class ArangoDouble(LoopbackServer):
     def __init__(self, *, database: str = "_system", username: str = "root", password: str = "pw") -> None:
+        super().__init__()
         self.database = database
         self.users = {username: password}
         self.collections: dict[str, dict[str, Any]] = {}  # name -> {"type", "docs": {key: doc}}
@@ -48,8 +51,6 @@ class ArangoDouble:
         self.inflight = 0
         self.max_inflight = 0
         self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
-        self.url = ""
         self._aql: dict[str, Callable[[dict[str, Any]], list[Any]]] = {
             st.Q_COUNT: lambda b: [len(self._coll(b)["docs"])],
             st.Q_SAMPLE: lambda b: list(self._coll(b)["docs"].values())[: b["n"]],
@@ -280,16 +281,3 @@ class ArangoDouble:
         app.router.add_delete("/_db/{db}/_api/cursor/{id}", self._close)
         return app
 
-    async def start(self) -> str:
-        self._runner = web.AppRunner(self.app())
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-        return self.url
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None

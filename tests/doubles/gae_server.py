@@ -26,6 +26,7 @@ from graph_agents.stores.arango import result_key
 from graph_agents.stores.base import GraphData
 
 from .arango_server import ArangoDouble
+from .loopback import LoopbackServer
 
 ENDPOINTS = {a.gae_endpoint: a.name for a in algorithms.CATALOG.values()}
 SIZES = [
@@ -35,7 +36,9 @@ SIZES = [
 ]
 
 
-class GAEDouble:
+class GAEDouble(LoopbackServer):
+    shutdown_timeout = 0.1
+
     def __init__(
         self,
         arango: ArangoDouble,
@@ -43,6 +46,7 @@ class GAEDouble:
         service_path: str = "/_platform/acp/v1",
         api_key: tuple[str, str] = ("key-id", "key-secret"),
     ) -> None:
+        super().__init__()
         self.arango = arango
         self.service_path = "/" + service_path.strip("/")
         self.api_key = api_key
@@ -68,8 +72,6 @@ class GAEDouble:
         self.camel = False  # answer with camelCase keys (jobId, graphId, errorMessage), as some versions do
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task] = set()
-        self._runner: web.AppRunner | None = None
-        self.url = ""
 
     # -- engines ------------------------------------------------------------------------------
 
@@ -314,19 +316,8 @@ class GAEDouble:
         r.add_delete(f"{mgmt}/engines/{{id}}", self._amp_delete)
         return app
 
-    async def start(self) -> str:
-        self._runner = web.AppRunner(self.app(), shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}"
-        return self.url
-
     async def stop(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await super().stop()

@@ -26,6 +26,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .loopback import LoopbackServer
+
 from .answers import AGENT_OF, plan_answer, schema_from_system
 
 FAULTS = ("429", "500", "timeout", "malformed", "hallucinate")
@@ -43,35 +45,26 @@ class ServerConfig:
     model: str = "double-1"
 
 
-class OpenAIDouble:
+class OpenAIDouble(LoopbackServer):
     def __init__(self, config: ServerConfig | None = None) -> None:
+        super().__init__()
         self.config = config or ServerConfig()
         self.requests: list[dict[str, Any]] = []
         self._seen: dict[str, int] = {}
         self._ids = itertools.count(1)
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/v1"
 
-    async def start(self) -> "OpenAIDouble":
+    def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._chat)
-        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]
-        return self
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        return app
 
     async def __aenter__(self) -> "OpenAIDouble":
-        return await self.start()
+        await self.start()
+        return self
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.stop()
