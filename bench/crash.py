@@ -21,8 +21,12 @@ run resumed with the same ``--thread-id`` until it exits. Per trial it checks:
   after the kill for a template whose execution the checkpoint already held;
 - repeated_llm_calls: requests reaching the LLM double after the kill from an agent whose node
   the checkpoint already held as completed (for the report agent: that template's report);
-- duplicates: catalog rows (``<workspace>/catalog.sqlite``) repeated for one entity, or more
-  catalog entries of a kind than the reference has.
+- duplicates: catalog rows repeated for one entity, or more catalog entries of a kind than the
+  reference has (the catalog is in ArangoDB when ArangoDB is configured: here the double's
+  ``ga_catalog_*`` collections; ``<workspace>/catalog.sqlite`` otherwise).
+
+Each run gets fresh doubles as well as a fresh workspace, so no catalog entry, baseline or result
+of one trial reaches the next.
 
 Prints one JSON line: trials, completed, duplicates, lost, repeated_executions,
 repeated_llm_calls, seconds (and kill points, and per-trial failures if any).
@@ -52,6 +56,7 @@ sys.path.insert(0, str(ROOT))
 
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver  # noqa: E402
 
+from graph_agents.catalog.arango import PREFIX as CATALOG_PREFIX  # noqa: E402
 from graph_agents.demo import generate_demo  # noqa: E402
 from graph_agents.graph import builder  # noqa: E402
 from graph_agents.stores.arango import result_collection_name  # noqa: E402
@@ -115,15 +120,19 @@ def reports_of(workspace: Path, thread_id: str) -> dict[str, Any]:
             for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
 
 
-def catalog_counts(workspace: Path) -> tuple[Counter, int]:
-    """Rows per kind in the catalog, and rows that repeat one (kind, key)."""
+def catalog_counts(workspace: Path, doubles: BackgroundDoubles) -> tuple[Counter, int]:
+    """Entries per kind in the run's catalog, and rows that repeat one (kind, key). The catalog is
+    in ArangoDB when ArangoDB is configured (here: the double's ``ga_catalog_*`` collections),
+    else ``<workspace>/catalog.sqlite``."""
     path = workspace / "catalog.sqlite"
-    if not path.exists():
-        return Counter(), 0
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT kind, key FROM documents").fetchall()
-    per_key = Counter(rows)
-    return Counter(kind for kind, _ in rows), sum(n - 1 for n in per_key.values() if n > 1)
+    if path.exists():
+        with sqlite3.connect(path) as db:
+            rows = db.execute("SELECT kind, key FROM documents").fetchall()
+        per_key = Counter(rows)
+        return Counter(kind for kind, _ in rows), sum(n - 1 for n in per_key.values() if n > 1)
+    kinds = Counter({name[len(CATALOG_PREFIX):]: len(c["docs"]) for name, c in doubles.arango.collections.items()
+                     if name.startswith(CATALOG_PREFIX)})
+    return kinds, 0  # documents keyed by _key: one (kind, key) cannot repeat; extra entries show in the counts
 
 
 def llm_key(request: dict[str, Any]) -> tuple[str, str | None]:
@@ -131,6 +140,15 @@ def llm_key(request: dict[str, Any]) -> tuple[str, str | None]:
     agent = request.get("agent") or "?"
     found = _TEMPLATE_IN_PROMPT.search(request.get("prompt") or "") if agent == "analyze" else None
     return agent, found.group(1) if found else None
+
+
+def doubles_for(demo: Path, args: argparse.Namespace) -> tuple[BackgroundDoubles, dict[str, str]]:
+    """Fresh doubles per run, like a fresh workspace: nothing (catalog, baselines, results) leaks
+    from one trial into the next."""
+    doubles = BackgroundDoubles(demo, password=PASSWORD, llm=ServerConfig(latency_s=args.llm_latency),
+                                job_delay=args.job_delay)
+    # no LLM cache: a repeated call must reach the double to be counted
+    return doubles, {**doubles.env(GRAPH_AGENTS_LLM_CACHE="false"), "PYTHONPATH": str(ROOT)}
 
 
 def run_reference(doubles: BackgroundDoubles, work: Path, requirements: Path, env: dict[str, str]) -> dict[str, Any]:
@@ -142,7 +160,9 @@ def run_reference(doubles: BackgroundDoubles, work: Path, requirements: Path, en
     if proc.returncode != 0:
         raise SystemExit(f"reference run failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
     llm = Counter(llm_key(r) for r in doubles.llm.requests[before_llm:])
-    kinds, dups = catalog_counts(ws)
+    kinds, dups = catalog_counts(ws, doubles)
+    if not kinds:
+        raise SystemExit("the reference run recorded nothing in its catalog: the duplicate check would be empty")
     return {"wall_s": wall, "reports": reports_of(ws, tid), "thread_id": tid, "llm": llm, "catalog": kinds,
             "executions": len(doubles.gae.store_bodies) - before_store, "catalog_dups": dups}
 
@@ -180,7 +200,7 @@ def trial(i: int, kill_at: float, doubles: BackgroundDoubles, work: Path, requir
     targets = {result_collection_name(tid, t): t for t in held["executed"]}
     repeated_exec = [targets[b["target_collection"]] for b in after_store if b.get("target_collection") in targets]
     reports = reports_of(ws, tid)
-    kinds, dups = catalog_counts(ws)
+    kinds, dups = catalog_counts(ws, doubles)
     extra_rows = sum(max(0, kinds[k] - ref["catalog"].get(k, 0)) for k in kinds)
     expected = {name: normalise(body, ref["thread_id"]) for name, body in ref["reports"].items()}
     ours = {name: normalise(body, tid) for name, body in reports.items()}
@@ -212,23 +232,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ga-crash-") as tmp:
         work = args.keep or Path(tmp)
         demo = generate_demo(work / "demo")
-        doubles = BackgroundDoubles(demo, password=PASSWORD, llm=ServerConfig(latency_s=args.llm_latency),
-                                    job_delay=args.job_delay)
+        requirements = demo / "requirements.md"
+        doubles, env = doubles_for(demo, args)
         try:
-            # no LLM cache: a repeated call must reach the double to be counted
-            env = {**doubles.env(GRAPH_AGENTS_LLM_CACHE="false"), "PYTHONPATH": str(ROOT)}
-            requirements = demo / "requirements.md"
             ref = run_reference(doubles, work, requirements, env)
-            trials = []
-            for i in range(args.trials):
-                # anywhere from start-up to the end of the run: import, planning, analyses, export
-                kill_at = rng.uniform(0.3, ref["wall_s"])
-                t = trial(i, kill_at, doubles, work, requirements, env, ref)
-                trials.append(t)
-                if args.verbose:
-                    print(json.dumps(t), flush=True)
         finally:
             doubles.stop()
+        trials = []
+        for i in range(args.trials):
+            # anywhere from start-up to the end of the run: import, planning, analyses, export
+            kill_at = rng.uniform(0.3, ref["wall_s"])
+            doubles, env = doubles_for(demo, args)
+            try:
+                t = trial(i, kill_at, doubles, work, requirements, env, ref)
+            finally:
+                doubles.stop()
+            trials.append(t)
+            if args.verbose:
+                print(json.dumps(t), flush=True)
     failures = [t for t in trials if not t["completed"] or t["lost"] or t["duplicates"]
                 or t["repeated_executions"] or t["repeated_llm_calls"]]
     print(json.dumps({
@@ -240,7 +261,8 @@ def main() -> None:
         "repeated_executions": sum(t["repeated_executions"] for t in trials),
         "repeated_llm_calls": sum(t["repeated_llm_calls"] for t in trials),
         "reference": {"wall_s": round(ref["wall_s"], 2), "reports": len(ref["reports"]),
-                      "llm_calls": sum(ref["llm"].values()), "executions": ref["executions"]},
+                      "llm_calls": sum(ref["llm"].values()), "executions": ref["executions"],
+                      "catalog_entries": sum(ref["catalog"].values())},
         "seconds": round(time.perf_counter() - started, 1),
         "failures": failures,
     }), flush=True)

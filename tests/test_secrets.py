@@ -3,20 +3,22 @@
 The CLI runs as shipped (a subprocess) on the ArangoDB and GAE doubles with the LLM double as its
 model; the planted values are the ones it authenticates with (the ArangoDB JWT, the ArangoGraph
 API key secret, the OpenAI key) or holds unused (the ArangoDB password, the LangSmith key). Then
-every byte it left behind is searched: the workspace (checkpoints with their WAL, the catalog, the
-LLM cache, run options, logs, results), the output (run.json, reports in every format, the trace
+every byte it left behind is searched: the workspace (checkpoints with their WAL, the catalog
+(or, with ArangoDB configured, the catalog's collections in the double), the LLM cache, run options, logs, results), the output (run.json, reports in every format, the trace
 in every format) and what it printed.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from graph_agents.catalog.arango import PREFIX as CATALOG_PREFIX
 from tests.doubles.background import BackgroundDoubles
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +79,11 @@ def test_planted_secrets_appear_in_no_output(doubles, tmp_path):
     run_json = (output / "run.json").read_text()
     assert '"mode": "llm"' in run_json and '"engine": "gae"' in run_json
     assert len(doubles.gae.started) > started and set(doubles.gae.started) <= set(doubles.gae.stopped)
-    assert (workspace / "checkpoints.sqlite").is_file() and (workspace / "catalog.sqlite").is_file()
+    assert (workspace / "checkpoints.sqlite").is_file()
+    # the catalog is in ArangoDB when ArangoDB is configured: the double's collections join the scan
+    catalog = {name: c["docs"] for name, c in doubles.arango.collections.items() if name.startswith(CATALOG_PREFIX)}
+    assert catalog or (workspace / "catalog.sqlite").is_file()
+    (tmp_path / "arango-catalog.json").write_text(json.dumps(catalog, default=str))
     assert any(workspace.rglob("*cache*")), "the LLM cache was not written: the scan would miss it"
     assert {p.suffix for p in (output / "reports").iterdir()} >= {".md", ".json", ".html"}
     assert {p.name for p in (output / "trace").iterdir()} >= {"trace.json", "trace.html", "trace.md"}
