@@ -28,8 +28,9 @@ run resumed with the same ``--thread-id`` until it exits. Per trial it checks:
 Each run gets fresh doubles as well as a fresh workspace, so no catalog entry, baseline or result
 of one trial reaches the next.
 
-Prints one JSON line: trials, completed, duplicates, lost, repeated_executions,
-repeated_llm_calls, seconds (and kill points, and per-trial failures if any).
+Prints one JSON line: trials, killed (the rest finished before their kill point), completed,
+duplicates, lost, repeated_executions, repeated_llm_calls, seconds, the reference run's figures,
+and every failed trial in full (its kill point, what the checkpoint held, the error).
 """
 
 from __future__ import annotations
