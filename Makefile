@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench studio clean
+.PHONY: install demo test bench reliability studio clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ studio: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py --nodes 20000 --edges 200000
+
+# not in CI's path: a few minutes (the crash benchmark kills and resumes the CLI 20 times)
+reliability: $(STAMP)
+	$(BIN)/python bench/reliability.py
 
 clean:
 	rm -rf $(VENV) .graph_agents output .pytest_cache

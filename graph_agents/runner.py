@@ -125,6 +125,13 @@ async def _cancel_leftover_tasks(before: set[asyncio.Task]) -> None:
         await asyncio.wait(leftover, timeout=5)
 
 
+def _unfinished(snapshot: Any) -> bool:
+    """Whether the thread has work left. ``next`` alone is not enough: a process killed after every
+    task of a step saved its writes, but before the step's checkpoint, leaves ``next`` empty (the
+    finished tasks' writes are applied) while ``tasks`` still lists them, and the run is not over."""
+    return bool(snapshot.next or snapshot.tasks)
+
+
 class AgenticWorkflowRunner:
     """Run the workflow with checkpointed state in the workspace.
 
@@ -299,7 +306,7 @@ class AgenticWorkflowRunner:
             snapshot = await app.aget_state(config)
             if snapshot.interrupts:
                 return await self._result(app, config, thread_id)  # still waiting for its review
-            if snapshot.next:
+            if _unfinished(snapshot):
                 inputs = None  # an unfinished run on this thread: resume where it stopped
             elif snapshot.values:
                 return await self._result(app, config, thread_id)
@@ -344,7 +351,7 @@ class AgenticWorkflowRunner:
                 await self._drive(app, Command(resume=decision), config, context, progress)
             elif decision is not None:
                 raise ReviewError(f"run {thread_id} is not waiting for a review (status {snapshot.values.get('status', 'incomplete')})")
-            elif snapshot.next:
+            elif _unfinished(snapshot):
                 await self._drive(app, None, config, context, progress)
             return await self._result(app, config, thread_id)
 
