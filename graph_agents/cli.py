@@ -31,9 +31,14 @@ err = Console(stderr=True)
 app.add_typer(catalog_app, name="catalog")
 
 
+_workspace: list[Path] = []  # the workspace the running command chose, for entry()'s error log
+
+
 def _settings(workspace: Optional[Path]) -> Settings:
     settings = Settings()
-    return settings.model_copy(update={"home": workspace}) if workspace else settings
+    settings = settings.model_copy(update={"home": workspace}) if workspace else settings
+    _workspace[:] = [settings.home]
+    return settings
 
 
 def _fail(exc: Exception) -> None:
@@ -356,7 +361,8 @@ def entry() -> None:
     try:
         app(prog_name="graph-agents")
     except Exception as exc:  # the user gets a line, never a traceback
-        log = Settings().home / "logs" / f"error-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        home = _workspace[0] if _workspace else Settings().home
+        log = home / "logs" / f"error-{time.strftime('%Y%m%d-%H%M%S')}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
         err.print(f"[red]error:[/red] internal error: {escape(type(exc).__name__)}: {escape(str(exc)[:300])} "

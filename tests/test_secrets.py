@@ -96,7 +96,7 @@ def test_planted_secrets_appear_in_no_output(doubles, tmp_path):
     failed = _cli(["run", "--requirements", str(doubles.demo / "requirements.md"), "--workspace", str(broken),
                    "--output", str(tmp_path / "out2"), "--thread-id", "secret-fail", "--quiet"], env, tmp_path)
     assert failed.returncode == 1 and b"Traceback" not in failed.stderr
-    logs = list((tmp_path / "home" / "logs").glob("error-*.log"))
+    logs = list((broken / "logs").glob("error-*.log"))  # in the workspace the command was given
     assert logs and "Traceback" in logs[0].read_text()
 
     leaks = _leaks(tmp_path, secrets)
