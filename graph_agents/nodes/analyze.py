@@ -6,6 +6,7 @@ and a resumed run picks up between the two steps without executing again.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -59,19 +60,22 @@ async def report(state: AnalysisState, config: RunnableConfig, runtime: Runtime[
     values = await ctx.store.read_results(outcome.result_location)
     template = AnalysisTemplate.model_validate(state["template"])
     vertical = Vertical.model_validate(state["vertical"])
-    facts = compute_facts(algorithms.get(template.algorithm).kind, values, share_fractions(vertical, template.algorithm))
+    # facts, the report and its grounding are CPU work on the full result (seconds on millions of
+    # vertices): worker threads keep the event loop, and so the other analyses, moving
+    facts = await asyncio.to_thread(
+        compute_facts, algorithms.get(template.algorithm).kind, values, share_fractions(vertical, template.algorithm)
+    )
     if needs_isolation(vertical, template.algorithm):
         graph = await ctx.store.load_graph(template.vertex_collections, template.edge_collections)
-        group_isolation(facts, values, graph.ids, graph.edges)
+        await asyncio.to_thread(group_isolation, facts, values, graph.ids, graph.edges)
     names = await ctx.store.display_names(entity_ids(facts))
     baseline = await find_baseline(ctx, template, state["run_id"])
-    result = build_report(
-        template, UseCase.model_validate(state["use_case"]), facts, names, vertical, baseline, grounded=False
-    )
+    use_case = UseCase.model_validate(state["use_case"])
+    result = await asyncio.to_thread(build_report, template, use_case, facts, names, vertical, baseline, False)
     rejections: list[dict[str, Any]] = []
     if ctx.llm is not None:  # LLM insights join only where every number they cite is a fact
         result, rejections = await extra_insights(ctx, config, result, facts, names, vertical)
-    result = ground(result, facts, names, baseline)  # one grounding pass over all the report says
+    result = await asyncio.to_thread(ground, result, facts, names, baseline)  # one pass over all it says
     if ctx.catalog is not None:
         await ctx.catalog.record_report(state["run_id"], result.dump())
     return {"reports": {result.id: result.dump()}, "llm_rejections": rejections}
