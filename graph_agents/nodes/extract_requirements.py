@@ -8,7 +8,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from ..context import Context, get_context
+from ..context import Context, aget_context
 from ..llm.agents import refine_requirements
 from ..models import Requirement, Requirements
 from ..state import State
@@ -107,7 +107,7 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
 
 
 async def extract_requirements(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
-    ctx = get_context(runtime)
+    ctx = await aget_context(runtime)
     sources = state.get("sources") or []
     extracted, rejections = await refine_requirements(ctx, config, sources, parse_requirements(sources))
     dumped = extracted.dump()

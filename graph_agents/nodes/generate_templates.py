@@ -8,7 +8,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from .. import algorithms
-from ..context import Context, get_context
+from ..context import Context, aget_context
 from ..llm.agents import refine_templates
 from ..models import AnalysisTemplate, GraphSchema, UseCase
 from ..selection import select_collections
@@ -64,7 +64,7 @@ def plan_templates(use_cases: list[UseCase], schema: GraphSchema, limit: int | N
 
 
 async def generate_templates(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
-    ctx = get_context(runtime)
+    ctx = await aget_context(runtime)
     use_cases = [UseCase.model_validate(u) for u in state.get("use_cases") or []]
     templates = plan_templates(use_cases, GraphSchema.model_validate(state["graph_schema"]), state.get("max_executions"))
     templates, rejections = await refine_templates(ctx, config, use_cases, templates)

@@ -9,7 +9,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from .. import algorithms
-from ..context import Context, get_context
+from ..context import Context, aget_context
 from ..llm.agents import refine_use_cases
 from ..models import GraphSchema, Requirements, UseCase, Vertical
 from ..selection import mentioned_collections
@@ -80,5 +80,5 @@ async def generate_use_cases(state: State, config: RunnableConfig, runtime: Runt
     schema = GraphSchema.model_validate(state["graph_schema"])
     vertical = Vertical.model_validate(state["vertical"])
     use_cases = plan_use_cases(reqs, schema, vertical)
-    use_cases, rejections = await refine_use_cases(get_context(runtime), config, reqs, schema, vertical, use_cases)
+    use_cases, rejections = await refine_use_cases(await aget_context(runtime), config, reqs, schema, vertical, use_cases)
     return {"use_cases": [u.dump() for u in use_cases], "llm_rejections": rejections}
