@@ -31,6 +31,12 @@ CREATE TABLE IF NOT EXISTS edges (
 );
 CREATE INDEX IF NOT EXISTS edges_by_target ON edges (target);
 """
+# fields the catalog looks documents up by: an expression index each, so a lookup does not parse
+# every document of its kind (which grows with every run in the workspace)
+_INDEXED = ("baseline_key", "run_id", "epoch", "algorithm")  # selective ones: not status
+_INDEXES = "".join(
+    f"CREATE INDEX IF NOT EXISTS documents_by_{f} ON documents (kind, json_extract(doc, '$.{f}'));\n" for f in _INDEXED
+)
 
 
 class SQLiteCatalogBackend:
@@ -47,7 +53,7 @@ class SQLiteCatalogBackend:
             conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")  # the CLI can read while a run writes
             conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; one fsync per checkpoint, not per write
-            conn.executescript(_SCHEMA)
+            conn.executescript(_SCHEMA + _INDEXES)
             self._conn = conn
         return self._conn
 
@@ -79,16 +85,20 @@ class SQLiteCatalogBackend:
         node_id(kind, "")
         sql, params = ["SELECT doc FROM documents WHERE kind = ?"], [kind]
         for field, value in equals.items():
-            path = '$."' + field.replace('"', '""') + '"'
-            if value is None:
-                sql.append("AND json_extract(doc, ?) IS NULL")
-                params.append(path)
-            elif isinstance(value, (list, dict)):  # json_extract returns containers as minified JSON
-                sql.append("AND json_extract(doc, ?) = ?")
-                params += [path, json.dumps(value, separators=(",", ":"))]
+            # an indexed field is named literally (the index's own expression); others are bound
+            if field in _INDEXED:
+                expr, args = f"json_extract(doc, '$.{field}')", []
             else:
-                sql.append("AND json_extract(doc, ?) = ?")
-                params += [path, int(value) if isinstance(value, bool) else value]
+                expr, args = "json_extract(doc, ?)", ['$."' + field.replace('"', '""') + '"']
+            if value is None:
+                sql.append(f"AND {expr} IS NULL")
+                params += args
+            elif isinstance(value, (list, dict)):  # json_extract returns containers as minified JSON
+                sql.append(f"AND {expr} = ?")
+                params += [*args, json.dumps(value, separators=(",", ":"))]
+            else:
+                sql.append(f"AND {expr} = ?")
+                params += [*args, int(value) if isinstance(value, bool) else value]
         rows = await self._call(" ".join(sql) + " ORDER BY seq", tuple(params))
         return [json.loads(r[0]) for r in rows]
 
