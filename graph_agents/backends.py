@@ -7,9 +7,34 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from .engines.base import Engine
 from .settings import Settings
 from .stores.base import GraphStore
+from .stores.local import LocalGraphStore
+
+
+def local_store(settings: Settings, data_dir: str | Path, *, graph_name: str | None = None) -> LocalGraphStore:
+    """A graph from local files, its results in the workspace."""
+    return LocalGraphStore.from_directory(data_dir, results_dir=settings.home / "results", graph_name=graph_name)
+
+
+def demo_store(settings: Settings) -> LocalGraphStore:
+    """The bundled demo graph, generated into the workspace on first use."""
+    from .demo import ensure_demo
+
+    return local_store(settings, ensure_demo(settings.home / "demo") / "data")
+
+
+def make_llm(settings: Settings) -> Any:
+    """A chat model when an endpoint is configured, else None (the deterministic default)."""
+    if not settings.llm_configured:
+        return None
+    from .llm import build_chat_model
+
+    return build_chat_model(settings)
 
 
 def make_store(

@@ -303,8 +303,8 @@ def inspect(
     as_json: bool = typer.Option(False, "--json", help="Print the schema as JSON."),
 ) -> None:
     """Show the graph's schema as the agents see it: collections, roles, edge definitions, degrees."""
+    from .backends import local_store
     from .nodes.analyze_schema import build_schema
-    from .stores.local import LocalGraphStore
     from .verticals import detect_vertical, load_vertical
 
     settings = _settings(workspace)
@@ -315,7 +315,7 @@ def inspect(
             data = data or ensure_demo(settings.home / "demo") / "data"
         if data is None:
             raise InputError("give --data DIR (or --demo)")
-        store = LocalGraphStore.from_directory(data, results_dir=settings.home / "results", graph_name=graph_name)
+        store = local_store(settings, data, graph_name=graph_name)
 
         async def schema_of():
             if industry.strip().lower() == "auto":

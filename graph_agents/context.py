@@ -48,19 +48,11 @@ def default_context(settings: Settings | None = None) -> Context:
 
 def _build_default(settings: Settings | None) -> Context:
     global _default
-    from .demo import ensure_demo
+    from .backends import demo_store, make_llm
     from .engines.local import LocalEngine
-    from .stores.local import LocalGraphStore
 
     settings = settings or Settings()
-    demo = ensure_demo(settings.home / "demo")
-    store = LocalGraphStore.from_directory(demo / "data", results_dir=settings.home / "results")
-    llm = None
-    if settings.llm_configured:
-        from .llm import build_chat_model
-
-        llm = build_chat_model(settings)
-    _default = Context(store=store, engine=LocalEngine(), settings=settings, llm=llm)
+    _default = Context(store=demo_store(settings), engine=LocalEngine(), settings=settings, llm=make_llm(settings))
     return _default
 
 

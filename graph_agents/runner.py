@@ -176,10 +176,10 @@ class AgenticWorkflowRunner:
         self.epoch, self.parent_epoch, self.prices = epoch, parent_epoch, prices
         self.last_trace: Trace | None = None
         self.llm = llm
-        if self.llm is None and self.settings.llm_configured:
-            from .llm import build_chat_model
+        if self.llm is None:
+            from .backends import make_llm
 
-            self.llm = build_chat_model(self.settings)
+            self.llm = make_llm(self.settings)
         self.enable_tracing = enable_tracing
         self.enable_debug_mode = enable_debug_mode
         self.max_executions = max_executions
@@ -189,7 +189,6 @@ class AgenticWorkflowRunner:
         self.last_result: WorkflowResult | None = None
         self._demo = False  # True once the runner built the bundled demo store itself
         self._owns_engine = False
-        self._last_context: Context | None = None
 
     @property
     def workspace(self) -> Path:
@@ -203,32 +202,25 @@ class AgenticWorkflowRunner:
 
             self.engine = make_engine(self.settings, self.store, max_concurrency=self.max_concurrency)
             self._owns_engine = True
-        self._last_context = Context(
+        return Context(  # the catalog is bound per run, by _open
             store=self.store,
             engine=self.engine,
             settings=self.settings,
             llm=self.llm,
-            catalog=self.catalog,
             core_collections=self.core_collections,
             satellite_collections=self.satellite_collections,
         )
-        return self._last_context
 
     def _make_store(self) -> GraphStore:
-        from .stores.local import LocalGraphStore
+        from .backends import demo_store, local_store, make_store
 
-        results = self.workspace / "results"
         if self.data_dir is not None:
-            return LocalGraphStore.from_directory(self.data_dir, results_dir=results, graph_name=self.graph_name)
-        from .backends import make_store
-
+            return local_store(self.settings, self.data_dir, graph_name=self.graph_name)
         arango = make_store(self.settings, graph_name=self.graph_name)
         if arango is not None:
             return arango
-        from .demo import ensure_demo
-
         self._demo = True
-        return LocalGraphStore.from_directory(ensure_demo(self.workspace / "demo") / "data", results_dir=results)
+        return demo_store(self.settings)
 
     @contextlib.asynccontextmanager
     async def _open(self, context: Context | None = None) -> AsyncIterator[Any]:
@@ -305,11 +297,11 @@ class AgenticWorkflowRunner:
         async with self._open(context) as app:
             snapshot = await app.aget_state(config)
             if snapshot.interrupts:
-                return await self._result(app, config, thread_id)  # still waiting for its review
+                return await self._result(app, config, thread_id, context)  # still waiting for its review
             if _unfinished(snapshot):
                 inputs = None  # an unfinished run on this thread: resume where it stopped
             elif snapshot.values:
-                return await self._result(app, config, thread_id)
+                return await self._result(app, config, thread_id, context)
             else:
                 inputs = {
                     "requirements": text,
@@ -320,7 +312,7 @@ class AgenticWorkflowRunner:
                 }
                 self._save_options(thread_id, enable_parallelism)
             await self._drive(app, inputs, config, context, progress)
-            return await self._result(app, config, thread_id)
+            return await self._result(app, config, thread_id, context)
 
     async def resume_async(
         self,
@@ -353,7 +345,7 @@ class AgenticWorkflowRunner:
                 raise ReviewError(f"run {thread_id} is not waiting for a review (status {snapshot.values.get('status', 'incomplete')})")
             elif _unfinished(snapshot):
                 await self._drive(app, None, config, context, progress)
-            return await self._result(app, config, thread_id)
+            return await self._result(app, config, thread_id, context)
 
     async def get_result_async(self, thread_id: str) -> WorkflowResult:
         """The run on ``thread_id`` as it stands (finished, paused for review, or stopped midway)."""
@@ -394,11 +386,12 @@ class AgenticWorkflowRunner:
                     thread_id=config["configurable"]["thread_id"], epoch=getattr(context.catalog, "epoch", None)
                 )
 
-    async def _result(self, app: Any, config: dict[str, Any], thread_id: str) -> WorkflowResult:
+    async def _result(self, app: Any, config: dict[str, Any], thread_id: str,
+                      context: Context | None = None) -> WorkflowResult:
         snapshot = await app.aget_state(config)
         result = WorkflowResult.from_state(thread_id, snapshot.values)
-        if self._last_context is not None:
-            result.llm_calls = list(self._last_context.llm_calls)
+        if context is not None:
+            result.llm_calls = list(context.llm_calls)
         if snapshot.interrupts:
             result.status = "awaiting_review"
             result.review = snapshot.interrupts[0].value

@@ -24,6 +24,7 @@ from jinja2 import Environment
 from langchain_core.callbacks import BaseCallbackHandler
 from pydantic import SecretStr
 
+from .reports.render import md_text
 from .settings import Settings
 
 FORMATS = ("json", "html", "markdown")
@@ -518,10 +519,6 @@ def render_html(data: dict[str, Any]) -> str:
     )
 
 
-def _md(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(data: dict[str, Any]) -> str:
     s, meta = data["summary"], data["meta"]
     lines = [f"# Workflow trace {meta.get('thread_id', '')}", "",
@@ -546,21 +543,21 @@ def render_markdown(data: dict[str, Any]) -> str:
     ordered = [n for t in data["nodes"] if t["parent"] is None for n in data["nodes"] if top[n["id"]] == t["id"]]
     for n in ordered:  # each step followed by the steps inside it
         indent = "&nbsp;&nbsp;" * depth(n)
-        lines.append(f"| {indent}{_md(n['label'])} | {n['start']:.3f} | {n['duration_s']:.3f} | {n['status']} |")
+        lines.append(f"| {indent}{md_text(n['label'])} | {n['start']:.3f} | {n['duration_s']:.3f} | {n['status']} |")
     if data["llm_calls"]:
         lines += ["", "## LLM calls", "", "| agent | model | tokens in | tokens out | latency (s) | cached | cost (USD) |",
                   "|---|---|---|---|---|---|---|"]
         for c in data["llm_calls"]:
             cost = "?" if c["cost_usd"] is None else f"{c['cost_usd']:.6f}"
-            lines.append(f"| {_md(c['agent'])} | {_md(c['model'])} | {c['input_tokens']} | {c['output_tokens']} | "
+            lines.append(f"| {md_text(c['agent'])} | {md_text(c['model'])} | {c['input_tokens']} | {c['output_tokens']} | "
                          f"{(c['latency_s'] or 0):.3f} | {'yes' if c['cached'] else 'no'} | {cost} |")
     if data["engine_jobs"]:
         lines += ["", "## Engine jobs", "", "| template | algorithm | engine | status | results | seconds |", "|---|---|---|---|---|---|"]
         for j in data["engine_jobs"]:
             lines.append(f"| {j['template_id']} | {j['algorithm']} | {j['engine']} | {j['status']} | {j['result_count']} | {j['duration_s']:.3f} |")
     if data["errors"]:
-        lines += ["", "## Errors", ""] + [f"- {_md(e['where'])}: {_md(e['message'])}" for e in data["errors"]]
+        lines += ["", "## Errors", ""] + [f"- {md_text(e['where'])}: {md_text(e['message'])}" for e in data["errors"]]
     if data["events"]:
-        lines += ["", "## Events", ""] + [f"- {e['time']:.3f} s {_md(e['agent'])}: {_md(e['name'])} {_md(json.dumps(e['data'], default=str))}"
+        lines += ["", "## Events", ""] + [f"- {e['time']:.3f} s {md_text(e['agent'])}: {md_text(e['name'])} {md_text(json.dumps(e['data'], default=str))}"
                                           for e in data["events"]]
     return "\n".join(lines) + "\n"

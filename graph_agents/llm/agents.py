@@ -27,17 +27,13 @@ from ..models import (
 from ..reports.grounding import FactIndex, grounded, ungrounded
 from ..verticals import VerticalError, list_verticals, load_vertical, save_vertical, validate_vertical
 from .schemas import ReportInsights, RequirementsExtraction, SchemaAnalysis, TemplatePlan, UseCasePlan, VerticalChoice
-from .structured import propose
+from .structured import propose, rejection
 
 Rejections = list[dict[str, Any]]
 F = TypeVar("F", bound=Callable[..., Any])
 _RANK = {"high": 0, "medium": 1, "low": 2}
 _WORD = re.compile(r"[a-z0-9]{4,}")
 MIN_SOURCE_OVERLAP = 0.6  # share of a requirement's words that must appear in its documents
-
-
-def _rej(node: str, item: Any, reason: str) -> dict[str, Any]:
-    return {"node": node, "item": str(item)[:200], "reason": reason}
 
 
 def guarded(node: str, fallback: Callable[..., Any]) -> Callable[[F], F]:
@@ -50,7 +46,7 @@ def guarded(node: str, fallback: Callable[..., Any]) -> Callable[[F], F]:
             try:
                 return await fn(*args, **kwargs)
             except Exception as exc:
-                return fallback(*args), [_rej(node, "proposal", f"check failed: {type(exc).__name__}: {str(exc)[:200]}")]
+                return fallback(*args), [rejection(node, "proposal", f"check failed: {type(exc).__name__}: {str(exc)[:200]}")]
 
         return inner  # type: ignore[return-value]
 
@@ -120,15 +116,15 @@ async def choose_vertical(
         try:
             return load_vertical(str(saved[choice])), rejections
         except VerticalError as exc:
-            rejections.append(_rej("resolve_vertical", choice, f"saved vertical unreadable: {exc}"))
+            rejections.append(rejection("resolve_vertical", choice, f"saved vertical unreadable: {exc}"))
             return detected, rejections
     if choice != "new" or answer.new_vertical is None:
-        rejections.append(_rej("resolve_vertical", answer.vertical, "not a listed vertical and no new vertical given"))
+        rejections.append(rejection("resolve_vertical", answer.vertical, "not a listed vertical and no new vertical given"))
         return detected, rejections
     try:
         new = validate_vertical(Vertical.model_validate(answer.new_vertical.model_dump()))
     except (ValidationError, VerticalError) as exc:
-        rejections.append(_rej("resolve_vertical", answer.new_vertical.name, f"invalid vertical: {str(exc)[:200]}"))
+        rejections.append(rejection("resolve_vertical", answer.new_vertical.name, f"invalid vertical: {str(exc)[:200]}"))
         return detected, rejections
     existing = saved.get(re.sub(r"[^a-z0-9_-]+", "_", new.name.strip().lower()).strip("_-"))
     if existing is not None:  # reuse what an earlier run generated rather than overwrite it
@@ -164,30 +160,30 @@ async def refine_schema(
         if name in docs:
             entities.append(name)
         else:
-            rejections.append(_rej("analyze_schema", name, "key entity is not a document collection of the graph"))
+            rejections.append(rejection("analyze_schema", name, "key entity is not a document collection of the graph"))
     if entities:
         out.key_entities = list(dict.fromkeys(entities))
     for rel in answer.relationships:
         if rel.edge_collection in by and by[rel.edge_collection].type == "edge":
             out.relationships[rel.edge_collection] = rel.meaning.strip()[:300]
         else:
-            rejections.append(_rej("analyze_schema", rel.edge_collection, "relationship names no edge collection of the graph"))
+            rejections.append(rejection("analyze_schema", rel.edge_collection, "relationship names no edge collection of the graph"))
     for role in answer.roles:
         if role.collection not in docs:
-            rejections.append(_rej("analyze_schema", role.collection, "role given to a collection that is not a document collection"))
+            rejections.append(rejection("analyze_schema", role.collection, "role given to a collection that is not a document collection"))
         elif role.collection in core or role.collection in satellite:
             continue  # the user's hints win
         else:
             by[role.collection].role = role.role
     if not out.core_collections:  # a graph without core collections has nothing to partition
-        rejections.append(_rej("analyze_schema", "roles", "proposal left no core collection"))
+        rejections.append(rejection("analyze_schema", "roles", "proposal left no core collection"))
         out.collections = schema.model_copy(deep=True).collections
     suggested = []
     for name in answer.suggested_analyses:
         if name in algorithms.CATALOG:
             suggested.append(name)
         else:
-            rejections.append(_rej("analyze_schema", name, "suggested analysis is not in the algorithm catalog"))
+            rejections.append(rejection("analyze_schema", name, "suggested analysis is not in the algorithm catalog"))
     if suggested:
         out.suggested_analyses = list(dict.fromkeys(suggested))
     return out, rejections
@@ -224,11 +220,11 @@ async def refine_requirements(
         text = " ".join(req.text.split())
         words = _words(text)
         if len(text) < 8 or not words:
-            rejections.append(_rej("extract_requirements", text or req.id, "empty requirement"))
+            rejections.append(rejection("extract_requirements", text or req.id, "empty requirement"))
             continue
         overlap = len(words & vocabulary) / len(words)
         if overlap < MIN_SOURCE_OVERLAP:
-            rejections.append(_rej("extract_requirements", text, f"not found in the documents ({overlap:.0%} of its words are)"))
+            rejections.append(rejection("extract_requirements", text, f"not found in the documents ({overlap:.0%} of its words are)"))
             continue
         if text.lower() in seen:
             continue
@@ -239,7 +235,7 @@ async def refine_requirements(
             source=req.source if req.source in names else (sources[0]["name"] if len(sources) == 1 else ""),
         ))
     if deterministic.requirements and not out.requirements:
-        rejections.append(_rej("extract_requirements", "requirements", "proposal kept no requirement the documents state"))
+        rejections.append(rejection("extract_requirements", "requirements", "proposal kept no requirement the documents state"))
         return deterministic, rejections
     for key in ("objectives", "stakeholders", "constraints"):
         if not getattr(out, key):
@@ -272,18 +268,18 @@ async def refine_use_cases(
     accepted: list[UseCase] = []
     for uc in answer.use_cases:
         if uc.algorithm not in algorithms.CATALOG:
-            rejections.append(_rej("generate_use_cases", uc.title, f"unknown algorithm {uc.algorithm!r}"))
+            rejections.append(rejection("generate_use_cases", uc.title, f"unknown algorithm {uc.algorithm!r}"))
             continue
         unknown_reqs = [r for r in uc.requirement_ids if r not in req_ids]
         if unknown_reqs:
-            rejections.append(_rej("generate_use_cases", uc.title, f"unknown requirement id(s) {unknown_reqs}"))
+            rejections.append(rejection("generate_use_cases", uc.title, f"unknown requirement id(s) {unknown_reqs}"))
             continue
         if req_ids and not uc.requirement_ids:
-            rejections.append(_rej("generate_use_cases", uc.title, "answers no requirement"))
+            rejections.append(rejection("generate_use_cases", uc.title, "answers no requirement"))
             continue
         unknown_cols = [c for c in uc.focus if c not in names]
         if unknown_cols:
-            rejections.append(_rej("generate_use_cases", uc.title, f"unknown collection(s) {unknown_cols}"))
+            rejections.append(rejection("generate_use_cases", uc.title, f"unknown collection(s) {unknown_cols}"))
             continue
         accepted.append(UseCase(
             id="", title=uc.title.strip()[:200] or algorithms.get(uc.algorithm).title, description=uc.description,
@@ -326,14 +322,14 @@ async def refine_templates(
     for choice in answer.templates:
         template = out.get(choice.template_id)
         if template is None:
-            rejections.append(_rej("generate_templates", choice.template_id, "unknown template id"))
+            rejections.append(rejection("generate_templates", choice.template_id, "unknown template id"))
             continue
         algo = algorithms.get(template.algorithm)
         for p in choice.parameters:
             try:
                 value = algo.validate_params({p.name: p.value})[p.name]
             except ValueError as exc:
-                rejections.append(_rej("generate_templates", f"{template.id}.{p.name}={p.value!r}", str(exc)))
+                rejections.append(rejection("generate_templates", f"{template.id}.{p.name}={p.value!r}", str(exc)))
                 continue
             template.parameters[p.name] = value
             if p.reason.strip():
@@ -379,7 +375,7 @@ async def extra_insights(
         text = f"{ins.title} {ins.description}"
         bad = ungrounded(text, numbers)
         if bad:
-            rejections.append(_rej(node, ins.title, f"cites numbers not in the facts: {bad[:5]}"))
+            rejections.append(rejection(node, ins.title, f"cites numbers not in the facts: {bad[:5]}"))
             continue
         insight_id = f"I{len(out.insights) + 1}"
         out.insights.append(Insight(
@@ -390,10 +386,10 @@ async def extra_insights(
         accepted[i] = insight_id
     for rec in answer.recommendations:
         if not grounded(f"{rec.title} {rec.description} {rec.impact}", numbers):
-            rejections.append(_rej(node, rec.title, "recommendation cites numbers not in the facts"))
+            rejections.append(rejection(node, rec.title, "recommendation cites numbers not in the facts"))
             continue
         if rec.insight and rec.insight not in accepted:
-            rejections.append(_rej(node, rec.title, "follows from an insight that was dropped or does not exist"))
+            rejections.append(rejection(node, rec.title, "follows from an insight that was dropped or does not exist"))
             continue
         out.recommendations.append(Recommendation(
             id=f"R{len(out.recommendations) + 1}", title=rec.title.strip()[:200], description=rec.description.strip()[:1000],

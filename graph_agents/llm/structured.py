@@ -218,9 +218,14 @@ def _json_instructions(schema: type[BaseModel]) -> str:
     )
 
 
+def rejection(node: str, item: Any, reason: str) -> dict[str, Any]:
+    """What a dropped proposal leaves in the state's ``llm_rejections`` (and so in the trace)."""
+    return {"node": node, "item": str(item)[:200], "reason": reason}
+
+
 def _reject(rejections: list[dict[str, Any]] | None, agent: str, reason: str) -> None:
     if rejections is not None:
-        rejections.append({"node": agent, "item": "answer", "reason": reason})
+        rejections.append(rejection(agent, "answer", reason))
 
 
 def _cache_of(model: Any) -> SQLiteCache | None:

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from ..models import Report
 
 
-def _md(text: Any) -> str:
+def md_text(text: Any) -> str:
     """Text from documents, data or an LLM, made inert: Markdown viewers render raw HTML."""
     return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
 
@@ -22,7 +22,7 @@ def _fence(text: str) -> str:
 
 
 def to_markdown(report: Report) -> str:
-    lines = [f"# {_md(report.title)}", "", _md(report.summary), "",
+    lines = [f"# {md_text(report.title)}", "", md_text(report.summary), "",
              f"- Algorithm: `{report.algorithm}`", f"- Use case: {report.use_case_id}", f"- Template: {report.template_id}"]
     if report.grounding:
         lines.append(f"- Grounding: {report.grounding.get('checked', 0)} sentences checked against the facts, "
@@ -31,23 +31,23 @@ def to_markdown(report: Report) -> str:
     if report.insights:
         lines += ["## Insights", ""]
         for ins in report.insights:
-            lines += [f"### {_md(ins.title)}", "", _md(ins.description), "",
-                      f"_Confidence {ins.confidence:.2f}; evidence: {_md(', '.join(ins.evidence))}_", ""]
+            lines += [f"### {md_text(ins.title)}", "", md_text(ins.description), "",
+                      f"_Confidence {ins.confidence:.2f}; evidence: {md_text(', '.join(ins.evidence))}_", ""]
     if report.recommendations:
         lines += ["## Recommendations", ""]
         for rec in report.recommendations:
-            lines.append(f"- **{_md(rec.title)}** ({rec.priority} priority, {rec.effort} effort): {_md(rec.description)} {_md(rec.impact)}")
+            lines.append(f"- **{md_text(rec.title)}** ({rec.priority} priority, {rec.effort} effort): {md_text(rec.description)} {md_text(rec.impact)}")
         lines.append("")
     if report.top_results:
         lines += ["## Top results", "", "| # | Vertex | Name | Score |", "|---|---|---|---|"]
         for i, r in enumerate(report.top_results, 1):
-            lines.append(f"| {i} | {_md(r['id'])} | {_md(r.get('name', ''))} | {r['score']:.6g} |")
+            lines.append(f"| {i} | {md_text(r['id'])} | {md_text(r.get('name', ''))} | {r['score']:.6g} |")
         lines.append("")
     if report.groups:
         lines += ["## Groups", "", "| Label | Size | Collections | Members (first 5) |", "|---|---|---|---|"]
         for g in report.groups[:20]:
             cols = ", ".join(f"{k}: {v}" for k, v in sorted(g.get("collections", {}).items()))
-            lines.append(f"| {_md(g['label'])} | {g['size']} | {_md(cols)} | {_md(', '.join(g['members'][:5]))} |")
+            lines.append(f"| {md_text(g['label'])} | {g['size']} | {md_text(cols)} | {md_text(', '.join(g['members'][:5]))} |")
         lines.append("")
     lines += ["## Facts", "", _fence(json.dumps(report.facts, indent=2)), ""]
     return "\n".join(lines)
