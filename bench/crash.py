@@ -18,9 +18,10 @@ run resumed with the same ``--thread-id`` until it exits. Per trial it checks:
 - lost: its reports differ from the reference's (compared as written in ``reports/*.json``,
   minus the run's id and timings), or a report is missing;
 - repeated_executions: GAE jobs (``storeresults`` into the template's result collection) run
-  after the kill for a template whose execution the checkpoint already held;
+  after the kill for a template whose execution the run already held (in its checkpoint, or
+  recorded in its catalog: an analysis records its execution and its report as each finishes);
 - repeated_llm_calls: requests reaching the LLM double after the kill from an agent whose node
-  the checkpoint already held as completed (for the report agent: that template's report);
+  the run already held as completed (for the report agent: that template's report);
 - duplicates: catalog rows repeated for one entity, or more catalog entries of a kind than the
   reference has (the catalog is in ArangoDB when ArangoDB is configured: here the double's
   ``ga_catalog_*`` collections; ``<workspace>/catalog.sqlite`` otherwise).
@@ -75,33 +76,32 @@ def cli(workspace: Path, thread_id: str, requirements: Path) -> list[str]:
             "--workspace", str(workspace), "--output", str(workspace / "output"), "--thread-id", thread_id, "--quiet"]
 
 
-async def _checkpoint(workspace: Path, thread_id: str) -> dict[str, Any]:
-    """What the checkpoint holds after a kill: nodes done, templates executed, reports written
-    (including writes of finished tasks in an unfinished step, and inside unfinished analyses)."""
+async def _checkpoint(workspace: Path, thread_id: str, doubles: BackgroundDoubles) -> dict[str, Any]:
+    """What the run holds after a kill: nodes done, templates executed, reports written. The
+    checkpoint holds the nodes and the writes of finished tasks (in an unfinished step too); the
+    catalog holds each analysis's execution and report as it finishes (the analysis subgraph keeps
+    no checkpoints), which a resume takes rather than redo."""
     done: set[str] = set()
     executed: set[str] = set()
     reported: set[str] = set()
     path = workspace / "checkpoints.sqlite"
-    if not path.exists():
-        return {"done": done, "executed": executed, "reported": reported}
-    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
-        app = builder.compile(checkpointer=saver)
-        snap = await app.aget_state({"configurable": {"thread_id": thread_id}}, subgraphs=True)
-        values = snap.values or {}
-        keys = {"vertical": "resolve_vertical", "graph_schema": "analyze_schema", "extracted": "extract_requirements",
-                "use_cases": "generate_use_cases", "templates": "generate_templates"}
-        done |= {node for key, node in keys.items() if values.get(key)}
-        executed |= set(values.get("execution_results") or {})
-        reported |= {r.get("template_id") for r in (values.get("reports") or {}).values()}
-        for task in snap.tasks:
-            if task.result is not None:  # finished, its writes saved, its step not yet closed
-                done.add(task.name)
-                executed |= set((task.result.get("execution_results") or {}))
-                reported |= {r.get("template_id") for r in (task.result.get("reports") or {}).values()}
-            sub = task.state
-            if sub is not None and getattr(sub, "values", None):
-                if sub.values.get("outcome"):  # the analysis executed, its report still to come
-                    executed.add(sub.values["outcome"]["template_id"])
+    if path.exists():
+        async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+            app = builder.compile(checkpointer=saver)
+            snap = await app.aget_state({"configurable": {"thread_id": thread_id}})
+            values = snap.values or {}
+            keys = {"vertical": "resolve_vertical", "graph_schema": "analyze_schema", "extracted": "extract_requirements",
+                    "use_cases": "generate_use_cases", "templates": "generate_templates"}
+            done |= {node for key, node in keys.items() if values.get(key)}
+            executed |= set(values.get("execution_results") or {})
+            reported |= {r.get("template_id") for r in (values.get("reports") or {}).values()}
+            for task in snap.tasks:
+                if task.result is not None:  # finished, its writes saved, its step not yet closed
+                    done.add(task.name)
+                    executed |= set((task.result.get("execution_results") or {}))
+                    reported |= {r.get("template_id") for r in (task.result.get("reports") or {}).values()}
+    for kind, held in (("executions", executed), ("reports", reported)):
+        held |= {d.get("template_id") for d in catalog_docs(workspace, doubles, kind) if d.get("run_id") == thread_id}
     return {"done": done, "executed": executed, "reported": reported}
 
 
@@ -119,6 +119,15 @@ def reports_of(workspace: Path, thread_id: str) -> dict[str, Any]:
     folder = workspace / "output" / "reports"
     return {p.name: normalise(json.loads(p.read_text(encoding="utf-8")), thread_id)
             for p in sorted(folder.glob("*.json"))} if folder.is_dir() else {}
+
+
+def catalog_docs(workspace: Path, doubles: BackgroundDoubles, kind: str) -> list[dict[str, Any]]:
+    """The documents of one kind in the run's catalog (see :func:`catalog_counts` for where)."""
+    path = workspace / "catalog.sqlite"
+    if path.exists():
+        with sqlite3.connect(path) as db:
+            return [json.loads(doc) for (doc,) in db.execute("SELECT doc FROM documents WHERE kind = ?", (kind,))]
+    return list(doubles.arango.collections.get(CATALOG_PREFIX + kind, {}).get("docs", {}).values())
 
 
 def catalog_counts(workspace: Path, doubles: BackgroundDoubles) -> tuple[Counter, int]:
@@ -183,7 +192,7 @@ def trial(i: int, kill_at: float, doubles: BackgroundDoubles, work: Path, requir
         killed = True
     time.sleep(0.1)  # requests already in flight reach the doubles' logs
     llm1, store1 = doubles.mark()
-    held = asyncio.run(_checkpoint(ws, tid))
+    held = asyncio.run(_checkpoint(ws, tid, doubles))
     resumes = 0
     code = 0 if not killed else None
     stderr = ""

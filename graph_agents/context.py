@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 
 from .engines.base import Engine
 from .settings import Settings
-from .stores.base import GraphStore
+from .stores.base import GraphData, GraphStore
 
 
 @dataclass
@@ -28,10 +28,25 @@ class Context:
     satellite_collections: list[str] = field(default_factory=list)
     # one record per LLM invocation: agent, model, tokens, latency, cached (see graph_agents.llm)
     llm_calls: list[dict[str, Any]] = field(default_factory=list)
+    _graphs: dict[tuple[tuple[str, ...], tuple[str, ...]], asyncio.Future] = field(default_factory=dict, repr=False)
 
     @property
     def workspace(self) -> Path:
         return self.settings.home
+
+    async def load_graph(self, vertex_collections: list[str], edge_collections: list[str]) -> GraphData:
+        """The store's graph on these collections, loaded once however many reports of the run ask
+        for it (the isolated-groups detector counts edges inside and across groups)."""
+        key = (tuple(vertex_collections), tuple(edge_collections))
+        loading = self._graphs.get(key)
+        if loading is None or loading.get_loop() is not asyncio.get_running_loop():
+            loading = self._graphs[key] = asyncio.ensure_future(self.store.load_graph(list(key[0]), list(key[1])))
+        try:
+            return await asyncio.shield(loading)  # one report cancelled does not cancel the others' load
+        except Exception:
+            if self._graphs.get(key) is loading:
+                del self._graphs[key]  # a failed load is not remembered
+            raise
 
 
 _default: Context | None = None

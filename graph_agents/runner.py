@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, AsyncIterator, Iterable
+from typing import Any, AsyncIterator, Iterable, Iterator
 
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
@@ -109,6 +111,29 @@ def _split_documents(documents: Iterable[Any] | None) -> tuple[list[str], list[s
         else:
             raise TypeError(f"document {doc!r}: expected a path, {{'path': ...}} or {{'content': ...}}")
     return paths, contents
+
+
+_frozen_lock = threading.Lock()
+_frozen_runs = 0
+
+
+@contextlib.contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """While runs last, the garbage collector leaves alone the heap that was there before the
+    first of them (every module, the loaded graph): a full collection walking it took 0.1-0.2 s of
+    CPU per 100-analysis run. Afterwards the heap is collected as usual again."""
+    global _frozen_runs
+    with _frozen_lock:
+        if _frozen_runs == 0:
+            gc.freeze()
+        _frozen_runs += 1
+    try:
+        yield
+    finally:
+        with _frozen_lock:
+            _frozen_runs -= 1
+            if _frozen_runs == 0:
+                gc.unfreeze()
 
 
 async def _cancel_leftover_tasks(before: set[asyncio.Task]) -> None:
@@ -232,11 +257,12 @@ class AgenticWorkflowRunner:
         if context is not None:
             context.catalog, owned_catalog = self._run_catalog()
         try:
-            async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
-                # WAL (set by the saver) + NORMAL: no fsync per commit, which serialised every task's
-                # checkpoint writes behind the disk; a process crash still loses nothing committed
-                await saver.conn.execute("PRAGMA synchronous=NORMAL")
-                yield builder.compile(checkpointer=saver, name="graph_agents")
+            with _heap_frozen():
+                async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
+                    # WAL (set by the saver) + NORMAL: no fsync per commit, which serialised every task's
+                    # checkpoint writes behind the disk; a process crash still loses nothing committed
+                    await saver.conn.execute("PRAGMA synchronous=NORMAL")
+                    yield builder.compile(checkpointer=saver, name="graph_agents")
         finally:
             if owned_catalog:
                 await context.catalog.aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .algorithms import Algorithm
 from .models import GraphSchema
@@ -31,15 +32,17 @@ def _mentions(name_stem: str, text_stems: set[str]) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
+def _name_stems(name: str) -> tuple[str, ...]:
+    """The collection name's own stem, then the stems of its words."""
+    whole = stem(name.lower())
+    return (whole, *(_stems(name.replace("_", " ").replace("-", " ")) or {whole}))
+
+
 def mentioned_collections(text: str, schema: GraphSchema) -> list[str]:
     """Collections whose name (or a word of it) the text names, singular or plural."""
     words = _stems(text)
-    found = []
-    for c in schema.collections:
-        parts = _stems(c.name.replace("_", " ").replace("-", " ")) or {stem(c.name.lower())}
-        if _mentions(stem(c.name.lower()), words) or any(_mentions(p, words) for p in parts):
-            found.append(c.name)
-    return found
+    return [c.name for c in schema.collections if any(_mentions(p, words) for p in _name_stems(c.name))]
 
 
 def select_collections(algorithm: Algorithm, schema: GraphSchema, focus: list[str]) -> tuple[list[str], list[str]]:

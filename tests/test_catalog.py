@@ -1,5 +1,6 @@
 """The analytics catalog on every backend: storage protocol, recording, lineage, epochs, and whole runs."""
 
+import asyncio
 import json
 
 import pytest
@@ -47,9 +48,9 @@ async def _all(backend):
 
 async def test_backend_protocol(backend):
     assert isinstance(backend, CatalogBackend)
-    await backend.put("runs", "r1", {"key": "r1", "epoch": "e1", "n": 1, "ok": True, "tags": ["a", "b"]})
-    await backend.put("runs", "r2", {"key": "r2", "epoch": "e2", "n": 2, "ok": False, "tags": ["b"]})
-    await backend.put("runs", "r1", {"key": "r1", "epoch": "e1", "n": 3, "ok": True, "tags": ["a", "b"]})  # upsert
+    await backend.write([("runs", "r1", {"key": "r1", "epoch": "e1", "n": 1, "ok": True, "tags": ["a", "b"]})])
+    await backend.write([("runs", "r2", {"key": "r2", "epoch": "e2", "n": 2, "ok": False, "tags": ["b"]})])
+    await backend.write([("runs", "r1", {"key": "r1", "epoch": "e1", "n": 3, "ok": True, "tags": ["a", "b"]})])  # upsert
     stored = await backend.get("runs", "r1")  # a backend may add its own system fields (_key, _rev)
     assert {k: v for k, v in stored.items() if not k.startswith("_")} == {
         "key": "r1", "epoch": "e1", "n": 3, "ok": True, "tags": ["a", "b"]}
@@ -60,10 +61,10 @@ async def test_backend_protocol(backend):
     assert [d["key"] for d in await backend.find("runs", tags=["b"])] == ["r2"]
     assert await backend.find("runs", epoch="e3") == [] and await backend.find("reports") == []
     with pytest.raises(ValueError):
-        await backend.put("nonsense", "k", {})
+        await backend.write([("nonsense", "k", {})])
     for _ in range(2):
-        await backend.link("requirements/a", "use_cases/x")
-        await backend.link("requirements/b", "use_cases/x")
+        await backend.write([], [("requirements/a", "use_cases/x")])
+        await backend.write([], [("requirements/b", "use_cases/x")])
     assert sorted(await backend.neighbors("use_cases/x", "in")) == ["requirements/a", "requirements/b"]
     assert await backend.neighbors("requirements/a", "out") == ["use_cases/x"]
     assert await backend.neighbors("use_cases/x", "out") == []
@@ -197,6 +198,44 @@ async def test_recording_again_is_idempotent(history, backend):
 
 def _runner(workspace, demo_dir, **kw):
     return AgenticWorkflowRunner(data_dir=demo_dir / "data", workspace=workspace, **kw)
+
+
+class CountingBackend:
+    """A backend that counts its writes and can be told to fail the next one."""
+
+    def __init__(self, inner):
+        self.inner, self.writes, self.fail_next, self.failed = inner, [], False, 0
+
+    async def write(self, docs, links=()):
+        self.writes.append((len(docs), len(links)))
+        if self.fail_next:
+            self.fail_next, self.failed = False, len(docs)
+            raise ConnectionError("catalog store unreachable")
+        await self.inner.write(docs, links)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+async def test_records_made_together_share_a_write(backend):
+    counting = CountingBackend(backend)
+    catalog = AnalyticsCatalog(counting)
+    await catalog.start_run("r1")
+    templates = [{"id": f"T-{i:03d}", "use_case_id": "UC-001", "algorithm": "pagerank"} for i in range(50)]
+    results = [{"template_id": t["id"], "algorithm": "pagerank", "status": "completed"} for t in templates]
+    counting.writes.clear()
+    await asyncio.gather(*(catalog.record_execution("r1", t, r) for t, r in zip(templates, results)))
+    assert sum(n for n, _ in counting.writes) == 50 and sum(e for _, e in counting.writes) == 50
+    assert len(counting.writes) <= 2  # recorded while one write is in flight: together in the next
+    assert [e["id"] for e in await catalog.executions(run_id="r1")] == [t["id"] for t in templates]
+    # a failed write fails every record in it (and only those), and the next write goes through
+    counting.fail_next = True
+    outcomes = await asyncio.gather(*(catalog.record_report("r1", {"id": f"R-{i}", "template_id": f"T-{i:03d}"})
+                                      for i in range(3)), return_exceptions=True)
+    failed = [o for o in outcomes if isinstance(o, ConnectionError)]
+    assert counting.failed >= 1 and len(failed) == counting.failed and all(o is None for o in outcomes if o not in failed)
+    await catalog.record_report("r1", {"id": "R-9", "template_id": "T-009"})
+    assert [d["id"] for d in await backend.find("reports", run_id="r1")][-1] == "R-9"
 
 
 async def test_finished_run_lineage(backend, demo_dir, tmp_path):

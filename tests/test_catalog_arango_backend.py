@@ -29,10 +29,10 @@ async def test_is_a_catalog_backend_and_creates_its_collections_and_graph(backen
 
 
 async def test_put_get_and_idempotent_replace(backend, arango):
-    await backend.put("runs", "r1", {"status": "running", "n": 1, "nested": {"a": [1, 2]}})
+    await backend.write([("runs", "r1", {"status": "running", "n": 1, "nested": {"a": [1, 2]}})])
     assert await backend.get("runs", "r1") == {"status": "running", "n": 1, "nested": {"a": [1, 2]}}
-    await backend.put("runs", "r1", {"status": "completed", "n": 1})
-    await backend.put("runs", "r1", {"status": "completed", "n": 1})
+    await backend.write([("runs", "r1", {"status": "completed", "n": 1})])
+    await backend.write([("runs", "r1", {"status": "completed", "n": 1})])
     assert await backend.get("runs", "r1") == {"status": "completed", "n": 1}
     assert len(arango.collections["ga_catalog_runs"]["docs"]) == 1
     assert await backend.get("epochs", "r1") is None  # kinds are separate
@@ -40,8 +40,8 @@ async def test_put_get_and_idempotent_replace(backend, arango):
 
 async def test_find_by_fields_in_insertion_order(backend):
     for key, vertical in [("b", "fraud"), ("a", "ecommerce"), ("c", "fraud")]:
-        await backend.put("runs", key, {"vertical": vertical, "status": "completed"})
-    await backend.put("runs", "b", {"vertical": "fraud", "status": "failed"})  # replacing keeps its place
+        await backend.write([("runs", key, {"vertical": vertical, "status": "completed"})])
+    await backend.write([("runs", "b", {"vertical": "fraud", "status": "failed"})])  # replacing keeps its place
     assert [d["vertical"] for d in await backend.find("runs")] == ["fraud", "ecommerce", "fraud"]
     fraud = await backend.find("runs", vertical="fraud")
     assert [d["status"] for d in fraud] == ["failed", "completed"]
@@ -51,12 +51,12 @@ async def test_find_by_fields_in_insertion_order(backend):
 
 
 async def test_link_and_neighbors_idempotently(backend, arango):
-    await backend.put("runs", "r1", {"x": 1})
-    await backend.put("templates", "t1", {"x": 2})
-    await backend.put("templates", "t2", {"x": 3})
-    await backend.link("runs/r1", "templates/t1")
-    await backend.link("runs/r1", "templates/t2")
-    await backend.link("runs/r1", "templates/t1")  # again: still one edge
+    await backend.write([("runs", "r1", {"x": 1})])
+    await backend.write([("templates", "t1", {"x": 2})])
+    await backend.write([("templates", "t2", {"x": 3})])
+    await backend.write([], [("runs/r1", "templates/t1")])
+    await backend.write([], [("runs/r1", "templates/t2")])
+    await backend.write([], [("runs/r1", "templates/t1")])  # again: still one edge
     assert len(arango.collections[LINEAGE]["docs"]) == 2
     assert await backend.neighbors("runs/r1", "out") == ["templates/t1", "templates/t2"]
     assert await backend.neighbors("templates/t1", "in") == ["runs/r1"]
@@ -67,11 +67,11 @@ async def test_link_and_neighbors_idempotently(backend, arango):
 
 async def test_rejects_unknown_kinds_and_bad_keys(backend):
     with pytest.raises(ValueError, match="kind"):
-        await backend.put("nope", "k", {})
+        await backend.write([("nope", "k", {})])
     with pytest.raises(ValueError, match="key"):
-        await backend.put("runs", "a/b", {})
+        await backend.write([("runs", "a/b", {})])
     with pytest.raises(ValueError, match="kind"):
-        await backend.link("runs/r1", "nope/x")
+        await backend.write([], [("runs/r1", "nope/x")])
     with pytest.raises(ValueError, match="direction"):
         await backend.neighbors("runs/r1", "sideways")
 

@@ -10,6 +10,7 @@ import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
 from graph_agents import AgenticWorkflowRunner
+from graph_agents.catalog import open_catalog
 from graph_agents.context import Context
 from graph_agents.engines import EngineError, LocalEngine
 from graph_agents.graph import builder, graph
@@ -147,6 +148,48 @@ async def test_resume_after_crash_does_not_rerun_completed(demo_dir, tmp_path):
     resumed = await _runner(tmp_path / "ws", demo_dir, engine=healthy).run_async(docs, thread_id="t1", enable_parallelism=False)
     assert healthy.calls == ["T-003", "T-004", "T-005"]  # T-001 and T-002 had completed before the crash
     assert resumed.status == "completed" and _reports(resumed) == _reports(clean)
+
+
+DIES_IN_A_REPORT = """
+import asyncio, importlib, os, sys
+from graph_agents import AgenticWorkflowRunner
+
+analyze = importlib.import_module("graph_agents.nodes.analyze")  # the module, not the subgraph it exports
+
+real_find_baseline = analyze.find_baseline
+
+async def find_baseline(ctx, template, run_id):
+    if template.id == "T-002":
+        os._exit(137)  # T-002 executed (and was recorded); the process dies writing its report
+    return await real_find_baseline(ctx, template, run_id)
+
+analyze.find_baseline = find_baseline
+data, workspace, doc = sys.argv[1:4]
+runner = AgenticWorkflowRunner(data_dir=data, workspace=workspace)
+asyncio.run(runner.run_async([doc], thread_id="t1", enable_parallelism=False))
+"""
+
+
+async def test_resume_between_execution_and_report_does_not_execute_again(demo_dir, tmp_path):
+    docs = [demo_dir / "requirements.md"]
+    clean = await _runner(tmp_path / "clean", demo_dir).run_async(docs, enable_parallelism=False)
+    script = tmp_path / "dies.py"
+    script.write_text(DIES_IN_A_REPORT)
+    proc = subprocess.run([sys.executable, str(script), str(demo_dir / "data"), str(tmp_path / "ws"), str(docs[0])],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 137, proc.stderr
+    catalog = open_catalog(tmp_path / "ws")
+    written = {d["template_id"]: d["recorded_at"] for d in await catalog.backend.find("reports", run_id="t1")}
+    assert list(written) == ["T-001"]
+    healthy = CountingEngine()
+    resumed = await _runner(tmp_path / "ws", demo_dir, engine=healthy).run_async(docs, thread_id="t1", enable_parallelism=False)
+    assert healthy.calls == ["T-003", "T-004", "T-005"]  # T-002's recorded execution is reported, not rerun
+    assert resumed.status == "completed" and _reports(resumed) == _reports(clean)
+    t2 = next(r for r in resumed.execution_results if r.template_id == "T-002")
+    assert t2.status == "completed" and t2.result_location
+    again = {d["template_id"]: d["recorded_at"] for d in await catalog.backend.find("reports", run_id="t1")}
+    assert again["T-001"] == written["T-001"] and len(again) == 5  # T-001's report was taken, not written again
+    await catalog.aclose()
 
 
 async def test_failing_template_does_not_stop_the_others(demo_dir, workspace):

@@ -1,7 +1,8 @@
 """The analytics catalog in ArangoDB: a ``ga_catalog_<kind>`` collection per kind, lineage edges in
 ``ga_catalog_lineage``, and the named graph ``ga_catalog`` over them (for browsing in the web UI).
 
-Writes are AQL UPSERTs, so recording the same entity or edge twice leaves one. Collection names
+Writes are AQL UPSERTs, one query per kind of a batch, so recording the same entity or edge twice
+leaves one. Collection names
 and values only reach AQL as bind parameters.
 """
 
@@ -10,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from typing import Any, Literal
+from typing import Any, Literal, Sequence
 
 from arango.database import StandardDatabase
 from arango.exceptions import CollectionCreateError, GraphCreateError
 
-from .base import KINDS, node_id
+from .base import KINDS, Doc, split_node
 
 PREFIX = "ga_catalog_"
 LINEAGE = "ga_catalog_lineage"
@@ -26,14 +27,14 @@ _KEY = re.compile(r"^[A-Za-z0-9_\-:.@()+,=;$!*'%]{1,254}$")
 # Every AQL statement this backend issues (the test double recognises them by this exact text).
 # ``_seq`` keeps insertion order across replacements.
 Q_PUT = (
-    "UPSERT { _key: @key } INSERT MERGE(@doc, { _key: @key, _seq: @seq }) "
-    "REPLACE MERGE(@doc, { _key: @key, _seq: OLD._seq }) IN @@collection"
+    "FOR d IN @docs UPSERT { _key: d.key } INSERT MERGE(d.doc, { _key: d.key, _seq: d.seq }) "
+    "REPLACE MERGE(d.doc, { _key: d.key, _seq: OLD._seq }) IN @@collection"
 )
 Q_GET = "FOR d IN @@collection FILTER d._key == @key RETURN d"
 Q_FIND = "FOR d IN @@collection FILTER MATCHES(d, @example) SORT d._seq RETURN d"
 Q_ALL = "FOR d IN @@collection SORT d._seq RETURN d"
 Q_LINK = (
-    "UPSERT { _from: @from, _to: @to } INSERT { _from: @from, _to: @to, _seq: @seq } "
+    "FOR l IN @links UPSERT { _from: l.from, _to: l.to } INSERT { _from: l.from, _to: l.to, _seq: l.seq } "
     "UPDATE {} IN @@collection"
 )
 Q_OUT = "FOR e IN @@collection FILTER e._from == @node SORT e._seq RETURN e._to"
@@ -53,9 +54,8 @@ def _check_key(key: str) -> str:
 
 
 def _to_arango(node: str) -> str:
-    kind, _, key = node.partition("/")
-    node_id(kind, _check_key(key))
-    return f"{collection_for(kind)}/{key}"
+    kind, key = split_node(node)
+    return f"{collection_for(kind)}/{_check_key(key)}"
 
 
 def _from_arango(doc_id: str) -> str:
@@ -126,14 +126,22 @@ class ArangoCatalogBackend:
                 await self._run(self._setup)
                 self._ready = True
 
-    async def put(self, kind: str, key: str, doc: dict[str, Any]) -> None:
+    async def write(self, docs: Sequence[Doc], links: Sequence[tuple[str, str]] = ()) -> None:
+        seq = time.time_ns()  # + position: a batch keeps its order
+        per_collection: dict[str, list[dict[str, Any]]] = {}
+        for i, (kind, key, doc) in enumerate(docs):
+            body = {k: v for k, v in doc.items() if k not in _SYSTEM}
+            per_collection.setdefault(collection_for(kind), []).append({"key": _check_key(key), "doc": body, "seq": seq + i})
+        edges = [{"from": _to_arango(s), "to": _to_arango(t), "seq": seq + i} for i, (s, t) in enumerate(links)]
         await self._ensure()
-        body = {k: v for k, v in doc.items() if k not in _SYSTEM}
-        await self._run(
-            self._query,
-            Q_PUT,
-            {"@collection": collection_for(kind), "key": _check_key(key), "doc": body, "seq": time.time_ns()},
-        )
+
+        def write() -> None:  # one query per kind, documents before the edges that point at them
+            for collection, items in per_collection.items():
+                self._query(Q_PUT, {"@collection": collection, "docs": items})
+            if edges:
+                self._query(Q_LINK, {"@collection": LINEAGE, "links": edges})
+
+        await self._run(write)
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None:
         await self._ensure()
@@ -148,14 +156,6 @@ class ArangoCatalogBackend:
         else:
             rows = await self._run(self._query, Q_ALL, {"@collection": coll})
         return [_plain(r) for r in rows]  # type: ignore[misc]
-
-    async def link(self, source: str, target: str) -> None:
-        await self._ensure()
-        await self._run(
-            self._query,
-            Q_LINK,
-            {"@collection": LINEAGE, "from": _to_arango(source), "to": _to_arango(target), "seq": time.time_ns()},
-        )
 
     async def neighbors(self, node: str, direction: Literal["out", "in"]) -> list[str]:
         if direction not in ("out", "in"):

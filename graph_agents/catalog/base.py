@@ -2,12 +2,15 @@
 
 The catalog logic (epochs, lineage, comparisons) sits on top of these few primitives, so SQLite
 and ArangoDB backends only store and fetch. Every write is an idempotent upsert: a resumed run
-that records the same entity again leaves one entry.
+that records the same entity again leaves one entry. Writes come in batches (``write``): the
+catalog gathers what many analyses record at once into one round trip.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, Sequence, runtime_checkable
+
+Doc = tuple[str, str, dict[str, Any]]  # (kind, key, document)
 
 KINDS = ("epochs", "runs", "requirements", "use_cases", "templates", "executions", "reports")
 
@@ -19,19 +22,25 @@ def node_id(kind: str, key: str) -> str:
     return f"{kind}/{key}"
 
 
+def split_node(node: str) -> tuple[str, str]:
+    """``(kind, key)`` of a lineage address, checked."""
+    kind, _, key = node.partition("/")
+    node_id(kind, key)
+    return kind, key
+
+
 @runtime_checkable
 class CatalogBackend(Protocol):
-    async def put(self, kind: str, key: str, doc: dict[str, Any]) -> None:
-        """Insert or replace the document ``key`` of ``kind``."""
+    async def write(self, docs: Sequence[Doc], links: Sequence[tuple[str, str]] = ()) -> None:
+        """Insert or replace each ``(kind, key, document)``, and idempotently add each lineage
+        edge ``(source, target)`` (both ``kind/key``): together, in one transaction where the
+        store has them."""
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None:
         """The document, or None."""
 
     async def find(self, kind: str, **equals: Any) -> list[dict[str, Any]]:
         """Documents of ``kind`` whose top-level fields equal the given values, in insertion order."""
-
-    async def link(self, source: str, target: str) -> None:
-        """Idempotently add the lineage edge ``source -> target`` (both ``kind/key``)."""
 
     async def neighbors(self, node: str, direction: Literal["out", "in"]) -> list[str]:
         """Nodes one lineage edge away from ``node``."""

@@ -7,11 +7,12 @@ overwrites; lineage edges run requirement → use case → template → executio
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Literal, Sequence
 
-from .base import CatalogBackend, node_id
+from .base import CatalogBackend, Doc, node_id
 
 TOP_K = 10  # top ids kept per report, for overlap between epochs
 
@@ -51,13 +52,48 @@ class AnalyticsCatalog:
         self.epoch = epoch
         self.parent_epoch = parent_epoch
         self._epochs: dict[str, str] = {}  # run id -> epoch, once known
+        self._queue: list[tuple[list[Doc], list[tuple[str, str]], asyncio.Future]] = []  # writes waiting for _drain
+        self._writer: asyncio.Task | None = None
+        self._recorded: dict[str, asyncio.Future] = {}  # run id -> what it recorded before this process (see recorded)
 
     def bind(self, epoch: str | None = None, parent_epoch: str | None = None) -> "AnalyticsCatalog":
         """The same storage, recording new runs in ``epoch``."""
         return AnalyticsCatalog(self.backend, epoch=epoch, parent_epoch=parent_epoch)
 
     async def aclose(self) -> None:
+        if self._writer is not None and not self._writer.done():
+            await asyncio.wait([self._writer])  # what is queued is written before the backend closes
         await self.backend.aclose()
+
+    async def _write(self, docs: list[Doc], links: Sequence[tuple[str, str]] = ()) -> None:
+        """Write through the backend, together with whatever else is waiting: writes made while
+        one is in flight go out as the next one (one transaction on SQLite, one query per kind on
+        ArangoDB), so 100 analyses finishing together cost a few round trips, not 200. Returns
+        once its own writes are stored."""
+        for kind, key, _ in docs:
+            node_id(kind, key)  # a bad entity fails its own caller, not the batch it would join
+        loop = asyncio.get_running_loop()
+        stored = loop.create_future()
+        self._queue.append((docs, list(links), stored))
+        if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
+            self._writer = loop.create_task(self._drain())
+        await stored
+
+    async def _drain(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                await self.backend.write([d for b in batch for d in b[0]], [e for b in batch for e in b[1]])
+            except BaseException as exc:
+                for *_, stored in batch:
+                    if not stored.done():
+                        stored.set_exception(exc) if isinstance(exc, Exception) else stored.cancel()
+                if not isinstance(exc, Exception):
+                    raise
+            else:
+                for *_, stored in batch:
+                    if not stored.done():
+                        stored.set_result(None)
 
     # -- recording (called by the graph's nodes) -----------------------------------------------
 
@@ -67,15 +103,17 @@ class AnalyticsCatalog:
         epoch = (run or {}).get("epoch") or self.epoch or run_id
         now = time.time()
         existing = await self.backend.get("epochs", epoch)
-        await self.backend.put("epochs", epoch, {
-            "key": epoch, "name": epoch,
-            "parent": (existing or {}).get("parent") or self.parent_epoch,
-            "created_at": (existing or {}).get("created_at", now),
-        })
-        await self.backend.put("runs", run_id, {
-            **(run or {}), **info, "key": run_id, "run_id": run_id, "epoch": epoch,
-            "started_at": (run or {}).get("started_at", now), "status": (run or {}).get("status", "running"),
-        })
+        await self._write([
+            ("epochs", epoch, {
+                "key": epoch, "name": epoch,
+                "parent": (existing or {}).get("parent") or self.parent_epoch,
+                "created_at": (existing or {}).get("created_at", now),
+            }),
+            ("runs", run_id, {
+                **(run or {}), **info, "key": run_id, "run_id": run_id, "epoch": epoch,
+                "started_at": (run or {}).get("started_at", now), "status": (run or {}).get("status", "running"),
+            }),
+        ])
         self._epochs[run_id] = epoch
 
     async def _epoch(self, run_id: str) -> str:
@@ -87,28 +125,32 @@ class AnalyticsCatalog:
                 self._epochs[run_id] = run["epoch"]
         return self._epochs[run_id]
 
-    async def _record(self, kind: str, run_id: str, entity_id: str, doc: dict[str, Any]) -> str:
-        key = _key(run_id, entity_id)
-        await self.backend.put(kind, key, {
-            **doc, "key": key, "id": entity_id, "run_id": run_id, "epoch": await self._epoch(run_id),
-            "recorded_at": time.time(),
-        })
-        return node_id(kind, key)
+    async def _record(self, kind: str, run_id: str, entities: Iterable[tuple[str, dict[str, Any], list[str]]]) -> None:
+        """Record ``(entity id, document, lineage sources)`` of one kind for ``run_id``, together."""
+        epoch = await self._epoch(run_id)
+        docs, links = [], []
+        for entity_id, doc, sources in entities:
+            key = _key(run_id, entity_id)
+            docs.append((kind, key, {**doc, "key": key, "id": entity_id, "run_id": run_id, "epoch": epoch,
+                                     "recorded_at": time.time()}))
+            links += [(source, node_id(kind, key)) for source in sources]
+        if docs:
+            await self._write(docs, links)
 
     async def record_requirements(self, run_id: str, requirements: Iterable[dict[str, Any]]) -> None:
-        for req in requirements:
-            await self._record("requirements", run_id, req["id"], req)
+        await self._record("requirements", run_id, ((req["id"], req, []) for req in requirements))
 
     async def record_use_cases(self, run_id: str, use_cases: Iterable[dict[str, Any]]) -> None:
-        for uc in use_cases:
-            target = await self._record("use_cases", run_id, uc["id"], uc)
-            for req_id in uc.get("requirement_ids") or []:
-                await self.backend.link(node_id("requirements", _key(run_id, req_id)), target)
+        await self._record("use_cases", run_id, (
+            (uc["id"], uc, [node_id("requirements", _key(run_id, r)) for r in uc.get("requirement_ids") or []])
+            for uc in use_cases
+        ))
 
     async def record_templates(self, run_id: str, templates: Iterable[dict[str, Any]]) -> None:
-        for t in templates:
-            target = await self._record("templates", run_id, t["id"], {**t, "signature": signature(t)})
-            await self.backend.link(node_id("use_cases", _key(run_id, t["use_case_id"])), target)
+        await self._record("templates", run_id, (
+            (t["id"], {**t, "signature": signature(t)}, [node_id("use_cases", _key(run_id, t["use_case_id"]))])
+            for t in templates
+        ))
 
     async def record_execution(
         self, run_id: str, template: dict[str, Any], result: dict[str, Any], baseline_key: str | None = None
@@ -126,24 +168,49 @@ class AnalyticsCatalog:
             "signature": signature(template),
             "duration_s": max(0.0, (result.get("finished_at") or 0) - (result.get("started_at") or 0)),
         }
-        target = await self._record("executions", run_id, result["template_id"], doc)
-        await self.backend.link(node_id("templates", _key(run_id, result["template_id"])), target)
+        source = node_id("templates", _key(run_id, result["template_id"]))
+        await self._record("executions", run_id, [(result["template_id"], doc, [source])])
+
+    async def recorded(self, run_id: str, kind: Literal["executions", "reports"], template_id: str) -> dict[str, Any] | None:
+        """What an earlier process of ``run_id`` recorded for ``template_id`` (its execution, or
+        its report with the whole report under ``"report"``), or None.
+
+        This is how a resumed run skips what it already did inside an analysis: the analysis
+        subgraph keeps no checkpoints, and LangGraph saves a finished task's writes only when a
+        concurrency slot is free (with ``max_concurrency=1``, at the end of the step). The run's
+        records are read once, on the first ask: what this process records is never asked for.
+        """
+        known = self._recorded.get(run_id)
+        if known is None or known.get_loop() is not asyncio.get_running_loop():
+            known = self._recorded[run_id] = asyncio.ensure_future(self._by_template(run_id))
+        try:
+            found = await asyncio.shield(known)  # one caller cancelled is not all of them cancelled
+        except Exception:
+            self._recorded.pop(run_id, None)  # a failed read is not remembered
+            raise
+        return found[kind].get(template_id)
+
+    async def _by_template(self, run_id: str) -> dict[str, dict[str, dict[str, Any]]]:
+        return {kind: {d["template_id"]: d for d in await self.backend.find(kind, run_id=run_id)}
+                for kind in ("executions", "reports")}
 
     async def previous_executions(self, baseline_key: str, run_id: str) -> list[dict[str, Any]]:
         """Completed executions with ``baseline_key`` from runs other than ``run_id``, latest first."""
         found = await self.backend.find("executions", baseline_key=baseline_key, status="completed")
         return sorted((e for e in found if e.get("run_id") != run_id), key=lambda e: e.get("finished_at") or 0, reverse=True)
 
-    async def record_report(self, run_id: str, report: dict[str, Any]) -> None:
+    async def record_report(self, run_id: str, report: dict[str, Any], rejections: Iterable[dict[str, Any]] = ()) -> None:
+        """The report's headline and metrics, and the whole report with the LLM proposals its
+        writing rejected (what a resumed run takes instead of writing it again)."""
         doc = {k: report.get(k) for k in ("title", "algorithm", "use_case_id", "template_id", "summary", "status")}
-        doc.update(report_metrics(report), insights=len(report.get("insights") or []))
-        target = await self._record("reports", run_id, report["id"], doc)
-        await self.backend.link(node_id("executions", _key(run_id, report["template_id"])), target)
+        doc.update(report_metrics(report), insights=len(report.get("insights") or []),
+                   report=report, llm_rejections=list(rejections))
+        await self._record("reports", run_id, [(report["id"], doc, [node_id("executions", _key(run_id, report["template_id"]))])])
 
     async def finish_run(self, run_id: str, **info: Any) -> None:
         await self._epoch(run_id)
         run = await self.backend.get("runs", run_id) or {}
-        await self.backend.put("runs", run_id, {**run, **info, "finished_at": time.time()})
+        await self._write([("runs", run_id, {**run, **info, "finished_at": time.time()})])
 
     # -- queries --------------------------------------------------------------------------------
 

@@ -12,9 +12,9 @@ import json
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Sequence
 
-from .base import node_id
+from .base import Doc, node_id, split_node
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -57,25 +57,30 @@ class SQLiteCatalogBackend:
             self._conn = conn
         return self._conn
 
-    def _run(self, sql: str, params: tuple[Any, ...] = (), write: bool = False) -> list[tuple[Any, ...]]:
+    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self._connect().execute(sql, params).fetchall()
+
+    async def _call(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._run, sql, params)
+
+    def _write(self, docs: Sequence[Doc], links: Sequence[tuple[str, str]]) -> None:
         conn = self._connect()
-        rows = conn.execute(sql, params).fetchall()
-        if write:
-            conn.commit()
-        return rows
+        with conn:  # one transaction: all of it or none
+            # an upsert keeps the row's seq, so insertion order survives re-recording
+            conn.executemany(
+                "INSERT INTO documents (kind, key, doc) VALUES (?, ?, ?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc",
+                [(kind, key, json.dumps(doc, default=str)) for kind, key, doc in docs],
+            )
+            conn.executemany("INSERT OR IGNORE INTO edges (source, target) VALUES (?, ?)", links)
 
-    async def _call(self, sql: str, params: tuple[Any, ...] = (), *, write: bool = False) -> list[tuple[Any, ...]]:
-        return await asyncio.get_running_loop().run_in_executor(self._thread, self._run, sql, params, write)
-
-    async def put(self, kind: str, key: str, doc: dict[str, Any]) -> None:
-        node_id(kind, key)  # validates the kind
-        # an upsert keeps the row's seq, so insertion order survives re-recording
-        await self._call(
-            "INSERT INTO documents (kind, key, doc) VALUES (?, ?, ?) "
-            "ON CONFLICT (kind, key) DO UPDATE SET doc = excluded.doc",
-            (kind, key, json.dumps(doc, default=str)),
-            write=True,
-        )
+    async def write(self, docs: Sequence[Doc], links: Sequence[tuple[str, str]] = ()) -> None:
+        for kind, key, _ in docs:
+            node_id(kind, key)  # validates the kind
+        for edge in links:
+            for node in edge:
+                split_node(node)
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._write, list(docs), list(links))
 
     async def get(self, kind: str, key: str) -> dict[str, Any] | None:
         rows = await self._call("SELECT doc FROM documents WHERE kind = ? AND key = ?", (kind, key))
@@ -101,9 +106,6 @@ class SQLiteCatalogBackend:
                 params += [*args, int(value) if isinstance(value, bool) else value]
         rows = await self._call(" ".join(sql) + " ORDER BY seq", tuple(params))
         return [json.loads(r[0]) for r in rows]
-
-    async def link(self, source: str, target: str) -> None:
-        await self._call("INSERT OR IGNORE INTO edges (source, target) VALUES (?, ?)", (source, target), write=True)
 
     async def neighbors(self, node: str, direction: Literal["out", "in"]) -> list[str]:
         if direction == "out":

@@ -135,15 +135,17 @@ class ArangoDouble(LoopbackServer):
 
     def _put(self, b: dict[str, Any]) -> list[Any]:
         docs = self._coll(b)["docs"]
-        old = docs.get(b["key"])
-        seq = old["_seq"] if old else b["seq"]
-        self.insert(b["@collection"], {**b["doc"], "_key": b["key"], "_seq": seq})
+        for d in b["docs"]:
+            old = docs.get(d["key"])
+            seq = old["_seq"] if old else d["seq"]
+            self.insert(b["@collection"], {**d["doc"], "_key": d["key"], "_seq": seq})
         return []
 
     def _link(self, b: dict[str, Any]) -> list[Any]:
         coll = self._coll(b)
-        if not any(e["_from"] == b["from"] and e["_to"] == b["to"] for e in coll["docs"].values()):
-            self.insert(b["@collection"], {"_from": b["from"], "_to": b["to"], "_seq": b["seq"]})
+        for link in b["links"]:
+            if not any(e["_from"] == link["from"] and e["_to"] == link["to"] for e in coll["docs"].values()):
+                self.insert(b["@collection"], {"_from": link["from"], "_to": link["to"], "_seq": link["seq"]})
         return []
 
     def execute(self, query: str, bind: dict[str, Any]) -> list[Any]:
