@@ -11,6 +11,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from .engines.base import Engine
+from .concurrency import Once
 from .settings import Settings
 from .stores.base import GraphData, GraphStore
 
@@ -28,25 +29,27 @@ class Context:
     satellite_collections: list[str] = field(default_factory=list)
     # one record per LLM invocation: agent, model, tokens, latency, cached (see graph_agents.llm)
     llm_calls: list[dict[str, Any]] = field(default_factory=list)
-    _graphs: dict[tuple[tuple[str, ...], tuple[str, ...]], asyncio.Future] = field(default_factory=dict, repr=False)
+    _graphs: Once = field(default_factory=Once, repr=False)
+    _results: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def workspace(self) -> Path:
         return self.settings.home
 
+    def hand_over(self, run_id: str, template_id: str, values: dict[str, Any]) -> None:
+        """An execution's values, for its report step (in this process) to take instead of
+        reading them back from the store."""
+        self._results[(run_id, template_id)] = values
+
+    def take_over(self, run_id: str, template_id: str) -> dict[str, Any] | None:
+        """What :meth:`hand_over` left for this analysis, or None (a resumed run: read the store)."""
+        return self._results.pop((run_id, template_id), None)
+
     async def load_graph(self, vertex_collections: list[str], edge_collections: list[str]) -> GraphData:
         """The store's graph on these collections, loaded once however many reports of the run ask
         for it (the isolated-groups detector counts edges inside and across groups)."""
         key = (tuple(vertex_collections), tuple(edge_collections))
-        loading = self._graphs.get(key)
-        if loading is None or loading.get_loop() is not asyncio.get_running_loop():
-            loading = self._graphs[key] = asyncio.ensure_future(self.store.load_graph(list(key[0]), list(key[1])))
-        try:
-            return await asyncio.shield(loading)  # one report cancelled does not cancel the others' load
-        except Exception:
-            if self._graphs.get(key) is loading:
-                del self._graphs[key]  # a failed load is not remembered
-            raise
+        return await self._graphs.get(key, lambda: self.store.load_graph(list(key[0]), list(key[1])))
 
 
 _default: Context | None = None

@@ -60,6 +60,9 @@ async def test_backend_protocol(backend):
     assert [d["key"] for d in await backend.find("runs", n=3, ok=True)] == ["r1"]
     assert [d["key"] for d in await backend.find("runs", tags=["b"])] == ["r2"]
     assert await backend.find("runs", epoch="e3") == [] and await backend.find("reports") == []
+    assert sorted(await backend.distinct("runs", "epoch")) == ["e1", "e2"]
+    assert await backend.distinct("runs", "epoch", ok=True) == ["e1"] and await backend.distinct("reports", "epoch") == []
+    assert sorted(await backend.distinct("runs", "n")) == [2, 3]  # a field that is not indexed
     with pytest.raises(ValueError):
         await backend.write([("nonsense", "k", {})])
     for _ in range(2):

@@ -33,6 +33,7 @@ Q_PUT = (
 Q_GET = "FOR d IN @@collection FILTER d._key == @key RETURN d"
 Q_FIND = "FOR d IN @@collection FILTER MATCHES(d, @example) SORT d._seq RETURN d"
 Q_ALL = "FOR d IN @@collection SORT d._seq RETURN d"
+Q_DISTINCT = "FOR d IN @@collection FILTER MATCHES(d, @example) RETURN DISTINCT d[@field]"
 Q_LINK = (
     "FOR l IN @links UPSERT { _from: l.from, _to: l.to } INSERT { _from: l.from, _to: l.to, _seq: l.seq } "
     "UPDATE {} IN @@collection"
@@ -156,6 +157,10 @@ class ArangoCatalogBackend:
         else:
             rows = await self._run(self._query, Q_ALL, {"@collection": coll})
         return [_plain(r) for r in rows]  # type: ignore[misc]
+
+    async def distinct(self, kind: str, field: str, **equals: Any) -> list[Any]:
+        await self._ensure()
+        return await self._run(self._query, Q_DISTINCT, {"@collection": collection_for(kind), "example": equals, "field": field})
 
     async def neighbors(self, node: str, direction: Literal["out", "in"]) -> list[str]:
         if direction not in ("out", "in"):

@@ -42,6 +42,9 @@ class CatalogBackend(Protocol):
     async def find(self, kind: str, **equals: Any) -> list[dict[str, Any]]:
         """Documents of ``kind`` whose top-level fields equal the given values, in insertion order."""
 
+    async def distinct(self, kind: str, field: str, **equals: Any) -> list[Any]:
+        """The distinct values of the top-level ``field`` among the documents ``find`` would return."""
+
     async def neighbors(self, node: str, direction: Literal["out", "in"]) -> list[str]:
         """Nodes one lineage edge away from ``node``."""
 

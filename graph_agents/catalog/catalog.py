@@ -7,11 +7,11 @@ overwrites; lineage edges run requirement → use case → template → executio
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import datetime
 from typing import Any, Iterable, Literal, Sequence
 
+from ..concurrency import GroupWrites, Once
 from .base import CatalogBackend, Doc, node_id
 
 TOP_K = 10  # top ids kept per report, for overlap between epochs
@@ -52,48 +52,27 @@ class AnalyticsCatalog:
         self.epoch = epoch
         self.parent_epoch = parent_epoch
         self._epochs: dict[str, str] = {}  # run id -> epoch, once known
-        self._queue: list[tuple[list[Doc], list[tuple[str, str]], asyncio.Future]] = []  # writes waiting for _drain
-        self._writer: asyncio.Task | None = None
-        self._recorded: dict[str, asyncio.Future] = {}  # run id -> what it recorded before this process (see recorded)
+        self._writes: GroupWrites[tuple[str, Any]] = GroupWrites(self._flush)
+        self._once = Once()  # per run: what it recorded before this process, the baselines there are
 
     def bind(self, epoch: str | None = None, parent_epoch: str | None = None) -> "AnalyticsCatalog":
         """The same storage, recording new runs in ``epoch``."""
         return AnalyticsCatalog(self.backend, epoch=epoch, parent_epoch=parent_epoch)
 
     async def aclose(self) -> None:
-        if self._writer is not None and not self._writer.done():
-            await asyncio.wait([self._writer])  # what is queued is written before the backend closes
+        await self._writes.idle()  # what is queued is written before the backend closes
         await self.backend.aclose()
 
     async def _write(self, docs: list[Doc], links: Sequence[tuple[str, str]] = ()) -> None:
-        """Write through the backend, together with whatever else is waiting: writes made while
-        one is in flight go out as the next one (one transaction on SQLite, one query per kind on
-        ArangoDB), so 100 analyses finishing together cost a few round trips, not 200. Returns
-        once its own writes are stored."""
+        """Write through the backend, together with whatever else is waiting (one transaction on
+        SQLite, one query per kind on ArangoDB): 100 analyses finishing together cost a few round
+        trips, not 200. Returns once its own writes are stored."""
         for kind, key, _ in docs:
             node_id(kind, key)  # a bad entity fails its own caller, not the batch it would join
-        loop = asyncio.get_running_loop()
-        stored = loop.create_future()
-        self._queue.append((docs, list(links), stored))
-        if self._writer is None or self._writer.done() or self._writer.get_loop() is not loop:
-            self._writer = loop.create_task(self._drain())
-        await stored
+        await self._writes.add([("doc", d) for d in docs] + [("link", e) for e in links])
 
-    async def _drain(self) -> None:
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                await self.backend.write([d for b in batch for d in b[0]], [e for b in batch for e in b[1]])
-            except BaseException as exc:
-                for *_, stored in batch:
-                    if not stored.done():
-                        stored.set_exception(exc) if isinstance(exc, Exception) else stored.cancel()
-                if not isinstance(exc, Exception):
-                    raise
-            else:
-                for *_, stored in batch:
-                    if not stored.done():
-                        stored.set_result(None)
+    async def _flush(self, items: list[tuple[str, Any]]) -> None:
+        await self.backend.write([d for what, d in items if what == "doc"], [e for what, e in items if what == "link"])
 
     # -- recording (called by the graph's nodes) -----------------------------------------------
 
@@ -180,22 +159,24 @@ class AnalyticsCatalog:
         concurrency slot is free (with ``max_concurrency=1``, at the end of the step). The run's
         records are read once, on the first ask: what this process records is never asked for.
         """
-        known = self._recorded.get(run_id)
-        if known is None or known.get_loop() is not asyncio.get_running_loop():
-            known = self._recorded[run_id] = asyncio.ensure_future(self._by_template(run_id))
-        try:
-            found = await asyncio.shield(known)  # one caller cancelled is not all of them cancelled
-        except Exception:
-            self._recorded.pop(run_id, None)  # a failed read is not remembered
-            raise
+        found = await self._once.get(("recorded", run_id), lambda: self._by_template(run_id))
         return found[kind].get(template_id)
+
+    async def _baseline_keys(self) -> set[str]:
+        return set(await self.backend.distinct("executions", "baseline_key", status="completed")) - {None}
 
     async def _by_template(self, run_id: str) -> dict[str, dict[str, dict[str, Any]]]:
         return {kind: {d["template_id"]: d for d in await self.backend.find(kind, run_id=run_id)}
                 for kind in ("executions", "reports")}
 
     async def previous_executions(self, baseline_key: str, run_id: str) -> list[dict[str, Any]]:
-        """Completed executions with ``baseline_key`` from runs other than ``run_id``, latest first."""
+        """Completed executions with ``baseline_key`` from runs other than ``run_id``, latest first.
+
+        Which keys have any is read once per run, so the analyses of a first run (or of new
+        templates) don't each ask the backend for what is not there."""
+        keys = await self._once.get(("baselines", run_id), self._baseline_keys)
+        if baseline_key not in keys:
+            return []
         found = await self.backend.find("executions", baseline_key=baseline_key, status="completed")
         return sorted((e for e in found if e.get("run_id") != run_id), key=lambda e: e.get("finished_at") or 0, reverse=True)
 

@@ -86,15 +86,19 @@ class SQLiteCatalogBackend:
         rows = await self._call("SELECT doc FROM documents WHERE kind = ? AND key = ?", (kind, key))
         return json.loads(rows[0][0]) if rows else None
 
-    async def find(self, kind: str, **equals: Any) -> list[dict[str, Any]]:
+    @staticmethod
+    def _field(field: str) -> tuple[str, list[Any]]:
+        """The SQL expression of a top-level field, and its parameters: an indexed field is named
+        literally (the index's own expression, so the index is used); others are bound."""
+        if field in _INDEXED:
+            return f"json_extract(doc, '$.{field}')", []
+        return "json_extract(doc, ?)", ['$."' + field.replace('"', '""') + '"']
+
+    def _where(self, kind: str, equals: dict[str, Any]) -> tuple[str, list[Any]]:
         node_id(kind, "")
-        sql, params = ["SELECT doc FROM documents WHERE kind = ?"], [kind]
+        sql, params = ["WHERE kind = ?"], [kind]
         for field, value in equals.items():
-            # an indexed field is named literally (the index's own expression); others are bound
-            if field in _INDEXED:
-                expr, args = f"json_extract(doc, '$.{field}')", []
-            else:
-                expr, args = "json_extract(doc, ?)", ['$."' + field.replace('"', '""') + '"']
+            expr, args = self._field(field)
             if value is None:
                 sql.append(f"AND {expr} IS NULL")
                 params += args
@@ -104,8 +108,18 @@ class SQLiteCatalogBackend:
             else:
                 sql.append(f"AND {expr} = ?")
                 params += [*args, int(value) if isinstance(value, bool) else value]
-        rows = await self._call(" ".join(sql) + " ORDER BY seq", tuple(params))
+        return " ".join(sql), params
+
+    async def find(self, kind: str, **equals: Any) -> list[dict[str, Any]]:
+        where, params = self._where(kind, equals)
+        rows = await self._call(f"SELECT doc FROM documents {where} ORDER BY seq", tuple(params))
         return [json.loads(r[0]) for r in rows]
+
+    async def distinct(self, kind: str, field: str, **equals: Any) -> list[Any]:
+        expr, args = self._field(field)
+        where, params = self._where(kind, equals)
+        rows = await self._call(f"SELECT DISTINCT {expr} FROM documents {where}", tuple(args + params))
+        return [r[0] for r in rows]
 
     async def neighbors(self, node: str, direction: Literal["out", "in"]) -> list[str]:
         if direction == "out":

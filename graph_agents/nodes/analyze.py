@@ -59,6 +59,8 @@ async def execute(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, 
         await ctx.catalog.record_execution(
             state["run_id"], state["template"], result.dump(), baseline_key(template, ctx.store)
         )
+    if result.status == "completed":
+        ctx.hand_over(state["run_id"], template.id, outcome.values)
     return _executed(result)
 
 
@@ -71,7 +73,9 @@ async def report(state: AnalysisState, config: RunnableConfig, runtime: Runtime[
         recorded = await ctx.catalog.recorded(state["run_id"], "reports", outcome.template_id)
         if recorded is not None:  # written by a process of this run that stopped before the step ended
             return {"reports": {recorded["id"]: recorded["report"]}, "llm_rejections": recorded["llm_rejections"]}
-    values = await ctx.store.read_results(outcome.result_location)
+    values = ctx.take_over(state["run_id"], outcome.template_id)
+    if values is None:  # executed by an earlier process of the run
+        values = await ctx.store.read_results(outcome.result_location)
     template = AnalysisTemplate.model_validate(state["template"])
     vertical = Vertical.model_validate(state["vertical"])
     baseline = await find_baseline(ctx, template, state["run_id"])

@@ -62,10 +62,9 @@ class ArangoDouble(LoopbackServer):
             st.Q_NAMES: self._names,
             cat.Q_PUT: self._put,
             cat.Q_GET: lambda b: [d for d in [self._coll(b)["docs"].get(b["key"])] if d is not None],
-            cat.Q_FIND: lambda b: self._sorted(
-                d for d in self._coll(b)["docs"].values() if all(d.get(k) == v for k, v in b["example"].items())
-            ),
+            cat.Q_FIND: lambda b: self._sorted(self._matching(b)),
             cat.Q_ALL: lambda b: self._sorted(self._coll(b)["docs"].values()),
+            cat.Q_DISTINCT: lambda b: list(dict.fromkeys(d.get(b["field"]) for d in self._matching(b))),
             cat.Q_LINK: self._link,
             cat.Q_OUT: lambda b: [e["_to"] for e in self._sorted(self._coll(b)["docs"].values()) if e["_from"] == b["node"]],
             cat.Q_IN: lambda b: [e["_from"] for e in self._sorted(self._coll(b)["docs"].values()) if e["_to"] == b["node"]],
@@ -118,6 +117,10 @@ class ArangoDouble(LoopbackServer):
         if name not in self.collections:
             raise AqlError(404, 1203, f"collection or view not found: {name}")
         return self.collections[name]
+
+    def _matching(self, b: dict[str, Any]) -> list[dict[str, Any]]:
+        """MATCHES(d, @example): the documents whose fields equal the example's."""
+        return [d for d in self._coll(b)["docs"].values() if all(d.get(k) == v for k, v in b["example"].items())]
 
     @staticmethod
     def _sorted(docs: Any) -> list[dict[str, Any]]:
