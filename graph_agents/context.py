@@ -30,20 +30,20 @@ class Context:
     # one record per LLM invocation: agent, model, tokens, latency, cached (see graph_agents.llm)
     llm_calls: list[dict[str, Any]] = field(default_factory=list)
     _graphs: Once = field(default_factory=Once, repr=False)
-    _results: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
+    _handed: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def workspace(self) -> Path:
         return self.settings.home
 
     def hand_over(self, run_id: str, template_id: str, values: dict[str, Any]) -> None:
-        """An execution's values, for its report step (in this process) to take instead of
-        reading them back from the store."""
-        self._results[(run_id, template_id)] = values
+        """An execution's values, for its report step (in this process) to take rather than read
+        them back from the store."""
+        self._handed[(run_id, template_id)] = values
 
     def take_over(self, run_id: str, template_id: str) -> dict[str, Any] | None:
-        """What :meth:`hand_over` left for this analysis, or None (a resumed run: read the store)."""
-        return self._results.pop((run_id, template_id), None)
+        """What :meth:`hand_over` left for this analysis, or None (executed by an earlier process)."""
+        return self._handed.pop((run_id, template_id), None)
 
     async def load_graph(self, vertex_collections: list[str], edge_collections: list[str]) -> GraphData:
         """The store's graph on these collections, loaded once however many reports of the run ask

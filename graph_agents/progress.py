@@ -1,7 +1,8 @@
 """Progress events from the graph's stream: each node and each analysis as it starts and ends.
 
-The runner streams the graph with ``stream_mode="tasks", subgraphs=True`` and turns every task
-start and result into a :class:`ProgressEvent` for an optional callback (the CLI's live view).
+The runner streams the graph with ``stream_mode=["tasks", "custom"]`` and turns every task start
+and result, and every step an analysis reports on the custom stream (its execute and report
+steps), into a :class:`ProgressEvent` for an optional callback (the CLI's live view).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ ProgressCallback = Callable[["ProgressEvent"], Union[None, Awaitable[None]]]
 class ProgressEvent:
     kind: str  # "start", "end" or "review" (the run paused for a person)
     node: str  # the node's name: "analyze_schema", "analyze", or "execute"/"report" inside analyze
-    path: tuple[str, ...] = ()  # enclosing nodes for subgraph steps, e.g. ("analyze",)
+    path: tuple[str, ...] = ()  # the enclosing node of a step: ("analyze",)
     task_id: str = ""
     template_id: str | None = None
     algorithm: str | None = None
@@ -34,16 +35,20 @@ class ProgressEvent:
 
 
 class ProgressTracker:
-    """Turns (namespace, "tasks", data) stream chunks into events and hands them to a callback."""
+    """Turns ("tasks" | "custom", data) stream chunks into events and hands them to a callback."""
 
     def __init__(self, callback: ProgressCallback | None) -> None:
         self.callback = callback
         self._started: dict[str, tuple[float, ProgressEvent]] = {}
 
-    async def feed(self, namespace: tuple[str, ...], data: dict[str, Any]) -> None:
+    async def feed(self, mode: str, data: Any) -> None:
         if self.callback is None:
             return
-        path = tuple(part.split(":", 1)[0] for part in namespace)
+        if mode == "custom":
+            if isinstance(data, dict) and "analysis_step" in data:
+                await self._step(data)
+            return
+        path: tuple[str, ...] = ()
         task_id = str(data.get("id", ""))
         if "input" in data:  # a task starts
             tid, algo = _template(data.get("input"))
@@ -57,7 +62,7 @@ class ProgressTracker:
         status = "failed" if data.get("error") else "completed"
         error = str(data["error"]) if data.get("error") else None
         if isinstance(result, dict) and tid:  # an analysis that caught its engine's failure
-            outcome = (result.get("execution_results") or {}).get(tid) or result.get("outcome") or {}
+            outcome = (result.get("execution_results") or {}).get(tid) or {}
             if outcome.get("status") == "failed":
                 status, error = "failed", outcome.get("error")
         if data.get("interrupts"):
@@ -71,6 +76,21 @@ class ProgressTracker:
         for intr in data.get("interrupts") or []:
             value = intr.get("value") if isinstance(intr, dict) else getattr(intr, "value", None)
             await self._emit(ProgressEvent("review", data["name"], path, task_id, payload=value))
+
+    async def _step(self, data: dict[str, Any]) -> None:
+        """A step inside an analysis (``analysis_step`` events of the analyze node)."""
+        step_id = str(data.get("id", ""))
+        if data.get("event") == "start":
+            event = ProgressEvent("start", data["analysis_step"], ("analyze",), step_id, data.get("template_id"),
+                                  data.get("algorithm"))
+            self._started[step_id] = (time.monotonic(), event)
+            await self._emit(event)
+            return
+        began, _ = self._started.pop(step_id, (None, None))
+        await self._emit(ProgressEvent(
+            "end", data["analysis_step"], ("analyze",), step_id, data.get("template_id"), data.get("algorithm"),
+            data.get("status"), data.get("error"), elapsed_s=time.monotonic() - began if began is not None else None,
+        ))
 
     async def _emit(self, event: ProgressEvent) -> None:
         out = self.callback(event)  # type: ignore[misc]

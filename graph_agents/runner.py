@@ -399,8 +399,8 @@ class AgenticWorkflowRunner:
                 await app.ainvoke(inputs, config, context=context)
             else:
                 tracker = ProgressTracker(progress)
-                async for namespace, data in app.astream(inputs, config, context=context, stream_mode="tasks", subgraphs=True):
-                    await tracker.feed(namespace, data)
+                async for mode, data in app.astream(inputs, config, context=context, stream_mode=["tasks", "custom"]):
+                    await tracker.feed(mode, data)
         except (Exception, asyncio.CancelledError):
             raise  # LangGraph winds its own tasks down for these
         except BaseException:

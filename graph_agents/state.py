@@ -64,14 +64,7 @@ class AnalysisState(TypedDict, total=False):
     template: dict[str, Any]
     use_case: dict[str, Any]
     vertical: dict[str, Any]
-    outcome: dict[str, Any]  # ExecutionResult of this task, passed from execute to report
-    execution_results: Annotated[dict[str, dict[str, Any]], merge]
-    reports: Annotated[dict[str, dict[str, Any]], merge]
-    errors: Annotated[list[dict[str, Any]], operator.add]
-    llm_rejections: Annotated[list[dict[str, Any]], operator.add]
-
-
-class AnalysisOutput(TypedDict, total=False):
+    outcome: dict[str, Any]  # ExecutionResult of this task, passed from the execute step to the report step
     execution_results: Annotated[dict[str, dict[str, Any]], merge]
     reports: Annotated[dict[str, dict[str, Any]], merge]
     errors: Annotated[list[dict[str, Any]], operator.add]

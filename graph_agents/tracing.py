@@ -1,7 +1,7 @@
 """What happened in a run, how long it took, how many tokens, what it cost.
 
 :class:`TraceRecorder` is a LangChain callback handler passed in the run's config: LangGraph
-reports every node (``metadata["langgraph_node"]``), every ``Send`` task and subgraph step, and
+reports every node (``metadata["langgraph_node"]``), every ``Send`` task and the steps inside it, and
 every chat-model call made inside a node through it, so no node records anything by hand.
 ``finish()`` turns what it saw into a :class:`Trace`: a summary, JSON, an HTML timeline and
 Markdown. LangSmith is untouched: LangChain adds its own tracer next to ours when the user sets
@@ -154,10 +154,13 @@ def preview(obj: Any, limit: int = 300, depth: int = 0) -> Any:
 
 
 def _is_node(name: str | None, tags: list[str] | None, metadata: dict[str, Any] | None) -> bool:
-    """A LangGraph node task (not the compiled subgraph runnable, not a router inside a node)."""
-    return bool(metadata) and metadata.get("langgraph_node") == name and any(
-        t.startswith("graph:step:") for t in tags or []
-    )
+    """A LangGraph node task (not a router inside a node), or a step of one (an analysis's
+    execute and report steps are child runs marked ``graph_agents_step``)."""
+    if not metadata:
+        return False
+    if metadata.get("graph_agents_step") == name:
+        return True
+    return metadata.get("langgraph_node") == name and any(t.startswith("graph:step:") for t in tags or [])
 
 
 class TraceRecorder(BaseCallbackHandler):
@@ -193,7 +196,7 @@ class TraceRecorder(BaseCallbackHandler):
             run_id = self._parents.get(run_id)
         return run_id
 
-    # chains: graph, nodes, subgraphs
+    # chains: graph, nodes, steps
     def on_chain_start(self, serialized, inputs, *, run_id, parent_run_id=None, tags=None, metadata=None, **kw):
         name = kw.get("name") or (serialized or {}).get("name")
         with self._lock:
@@ -223,7 +226,7 @@ class TraceRecorder(BaseCallbackHandler):
             if self.debug:
                 span["outputs"] = self.scrub(preview(outputs))
             if run_id in self._has_children or not isinstance(outputs, dict):
-                return  # a subgraph's output repeats what its steps already reported
+                return  # a node's output repeats what its steps already reported
             for result in (outputs.get("execution_results") or {}).values():
                 self.engine_jobs.append({
                     "span": span["id"], "template_id": result.get("template_id"), "algorithm": result.get("algorithm"),

@@ -7,6 +7,7 @@ import json
 import networkx as nx
 import numpy as np
 import pytest
+from langgraph.graph import END, START, StateGraph
 
 from graph_agents.context import Context
 from graph_agents.engines import LocalEngine
@@ -18,6 +19,7 @@ from graph_agents.reports.facts import compute_facts, gini
 from graph_agents.reports.grounding import ground_report
 from graph_agents.reports.html import render_index, render_report
 from graph_agents.settings import Settings
+from graph_agents.state import AnalysisState
 from graph_agents.stores import LocalGraphStore
 from graph_agents.verticals import load_vertical
 
@@ -97,12 +99,24 @@ def _template(tid: str, algorithm: str, vertex: list[str], edge: list[str], **pa
                             parameters=params, vertex_collections=vertex, edge_collections=edge)
 
 
+def _one_analysis():
+    """The analyze node alone, as the workflow's Send target runs it."""
+    g = StateGraph(AnalysisState, context_schema=Context)
+    g.add_node("analyze", analyze)
+    g.add_edge(START, "analyze")
+    g.add_edge("analyze", END)
+    return g.compile()
+
+
+ONE_ANALYSIS = _one_analysis()
+
+
 async def _report(store, template, vertical, workspace, run_id="run1") -> Report:
     settings = Settings().model_copy(update={"home": workspace})
     ctx = Context(store=store, engine=LocalEngine(), settings=settings, catalog=open_catalog(workspace))
     use_case = UseCase(id="UC-001", title="test", algorithm=template.algorithm)
     try:
-        out = await analyze.ainvoke(
+        out = await ONE_ANALYSIS.ainvoke(
             {"run_id": run_id, "template": template.dump(), "use_case": use_case.dump(), "vertical": vertical.dump()},
             context=ctx,
         )

@@ -1,11 +1,16 @@
 """The `Send` target: one analysis per template — execute it, then write its report.
 
-A small subgraph (execute → report) so each report starts the moment its own execution ends, and
-Studio, the progress display and the trace see both steps. It keeps no checkpoints of its own
-(they cost about three times the rest of LangGraph's work per analysis): the catalog's records
-are the durable ones, each written before the step returns, so a resumed run neither executes
-again what executed nor writes again a report it wrote (see ``AnalyticsCatalog.recorded``).
-Without a catalog, a resume redoes the analyses whose task writes LangGraph had not yet saved.
+One node runs both steps, so each report starts the moment its own execution ends. Each step is
+a child run of the node (the trace shows ``execute[T-001]`` and ``report[T-001]``) and streams a
+start and an end event (``stream_mode="custom"``: the CLI's progress, Studio). Not a subgraph: a
+per-analysis subgraph costs LangGraph a Pregel loop per analysis, which with checkpoints was three
+times, and without them still twice, the rest of LangGraph's work per analysis.
+
+What makes a resume pick up between the steps is the catalog: each step's record (the execution,
+then the report) is written before the analysis ends, and a resumed run neither executes again
+what was recorded as executed nor writes again a report it recorded (``AnalyticsCatalog.recorded``);
+LangGraph itself saves a finished task's writes only when a concurrency slot is free. Without a
+catalog, a resume redoes the analyses whose writes LangGraph had not saved.
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig
-from langgraph.graph import END, START, StateGraph
-from langgraph.runtime import Runtime
+from langchain_core.runnables import RunnableConfig, RunnableLambda
+from langgraph.config import get_stream_writer
+from langgraph.runtime import get_runtime
 
 from .. import algorithms
 from ..context import Context, aget_context
@@ -27,7 +32,7 @@ from ..reports.build import ground
 from ..reports.baseline import baseline_key, find_baseline
 from ..reports.detectors import needs_isolation, share_fractions
 from ..reports.facts import group_isolation
-from ..state import AnalysisOutput, AnalysisState
+from ..state import AnalysisState
 
 
 def _executed(result: ExecutionResult) -> dict[str, Any]:
@@ -35,8 +40,38 @@ def _executed(result: ExecutionResult) -> dict[str, Any]:
     return {"outcome": result.dump(), "execution_results": {result.template_id: result.dump()}, "errors": errors}
 
 
-async def execute(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, Any]:
-    ctx = await aget_context(runtime)
+async def analyze(state: AnalysisState, config: RunnableConfig) -> dict[str, Any]:
+    executed = await _step("execute", state, config)
+    outcome = executed.pop("outcome")
+    return {**executed, **await _step("report", {**state, "outcome": outcome}, config)}
+
+
+async def _step(name: str, state: AnalysisState, config: RunnableConfig) -> dict[str, Any]:
+    """The step ``name`` (a child run of the node, marked for the trace) between a start and an
+    end event on the custom stream."""
+    write = get_stream_writer()
+    template = state["template"]
+    event = {"analysis_step": name, "id": f"{template['id']}:{name}", "template_id": template["id"],
+             "algorithm": template.get("algorithm")}
+    write({**event, "event": "start"})
+    try:
+        out = await _STEPS[name].ainvoke(state, config)
+    except Exception as exc:
+        write({**event, "event": "end", "status": "failed", "error": f"{type(exc).__name__}: {exc}"})
+        raise
+    failed = [r for r in (out.get("execution_results") or {}).values() if r.get("status") == "failed"]
+    write({**event, "event": "end", "status": "failed" if failed else "completed", "error": failed[0].get("error") if failed else None})
+    return out
+
+
+def _as_step(fn: Any) -> Any:
+    async def run(state: AnalysisState, config: RunnableConfig) -> dict[str, Any]:
+        return await fn(state, config, await aget_context(get_runtime(Context)))
+
+    return RunnableLambda(run, name=fn.__name__).with_config(metadata={"graph_agents_step": fn.__name__})
+
+
+async def execute(state: AnalysisState, config: RunnableConfig, ctx: Context) -> dict[str, Any]:
     template = AnalysisTemplate.model_validate(state["template"])
     if ctx.catalog is not None:
         recorded = await ctx.catalog.recorded(state["run_id"], "executions", template.id)
@@ -55,7 +90,7 @@ async def execute(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, 
             template_id=template.id, algorithm=template.algorithm, status="failed", engine=ctx.engine.name,
             error=f"{type(exc).__name__}: {exc}", started_at=started, finished_at=time.time(),
         )
-    if ctx.catalog is not None:
+    if ctx.catalog is not None:  # recorded before the report starts: a resume from here executes nothing
         await ctx.catalog.record_execution(
             state["run_id"], state["template"], result.dump(), baseline_key(template, ctx.store)
         )
@@ -64,17 +99,16 @@ async def execute(state: AnalysisState, runtime: Runtime[Context]) -> dict[str, 
     return _executed(result)
 
 
-async def report(state: AnalysisState, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
+async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> dict[str, Any]:
     outcome = ExecutionResult.model_validate(state["outcome"])
     if outcome.status != "completed":
         return {}
-    ctx = await aget_context(runtime)
-    if ctx.catalog is not None:
-        recorded = await ctx.catalog.recorded(state["run_id"], "reports", outcome.template_id)
-        if recorded is not None:  # written by a process of this run that stopped before the step ended
-            return {"reports": {recorded["id"]: recorded["report"]}, "llm_rejections": recorded["llm_rejections"]}
     values = ctx.take_over(state["run_id"], outcome.template_id)
-    if values is None:  # executed by an earlier process of the run
+    if values is None:  # executed by an earlier process of this run
+        if ctx.catalog is not None:
+            recorded = await ctx.catalog.recorded(state["run_id"], "reports", outcome.template_id)
+            if recorded is not None:  # and reported, but the step's end was not saved
+                return {"reports": {recorded["id"]: recorded["report"]}, "llm_rejections": recorded["llm_rejections"]}
         values = await ctx.store.read_results(outcome.result_location)
     template = AnalysisTemplate.model_validate(state["template"])
     vertical = Vertical.model_validate(state["vertical"])
@@ -101,14 +135,4 @@ async def report(state: AnalysisState, config: RunnableConfig, runtime: Runtime[
     return {"reports": {result.id: dumped}, "llm_rejections": rejections}
 
 
-def build_analysis_graph():
-    g = StateGraph(AnalysisState, context_schema=Context, output_schema=AnalysisOutput)
-    g.add_node("execute", execute)
-    g.add_node("report", report)
-    g.add_edge(START, "execute")
-    g.add_edge("execute", "report")
-    g.add_edge("report", END)
-    return g.compile(name="analyze", checkpointer=False)
-
-
-analyze = build_analysis_graph()
+_STEPS = {"execute": _as_step(execute), "report": _as_step(report)}

@@ -12,6 +12,7 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 
+from ..concurrency import Once
 from ..models import DegreeStats, EdgeDefinition
 from .base import CollectionMeta, GraphData, StoreError
 
@@ -69,6 +70,7 @@ class LocalGraphStore:
         self.edge_definitions = edge_definitions or []
         self.source = source
         self._names: dict[str, str] | None = None
+        self._degrees = Once()  # the collections are read once and never change: their degrees neither
 
     # -- construction -------------------------------------------------------------------------
 
@@ -164,7 +166,10 @@ class LocalGraphStore:
         return [docs[int(i * step)] for i in range(limit)]
 
     async def degree_stats(self, edge_collections: list[str]) -> DegreeStats:
-        return degrees_of((e["_from"], e["_to"]) for name in edge_collections for e in self._docs(name))
+        def count() -> DegreeStats:
+            return degrees_of((e["_from"], e["_to"]) for name in edge_collections for e in self._docs(name))
+
+        return await self._degrees.get(tuple(edge_collections), lambda: asyncio.to_thread(count))
 
     async def load_graph(
         self,
