@@ -16,6 +16,12 @@ class Once:
     def __init__(self) -> None:
         self._loads: dict[Hashable, asyncio.Future] = {}
 
+    def known(self, key: Hashable, value: Any) -> None:
+        """``key``'s result, known without loading it (in the running event loop)."""
+        done = asyncio.get_running_loop().create_future()
+        done.set_result(value)
+        self._loads[key] = done
+
     async def get(self, key: Hashable, load: Callable[[], Awaitable[Any]]) -> Any:
         loading = self._loads.get(key)
         if loading is None or loading.get_loop() is not asyncio.get_running_loop():

@@ -94,6 +94,8 @@ class AnalyticsCatalog:
             }),
         ])
         self._epochs[run_id] = epoch
+        if run is None:  # a new run has recorded nothing: its analyses need not ask
+            self._once.known(("recorded", run_id), {"executions": {}, "reports": {}})
 
     async def _epoch(self, run_id: str) -> str:
         if run_id not in self._epochs:

@@ -24,6 +24,7 @@ from .. import algorithms
 from ..models import (
     AnalysisTemplate, GraphSchema, Insight, Recommendation, Report, Requirement, Requirements, UseCase, Vertical,
 )
+from ..reports.facts import CHART_ONLY
 from ..reports.grounding import FactIndex, grounded, ungrounded
 from ..verticals import VerticalError, list_verticals, load_vertical, save_vertical, validate_vertical
 from .schemas import ReportInsights, RequirementsExtraction, SchemaAnalysis, TemplatePlan, UseCasePlan, VerticalChoice
@@ -356,6 +357,7 @@ async def extra_insights(
     rejections: Rejections = []
     if ctx.llm is None:
         return report, rejections
+    facts = {k: v for k, v in facts.items() if k not in CHART_ONLY}  # what grounding checks against, too
     shown = {**facts, "groups": [{**g, "members": g["members"][:10]} for g in facts.get("groups", [])[:10]]}
     data = {
         "analysis": {"template_id": report.template_id, "title": report.title, "algorithm": report.algorithm,

@@ -8,15 +8,12 @@ from .. import algorithms
 from ..models import AnalysisTemplate, Report, UseCase, Vertical
 from .baseline import Baseline, change_insight, compare
 from .detectors import detector_recommendations, run_detectors
-from .facts import compute_facts
+from .facts import CHART_ONLY, compute_facts
 from .grounding import ground_report
 from .insights import pct, partition_insights, recommendations, score_insights
 
 # facts that feed charts, not sentences: left out of the grounding check so that chart bins
 # cannot lend a wrong number a match
-CHART_ONLY = ("distribution",)
-
-
 def report_id(template_id: str) -> str:
     return "R-" + template_id.removeprefix("T-")
 

@@ -10,6 +10,8 @@ import numpy as np
 TOP_K = 25
 MAX_GROUPS = 50
 MAX_MEMBERS = 50
+# facts drawn as charts, not cited: no report sentence (nor an LLM's) may rest on a histogram bin
+CHART_ONLY = ("distribution",)
 QUANTILES = {"min": 0.0, "p25": 0.25, "median": 0.5, "p75": 0.75, "p90": 0.9, "p99": 0.99, "max": 1.0}
 
 
