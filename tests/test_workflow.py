@@ -192,6 +192,13 @@ async def test_resume_between_execution_and_report_does_not_execute_again(demo_d
     await catalog.aclose()
 
 
+async def test_the_heap_is_collected_as_usual_after_a_run(demo_dir, workspace):
+    import gc
+
+    await _runner(workspace, demo_dir).run_async([demo_dir / "requirements.md"], max_executions=1)
+    assert gc.get_freeze_count() == 0  # frozen only while the run lasted
+
+
 async def test_failing_template_does_not_stop_the_others(demo_dir, workspace):
     result = await _runner(workspace, demo_dir, engine=CountingEngine(fail="scc")).run_async([demo_dir / "requirements.md"])
     assert result.status == "completed_with_failures"

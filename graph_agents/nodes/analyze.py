@@ -18,9 +18,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from langchain_core.runnables import RunnableConfig, RunnableLambda
+from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables.config import get_async_callback_manager_for_config, patch_config, var_child_runnable_config
 from langgraph.config import get_stream_writer
-from langgraph.runtime import get_runtime
+from langgraph.runtime import Runtime
 
 from .. import algorithms
 from ..context import Context, aget_context
@@ -40,35 +41,40 @@ def _executed(result: ExecutionResult) -> dict[str, Any]:
     return {"outcome": result.dump(), "execution_results": {result.template_id: result.dump()}, "errors": errors}
 
 
-async def analyze(state: AnalysisState, config: RunnableConfig) -> dict[str, Any]:
-    executed = await _step("execute", state, config)
+async def analyze(state: AnalysisState, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
+    ctx = await aget_context(runtime)
+    executed = await _step("execute", execute, state, config, ctx)
     outcome = executed.pop("outcome")
-    return {**executed, **await _step("report", {**state, "outcome": outcome}, config)}
+    return {**executed, **await _step("report", report, {**state, "outcome": outcome}, config, ctx)}
 
 
-async def _step(name: str, state: AnalysisState, config: RunnableConfig) -> dict[str, Any]:
-    """The step ``name`` (a child run of the node, marked for the trace) between a start and an
+async def _step(name: str, fn: Any, state: AnalysisState, config: RunnableConfig, ctx: Context) -> dict[str, Any]:
+    """``fn`` as the step ``name``: a child run of the node (callbacks see a chain ``name`` marked
+    ``graph_agents_step``, and the LLM calls inside it as its children), between a start and an
     end event on the custom stream."""
     write = get_stream_writer()
     template = state["template"]
     event = {"analysis_step": name, "id": f"{template['id']}:{name}", "template_id": template["id"],
              "algorithm": template.get("algorithm")}
     write({**event, "event": "start"})
+    callbacks = get_async_callback_manager_for_config(
+        {**config, "metadata": {**config.get("metadata", {}), "graph_agents_step": name}}
+    )
+    run = await callbacks.on_chain_start(None, state, name=name)
+    child = patch_config(config, callbacks=run.get_child())
+    current = var_child_runnable_config.set(child)  # what a call made without a config (an engine's) inherits
     try:
-        out = await _STEPS[name].ainvoke(state, config)
+        out = await fn(state, child, ctx)
     except Exception as exc:
+        await run.on_chain_error(exc)
         write({**event, "event": "end", "status": "failed", "error": f"{type(exc).__name__}: {exc}"})
         raise
+    finally:
+        var_child_runnable_config.reset(current)
+    await run.on_chain_end(out)
     failed = [r for r in (out.get("execution_results") or {}).values() if r.get("status") == "failed"]
     write({**event, "event": "end", "status": "failed" if failed else "completed", "error": failed[0].get("error") if failed else None})
     return out
-
-
-def _as_step(fn: Any) -> Any:
-    async def run(state: AnalysisState, config: RunnableConfig) -> dict[str, Any]:
-        return await fn(state, config, await aget_context(get_runtime(Context)))
-
-    return RunnableLambda(run, name=fn.__name__).with_config(metadata={"graph_agents_step": fn.__name__})
 
 
 async def execute(state: AnalysisState, config: RunnableConfig, ctx: Context) -> dict[str, Any]:
@@ -133,6 +139,3 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
     if ctx.catalog is not None:
         await ctx.catalog.record_report(state["run_id"], dumped, rejections)
     return {"reports": {result.id: dumped}, "llm_rejections": rejections}
-
-
-_STEPS = {"execute": _as_step(execute), "report": _as_step(report)}

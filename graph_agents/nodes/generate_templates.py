@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -69,7 +70,9 @@ async def generate_templates(state: State, config: RunnableConfig, runtime: Runt
     templates = plan_templates(use_cases, GraphSchema.model_validate(state["graph_schema"]), state.get("max_executions"))
     templates, rejections = await refine_templates(ctx, config, use_cases, templates)
     dumped = [t.dump() for t in templates]
-    if ctx.catalog is not None:  # the use cases as they stand after any human review, then their templates
-        await ctx.catalog.record_use_cases(state["run_id"], state.get("use_cases") or [])
-        await ctx.catalog.record_templates(state["run_id"], dumped)
+    if ctx.catalog is not None:  # the use cases as they stand after any human review, and their templates: one write
+        await asyncio.gather(
+            ctx.catalog.record_use_cases(state["run_id"], state.get("use_cases") or []),
+            ctx.catalog.record_templates(state["run_id"], dumped),
+        )
     return {"templates": dumped, "llm_rejections": rejections}
