@@ -60,7 +60,8 @@ async def main(repeats: int) -> dict:
         for name, kw in CONFIGS.items():  # interleaved so drift hits every configuration alike
             runner = AgenticWorkflowRunner(data_dir=demo / "data", workspace=root / f"ws-{name}", **kw)
             t = time.perf_counter()
-            await runner.run_async([demo / "requirements.md"], thread_id=f"{name}-{i}")
+            thread_id = f"{name.replace('+', '_')}-{i}"  # thread ids are file-name safe
+            await runner.run_async([demo / "requirements.md"], thread_id=thread_id)
             times[name].append(time.perf_counter() - t)
     med = {name: statistics.median(v) for name, v in times.items()}
     return {

@@ -79,8 +79,8 @@ def cli(workspace: Path, thread_id: str, requirements: Path) -> list[str]:
 async def _checkpoint(workspace: Path, thread_id: str, doubles: BackgroundDoubles) -> dict[str, Any]:
     """What the run holds after a kill: nodes done, templates executed, reports written. The
     checkpoint holds the nodes and the writes of finished tasks (in an unfinished step too); the
-    catalog holds each analysis's execution and report as it finishes (the analysis subgraph keeps
-    no checkpoints), which a resume takes rather than redo."""
+    catalog holds each analysis's execution and report as it finishes (an analysis keeps no
+    checkpoints of its own), which a resume takes rather than redo."""
     done: set[str] = set()
     executed: set[str] = set()
     reported: set[str] = set()

@@ -156,8 +156,8 @@ class AnalyticsCatalog:
         """What an earlier process of ``run_id`` recorded for ``template_id`` (its execution, or
         its report with the whole report under ``"report"``), or None.
 
-        This is how a resumed run skips what it already did inside an analysis: the analysis
-        subgraph keeps no checkpoints, and LangGraph saves a finished task's writes only when a
+        This is how a resumed run skips what it already did inside an analysis: an analysis keeps
+        no checkpoints between its steps, and LangGraph saves a finished task's writes only when a
         concurrency slot is free (with ``max_concurrency=1``, at the end of the step). The run's
         records are read once, on the first ask: what this process records is never asked for.
         """

@@ -6,8 +6,8 @@ start and an end event (``stream_mode="custom"``: the CLI's progress, Studio). N
 per-analysis subgraph costs LangGraph a Pregel loop per analysis, which with checkpoints was three
 times, and without them still twice, the rest of LangGraph's work per analysis.
 
-What makes a resume pick up between the steps is the catalog: each step's record (the execution,
-then the report) is written before the analysis ends, and a resumed run neither executes again
+What makes a resume pick up between the steps is the catalog: the execution is recorded before
+the report starts and the report before the analysis ends, and a resumed run neither executes again
 what was recorded as executed nor writes again a report it recorded (``AnalyticsCatalog.recorded``);
 LangGraph itself saves a finished task's writes only when a concurrency slot is free. Without a
 catalog, a resume redoes the analyses whose writes LangGraph had not saved.
@@ -19,7 +19,11 @@ import time
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
-from langchain_core.runnables.config import get_async_callback_manager_for_config, patch_config, var_child_runnable_config
+from langchain_core.runnables.config import (
+    get_async_callback_manager_for_config,
+    patch_config,
+    var_child_runnable_config,
+)
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
@@ -37,7 +41,8 @@ from ..state import AnalysisState
 
 
 def _executed(result: ExecutionResult) -> dict[str, Any]:
-    errors = [{"node": "analyze", "template_id": result.template_id, "error": result.error}] if result.status == "failed" else []
+    failed = result.status == "failed"
+    errors = [{"node": "analyze", "template_id": result.template_id, "error": result.error}] if failed else []
     return {"outcome": result.dump(), "execution_results": {result.template_id: result.dump()}, "errors": errors}
 
 
@@ -73,7 +78,8 @@ async def _step(name: str, fn: Any, state: AnalysisState, config: RunnableConfig
         var_child_runnable_config.reset(current)
     await run.on_chain_end(out)
     failed = [r for r in (out.get("execution_results") or {}).values() if r.get("status") == "failed"]
-    write({**event, "event": "end", "status": "failed" if failed else "completed", "error": failed[0].get("error") if failed else None})
+    write({**event, "event": "end", "status": "failed" if failed else "completed",
+           "error": failed[0].get("error") if failed else None})
     return out
 
 
