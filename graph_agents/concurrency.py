@@ -65,12 +65,14 @@ class GroupWrites(Generic[T]):
             batch, self._queue = self._queue, []
             try:
                 await self._flush([item for items, _ in batch for item in items])
-            except BaseException as exc:
+            except Exception as exc:
                 for _, written in batch:
                     if not written.done():
-                        written.set_exception(exc) if isinstance(exc, Exception) else written.cancel()
-                if not isinstance(exc, Exception):
-                    raise
+                        written.set_exception(exc)
+            except BaseException:  # cancelled (the loop is closing): so are the writes that waited
+                for _, written in batch:
+                    written.cancel()
+                raise
             else:
                 for _, written in batch:
                     if not written.done():

@@ -10,8 +10,8 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from .engines.base import Engine
 from .concurrency import Once
+from .engines.base import Engine
 from .settings import Settings
 from .stores.base import GraphData, GraphStore
 

@@ -51,12 +51,9 @@ class ProgressTracker:
         path: tuple[str, ...] = ()
         task_id = str(data.get("id", ""))
         if "input" in data:  # a task starts
-            tid, algo = _template(data.get("input"))
-            event = ProgressEvent("start", data["name"], path, task_id, tid, algo)
-            self._started[task_id] = (time.monotonic(), event)
-            await self._emit(event)
+            await self._start(ProgressEvent("start", data["name"], path, task_id, *_template(data.get("input"))))
             return
-        began, start = self._started.pop(task_id, (None, None))
+        elapsed, start = self._finish(task_id)
         tid, algo = (start.template_id, start.algorithm) if start else (None, None)
         result = data.get("result")
         status = "failed" if data.get("error") else "completed"
@@ -67,12 +64,7 @@ class ProgressTracker:
                 status, error = "failed", outcome.get("error")
         if data.get("interrupts"):
             status = "interrupted"
-        await self._emit(
-            ProgressEvent(
-                "end", data["name"], path, task_id, tid, algo, status, error,
-                elapsed_s=time.monotonic() - began if began is not None else None,
-            )
-        )
+        await self._emit(ProgressEvent("end", data["name"], path, task_id, tid, algo, status, error, elapsed_s=elapsed))
         for intr in data.get("interrupts") or []:
             value = intr.get("value") if isinstance(intr, dict) else getattr(intr, "value", None)
             await self._emit(ProgressEvent("review", data["name"], path, task_id, payload=value))
@@ -80,17 +72,21 @@ class ProgressTracker:
     async def _step(self, data: dict[str, Any]) -> None:
         """A step inside an analysis (``analysis_step`` events of the analyze node)."""
         step_id = str(data.get("id", ""))
+        where = (data["analysis_step"], ("analyze",), step_id, data.get("template_id"), data.get("algorithm"))
         if data.get("event") == "start":
-            event = ProgressEvent("start", data["analysis_step"], ("analyze",), step_id, data.get("template_id"),
-                                  data.get("algorithm"))
-            self._started[step_id] = (time.monotonic(), event)
-            await self._emit(event)
+            await self._start(ProgressEvent("start", *where))
             return
-        began, _ = self._started.pop(step_id, (None, None))
-        await self._emit(ProgressEvent(
-            "end", data["analysis_step"], ("analyze",), step_id, data.get("template_id"), data.get("algorithm"),
-            data.get("status"), data.get("error"), elapsed_s=time.monotonic() - began if began is not None else None,
-        ))
+        elapsed, _ = self._finish(step_id)
+        await self._emit(ProgressEvent("end", *where, data.get("status"), data.get("error"), elapsed_s=elapsed))
+
+    async def _start(self, event: ProgressEvent) -> None:
+        self._started[event.task_id] = (time.monotonic(), event)
+        await self._emit(event)
+
+    def _finish(self, task_id: str) -> tuple[float | None, ProgressEvent | None]:
+        """Seconds since ``task_id`` started, and its start event (None, None: not seen starting)."""
+        began, start = self._started.pop(task_id, (None, None))
+        return (time.monotonic() - began if began is not None else None), start
 
     async def _emit(self, event: ProgressEvent) -> None:
         out = self.callback(event)  # type: ignore[misc]

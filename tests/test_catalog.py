@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+import os
+import secrets
 
 import pytest
 from typer.testing import CliRunner
@@ -9,13 +11,18 @@ from typer.testing import CliRunner
 from graph_agents import AgenticWorkflowRunner
 from graph_agents.catalog import KINDS, AnalyticsCatalog, CatalogBackend, SQLiteCatalogBackend, node_id
 from graph_agents.cli import app
+from graph_agents.settings import Settings
 from graph_agents.catalog.arango import ArangoCatalogBackend
 from graph_agents.stores import LocalGraphStore
 from graph_agents.stores.arango import connect
 from tests.doubles.arango_server import ArangoDouble
 from tests.doubles.fixtures import PASSWORD, arango_settings
 
-BACKENDS = ["sqlite", "arango"]  # ArangoDB: against the same protocol double as the store
+# ArangoDB: against the same protocol double as the store, and against a real one when ARANGO_URL is set
+BACKENDS = [
+    "sqlite", "arango",
+    pytest.param("arango-cluster", marks=pytest.mark.skipif(not os.environ.get("ARANGO_URL"), reason="ARANGO_URL is not set")),
+]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -24,6 +31,18 @@ async def backend(request, tmp_path):
         b = SQLiteCatalogBackend(tmp_path / "catalog.sqlite")
         yield b
         await b.aclose()
+        return
+    if request.param == "arango-cluster":  # a fresh database, dropped afterwards: the user's data is never touched
+        base = Settings()
+        system = connect(base.model_copy(update={"arango_database": "_system"}))
+        name = f"graph_agents_catalog_it_{secrets.token_hex(4)}"
+        system.create_database(name)
+        try:
+            b = ArangoCatalogBackend(connect(base.model_copy(update={"arango_database": name})))
+            yield b
+            await b.aclose()
+        finally:
+            system.delete_database(name, ignore_missing=True)
         return
     server = ArangoDouble(password=PASSWORD)
     await server.start()

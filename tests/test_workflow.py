@@ -136,16 +136,27 @@ asyncio.run(runner.run_async([doc], thread_id="t1", enable_parallelism=False))
 """
 
 
-async def test_resume_after_crash_does_not_rerun_completed(demo_dir, tmp_path):
-    docs = [demo_dir / "requirements.md"]
-    clean = await _runner(tmp_path / "clean", demo_dir).run_async(docs, enable_parallelism=False)
-    script = tmp_path / "crash.py"
-    script.write_text(CRASHING_RUN)
-    proc = subprocess.run([sys.executable, str(script), str(demo_dir / "data"), str(tmp_path / "ws"), str(docs[0])],
-                          capture_output=True, text=True, timeout=120)
+def _killed(script: str, demo_dir, tmp_path) -> None:
+    """Run ``script``, a sequential run on thread t1 in ``tmp_path/ws`` that kills its own process."""
+    path = tmp_path / "dies.py"
+    path.write_text(script)
+    proc = subprocess.run([sys.executable, str(path), str(demo_dir / "data"), str(tmp_path / "ws"),
+                           str(demo_dir / "requirements.md")], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 137, proc.stderr
+
+
+async def _resumed(demo_dir, tmp_path):
+    """The killed run resumed on a healthy engine that counts what it executes."""
     healthy = CountingEngine()
-    resumed = await _runner(tmp_path / "ws", demo_dir, engine=healthy).run_async(docs, thread_id="t1", enable_parallelism=False)
+    resumed = await _runner(tmp_path / "ws", demo_dir, engine=healthy).run_async(
+        [demo_dir / "requirements.md"], thread_id="t1", enable_parallelism=False)
+    return healthy, resumed
+
+
+async def test_resume_after_crash_does_not_rerun_completed(demo_dir, tmp_path):
+    clean = await _runner(tmp_path / "clean", demo_dir).run_async([demo_dir / "requirements.md"], enable_parallelism=False)
+    _killed(CRASHING_RUN, demo_dir, tmp_path)
+    healthy, resumed = await _resumed(demo_dir, tmp_path)
     assert healthy.calls == ["T-003", "T-004", "T-005"]  # T-001 and T-002 had completed before the crash
     assert resumed.status == "completed" and _reports(resumed) == _reports(clean)
 
@@ -154,7 +165,7 @@ DIES_IN_A_REPORT = """
 import asyncio, importlib, os, sys
 from graph_agents import AgenticWorkflowRunner
 
-analyze = importlib.import_module("graph_agents.nodes.analyze")  # the module, not the subgraph it exports
+analyze = importlib.import_module("graph_agents.nodes.analyze")  # the module, not the node function it exports
 
 real_find_baseline = analyze.find_baseline
 
@@ -171,18 +182,12 @@ asyncio.run(runner.run_async([doc], thread_id="t1", enable_parallelism=False))
 
 
 async def test_resume_between_execution_and_report_does_not_execute_again(demo_dir, tmp_path):
-    docs = [demo_dir / "requirements.md"]
-    clean = await _runner(tmp_path / "clean", demo_dir).run_async(docs, enable_parallelism=False)
-    script = tmp_path / "dies.py"
-    script.write_text(DIES_IN_A_REPORT)
-    proc = subprocess.run([sys.executable, str(script), str(demo_dir / "data"), str(tmp_path / "ws"), str(docs[0])],
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 137, proc.stderr
+    clean = await _runner(tmp_path / "clean", demo_dir).run_async([demo_dir / "requirements.md"], enable_parallelism=False)
+    _killed(DIES_IN_A_REPORT, demo_dir, tmp_path)
     catalog = open_catalog(tmp_path / "ws")
     written = {d["template_id"]: d["recorded_at"] for d in await catalog.backend.find("reports", run_id="t1")}
     assert list(written) == ["T-001"]
-    healthy = CountingEngine()
-    resumed = await _runner(tmp_path / "ws", demo_dir, engine=healthy).run_async(docs, thread_id="t1", enable_parallelism=False)
+    healthy, resumed = await _resumed(demo_dir, tmp_path)
     assert healthy.calls == ["T-003", "T-004", "T-005"]  # T-002's recorded execution is reported, not rerun
     assert resumed.status == "completed" and _reports(resumed) == _reports(clean)
     t2 = next(r for r in resumed.execution_results if r.template_id == "T-002")

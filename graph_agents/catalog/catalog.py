@@ -52,7 +52,7 @@ class AnalyticsCatalog:
         self.epoch = epoch
         self.parent_epoch = parent_epoch
         self._epochs: dict[str, str] = {}  # run id -> epoch, once known
-        self._writes: GroupWrites[tuple[str, Any]] = GroupWrites(self._flush)
+        self._writes: GroupWrites[tuple[list[Doc], Sequence[tuple[str, str]]]] = GroupWrites(self._flush)
         self._once = Once()  # per run: what it recorded before this process, the baselines there are
 
     def bind(self, epoch: str | None = None, parent_epoch: str | None = None) -> "AnalyticsCatalog":
@@ -69,10 +69,10 @@ class AnalyticsCatalog:
         trips, not 200. Returns once its own writes are stored."""
         for kind, key, _ in docs:
             node_id(kind, key)  # a bad entity fails its own caller, not the batch it would join
-        await self._writes.add([("doc", d) for d in docs] + [("link", e) for e in links])
+        await self._writes.add([(docs, links)])
 
-    async def _flush(self, items: list[tuple[str, Any]]) -> None:
-        await self.backend.write([d for what, d in items if what == "doc"], [e for what, e in items if what == "link"])
+    async def _flush(self, writes: list[tuple[list[Doc], Sequence[tuple[str, str]]]]) -> None:
+        await self.backend.write([d for docs, _ in writes for d in docs], [e for _, links in writes for e in links])
 
     # -- recording (called by the graph's nodes) -----------------------------------------------
 

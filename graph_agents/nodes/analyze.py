@@ -43,7 +43,8 @@ from ..state import AnalysisState
 def _executed(result: ExecutionResult) -> dict[str, Any]:
     failed = result.status == "failed"
     errors = [{"node": "analyze", "template_id": result.template_id, "error": result.error}] if failed else []
-    return {"outcome": result.dump(), "execution_results": {result.template_id: result.dump()}, "errors": errors}
+    dumped = result.dump()
+    return {"outcome": dumped, "execution_results": {result.template_id: dumped}, "errors": errors}
 
 
 async def analyze(state: AnalysisState, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
