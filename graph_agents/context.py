@@ -49,6 +49,9 @@ class Context:
         """The store's graph on these collections, loaded once however many reports of the run ask
         for it (the isolated-groups detector counts edges inside and across groups)."""
         key = (tuple(vertex_collections), tuple(edge_collections))
+        shared = getattr(self.engine, "graph_data", None)  # the engine's own graph: never a second load
+        if shared is not None:
+            return await shared(self.store, list(key[0]), list(key[1]))
         return await self._graphs.get(key, lambda: self.store.load_graph(list(key[0]), list(key[1])))
 
 

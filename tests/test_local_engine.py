@@ -358,7 +358,7 @@ def test_engine_loads_once_for_concurrent_runs(max_workers: int | None) -> None:
     }
 
 
-def test_engine_loads_label_attributes_and_caches_per_key() -> None:
+def test_engine_loads_each_collection_set_once() -> None:
     store = FakeStore(chain())
     engine = LocalEngine()
 
@@ -370,7 +370,9 @@ def test_engine_loads_label_attributes_and_caches_per_key() -> None:
     asyncio.run(main())
     # the engine can be reused on another event loop
     asyncio.run(engine.run(template("t4", "wcc"), store, "r"))
-    assert [load[2] for load in store.loads] == [("label",), ()]
+    # one graph for the collection set, whatever the attributes: pagerank and wcc reuse it
+    assert [load[2] for load in store.loads] == [("label",)]
+    assert engine.loads == 1
 
 
 def test_engine_computes_off_the_event_loop(monkeypatch: pytest.MonkeyPatch) -> None:

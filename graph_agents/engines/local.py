@@ -66,7 +66,7 @@ import scipy.sparse as sp
 
 from .. import algorithms
 from ..models import AnalysisTemplate
-from ..stores.base import GraphData, GraphStore
+from ..stores.base import GraphData, GraphStore, VertexValues
 from .base import EngineError, EngineOutcome
 
 # attributes that mean "each vertex starts with its own label"
@@ -89,9 +89,10 @@ class _Graph:
 
     def __init__(self, data: GraphData) -> None:
         self.data = data
-        self.ids: list[str] = list(data.ids)
+        self.ids: list[str] = data.ids
         self.n = len(self.ids)
         self.edges = _edge_array(data.edges, self.n)
+        self.attributes: dict[str, list[Any]] = dict(data.attributes)  # grows as analyses ask for more
         self.m = len(self.edges)
         self._lock = threading.RLock()  # builders use one another
         self._memo: dict[str, Any] = {}
@@ -107,10 +108,9 @@ class _Graph:
         """The directed multigraph, as given."""
 
         def build() -> ig.Graph:
-            edges = self.data.edges
-            if not isinstance(edges, list):  # igraph reads a list of tuples far faster than numpy
-                edges = list(zip(self.edges[:, 0].tolist(), self.edges[:, 1].tolist()))
-            return ig.Graph(n=self.n, edges=edges, directed=True)
+            g = ig.Graph(n=self.n, directed=True)
+            g.add_edges(self.edges)  # as fast as from a list of tuples, without building one
+            return g
 
         return self._get("igraph", build)
 
@@ -160,6 +160,7 @@ def _edge_array(edges: Any, n: int) -> np.ndarray:
     else:
         flat = itertools.chain.from_iterable(edges)
         arr = np.fromiter(flat, dtype=np.int64, count=2 * len(edges)).reshape(-1, 2)
+    arr = np.ascontiguousarray(arr)
     if len(arr) and (arr.min() < 0 or arr.max() >= n):
         raise ValueError(f"edge endpoint out of range: the graph has {n} vertices")
     return arr
@@ -168,8 +169,8 @@ def _edge_array(edges: Any, n: int) -> np.ndarray:
 # ---------------------------------------------------------------------------------- algorithms
 
 
-def compute(algorithm: str, params: dict[str, Any], data: GraphData, seed: int = 0) -> dict[str, Any]:
-    """Run the catalog algorithm ``algorithm`` on ``data``; return ``{vertex id: value}``.
+def compute(algorithm: str, params: dict[str, Any], data: GraphData, seed: int = 0) -> VertexValues:
+    """Run the catalog algorithm ``algorithm`` on ``data``; return ``{vertex id: value}`` as arrays.
 
     ``params`` are overlaid on the catalog defaults (unknown names or bad values raise
     ValueError, as does an unknown algorithm). ``seed`` drives every random choice.
@@ -177,18 +178,18 @@ def compute(algorithm: str, params: dict[str, Any], data: GraphData, seed: int =
     return _compute(algorithm, params, _Graph(data), seed)
 
 
-def _compute(algorithm: str, params: dict[str, Any], graph: _Graph, seed: int) -> dict[str, Any]:
+def _compute(algorithm: str, params: dict[str, Any], graph: _Graph, seed: int) -> VertexValues:
     algo = algorithms.get(algorithm)
     params = algo.validate_params(params)
     if algo.name not in _ALGORITHMS:
         raise ValueError(f"the local engine does not implement {algo.name!r}")
     if graph.n == 0:
-        return {}
+        return VertexValues([], scores=np.zeros(0))
     rng = np.random.default_rng(seed)
     return _ALGORITHMS[algo.name](graph, params, rng)
 
 
-def _pagerank(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> dict[str, float]:
+def _pagerank(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
     n, d = g.n, p["damping_factor"]
     src, dst = g.edges[:, 0], g.edges[:, 1]
     outdeg = np.bincount(src, minlength=n).astype(np.float64)
@@ -203,31 +204,31 @@ def _pagerank(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> dict[st
         if err < PAGERANK_TOL:
             break
     x /= x.sum()
-    return dict(zip(g.ids, x.tolist()))
+    return VertexValues(g.ids, scores=x)
 
 
-def _components(mode: str) -> Callable[..., dict[str, str]]:
-    def run(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> dict[str, str]:
+def _components(mode: str) -> Callable[..., VertexValues]:
+    def run(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
         membership = np.asarray(g.igraph.connected_components(mode=mode).membership, dtype=np.int64)
         return _label_by_smallest_id(g, membership)
 
     return run
 
 
-def _label_by_smallest_id(g: _Graph, membership: np.ndarray) -> dict[str, str]:
+def _label_by_smallest_id(g: _Graph, membership: np.ndarray) -> VertexValues:
     order, rank = g.id_order
     smallest = np.full(membership.max() + 1, g.n, dtype=np.int64)
     np.minimum.at(smallest, membership, rank)
-    rep = order[smallest[membership]]
+    reps = order[smallest]  # the representative vertex of each component
     ids = g.ids
-    return {ids[i]: ids[r] for i, r in enumerate(rep.tolist())}
+    return VertexValues(ids, codes=membership, labels=[ids[r] for r in reps.tolist()])
 
 
-def _betweenness(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> dict[str, float]:
+def _betweenness(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
     n, k = g.n, p["k"]
     sampled = 0 < k < n
     sources = np.sort(rng.choice(n, size=k, replace=False)) if sampled else np.arange(n)
-    return dict(zip(g.ids, _subset_betweenness(g, sources, sampled, p["normalized"]).tolist()))
+    return VertexValues(g.ids, scores=_subset_betweenness(g, sources, sampled, p["normalized"]))
 
 
 def _subset_betweenness(g: _Graph, sources: np.ndarray, sampled: bool, normalized: bool) -> np.ndarray:
@@ -261,7 +262,7 @@ def _is_empty(value: Any) -> bool:
 
 
 def _attribute(g: _Graph, name: str) -> list[Any] | None:
-    values = g.data.attributes.get(name)
+    values = g.attributes.get(name)
     if values is not None and len(values) != g.n:
         raise ValueError(f"attribute {name!r} has {len(values)} values for {g.n} vertices")
     return values
@@ -320,7 +321,7 @@ def _async_batches(n: int, rng: np.random.Generator) -> list[np.ndarray]:
     return np.array_split(rng.permutation(n), min(n, ASYNC_BATCHES))
 
 
-def _label_propagation(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> dict[str, str]:
+def _label_propagation(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
     n = g.n
     vocab, labels = np.unique(np.asarray(_initial_labels(g, p["start_label_attribute"])), return_inverse=True)
     labels = labels.astype(np.int64).reshape(-1)
@@ -347,8 +348,8 @@ def _label_propagation(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -
                     labels[vr] = vl
             if not changed:
                 break
-    names = vocab.tolist()
-    return {vid: names[lab] for vid, lab in zip(g.ids, labels.tolist())}
+    used, codes = np.unique(labels, return_inverse=True)  # only the labels that survived
+    return VertexValues(g.ids, codes=codes.reshape(-1), labels=vocab[used].tolist())
 
 
 def _seed_labels(values: list[Any] | None) -> list[list[str]]:
@@ -363,12 +364,12 @@ def _seed_labels(values: list[Any] | None) -> list[list[str]]:
     return out
 
 
-def _attribute_propagation(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> dict[str, list[str]]:
+def _attribute_propagation(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
     n = g.n
     seeds = _seed_labels(_attribute(g, p["start_label_attribute"])) or [[] for _ in range(n)]
     vocab = sorted({label for labels in seeds for label in labels})
     if not vocab:
-        return {vid: [] for vid in g.ids}
+        return VertexValues(g.ids, objects=[[] for _ in g.ids])
     column = {label: j for j, label in enumerate(vocab)}
     rows = [i for i, labels in enumerate(seeds) for _ in labels]
     cols = [column[label] for labels in seeds for label in labels]
@@ -400,13 +401,10 @@ def _attribute_propagation(g: _Graph, p: dict[str, Any], rng: np.random.Generato
             break
     X.sort_indices()
     indptr, indices = X.indptr, X.indices
-    return {
-        vid: [vocab[j] for j in indices[indptr[i] : indptr[i + 1]].tolist()]
-        for i, vid in enumerate(g.ids)
-    }
+    return VertexValues(g.ids, objects=[[vocab[j] for j in indices[indptr[i] : indptr[i + 1]].tolist()] for i in range(n)])
 
 
-_ALGORITHMS: dict[str, Callable[[_Graph, dict[str, Any], np.random.Generator], dict[str, Any]]] = {
+_ALGORITHMS: dict[str, Callable[[_Graph, dict[str, Any], np.random.Generator], VertexValues]] = {
     "pagerank": _pagerank,
     "wcc": _components("weak"),
     "scc": _components("strong"),
@@ -470,30 +468,40 @@ class LocalEngine:
         store: GraphStore,
         vertex_collections: list[str],
         edge_collections: list[str],
-        attributes: tuple[str, ...],
+        attributes: tuple[str, ...] = (),
     ) -> _Graph:
-        key = (id(store), tuple(vertex_collections), tuple(edge_collections), attributes)
+        """The graph on these collections: loaded and built once per store and collection set,
+        whatever attributes the analyses ask for (those are added to it as they are asked for)."""
+        key = (id(store), tuple(vertex_collections), tuple(edge_collections))
         entry = self._graphs.get(key)
-        if entry is not None:
-            return entry[1]
-        loop = asyncio.get_running_loop()
-        if self._locks_loop is not loop:  # asyncio locks belong to one event loop
-            self._locks = {}
-            self._locks_loop = loop
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            entry = self._graphs.get(key)
-            if entry is None:
-                data = await store.load_graph(
-                    list(vertex_collections), list(edge_collections), attributes=attributes
-                )
-                self.loads += 1
-                try:
-                    graph = await self._offload(_Graph, data)
-                except ValueError as exc:
-                    raise EngineError(f"bad graph from {store.kind} store: {exc}") from exc
-                entry = self._graphs[key] = (store, graph)
-        return entry[1]
+        if entry is None:
+            loop = asyncio.get_running_loop()
+            if self._locks_loop is not loop:  # asyncio locks belong to one event loop
+                self._locks = {}
+                self._locks_loop = loop
+            async with self._locks.setdefault(key, asyncio.Lock()):
+                entry = self._graphs.get(key)
+                if entry is None:
+                    data = await store.load_graph(list(vertex_collections), list(edge_collections), attributes=attributes)
+                    self.loads += 1
+                    try:
+                        graph = await self._offload(_Graph, data)
+                    except ValueError as exc:
+                        raise EngineError(f"bad graph from {store.kind} store: {exc}") from exc
+                    entry = self._graphs[key] = (store, graph)
+        graph = entry[1]
+        missing = tuple(a for a in attributes if a not in graph.attributes)
+        if missing:
+            data = await store.load_graph(list(vertex_collections), list(edge_collections), attributes=missing)
+            for name in missing:
+                graph.attributes.setdefault(name, data.attributes.get(name))
+        return graph
+
+    async def graph_data(self, store: GraphStore, vertex_collections: list[str], edge_collections: list[str]) -> GraphData:
+        """The graph an analysis ran on (ids and an edge array), for the report's detectors: the
+        engine's own copy, not another load."""
+        graph = await self._graph(store, vertex_collections, edge_collections)
+        return GraphData(ids=graph.ids, edges=graph.edges)
 
     async def _offload(self, fn: Callable[..., Any], *args: Any) -> Any:
         if self.max_workers is None:

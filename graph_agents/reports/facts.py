@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
+
+from ..stores.base import VertexValues
 
 TOP_K = 25
 MAX_GROUPS = 50
@@ -33,9 +36,10 @@ def _share(sorted_desc: np.ndarray, fraction: float) -> float:
 SHARE_FRACTIONS = (0.01, 0.05, 0.1, 0.2)
 
 
-def score_facts(values: dict[str, float], fractions: tuple[float, ...] = ()) -> dict[str, Any]:
-    ids = list(values)
-    arr = np.array([float(values[i]) for i in ids]) if ids else np.zeros(0)
+def score_facts(values: Mapping[str, float], fractions: tuple[float, ...] = ()) -> dict[str, Any]:
+    vv = VertexValues.of(values)
+    ids = vv.ids
+    arr = vv.scores if vv.scores is not None else np.array([float(x) for x in vv.column()], dtype=np.float64)
     if arr.size == 0:
         return {"kind": "score", "count": 0}
     order = np.argsort(-arr, kind="stable")
@@ -43,7 +47,7 @@ def score_facts(values: dict[str, float], fractions: tuple[float, ...] = ()) -> 
     quantiles = _quantiles(arr)
     q1, q3 = quantiles["p25"], quantiles["p75"]
     fence = q3 + 3 * (q3 - q1)
-    outliers = [ids[i] for i in order if arr[i] > fence] if q3 > q1 else []
+    outliers = int((arr > fence).sum()) if q3 > q1 else 0
     total = float(arr.sum())
     second = float(desc[1]) if desc.size > 1 else 0.0
     return {
@@ -58,12 +62,12 @@ def score_facts(values: dict[str, float], fractions: tuple[float, ...] = ()) -> 
         # share of the total held by the top fraction of vertices, for the detectors that ask
         "top_shares": {str(f): round(_share(desc, f), 4) for f in sorted({*SHARE_FRACTIONS, *fractions})},
         "outlier_fence": float(fence),
-        "outlier_count": len(outliers),
+        "outlier_count": outliers,
         # the leader against the rest: what "N times the next" and "holds X% of all" cite
         "leader_share": round(float(desc[0]) / total, 4) if total > 0 else 0.0,
         "lead_ratio": round(float(desc[0]) / second, 4) if second > 0 else None,
         "distribution": score_histogram(arr),
-        "top": [{"id": ids[i], "score": float(arr[i])} for i in order[:TOP_K]],
+        "top": [{"id": ids[i], "score": float(arr[i])} for i in order[:TOP_K].tolist()],
     }
 
 
@@ -78,20 +82,47 @@ def _label(value: Any) -> list[str]:
     return [] if value is None else [str(value)]
 
 
-def partition_facts(values: dict[str, Any]) -> dict[str, Any]:
-    members: dict[str, list[str]] = defaultdict(list)
-    for vid, value in values.items():
-        for label in _label(value):
-            members[label].append(vid)
-    if not members:
-        return {"kind": "partition", "count": 0, "vertices": len(values)}
-    groups = sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    sizes = np.array([len(m) for _, m in groups])
-    n = len(values)
+def _coded_groups(vv: VertexValues) -> tuple[list[tuple[str, int, list[str]]], np.ndarray]:
+    """The listed groups (label, size, members) of a one-label-per-vertex partition, and all sizes,
+    largest first (ties by label), from the code array."""
+    codes = vv.codes
+    counts = np.bincount(codes[codes >= 0], minlength=len(vv.labels))
+    present = np.flatnonzero(counts)
+    labels = [str(vv.labels[c]) for c in present.tolist()]
+    by_label = np.argsort(np.asarray(labels, dtype=object), kind="stable") if labels else np.zeros(0, dtype=np.int64)
+    order = by_label[np.argsort(-counts[present][by_label], kind="stable")]  # size desc, then label
+    sizes = counts[present][order]
+    top = present[order[:MAX_GROUPS]]
+    members_of = np.argsort(codes, kind="stable")
+    starts = np.concatenate([[0], np.cumsum(np.bincount(codes + 1, minlength=len(vv.labels) + 1))])[1:]
+    ids = vv.ids
+    listed = []
+    for c in top.tolist():
+        rows = members_of[starts[c] : starts[c] + counts[c]].tolist()
+        listed.append((str(vv.labels[c]), int(counts[c]), [ids[r] for r in rows]))
+    return listed, sizes
+
+
+def partition_facts(values: Mapping[str, Any]) -> dict[str, Any]:
+    vv = VertexValues.partition(values)
+    n = len(vv)
+    if vv.codes is not None:
+        listed, sizes = _coded_groups(vv)
+    else:
+        members: dict[str, list[str]] = defaultdict(list)
+        for vid, value in vv.items():
+            for label in _label(value):
+                members[label].append(vid)
+        groups = sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        sizes = np.array([len(m) for _, m in groups], dtype=np.int64)
+        listed = [(label, len(m), m) for label, m in groups[:MAX_GROUPS]]
+    if not listed:
+        return {"kind": "partition", "count": 0, "vertices": n}
+    distinct, repeats = np.unique(sizes, return_counts=True)
     return {
         "kind": "partition",
         "vertices": n,
-        "count": len(groups),
+        "count": int(len(sizes)),
         "largest_size": int(sizes[0]),
         "largest_share": round(float(sizes[0] / n), 4) if n else 0.0,
         "second_size": int(sizes[1]) if len(sizes) > 1 else 0,
@@ -101,15 +132,15 @@ def partition_facts(values: dict[str, Any]) -> dict[str, Any]:
         "size_quantiles": _quantiles(sizes),
         "size_histogram": _histogram(sizes),
         # every group size and how many groups have it: compact even for millions of singletons
-        "size_counts": {str(int(k)): int(c) for k, c in sorted(Counter(sizes.tolist()).items(), reverse=True)},
+        "size_counts": {str(k): c for k, c in zip(distinct[::-1].tolist(), repeats[::-1].tolist())},
         "groups": [
             {
                 "label": label,
-                "size": len(m),
+                "size": size,
                 "collections": dict(Counter(v.split("/", 1)[0] for v in m)),
-                "members": sorted(m)[:MAX_MEMBERS],
+                "members": heapq.nsmallest(MAX_MEMBERS, m),
             }
-            for label, m in groups[:MAX_GROUPS]
+            for label, size, m in listed
         ],
     }
 
@@ -149,10 +180,11 @@ def compute_facts(kind: str, values: dict[str, Any], fractions: tuple[float, ...
     return score_facts(values, tuple(fractions)) if kind == "score" else partition_facts(values)
 
 
-def group_isolation(facts: dict[str, Any], values: dict[str, Any], ids: list[str], edges: list[tuple[int, int]]) -> None:
+def group_isolation(facts: dict[str, Any], values: Mapping[str, Any], ids: list[str], edges: Any) -> None:
     """Add ``internal_edges``, ``boundary_edges`` and ``isolation`` (internal share) to the listed groups.
 
-    ``ids``/``edges`` are the graph the partition ran on; one pass over the edges.
+    ``ids``/``edges`` (pairs or an ``(m, 2)`` array) are the graph the partition ran on; one pass
+    over the edges, vectorised when each vertex has one label.
     """
     groups = facts.get("groups") or []
     if not groups:
@@ -161,27 +193,37 @@ def group_isolation(facts: dict[str, Any], values: dict[str, Any], ids: list[str
     k = len(groups)
     internal = [0] * k
     boundary = [0] * k
-    labels = [values.get(v) for v in ids]
-    if edges and not any(isinstance(x, (list, tuple)) for x in labels):
-        # one label per vertex (communities): vectorised, a few hundred ms for millions of edges
-        gi = np.array([wanted.get(str(x), -1) if x is not None else -1 for x in labels], dtype=np.int64)
-        e = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    vv = VertexValues.partition(values)
+    e = edges if isinstance(edges, np.ndarray) else np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    if vv.codes is not None:
+        by_code = np.array([wanted.get(str(x), -1) for x in vv.labels] + [-1], dtype=np.int64)  # code -1: none
+        gi = by_code[vv.codes]
+        if vv.ids is not ids and vv.ids != ids:  # the result's vertex order is not the graph's
+            where = {v: i for i, v in enumerate(vv.ids)}
+            gi = np.array([gi[where[v]] if v in where else -1 for v in ids], dtype=np.int64)
+    else:
+        labels = [values.get(v) for v in ids]
+        if any(isinstance(x, (list, tuple)) for x in labels):
+            gi = None
+        else:
+            gi = np.array([wanted.get(str(x), -1) if x is not None else -1 for x in labels], dtype=np.int64)
+    if gi is not None and len(e):
         a, b = gi[e[:, 0]], gi[e[:, 1]]
         same = a == b
         internal = np.bincount(a[same & (a >= 0)], minlength=k).tolist()
         boundary = (np.bincount(a[~same & (a >= 0)], minlength=k) + np.bincount(b[~same & (b >= 0)], minlength=k)).tolist()
-        edges = []
-    label_of = [set(_label(x)) for x in labels] if edges else []
-    for s, t in edges:
-        a, b = label_of[s], label_of[t]
-        for label in a | b:
-            i = wanted.get(label)
-            if i is None:
-                continue
-            if label in a and label in b:
-                internal[i] += 1
-            else:
-                boundary[i] += 1
+    elif gi is None:
+        label_of = [set(_label(x)) for x in labels]
+        for s, t in e.tolist():
+            a, b = label_of[s], label_of[t]
+            for label in a | b:
+                i = wanted.get(label)
+                if i is None:
+                    continue
+                if label in a and label in b:
+                    internal[i] += 1
+                else:
+                    boundary[i] += 1
     for i, g in enumerate(groups):
         total = internal[i] + boundary[i]
         g["internal_edges"] = internal[i]

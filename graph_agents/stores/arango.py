@@ -8,6 +8,7 @@ queries run concurrently (bounded by ``arango_max_parallel``). Collection names 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import functools
 import hashlib
 import re
@@ -291,9 +292,10 @@ class ArangoGraphStore:
         self, run_id: str, template_id: str, result_field: str, values: dict[str, Any]
     ) -> str:
         name = await self.prepare_results(run_id, template_id)
-        docs = [{"_key": result_key(vid), "id": vid, result_field: value} for vid, value in values.items()]
-        for start in range(0, len(docs), WRITE_BATCH):
-            await self._call(self._query, Q_WRITE, {"@collection": name, "docs": docs[start : start + WRITE_BATCH]})
+        rows = iter(values.items())  # streamed from the result's arrays, one batch of documents at a time
+        while batch := list(itertools.islice(rows, WRITE_BATCH)):
+            docs = [{"_key": result_key(vid), "id": vid, result_field: value} for vid, value in batch]
+            await self._call(self._query, Q_WRITE, {"@collection": name, "docs": docs})
         return self.location(name, result_field)
 
     async def read_results(self, location: str) -> dict[str, Any]:

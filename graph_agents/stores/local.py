@@ -1,40 +1,50 @@
-"""Graphs from local files (arangodump directories, JSON Lines) or networkx, held in memory."""
+"""Graphs from local files (arangodump directories, JSON Lines) or networkx, held in columns.
+
+The files are read once (see :mod:`.columns`): vertex ids become integers, edges index arrays;
+graphs handed to engines are built from those arrays once per collection set and shared.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import gzip
-import json
+import os
 import re
-from collections import Counter
+import sys
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Mapping
 
 import numpy as np
+import orjson
 
 from ..concurrency import Once
 from ..models import DegreeStats, EdgeDefinition
-from .base import CollectionMeta, GraphData, StoreError
+from .base import CollectionMeta, GraphData, StoreError, VertexValues
+from .columns import (
+    NAME_ATTRIBUTES,
+    Collection,
+    VertexIndex,
+    attribute_column,
+    available_memory,
+    check_regular,
+    documents,
+    estimate_bytes,
+    input_bytes,
+    looks_like_edge,
+)
 
-NAME_ATTRIBUTES = ("name", "title", "display_name", "full_name", "label", "username", "fingerprint")
+__all__ = ["LocalGraphStore", "NAME_ATTRIBUTES", "check_collection_name", "degree_summary", "safe_part"]
+
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 _DUMP_DATA = r"^{name}(_[0-9a-f]{{32}})?\.data\.json(\.gz)?$"
 _COLLECTION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]{0,255}$")
+OWN_PREFIXES = ("ga_results_", "ga_catalog")  # what graph_agents writes is never the user's graph
+PROGRESS_BYTES = 64 * 2**20  # inputs at least this large show a progress bar on a terminal
 
 
 def safe_part(text: str) -> str:
     """A string usable as one path component: no separators, no '..'."""
     cleaned = re.sub(r"\.{2,}", ".", _SAFE.sub("_", text)).strip(".") or "_"
     return cleaned[:120]
-
-
-def degrees_of(ends: Iterable[tuple[str, str]]) -> DegreeStats:
-    """Degree statistics (in + out) from the (from, to) ends of edges."""
-    counts: Counter[str] = Counter()
-    for s, t in ends:
-        counts[s] += 1
-        counts[t] += 1
-    return degree_summary(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
 
 
 def degree_summary(degrees: np.ndarray) -> DegreeStats:
@@ -49,28 +59,48 @@ def degree_summary(degrees: np.ndarray) -> DegreeStats:
 
 
 class LocalGraphStore:
-    """An in-memory graph in ArangoDB's document conventions; results go to JSON Lines files."""
+    """An in-memory graph in ArangoDB's document conventions, in columns; results go to files of
+    columns (one JSON object of arrays per run and template)."""
 
     kind = "local"
 
     def __init__(
         self,
-        collections: dict[str, list[dict[str, Any]]],
-        types: dict[str, str],
+        columns: dict[str, Collection],
+        vertices: VertexIndex,
         *,
         results_dir: Path | str = Path(".graph_agents") / "results",
         graph_name: str | None = None,
         edge_definitions: list[EdgeDefinition] | None = None,
         source: str | None = None,
     ) -> None:
-        self.collections = collections
-        self.types = types
+        self.columns = columns
+        self.vertices = vertices
         self.results_dir = Path(results_dir)
         self.graph_name = graph_name
         self.edge_definitions = edge_definitions or []
         self.source = source
-        self._names: dict[str, str] | None = None
-        self._degrees = Once()  # the collections are read once and never change: their degrees neither
+        self._attributes: dict[tuple[str, str], list[Any]] = {}
+        self._graphs = Once()  # one graph per collection set, shared by every caller
+
+    @property
+    def types(self) -> dict[str, str]:
+        return {name: c.type for name, c in self.columns.items()}
+
+    @property
+    def collections(self) -> dict[str, list[dict[str, Any]]]:
+        """Every document as a dict, read again from the source: for small graphs only (copying a
+        store into another one, tests)."""
+        out = {}
+        for name, coll in self.columns.items():
+            docs = []
+            for row, (_, doc) in enumerate(coll.source()):
+                if coll.type == "document":
+                    vid = self.vertices.ids[coll.start + row]
+                    doc = {**doc, "_key": vid.split("/", 1)[1], "_id": vid}
+                docs.append(doc)
+            out[name] = docs
+        return out
 
     # -- construction -------------------------------------------------------------------------
 
@@ -78,27 +108,29 @@ class LocalGraphStore:
     def from_directory(
         cls, path: Path | str, *, results_dir: Path | str | None = None, graph_name: str | None = None
     ) -> "LocalGraphStore":
-        """Read an arangodump directory or a directory of ``<collection>.jsonl`` files."""
+        """Read an arangodump directory or a directory of ``<collection>.jsonl`` files.
+
+        Refuses, before reading, a graph whose estimated memory (from the file sizes) exceeds the
+        budget (``GRAPH_AGENTS_MEMORY_MB``, default 80% of the available memory)."""
         root = Path(path)
         if not root.is_dir():
             raise StoreError(f"data directory not found: {root}")
-        if any(root.glob("*.structure.json")):
-            collections, types, graphs = _read_dump(root)
-        else:
-            collections, types = _read_jsonl_dir(root)
-            graphs = {}
+        dump = any(root.glob("*.structure.json"))
+        plan, graphs = _plan_dump(root) if dump else (_plan_jsonl(root), {})
         graph_file = root / "graph.json"
         if graph_file.exists():
             spec = _load_json(graph_file)
-            if not isinstance(spec, dict) or "edge_definitions" not in spec:
-                raise StoreError(f"{graph_file}: expected an object with 'name' and 'edge_definitions'")
+            if not isinstance(spec, dict) or not isinstance(spec.get("edge_definitions"), list):
+                raise StoreError(f"{graph_file}: expected an object with 'name' and a list 'edge_definitions'")
             graphs[str(spec.get("name") or "graph")] = spec["edge_definitions"]
-        if not collections:
+        if not plan:
             raise StoreError(f"no collections found in {root} (expected *.structure.json or *.jsonl)")
+        _check_budget(root, [f for _, _, files in plan for f in files])
         name, defs = _pick_graph(graphs, graph_name, root)
+        columns, vertices = _read(plan, dump)
         return cls(
-            collections,
-            types,
+            columns,
+            vertices,
             results_dir=results_dir or Path(".graph_agents") / "results",
             graph_name=name,
             edge_definitions=[_edge_def(d, root) for d in defs],
@@ -129,19 +161,22 @@ class LocalGraphStore:
                 key = text
             coll, key = safe_part(coll), safe_part(key)
             ids[node] = f"{coll}/{key}"
-            collections.setdefault(coll, []).append({**_plain(attrs), "_key": key, "_id": ids[node]})
-        edges = []
-        for i, (u, v, attrs) in enumerate(G.edges(data=True)):
-            edges.append({**_plain(attrs), "_key": str(i), "_id": f"{edge_collection}/{i}", "_from": ids[u], "_to": ids[v]})
-        types = {c: "document" for c in collections}
+            collections.setdefault(coll, []).append({**_plain(attrs), "_key": key})
+        edges = [{**_plain(attrs), "_key": str(i), "_from": ids[u], "_to": ids[v]} for i, (u, v, attrs) in enumerate(G.edges(data=True))]
+        plan = [(c, "document", docs) for c, docs in collections.items()]
         if edges:
-            collections[edge_collection] = edges
-            types[edge_collection] = "edge"
-        if not collections:
+            plan.append((edge_collection, "edge", edges))
+        if not plan:
             raise StoreError("the networkx graph is empty")
+        vertices = VertexIndex()
+        columns: dict[str, Collection] = {}
+        for name, ctype, docs in plan:
+            where = f"networkx:{name}"
+            coll = columns[name] = Collection(name, ctype, source=lambda docs=docs, where=where: ((where, d) for d in docs))
+            (vertices.add_documents if ctype == "document" else vertices.add_edges)(coll, coll.source())
         return cls(
-            collections,
-            types,
+            columns,
+            vertices,
             results_dir=results_dir or Path(".graph_agents") / "results",
             source=f"networkx:{type(G).__name__}",
         )
@@ -152,24 +187,25 @@ class LocalGraphStore:
     # -- GraphStore ---------------------------------------------------------------------------
 
     async def list_collections(self) -> list[CollectionMeta]:
-        scoped = self._scope()
-        return [CollectionMeta(n, self.types[n], len(self.collections[n])) for n in sorted(scoped)]
+        return [CollectionMeta(n, self.columns[n].type, self.columns[n].count) for n in sorted(self._scope())]
 
     async def named_graph(self) -> tuple[str | None, list[EdgeDefinition]]:
         return self.graph_name, list(self.edge_definitions)
 
     async def sample(self, collection: str, limit: int) -> list[dict[str, Any]]:
-        docs = self._docs(collection)
-        if len(docs) <= limit:
-            return list(docs)
-        step = len(docs) / limit  # evenly spread: the head of a file is rarely representative
-        return [docs[int(i * step)] for i in range(limit)]
+        coll = self._collection(collection)
+        if coll.type != "document":
+            return [doc for _, doc in coll.sample.take(limit)]
+        ids = self.vertices.ids  # keys and ids as the store knows them, whatever the file said
+        return [{**doc, "_key": ids[coll.start + row].split("/", 1)[1], "_id": ids[coll.start + row]}
+                for row, doc in coll.sample.take(limit)]
 
     async def degree_stats(self, edge_collections: list[str]) -> DegreeStats:
-        def count() -> DegreeStats:
-            return degrees_of((e["_from"], e["_to"]) for name in edge_collections for e in self._docs(name))
-
-        return await self._degrees.get(tuple(edge_collections), lambda: asyncio.to_thread(count))
+        ends = [a for name in edge_collections for a in (self._collection(name).src, self._collection(name).dst)]
+        if not ends:
+            return DegreeStats()
+        counts = np.bincount(np.concatenate(ends), minlength=len(self.vertices.ids))
+        return degree_summary(counts[counts > 0])
 
     async def load_graph(
         self,
@@ -177,194 +213,229 @@ class LocalGraphStore:
         edge_collections: list[str],
         attributes: tuple[str, ...] = (),
     ) -> GraphData:
-        return await asyncio.to_thread(self._load_graph, vertex_collections, edge_collections, attributes)
+        key = (tuple(vertex_collections), tuple(edge_collections))
+        base = await self._graphs.get(key, lambda: asyncio.to_thread(self._load_graph, *key))
+        if not attributes:
+            return base
+        values = await asyncio.to_thread(lambda: {a: self._attribute(vertex_collections, a) for a in attributes})
+        return GraphData(ids=base.ids, edges=base.edges, attributes=values)
 
-    def _load_graph(
-        self, vertex_collections: list[str], edge_collections: list[str], attributes: tuple[str, ...]
-    ) -> GraphData:
+    def _load_graph(self, vertex_collections: Iterable[str], edge_collections: Iterable[str]) -> GraphData:
+        colls = [self._collection(n) for n in vertex_collections]
+        edge_colls = [self._collection(n) for n in edge_collections]
+        local = np.full(len(self.vertices.ids), -1, dtype=np.int64)  # global vertex index -> graph's
         ids: list[str] = []
-        attrs: dict[str, list[Any]] = {a: [] for a in attributes}
+        for c in colls:
+            if c.type == "document":
+                local[c.start : c.stop] = np.arange(len(ids), len(ids) + c.count)
+                ids.extend(self.vertices.ids[c.start : c.stop])
+        if edge_colls:
+            s = local[np.concatenate([c.src for c in edge_colls])]
+            t = local[np.concatenate([c.dst for c in edge_colls])]
+            keep = (s >= 0) & (t >= 0)  # dangling edges and out-of-scope ends drop out
+            edges = np.stack([s[keep], t[keep]], axis=1)
+        else:
+            edges = np.empty((0, 2), dtype=np.int64)
+        return GraphData(ids=ids, edges=edges)
+
+    def _attribute(self, vertex_collections: list[str], attribute: str) -> list[Any]:
+        out: list[Any] = []
         for name in vertex_collections:
-            for doc in self._docs(name):
-                ids.append(doc["_id"])
-                for a in attributes:
-                    attrs[a].append(doc.get(a))
-        index = {v: i for i, v in enumerate(ids)}
-        edges = []
-        for name in edge_collections:
-            for e in self._docs(name):
-                s, t = index.get(e["_from"]), index.get(e["_to"])
-                if s is not None and t is not None:  # dangling edges and out-of-scope ends drop out
-                    edges.append((s, t))
-        return GraphData(ids=ids, edges=edges, attributes=attrs)
+            coll = self._collection(name)
+            if coll.type != "document":
+                continue
+            if (name, attribute) not in self._attributes:
+                self._attributes[(name, attribute)] = attribute_column(coll, attribute)
+            out.extend(self._attributes[(name, attribute)])
+        return out
 
     async def write_results(
-        self, run_id: str, template_id: str, result_field: str, values: dict[str, Any]
+        self, run_id: str, template_id: str, result_field: str, values: Mapping[str, Any]
     ) -> str:
-        target = self.results_dir / safe_part(run_id) / f"{safe_part(template_id)}.jsonl"
+        target = self.results_dir / safe_part(run_id) / f"{safe_part(template_id)}.json"
 
         def write() -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_suffix(".tmp")
-            with tmp.open("w", encoding="utf-8") as fh:
-                for vid, value in values.items():
-                    fh.write(json.dumps({"_id": vid, result_field: value}) + "\n")
+            tmp.write_bytes(VertexValues.of(values).to_json(result_field))
             tmp.replace(target)  # a crash mid-write never leaves a half file under the real name
 
         await asyncio.to_thread(write)
         return str(target)
 
-    async def read_results(self, location: str) -> dict[str, Any]:
-        def read() -> dict[str, Any]:
-            out: dict[str, Any] = {}
-            with open(location, encoding="utf-8") as fh:
-                for line in fh:
-                    doc = json.loads(line)
-                    vid = doc.pop("_id")
-                    out[vid] = next(iter(doc.values()), None)
-            return out
+    async def read_results(self, location: str) -> VertexValues:
+        def read() -> VertexValues:
+            try:
+                return VertexValues.from_json(Path(location).read_bytes())
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                raise StoreError(f"{location}: not a readable result file ({exc})") from None
 
         return await asyncio.to_thread(read)
 
     async def display_names(self, ids: list[str]) -> dict[str, str]:
-        if self._names is None:
-            names = {}
-            for coll, docs in self.collections.items():
-                if self.types.get(coll) != "document":
-                    continue
-                for doc in docs:
-                    for attr in NAME_ATTRIBUTES:
-                        if isinstance(doc.get(attr), (str, int)) and str(doc[attr]).strip():
-                            names[doc["_id"]] = str(doc[attr])
-                            break
-            self._names = names
-        return {i: self._names[i] for i in ids if i in self._names}
+        index, names, documents = self.vertices.index, self.vertices.names, self.vertices.documents
+        out = {}
+        for vid in ids:
+            i = index.get(vid)
+            if i is not None and i < documents and names[i] is not None:
+                out[vid] = names[i]
+        return out
 
     # -- helpers ------------------------------------------------------------------------------
 
-    def _docs(self, collection: str) -> list[dict[str, Any]]:
+    def _collection(self, name: str) -> Collection:
         try:
-            return self.collections[collection]
+            return self.columns[name]
         except KeyError:
-            raise StoreError(f"unknown collection {collection!r}") from None
+            raise StoreError(f"unknown collection {name!r}") from None
 
     def _scope(self) -> set[str]:
         if not self.edge_definitions:
-            return set(self.collections)
+            return set(self.columns)
         scoped = set()
         for d in self.edge_definitions:
             scoped.add(d.collection)
             scoped.update(d.from_collections)
             scoped.update(d.to_collections)
-        return {c for c in scoped if c in self.collections}
+        return {c for c in scoped if c in self.columns}
 
 
 def _plain(attrs: dict[str, Any]) -> dict[str, Any]:
     return {str(k): v for k, v in attrs.items() if isinstance(v, (str, int, float, bool)) or v is None}
 
 
+MAX_JSON_FILE = 64 * 2**20  # graph.json, *.structure.json: metadata, never this large
+
+
 def _load_json(path: Path) -> Any:
+    check_regular(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        if path.stat().st_size > MAX_JSON_FILE:
+            raise StoreError(f"{path}: larger than {MAX_JSON_FILE // 2**20} MiB")
+        return orjson.loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+    except (OSError, orjson.JSONDecodeError) as exc:
         raise StoreError(f"{path}: not readable as JSON ({exc})") from None
-
-
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rt", encoding="utf-8") as fh:  # type: ignore[operator]
-            for number, line in enumerate(fh, 1):
-                if line.strip():
-                    yield number, line
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
-        raise StoreError(f"{path}: cannot read ({exc})") from None
 
 
 def check_collection_name(name: str, where: Path | str) -> str:
     """ArangoDB's traditional collection naming: nothing that could act as a path or a query."""
-    if not _COLLECTION_NAME.match(name):
+    if not isinstance(name, str) or not _COLLECTION_NAME.match(name):
         raise StoreError(
             f"{where}: invalid collection name {name!r} (letters, digits, '_' and '-', starting with a letter)"
         )
     return name
 
 
-def _read_documents(path: Path, collection: str, edge: bool | None = None) -> list[dict[str, Any]]:
-    """Documents of one collection file; ``edge`` True/False checks ``_from``/``_to``."""
-    docs: list[dict[str, Any]] = []
-    keys: set[str] = set()
-    for number, line in _lines(path):
-        try:
-            doc = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise StoreError(f"{path}:{number}: invalid JSON ({exc.msg})") from None
-        if isinstance(doc, dict) and "type" in doc and isinstance(doc.get("data"), dict):
-            if doc["type"] != 2300:  # older dump format: 2300 = insert, 2302 = removal
-                continue
-            doc = doc["data"]
-        if not isinstance(doc, dict):
-            raise StoreError(f"{path}:{number}: expected a JSON object per line")
-        key = doc.get("_key")
-        if key is None and isinstance(doc.get("_id"), str) and "/" in doc["_id"]:
-            key = doc["_id"].split("/", 1)[1]
-        key = str(len(docs) if key is None else key)
-        if "/" in key or not key or key in keys:
-            raise StoreError(f"{path}:{number}: invalid or duplicate _key {key!r}")
-        keys.add(key)
-        doc["_key"], doc["_id"] = key, f"{collection}/{key}"
-        if edge and not all(isinstance(doc.get(e), str) and "/" in doc[e] for e in ("_from", "_to")):
-            raise StoreError(f"{path}:{number}: an edge needs _from and _to as 'collection/key' strings")
-        docs.append(doc)
-    return docs
+# (collection, "document" | "edge", files): what to read, in order
+Plan = list[tuple[str, str, list[Path]]]
 
 
-def _first_is_edge(path: Path) -> bool:
-    for _, line in _lines(path):
-        try:
-            doc = json.loads(line)
-        except json.JSONDecodeError:
-            return False  # the full read reports the bad line
-        return isinstance(doc, dict) and "_from" in doc and "_to" in doc
-    return False
+def _first_document(files: list[Path]) -> dict[str, Any] | None:
+    for path in files:
+        for _, doc in documents(path):
+            return doc
+    return None
 
 
-def _read_dump(root: Path) -> tuple[dict[str, list[dict]], dict[str, str], dict[str, list]]:
-    collections: dict[str, list[dict]] = {}
-    types: dict[str, str] = {}
+def _plan_dump(root: Path) -> tuple[Plan, dict[str, list]]:
+    plan: Plan = []
     graphs: dict[str, list] = {}
+    entries = sorted(root.iterdir())
     for structure in sorted(root.glob("*.structure.json")):
-        params = (_load_json(structure) or {}).get("parameters") or {}
-        name, ctype = params.get("name"), params.get("type")
-        if not isinstance(name, str) or ctype not in (2, 3):
-            raise StoreError(f"{structure}: expected parameters.name and parameters.type 2 or 3")
+        spec = _load_json(structure)
+        params = spec.get("parameters") if isinstance(spec, dict) else None
+        name, ctype = (params.get("name"), params.get("type")) if isinstance(params, dict) else (None, None)
+        if not isinstance(name, str) or ctype not in (2, 3) or type(ctype) is not int:
+            raise StoreError(f"{structure}: expected an object with parameters.name and parameters.type 2 or 3")
         if name.startswith("_") and name != "_graphs":
             continue  # system collections are not the user's graph
+        if name.startswith(OWN_PREFIXES):
+            continue
         if name != "_graphs":
             check_collection_name(name, structure)
         pattern = re.compile(_DUMP_DATA.format(name=re.escape(name)))
-        files = [p for p in sorted(root.iterdir()) if pattern.match(p.name)]
-        docs = [d for f in files for d in _read_documents(f, name, edge=ctype == 3 and name != "_graphs")]
+        files = [p for p in entries if pattern.match(p.name)]
         if name == "_graphs":
-            graphs.update({d["_key"]: d.get("edgeDefinitions", []) for d in docs})
+            for path in files:
+                for where, doc in documents(path):
+                    key, defs = doc.get("_key"), doc.get("edgeDefinitions", [])
+                    if not isinstance(key, str) or not isinstance(defs, list):
+                        raise StoreError(f"{where}: a named graph needs a string _key and a list edgeDefinitions")
+                    graphs[key] = defs
             continue
-        collections[name] = docs
-        types[name] = "edge" if ctype == 3 else "document"
-    return collections, types, graphs
+        first = _first_document(files)
+        if ctype == 2 and first is not None and looks_like_edge(first):
+            raise StoreError(
+                f"{structure}: type 2 (document collection) but its documents carry _from and _to; "
+                "an edge collection has type 3"
+            )
+        plan.append((name, "edge" if ctype == 3 else "document", files))
+    return plan, graphs
 
 
-def _read_jsonl_dir(root: Path) -> tuple[dict[str, list[dict]], dict[str, str]]:
-    collections: dict[str, list[dict]] = {}
-    types: dict[str, str] = {}
+def _plan_jsonl(root: Path) -> Plan:
+    plan: Plan = []
     for path in sorted([*root.glob("*.jsonl"), *root.glob("*.jsonl.gz")]):
         name = path.name.split(".jsonl")[0]
-        if name.startswith("_"):
+        if name.startswith("_") or name.startswith(OWN_PREFIXES):
             continue
         check_collection_name(name, path)
-        is_edge = _first_is_edge(path)
-        collections[name] = _read_documents(path, name, edge=is_edge)  # every edge then must have both ends
-        types[name] = "edge" if is_edge else "document"
-    return collections, types
+        first = _first_document([path])
+        # an edge file's first document has both ends; every edge then must have them
+        plan.append((name, "edge" if first is not None and looks_like_edge(first) else "document", [path]))
+    return plan
+
+
+def _check_budget(root: Path, files: list[Path]) -> None:
+    for f in files:
+        check_regular(f)
+    need, budget = estimate_bytes(files), available_memory()
+    if need > budget:
+        raise StoreError(
+            f"{root}: this graph needs about {need / 2**30:.1f} GiB of memory (estimated from its file sizes), "
+            f"more than the {budget / 2**30:.1f} GiB budget; set GRAPH_AGENTS_MEMORY_MB to change the budget"
+        )
+
+
+def _read(plan: Plan, dump: bool) -> tuple[dict[str, Collection], VertexIndex]:
+    """Document collections first (their keys become vertex indices), then edges."""
+    vertices = VertexIndex()
+    columns: dict[str, Collection] = {}
+    ordered = [p for p in plan if p[1] == "document"] + [p for p in plan if p[1] == "edge"]
+    with _progress(sum(input_bytes(f) for _, _, files in plan for f in files)) as advance:
+        for name, ctype, files in ordered:
+            def source(files: list[Path] = files, advance: Any = None) -> Any:
+                for path in files:
+                    yield from documents(path, advance)
+
+            coll = columns[name] = Collection(name, ctype, source=source)
+            (vertices.add_documents if ctype == "document" else vertices.add_edges)(coll, source(advance=advance))
+    return columns, vertices
+
+
+class _progress:
+    """A rich progress bar on stderr, by bytes, while a large input loads on a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar: Any = None
+
+    def __enter__(self) -> "_progress":
+        if self.total >= PROGRESS_BYTES and sys.stderr.isatty() and not os.environ.get("CI"):
+            from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress("loading graph", BarColumn(), DownloadColumn(), TimeRemainingColumn(), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("load", total=self.total)
+        return self
+
+    def __call__(self, size: int) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task, size)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _pick_graph(graphs: dict[str, list], wanted: str | None, root: Path) -> tuple[str | None, list]:
@@ -377,11 +448,19 @@ def _pick_graph(graphs: dict[str, list], wanted: str | None, root: Path) -> tupl
     return None, []  # several graphs and none chosen: analyse every collection
 
 
+def _names(value: Any) -> list[str]:
+    """A list of collection names; one name given as a string is a list of one."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise TypeError(value)
+
+
 def _edge_def(raw: Any, root: Path) -> EdgeDefinition:
     try:
-        return EdgeDefinition(
-            collection=raw["collection"], from_collections=list(raw["from"]), to_collections=list(raw["to"])
-        )
-    except (KeyError, TypeError):
-        raise StoreError(f"{root}: bad edge definition {raw!r} (need collection, from, to)") from None
-
+        if not isinstance(raw, dict) or not isinstance(raw["collection"], str):
+            raise TypeError(raw)
+        return EdgeDefinition(collection=raw["collection"], from_collections=_names(raw["from"]), to_collections=_names(raw["to"]))
+    except (KeyError, TypeError, ValueError):
+        raise StoreError(f"{root}: bad edge definition {raw!r} (need collection, from, to: names or lists of names)") from None
