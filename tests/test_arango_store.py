@@ -74,7 +74,7 @@ async def test_reads_match_the_local_store_and_page_through_cursors(demo_arango,
     vertices, edges = ["customers", "products", "devices"], ["purchased", "uses_device"]
     want = await local.load_graph(vertices, edges, ("name",))
     got = await store.load_graph(vertices, edges, ("name",))
-    assert got.ids == want.ids and got.edges == want.edges and got.attributes == want.attributes
+    assert got == want  # ids, edges (pairs or an array) and attributes
     assert demo_arango.cursor_pages > len(demo_arango.queries)  # batches of 500 were paged
     assert demo_arango.cursors == {}  # every cursor was exhausted or closed
     assert len(await store.sample("customers", 7)) == 7

@@ -68,10 +68,9 @@ async def test_demo_run_finds_planted_structure(demo_dir, workspace):
     assert len(cycle) == 1 and set(cycle[0]["members"]) == set(truth["seller_cycle"])
     assert by_algo["betweenness"].top_results[0]["id"] == truth["broker"]
     lpa = next(r for r in result.execution_results if r.algorithm == "label_propagation")
-    labels = {}
-    for line in open(lpa.result_location):
-        doc = json.loads(line)
-        labels[doc["_id"]] = doc["community"]
+    doc = json.loads(open(lpa.result_location).read())  # one object of columns: ids, codes into labels
+    assert doc["field"] == "community"
+    labels = {vid: doc["labels"][c] for vid, c in zip(doc["ids"], doc["codes"])}
     assert lpa.result_count == len(labels) == 2400  # the full result is stored, not a sample
     majority = []
     for planted in truth["copurchase_communities"]:  # each planted community is mostly one label

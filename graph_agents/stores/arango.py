@@ -8,8 +8,8 @@ queries run concurrently (bounded by ``arango_max_parallel``). Collection names 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import functools
+import itertools
 import hashlib
 import re
 from concurrent.futures import ThreadPoolExecutor

@@ -10,6 +10,7 @@ import asyncio
 import os
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -32,7 +33,7 @@ from .columns import (
     looks_like_edge,
 )
 
-__all__ = ["LocalGraphStore", "NAME_ATTRIBUTES", "check_collection_name", "degree_summary", "safe_part"]
+__all__ = ["LocalGraphStore", "NAME_ATTRIBUTES", "check_collection_name", "degree_summary", "degrees_of", "safe_part"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 _DUMP_DATA = r"^{name}(_[0-9a-f]{{32}})?\.data\.json(\.gz)?$"
@@ -45,6 +46,15 @@ def safe_part(text: str) -> str:
     """A string usable as one path component: no separators, no '..'."""
     cleaned = re.sub(r"\.{2,}", ".", _SAFE.sub("_", text)).strip(".") or "_"
     return cleaned[:120]
+
+
+def degrees_of(ends: Iterable[tuple[str, str]]) -> DegreeStats:
+    """Degree statistics (in + out) from the (from, to) ids of edges (a store that streams ids)."""
+    counts: Counter[str] = Counter()
+    for s, t in ends:
+        counts[s] += 1
+        counts[t] += 1
+    return degree_summary(np.fromiter(counts.values(), dtype=np.int64, count=len(counts)))
 
 
 def degree_summary(degrees: np.ndarray) -> DegreeStats:
