@@ -11,7 +11,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import typer
 from rich.console import Console
@@ -21,9 +21,11 @@ from rich.table import Table
 from . import algorithms
 from .cli_catalog import app as catalog_app
 from .errors import InputError
-from .progress import ProgressEvent
-from .runner import DEFAULT_FORMATS, AgenticWorkflowRunner, WorkflowResult, export_run
-from .settings import Settings
+from .settings import DEFAULT_FORMATS, Settings
+
+if TYPE_CHECKING:  # the runner brings langgraph, langchain, igraph: imported by the commands that run
+    from .progress import ProgressEvent
+    from .runner import AgenticWorkflowRunner, WorkflowResult
 
 app = typer.Typer(help="Agentic graph analytics: requirements in, answers in business terms out.", no_args_is_help=True)
 console = Console()
@@ -152,6 +154,8 @@ def _finish(
         err.print(f"run {result.thread_id} is waiting for a review of its use cases: "
                   f"graph-agents resume {result.thread_id}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
+    from .runner import export_run
+
     run_json = export_run(result, output, formats)
     trace = runner.export_trace(output / "trace") if runner.last_trace is not None else {}
     if as_json:
@@ -213,6 +217,8 @@ def run(
         if unknown:
             raise InputError(f"unknown --format {', '.join(unknown)}; known: {', '.join(DEFAULT_FORMATS)}")
         _check_inputs(requirements, industry)
+        from .runner import AgenticWorkflowRunner
+
         runner = AgenticWorkflowRunner(
             data_dir=data, graph_name=graph_name, industry=industry, settings=settings, max_concurrency=max_concurrency,
             epoch=epoch, parent_epoch=parent_epoch,
@@ -257,6 +263,8 @@ def resume(
             given = {"action": "approve"}
         elif drop:
             given = {"drop": list(drop)}
+        from .runner import AgenticWorkflowRunner
+
         runner = AgenticWorkflowRunner.from_saved_run(thread_id, settings=settings)
 
         async def go() -> WorkflowResult:

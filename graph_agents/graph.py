@@ -12,16 +12,14 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
 from .context import Context
-from .nodes import (
-    analyze,
-    analyze_schema,
-    extract_requirements,
-    finalize,
-    generate_templates,
-    generate_use_cases,
-    resolve_vertical,
-    review_use_cases,
-)
+from .nodes.analyze import analyze
+from .nodes.analyze_schema import analyze_schema
+from .nodes.extract_requirements import extract_requirements
+from .nodes.finalize import finalize
+from .nodes.generate_templates import generate_templates
+from .nodes.generate_use_cases import generate_use_cases
+from .nodes.resolve_vertical import resolve_vertical
+from .nodes.review_use_cases import review_use_cases
 from .state import InputState, OutputState, State
 
 

@@ -26,12 +26,11 @@ from .nodes.review_use_cases import ReviewError, apply_review
 from .progress import ProgressCallback, ProgressTracker
 from .reports import write_report_files
 from .reports.html import write_index
-from .settings import Settings
+from .settings import DEFAULT_FORMATS, Settings
 from .stores.base import GraphStore
 from .stores.local import safe_part
 from .tracing import FORMATS as TRACE_FORMATS, Trace, TraceRecorder
 
-DEFAULT_FORMATS = ("markdown", "json", "html")
 
 
 @dataclass

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-from langchain_core.runnables import RunnableConfig
-from langgraph.runtime import Runtime
-
-from ..context import Context, aget_context
 from ..errors import InputError
-from ..llm.agents import refine_schema
 from ..models import CollectionInfo, EdgeDefinition, GraphSchema, Vertical
-from ..state import State
 from ..stores.base import GraphStore
+
+if TYPE_CHECKING:  # build_schema serves `graph-agents inspect` too, which starts without langgraph
+    from langchain_core.runnables import RunnableConfig
+    from langgraph.runtime import Runtime
+
+    from ..context import Context
+    from ..state import State
 
 SAMPLE_SIZE = 200
 SATELLITE_SHARE = 0.02  # a collection under 2% of the largest one is a lookup table, not a core entity
@@ -97,6 +98,9 @@ async def build_schema(
 
 
 async def analyze_schema(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
+    from ..context import aget_context
+    from ..llm.agents import refine_schema
+
     ctx = await aget_context(runtime)
     vertical = Vertical.model_validate(state["vertical"])
     schema = await build_schema(ctx.store, vertical, ctx.core_collections, ctx.satellite_collections)
