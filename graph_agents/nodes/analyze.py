@@ -132,6 +132,9 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
     facts = await run_sized(
         size, compute_facts, algorithms.get(template.algorithm).kind, values, share_fractions(vertical, template.algorithm)
     )
+    k = template.parameters.get("k") if template.algorithm == "betweenness" else None
+    if isinstance(k, int) and 0 < k < size:  # an estimate from sampled sources: the report says so
+        facts["sampled_sources"], facts["sampled_of"] = k, size
     if needs_isolation(vertical, template.algorithm):
         graph = await ctx.load_graph(template.vertex_collections, template.edge_collections)
         await run_sized(size + len(graph.edges), group_isolation, facts, values, graph.ids, graph.edges)

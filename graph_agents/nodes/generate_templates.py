@@ -16,15 +16,23 @@ from ..selection import select_collections
 from ..state import State
 
 EXACT_BETWEENNESS_MAX = 5_000  # vertices; above this, sample sources as GAE does for big graphs
-BETWEENNESS_SAMPLES = 256
+# sampled sources: each costs one pass over the graph, so their number shrinks as the graph grows
+# (about 10M vertex visits in all, a few seconds here), between these bounds
+BETWEENNESS_WORK = 10_000_000
+BETWEENNESS_SAMPLES = (32, 256)
+
+
+def betweenness_samples(vertex_count: int) -> int:
+    low, high = BETWEENNESS_SAMPLES
+    return max(low, min(high, BETWEENNESS_WORK // max(1, vertex_count)))
 
 
 def choose_parameters(algo: algorithms.Algorithm, vertex_count: int) -> tuple[dict[str, Any], dict[str, str]]:
     params, reasons = algo.defaults(), {}
     if algo.name == "betweenness":
         if vertex_count > EXACT_BETWEENNESS_MAX:
-            params["k"] = BETWEENNESS_SAMPLES
-            reasons["k"] = f"{vertex_count:,} vertices: sample {BETWEENNESS_SAMPLES} sources instead of all pairs"
+            params["k"] = betweenness_samples(vertex_count)
+            reasons["k"] = f"{vertex_count:,} vertices: sample {params['k']} sources instead of all pairs (an estimate)"
         else:
             reasons["k"] = f"{vertex_count:,} vertices: exact"
     if "maximum_supersteps" in params:

@@ -76,6 +76,9 @@ def build_report(
     summary = f"{algo.title} on {scope} ({size} vertices): {headline}."
     if insights:
         summary += " " + insights[0].description
+    if facts.get("sampled_sources"):
+        summary += (f" Estimated from {facts['sampled_sources']} sampled sources of {facts['sampled_of']} vertices, "
+                    "not computed exactly.")
     if detected:
         summary += " Patterns found: " + "; ".join(i.title for i in detected) + "."
     recs = recommendations(algo, insights, vertical)
