@@ -86,3 +86,103 @@ def generate(root: Path, edges: int, seed: int = 0) -> Path:
         f'{{"_from":"customers/c{s}","_to":"customers/c{t}"}}\n'
         for s, t in zip(src[keep].tolist(), dst[keep].tolist())))
     return out
+
+
+CHILD = r"""
+import asyncio, json, resource, sys, time
+from collections import defaultdict
+sys.path.insert(0, sys.argv[1])
+phases = defaultdict(float)
+started = time.perf_counter()
+
+def timed(owner, name, phase):
+    real = getattr(owner, name)
+    def wrapper(*a, **k):
+        t = time.perf_counter()
+        try:
+            return real(*a, **k)
+        finally:
+            phases[phase(*a) if callable(phase) else phase] += time.perf_counter() - t
+    setattr(owner, name, wrapper)
+
+def timed_async(owner, name, phase):
+    real = getattr(owner, name)
+    async def wrapper(*a, **k):
+        t = time.perf_counter()
+        try:
+            return await real(*a, **k)
+        finally:
+            phases[phase] += time.perf_counter() - t
+    setattr(owner, name, wrapper)
+
+from graph_agents.engines import local as engine
+from graph_agents.nodes import analyze
+from graph_agents.reports import build
+from graph_agents.stores.local import LocalGraphStore
+timed(engine, "_Graph", "build")
+timed(engine, "_compute", lambda algorithm, *a: algorithm)
+timed_async(LocalGraphStore, "write_results", "write")
+timed(analyze, "compute_facts", "facts")
+timed(analyze, "build_report", "report")
+from graph_agents import AgenticWorkflowRunner
+t = time.perf_counter()
+store = LocalGraphStore.from_directory(sys.argv[2], results_dir=sys.argv[3] + "/results")
+phases["parse"] = time.perf_counter() - t
+runner = AgenticWorkflowRunner(store=store, workspace=sys.argv[3], catalog=False)
+result = asyncio.run(runner.run_async(requirements=sys.argv[4], thread_id="scale"))
+row = {
+    "status": result.status,
+    "wall_s": round(time.perf_counter() - started, 2),
+    "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    "phases_s": {k: round(v, 2) for k, v in phases.items()},
+    "analyses": [{"algorithm": e.algorithm, "status": e.status, "seconds": round(e.duration_s, 2),
+                  "error": e.error} for e in result.execution_results],
+}
+print(json.dumps(row))
+"""
+
+POLARS = r"""
+import sys, time
+import polars as pl
+t = time.perf_counter()
+for path in sys.argv[1:]:
+    pl.read_ndjson(path)
+print(time.perf_counter() - t)
+"""
+
+
+def run_size(edges: int, data_root: Path, seed: int, nice: int) -> dict[str, Any]:
+    t = time.perf_counter()
+    data = generate(data_root, edges, seed)
+    generate_s = round(time.perf_counter() - t, 2)
+    workspace = data_root / f"ws-{edges}-{os.getpid()}"
+    prefix = ["nice", "-n", str(nice)] if nice else []
+    proc = subprocess.run([*prefix, sys.executable, "-c", CHILD, str(ROOT), str(data), str(workspace), ASKS],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        return {"edges": edges, "error": proc.stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]}
+    row = json.loads(proc.stdout.strip().splitlines()[-1])
+    files = sorted(str(p) for p in data.glob("*.jsonl"))
+    try:
+        polars = subprocess.run([*prefix, sys.executable, "-c", POLARS, *files], capture_output=True, text=True, check=True)
+        polars_s = round(float(polars.stdout.strip()), 2)
+    except (subprocess.CalledProcessError, ValueError):
+        polars_s = None  # polars not installed: the ratio is left out
+    parse = row["phases_s"].get("parse")
+    return {"edges": edges, "generate_s": generate_s, **row, "polars_parse_s": polars_s,
+            "parse_vs_polars": round(parse / polars_s, 2) if parse and polars_s else None}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edges", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--data", type=Path, default=Path("/tmp/graph_agents_scale"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--nice", type=int, default=0, help="run the children with this niceness")
+    args = parser.parse_args()
+    for edges in args.edges:
+        print(json.dumps(run_size(edges, args.data, args.seed, args.nice)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
