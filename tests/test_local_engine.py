@@ -399,3 +399,18 @@ def test_engine_failures_raise_engine_error() -> None:
     bad_edges = GraphData(ids=["a"], edges=[(0, 3)])
     with pytest.raises(EngineError, match="out of range"):
         asyncio.run(LocalEngine().run(template("t4", "wcc"), FakeStore(bad_edges), "r"))
+
+
+def test_betweenness_in_a_worker_process_matches_the_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph_agents.engines import processes
+
+    data = GraphData(  # a ring with chords, parallel edges and self loops
+        ids=[f"v{i:03d}" for i in range(300)],
+        edges=[(i, (i * 7 + 3) % 300) for i in range(300)] + [(i, (i + 1) % 300) for i in range(300)] + [(5, 5), (1, 2)],
+    )
+    for params in ({"k": 0}, {"k": 40, "normalized": False}):
+        here = compute("betweenness", params, data, seed=2)
+        monkeypatch.setattr(processes, "PROCESS_MIN_SIZE", 1)
+        there = compute("betweenness", params, data, seed=2)
+        monkeypatch.setattr(processes, "PROCESS_MIN_SIZE", 10**12)
+        assert there.ids == here.ids and np.allclose(there.scores, here.scores, rtol=1e-9, atol=1e-12)

@@ -67,6 +67,7 @@ import scipy.sparse as sp
 from .. import algorithms
 from ..models import AnalysisTemplate
 from ..stores.base import GraphData, GraphStore, VertexValues
+from . import processes
 from .base import EngineError, EngineOutcome
 
 # attributes that mean "each vertex starts with its own label"
@@ -122,6 +123,17 @@ class _Graph:
             return g
 
         return self._get("simple_undirected", build)
+
+    @property
+    def simple_edges(self) -> np.ndarray:
+        """The undirected simple graph's edges, (low, high) pairs once each, no self loops (numpy)."""
+
+        def build() -> np.ndarray:
+            e = self.edges[self.edges[:, 0] != self.edges[:, 1]]
+            key = np.unique(np.minimum(e[:, 0], e[:, 1]) * self.n + np.maximum(e[:, 0], e[:, 1]))
+            return np.stack([key // self.n, key % self.n], axis=1)
+
+        return self._get("simple_edges", build)
 
     @property
     def neighbours(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -234,12 +246,18 @@ def _betweenness(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> Vert
 def _subset_betweenness(g: _Graph, sources: np.ndarray, sampled: bool, normalized: bool) -> np.ndarray:
     """Betweenness from shortest paths starting at ``sources``; scaled up when ``sampled``."""
     n, k = g.n, len(sources)
-    gu = g.simple_undirected
-    per_call = max(1, _BETWEENNESS_WORK_PER_CALL // (n + gu.ecount()))
-    acc = np.zeros(n)
-    for start in range(0, k, per_call):
-        batch = sources[start : start + per_call].tolist()
-        acc += np.asarray(gu.betweenness(directed=False, sources=batch), dtype=np.float64)
+    if n + g.m >= processes.PROCESS_MIN_SIZE:  # a big graph: in a worker process, off this GIL
+        edges = g.simple_edges
+        per_call = max(1, _BETWEENNESS_WORK_PER_CALL // (n + len(edges)))
+        batches = [sources[i : i + per_call].tolist() for i in range(0, k, per_call)]
+        acc = processes.betweenness(edges, n, batches)
+    else:
+        gu = g.simple_undirected
+        per_call = max(1, _BETWEENNESS_WORK_PER_CALL // (n + gu.ecount()))
+        acc = np.zeros(n)
+        for start in range(0, k, per_call):
+            batch = sources[start : start + per_call].tolist()
+            acc += np.asarray(gu.betweenness(directed=False, sources=batch), dtype=np.float64)
     if sampled:
         is_source = np.zeros(n, dtype=bool)
         is_source[sources] = True

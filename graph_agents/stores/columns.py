@@ -39,8 +39,8 @@ MAX_KEY_BYTES = 254  # ArangoDB's limit for a document key
 _CHUNK = 4 * 2**20
 _BOM = b"\xef\xbb\xbf"
 
-# (number, document): where a document came from is "<file>:<number>"
-Documents = Iterator[tuple[str, dict[str, Any]]]
+# (file, line number, document): errors name "<file>:<number>"
+Documents = Iterator[tuple[Any, int, dict[str, Any]]]
 
 
 def check_regular(path: Path) -> None:
@@ -53,63 +53,64 @@ def check_regular(path: Path) -> None:
         raise StoreError(f"{path}: not a regular file (a FIFO, device or directory is never read)")
 
 
-def lines(path: Path, advance: Callable[[int], None] | None = None) -> Iterator[tuple[int, bytes]]:
-    """The non-blank lines of a (gzipped) JSON Lines file with their 1-based numbers; a leading BOM
-    is dropped. ``advance(bytes)`` is told of each chunk read (progress)."""
+def documents(path: Path, advance: Callable[[int], None] | None = None) -> Documents:
+    """``(path, line number, document)`` for each document of a (gzipped) JSON Lines file: one JSON
+    object per line, or arangodump's wrapped lines (``{"type": 2300, "data": {...}}``; other types
+    are removals and are skipped). Blank lines and a leading BOM are skipped; ``advance(bytes)`` is
+    told of each chunk read (progress). One flat loop: this is the reader's hot path."""
     check_regular(path)
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
     number = 0
     try:
         with (gzip.open(path, "rb") if path.name.endswith(".gz") else open(path, "rb")) as fh:
             rest = b""
             first = True
-            while chunk := fh.read(_CHUNK):
-                if advance is not None:
-                    advance(len(chunk))
-                if first:
-                    chunk, first = chunk.removeprefix(_BOM), False
-                parts = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
-                rest = parts.pop()
-                if len(rest) > MAX_LINE:
-                    raise StoreError(f"{path}:{number + len(parts) + 1}: a line longer than {MAX_LINE // 2**20} MiB")
+            while True:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    parts, rest = [rest], b""
+                else:
+                    if advance is not None:
+                        advance(len(chunk))
+                    if first:
+                        chunk, first = chunk.removeprefix(_BOM), False
+                    parts = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
+                    rest = parts.pop()
+                    if len(rest) > MAX_LINE:
+                        raise StoreError(f"{path}:{number + len(parts) + 1}: a line longer than {MAX_LINE // 2**20} MiB")
                 for part in parts:
                     number += 1
-                    if part.strip():
-                        yield number, part
-            if rest.strip():
-                yield number + 1, rest
+                    try:
+                        doc = loads(part)
+                    except decode_error as exc:
+                        if not part.strip():
+                            continue  # a blank line
+                        raise StoreError(f"{path}:{number}: invalid JSON ({exc})") from None
+                    if type(doc) is not dict:
+                        raise StoreError(f"{path}:{number}: expected a JSON object per line")
+                    if "type" in doc and type(doc.get("data")) is dict:
+                        if doc["type"] != 2300:  # 2300 = insert, 2302 = removal
+                            continue
+                        doc = doc["data"]
+                    yield path, number, doc
+                if not chunk:
+                    return
     except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError; corrupt deflate is zlib.error
         raise StoreError(f"{path}: cannot read ({exc})") from None
-
-
-def documents(path: Path, advance: Callable[[int], None] | None = None) -> Documents:
-    """The documents of one collection file: one JSON object per line, or arangodump's wrapped lines
-    (``{"type": 2300, "data": {...}}``; other types are removals and are skipped)."""
-    loads = orjson.loads
-    for number, line in lines(path, advance):
-        try:
-            doc = loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise StoreError(f"{path}:{number}: invalid JSON ({exc})") from None
-        if type(doc) is not dict:
-            raise StoreError(f"{path}:{number}: expected a JSON object per line")
-        if "type" in doc and type(doc.get("data")) is dict:
-            if doc["type"] != 2300:  # 2300 = insert, 2302 = removal
-                continue
-            doc = doc["data"]
-        yield f"{path}:{number}", doc
 
 
 def looks_like_edge(doc: dict[str, Any]) -> bool:
     return isinstance(doc.get("_from"), str) and isinstance(doc.get("_to"), str)
 
 
-def _key_of(doc: dict[str, Any], row: int, where: str) -> str:
+def _key_of(doc: dict[str, Any], row: int, origin: Any, number: int) -> str:
     key = doc.get("_key")
     if key is None:
         vid = doc.get("_id")
         key = vid.split("/", 1)[1] if isinstance(vid, str) and "/" in vid else str(row)
     if type(key) is not str or not key or "/" in key or len(key.encode()) > MAX_KEY_BYTES:
-        raise StoreError(f"{where}: invalid _key {key!r} (a non-empty string without '/', at most {MAX_KEY_BYTES} bytes)")
+        raise StoreError(f"{origin}:{number}: invalid or duplicate _key {key!r}: a _key is a non-empty string without '/', "
+                         f"at most {MAX_KEY_BYTES} bytes")
     return key
 
 
@@ -164,50 +165,59 @@ class VertexIndex:
     def documents(self) -> int:
         return len(self.names)
 
-    def add_documents(self, coll: Collection, docs: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    def add_documents(self, coll: Collection, docs: Documents) -> None:
         ids, index, names = self.ids, self.index, self.names
         prefix = coll.name + "/"
         coll.start = len(ids)
-        row = 0
-        for row, (where, doc) in enumerate(docs):
-            vid = prefix + _key_of(doc, row, where)
+        sample = coll.sample
+        for row, (origin, number, doc) in enumerate(docs):
+            key = doc.get("_key")
+            if type(key) is not str or not key or "/" in key or len(key) > MAX_KEY_BYTES // 4:
+                key = _key_of(doc, row, origin, number)  # the exact rules, and the error, off the hot path
+            vid = prefix + key
             if vid in index:
-                raise StoreError(f"{where}: duplicate _key {vid.split('/', 1)[1]!r} in collection {coll.name!r}")
+                raise StoreError(f"{origin}:{number}: invalid or duplicate _key {key!r}: already in collection {coll.name!r}")
             index[vid] = len(ids)
             ids.append(vid)
             names.append(_name_of(doc))
-            coll.sample.offer(row, (row, doc))
+            if row % sample.stride == 0:
+                sample.offer(row, (row, doc))
         coll.stop = len(ids)
         coll.count = coll.stop - coll.start
 
-    def add_edges(self, coll: Collection, docs: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    def add_edges(self, coll: Collection, docs: Documents) -> None:
         ids, index = self.ids, self.index
+        get = index.get
         src, dst = array("q"), array("q")
+        add_src, add_dst = src.append, dst.append
         keys: set[str] = set()
         unkeyed = 0  # edges without a key get their row number, which must not clash with a given key
+        sample = coll.sample
         row = -1
-        for row, (where, doc) in enumerate(docs):
-            f, t = doc.get("_from"), doc.get("_to")
+        for row, (origin, number, doc) in enumerate(docs):
+            f = doc.get("_from")
+            t = doc.get("_to")
             if type(f) is not str or type(t) is not str or "/" not in f or "/" not in t:
-                raise StoreError(f"{where}: an edge needs _from and _to as 'collection/key' strings")
+                raise StoreError(f"{origin}:{number}: an edge needs _from and _to as 'collection/key' strings")
             if "_key" in doc or "_id" in doc:
-                key = _key_of(doc, row, where)
+                key = _key_of(doc, row, origin, number)
                 if key in keys:
-                    raise StoreError(f"{where}: duplicate _key {key!r} in collection {coll.name!r}")
+                    raise StoreError(f"{origin}:{number}: invalid or duplicate _key {key!r}: already in collection {coll.name!r}")
                 keys.add(key)
             else:
                 unkeyed += 1
-            s = index.get(f)
+            s = get(f)
             if s is None:
                 s = index[f] = len(ids)
                 ids.append(f)
-            d = index.get(t)
+            d = get(t)
             if d is None:
                 d = index[t] = len(ids)
                 ids.append(t)
-            src.append(s)
-            dst.append(d)
-            coll.sample.offer(row, (row, doc))
+            add_src(s)
+            add_dst(d)
+            if row % sample.stride == 0:
+                sample.offer(row, (row, doc))
         if unkeyed and keys and any(k.isdigit() and int(k) <= row for k in keys):
             raise StoreError(f"collection {coll.name!r}: edges without _key would take row numbers used as keys")
         coll.src = np.frombuffer(src, dtype=np.int64) if src else np.empty(0, dtype=np.int64)
@@ -225,7 +235,7 @@ def _name_of(doc: dict[str, Any]) -> str | None:
 
 def attribute_column(coll: Collection, attribute: str) -> list[Any]:
     """``attribute`` of every document of ``coll``, in vertex order (read again from its source)."""
-    values = [doc.get(attribute) for _, doc in coll.source()]
+    values = [doc.get(attribute) for _, _, doc in coll.source()]
     if len(values) != coll.count:
         raise StoreError(f"collection {coll.name!r} changed while in use ({coll.count} then {len(values)} documents)")
     return values

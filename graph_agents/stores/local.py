@@ -104,7 +104,7 @@ class LocalGraphStore:
         out = {}
         for name, coll in self.columns.items():
             docs = []
-            for row, (_, doc) in enumerate(coll.source()):
+            for row, (_, _, doc) in enumerate(coll.source()):
                 if coll.type == "document":
                     vid = self.vertices.ids[coll.start + row]
                     doc = {**doc, "_key": vid.split("/", 1)[1], "_id": vid}
@@ -181,8 +181,10 @@ class LocalGraphStore:
         vertices = VertexIndex()
         columns: dict[str, Collection] = {}
         for name, ctype, docs in plan:
-            where = f"networkx:{name}"
-            coll = columns[name] = Collection(name, ctype, source=lambda docs=docs, where=where: ((where, d) for d in docs))
+            origin = f"networkx:{name}"
+            coll = columns[name] = Collection(
+                name, ctype, source=lambda docs=docs, origin=origin: ((origin, i, d) for i, d in enumerate(docs, 1))
+            )
             (vertices.add_documents if ctype == "document" else vertices.add_edges)(coll, coll.source())
         return cls(
             columns,
@@ -342,7 +344,7 @@ Plan = list[tuple[str, str, list[Path]]]
 
 def _first_document(files: list[Path]) -> dict[str, Any] | None:
     for path in files:
-        for _, doc in documents(path):
+        for _, _, doc in documents(path):
             return doc
     return None
 
@@ -356,7 +358,7 @@ def _plan_dump(root: Path) -> tuple[Plan, dict[str, list]]:
         params = spec.get("parameters") if isinstance(spec, dict) else None
         name, ctype = (params.get("name"), params.get("type")) if isinstance(params, dict) else (None, None)
         if not isinstance(name, str) or ctype not in (2, 3) or type(ctype) is not int:
-            raise StoreError(f"{structure}: expected an object with parameters.name and parameters.type 2 or 3")
+            raise StoreError(f"{structure}: expected parameters.name and parameters.type 2 or 3 (an object)")
         if name.startswith("_") and name != "_graphs":
             continue  # system collections are not the user's graph
         if name.startswith(OWN_PREFIXES):
@@ -367,10 +369,10 @@ def _plan_dump(root: Path) -> tuple[Plan, dict[str, list]]:
         files = [p for p in entries if pattern.match(p.name)]
         if name == "_graphs":
             for path in files:
-                for where, doc in documents(path):
+                for _, number, doc in documents(path):
                     key, defs = doc.get("_key"), doc.get("edgeDefinitions", [])
                     if not isinstance(key, str) or not isinstance(defs, list):
-                        raise StoreError(f"{where}: a named graph needs a string _key and a list edgeDefinitions")
+                        raise StoreError(f"{path}:{number}: a named graph needs a string _key and a list edgeDefinitions")
                     graphs[key] = defs
             continue
         first = _first_document(files)
