@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping, Protocol, runtime_checkable
 
 import numpy as np
+import orjson
 
 from ..errors import InputError
 from ..models import DegreeStats, EdgeDefinition
@@ -140,8 +141,6 @@ class VertexValues(Mapping[str, Any]):
 
     def to_json(self, result_field: str) -> bytes:
         """One JSON object of columns: ``{"field", "ids", "scores" | "codes"+"labels" | "values"}``."""
-        import orjson
-
         doc: dict[str, Any] = {"field": result_field, "ids": self.ids}
         if self.scores is not None:
             doc["scores"] = self.scores
@@ -153,8 +152,6 @@ class VertexValues(Mapping[str, Any]):
 
     @classmethod
     def from_json(cls, data: bytes) -> "VertexValues":
-        import orjson
-
         doc = orjson.loads(data)
         if "scores" in doc:
             return cls(doc["ids"], scores=np.asarray(doc["scores"], dtype=np.float64))
