@@ -95,14 +95,18 @@ sys.path.insert(0, sys.argv[1])
 phases = defaultdict(float)
 started = time.perf_counter()
 
+cpu = defaultdict(float)  # CPU time of the calling thread: wall minus this is time spent waiting
+
 def timed(owner, name, phase):
     real = getattr(owner, name)
     def wrapper(*a, **k):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.thread_time()
         try:
             return real(*a, **k)
         finally:
-            phases[phase(*a) if callable(phase) else phase] += time.perf_counter() - t
+            key = phase(*a) if callable(phase) else phase
+            phases[key] += time.perf_counter() - t
+            cpu[key] += time.thread_time() - c
     setattr(owner, name, wrapper)
 
 def timed_async(owner, name, phase):
@@ -135,6 +139,9 @@ row = {
     "wall_s": round(time.perf_counter() - started, 2),
     "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     "phases_s": {k: round(v, 2) for k, v in phases.items()},
+    # per algorithm: the share of its wall time it was not on a CPU (waiting for the GIL or, for
+    # betweenness, for its worker process)
+    "waiting_share": {k: round(1 - cpu[k] / phases[k], 3) for k in cpu if phases[k] > 0.05 and k not in ("build", "facts", "report")},
     "analyses": [{"algorithm": e.algorithm, "status": e.status, "seconds": round(e.duration_s, 2),
                   "error": e.error} for e in result.execution_results],
 }
