@@ -1,6 +1,6 @@
 """End to end at scale: a seeded customer/product graph of 100k, 1M or 10M edges, five asks.
 
-    python bench/scale.py [--edges 100000 1000000] [--data /tmp/scale] [--seed 0] [--keep]
+    python bench/scale.py [--edges 100000 1000000 10000000] [--data /tmp/graph_agents_scale] [--seed 0] [--nice N]
 
 For each size: writes ``customers``, ``products``, ``purchased`` and ``referred`` as JSON Lines
 (power-law degrees, seeded) under ``--data`` (reused when already there), then runs the workflow
@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
