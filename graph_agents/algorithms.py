@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from . import matcher
+from .matcher import Candidate
+
 
 @dataclass(frozen=True)
 class Param:
@@ -48,7 +51,7 @@ class Algorithm:
     result_field: str
     gae_endpoint: str
     description: str
-    # words in a requirement that this algorithm answers, with a weight each
+    # phrases a requirement uses to ask for this algorithm, with a weight each (see INTENTS)
     intents: dict[str, float]
     params: dict[str, Param] = field(default_factory=dict)
     # partitions are only meaningful on the core business entities; scores use the whole graph
@@ -72,6 +75,22 @@ class Algorithm:
         return out
 
 
+def phrases(strong: str = "", medium: str = "", weak: str = "") -> dict[str, float]:
+    """An algorithm's intents: ``|``-separated phrases in three strengths (3, 2 and 1).
+
+    Write the words people use (any word form: "influential" also matches "influence"), a few
+    words at most; ``...`` lets up to three words stand between two parts ("between ...
+    communities"). A strong phrase decides alone; medium and weak ones need company. See
+    :mod:`graph_agents.matcher` for how they are matched.
+    """
+    out: dict[str, float] = {}
+    for text, weight in ((weak, 1.0), (medium, 2.0), (strong, 3.0)):
+        for phrase in text.split("|"):
+            if phrase.strip():
+                out[" ".join(phrase.split())] = weight
+    return out
+
+
 _SUPERSTEPS = Param(int, 100, "cap on iterations; every iterative algorithm needs one", 1, 10_000)
 
 CATALOG: dict[str, Algorithm] = {
@@ -84,11 +103,17 @@ CATALOG: dict[str, Algorithm] = {
             result_field="rank",
             gae_endpoint="pagerank",
             description="Importance of each vertex from the importance of those linking to it.",
-            intents={
-                "influen": 3, "important": 3, "importance": 3, "central": 2, "rank": 2,
-                "popular": 2, "key": 1, "top": 1, "best-sell": 2, "bestsell": 2, "hub": 2,
-                "authority": 2, "most connected": 2, "leader": 2,
-            },
+            intents=phrases(
+                strong="influential | influence | influencer | opinion leader | thought leader | pagerank | page rank"
+                " | most important | importance | most central | authority | authoritative | prominent | prominence"
+                " | sway | clout | most cited | most referenced | most trusted | most popular | key player"
+                " | heavy hitter | power user | who matters most | matter most | most weight | most powerful"
+                " | most significant | carry weight | rank ... by importance | rank ... by influence | vip"
+                " | which ... drive | who ... drive | what ... drive | which ... matter | who ... matter",
+                medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
+                " | hub | leader | leading | heart of | core of | weight | standing | significance | star",
+                weak="key | top | drive | matter | stand out | biggest | who ... most | which ... most",
+            ),
             params={
                 "damping_factor": Param(float, 0.85, "probability of following a link", 0.5, 0.99),
                 "maximum_supersteps": _SUPERSTEPS,
@@ -101,11 +126,23 @@ CATALOG: dict[str, Algorithm] = {
             result_field="centrality",
             gae_endpoint="betweennesscentrality",
             description="How often a vertex lies on shortest paths between others: brokers and bottlenecks.",
-            intents={
-                "broker": 3, "bridge": 3, "bottleneck": 3, "intermediar": 3, "betweenness": 3,
-                "gatekeeper": 2, "choke": 2, "single point": 3, "between communities": 3,
-                "connect": 1, "flow": 1,
-            },
+            intents=phrases(
+                strong="broker | brokerage | bridge | bridging | bottleneck | chokepoint | choke point | gatekeeper"
+                " | intermediary | middleman | middlemen | go between | single point of failure | betweenness"
+                " | conduit | relay | pass through | passes through | flow through | flows through | funnel through"
+                " | sit between | sits between | lie between | stand between | otherwise separate"
+                " | otherwise disconnected | connect ... separate | link ... separate | join ... separate"
+                " | between ... communities | between ... groups | between ... clusters | between ... segments"
+                " | between ... circles | between ... teams | between ... departments | between ... regions"
+                " | between ... networks | between ... silos | between ... parts | between ... sides"
+                " | across ... communities | across ... groups | across ... silos | connect ... communities"
+                " | connect ... groups | connect ... clusters | link ... communities | link ... groups"
+                " | whose loss | whose removal | whose failure | if removed | would disconnect | would split"
+                " | would fragment | would break | cut ... into pieces | cut off | control ... flow | transit"
+                " | shortest paths | critical junction | junction",
+                medium="choke | go through | goes through | between | critical link",
+                weak="connect | flow | link",
+            ),
             params={
                 "k": Param(int, 0, "sampled source vertices (0 = exact)", 0, 100_000),
                 "normalized": Param(bool, True, "divide by the number of vertex pairs"),
@@ -119,10 +156,18 @@ CATALOG: dict[str, Algorithm] = {
             result_field="community",
             gae_endpoint="labelpropagation",
             description="Communities of densely connected vertices.",
-            intents={
-                "communit": 3, "segment": 3, "cluster": 3, "group": 2, "co-purchas": 2,
-                "cohort": 2, "audience": 2, "together": 1, "similar": 1, "affinity": 2,
-            },
+            intents=phrases(
+                strong="community | communities | segment | segmentation | cluster | clustering | cohort | tribe"
+                " | interest group | affinity group | peer group | natural groups | look alike | lookalike"
+                " | audience | audiences | buy together | bought together | purchased together | co purchase"
+                " | co purchased | frequently together | densely connected | tightly knit | close knit"
+                " | circles of | similar behaviour | similar behavior | behave alike | persona | personas"
+                " | micro segment | group ... into | groups of similar | split ... into groups"
+                " | break ... into groups | divide ... into groups | partition ... into | cliques | clique",
+                medium="group | grouping | groups | circle | circles | affinity | alike | similar | neighbourhood"
+                " | neighborhood | together | same kind | same kinds | same mix",
+                weak="each other | mix",
+            ),
             params={
                 "start_label_attribute": Param(str, "_key", "attribute that seeds each label"),
                 "synchronous": Param(bool, False, "update all labels at once per superstep"),
@@ -139,11 +184,22 @@ CATALOG: dict[str, Algorithm] = {
             result_field="component",
             gae_endpoint="wcc",
             description="Groups of vertices linked by any path, ignoring direction.",
-            intents={
-                "ring": 3, "linked account": 3, "shared device": 3, "sharing": 2, "share": 1,
-                "connected component": 3, "component": 2, "identity": 2, "household": 2,
-                "resolution": 1, "island": 2, "fragment": 2, "isolated": 2, "collusion": 2,
-            },
+            intents=phrases(
+                strong="connected component | connected components | ring | rings | linked accounts"
+                " | linked to each other | tied together | same device | same devices | same address"
+                " | same addresses | same phone | same email | same ip | same card | same handset | same handsets"
+                " | same identifier | same computer | same account | same person | same individual"
+                " | share ... device | share ... address | share ... phone | share ... email | share ... ip"
+                " | share ... card | share ... identifier | share ... account | share ... cookie | share ... login"
+                " | shared device | shared devices | shared address | shared phone | shared email | shared ip"
+                " | shared card | shared identifier | shared cookie | shared login | reuse | reused | island"
+                " | islands | disconnected | in one piece | any path | connected at all | household | households"
+                " | identity resolution | entity resolution | duplicate accounts | duplicates | sock puppet"
+                " | multiple accounts | syndicate | linked identities | fragments | fragmented",
+                medium="component | components | sharing | shared | share | isolated | reachable | linked"
+                " | collusion | one fraudster | one person | fraud ring | network of accounts | any chain",
+                weak="connected | identity | resolution",
+            ),
             core_only=True,
             directed=False,
         ),
@@ -154,10 +210,16 @@ CATALOG: dict[str, Algorithm] = {
             result_field="component",
             gae_endpoint="scc",
             description="Groups where every vertex reaches every other along edge direction: cycles.",
-            intents={
-                "cycle": 3, "circular": 3, "loop": 3, "round-trip": 3, "round trip": 3,
-                "wash": 2, "laundering": 2, "carousel": 3, "feedback": 2, "mutual": 1,
-            },
+            intents=phrases(
+                strong="cycle | cycles | cyclic | circular | round in circles | in circles | go round | goes round"
+                " | round trip | round tripping | loop | loops | closed loop | carousel | wash trade | wash trading"
+                " | kiting | bounce back | back and forth | back to the sender | back to where | back to the"
+                " | back at the | comes back | come back | end up back | ends up back | returns to | return to"
+                " | mutually reachable | strongly connected | circular dependency | feedback loop | reciprocal"
+                " | round robin",
+                medium="mutual | launder | laundering | return | returns | back",
+                weak="wash",
+            ),
             core_only=True,
         ),
         Algorithm(
@@ -167,7 +229,18 @@ CATALOG: dict[str, Algorithm] = {
             result_field="labels",
             gae_endpoint="attributepropagation",
             description="Spreads a known label (e.g. a fraud flag) to the vertices around it.",
-            intents={"propagat": 3, "spread": 2, "contagion": 3, "exposure": 2, "guilt by": 3, "taint": 3},
+            intents=phrases(
+                strong="propagate | propagation | spread | spreads | spreading | contagion | contagious"
+                " | guilt by association | taint | tainted | exposure | exposed to | inherit | inherits | infect"
+                " | contaminate | contamination | ripple | push ... flag | push ... label | push ... risk"
+                " | pass ... flag | pass ... label | carry over ... label | infer ... label | infer ... labels"
+                " | unlabelled | unlabeled | close to known | near known | associated with known"
+                " | connected to known | linked to known | proximity to | known fraudster | known fraudsters"
+                " | known bad | label ... neighbours | label ... neighbors | flag ... neighbours | flag ... neighbors"
+                " | spill over | spillover | downstream impact | knock on",
+                medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by",
+                weak="label | labels | flag | tag | known | confirmed | upstream",
+            ),
             params={
                 "start_label_attribute": Param(str, "label", "attribute holding the seed labels"),
                 "synchronous": Param(bool, False, "update all labels at once per superstep"),
@@ -186,10 +259,20 @@ def get(name: str) -> Algorithm:
         raise ValueError(f"unknown algorithm {name!r}; known: {sorted(CATALOG)}") from None
 
 
+def intents() -> dict[str, dict[str, float]]:
+    return {a.name: a.intents for a in CATALOG.values()}
+
+
+def rank(text: str) -> list[Candidate]:
+    """Every algorithm ``text`` may ask for, best first, with its score and the deciding phrases."""
+    return matcher.rank(text, intents())
+
+
+def asks(text: str) -> list[Candidate]:
+    """The algorithms ``text`` asks for: one per separate ask; none when no phrase decides."""
+    return matcher.asks(text, intents())
+
+
 def match(text: str) -> list[tuple[str, float]]:
-    """Algorithms whose intents appear in ``text``, best first, with their scores."""
-    low = text.lower()
-    scores = {
-        a.name: sum(w for word, w in a.intents.items() if word in low) for a in CATALOG.values()
-    }
-    return sorted(((n, s) for n, s in scores.items() if s > 0), key=lambda x: (-x[1], x[0]))
+    """(algorithm, score) for every algorithm ``text`` may ask for, best first."""
+    return [(c.name, c.score) for c in rank(text) if c.score > 0]
