@@ -263,9 +263,9 @@ def intents() -> dict[str, dict[str, float]]:
     return {a.name: a.intents for a in CATALOG.values()}
 
 
-def rank(text: str) -> list[Candidate]:
+def rank(text: str, negation: bool = True) -> list[Candidate]:
     """Every algorithm ``text`` may ask for, best first, with its score and the deciding phrases."""
-    return matcher.rank(text, intents())
+    return matcher.rank(text, intents(), negation)
 
 
 def asks(text: str) -> list[Candidate]:

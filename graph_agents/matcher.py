@@ -140,9 +140,13 @@ def _find(stems: tuple[str, ...], tokens: list[Token]) -> Iterable[tuple[int, in
             yield i, j
 
 
-def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]]) -> list[PhraseMatch]:
-    """Non-overlapping phrase matches of every intent in ``text``, in text order."""
+def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation: bool = True) -> list[PhraseMatch]:
+    """Non-overlapping phrase matches of every intent in ``text``, in text order. ``negation=False``
+    reads "we do not need a ranking" as naming a ranking (for non-goals)."""
     tokens = tokenize(text)
+    if not negation:
+        for t in tokens:
+            t.negated = False
     found: list[PhraseMatch] = []
     for intent, phrases in intents.items():
         for phrase, weight in phrases.items():
@@ -186,11 +190,11 @@ def _score(weights: list[float]) -> float:
     return round(sum(w * (0.5 ** i) for i, w in enumerate(weights)), 3)
 
 
-def rank(text: str, intents: Mapping[str, Mapping[str, float]]) -> list[Candidate]:
+def rank(text: str, intents: Mapping[str, Mapping[str, float]], negation: bool = True) -> list[Candidate]:
     """Candidates best first; purpose clauses count half; negated phrases count nothing."""
     by: dict[str, Candidate] = {}
     weights: dict[str, list[float]] = {}
-    for m in find_phrases(text, intents):
+    for m in find_phrases(text, intents, negation):
         c = by.setdefault(m.intent, Candidate(m.intent, 0.0, first=m.start))
         if m.negated:
             c.negated.append(m.words)
