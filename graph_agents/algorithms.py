@@ -105,14 +105,15 @@ CATALOG: dict[str, Algorithm] = {
             description="Importance of each vertex from the importance of those linking to it.",
             intents=phrases(
                 strong="influential | influence | influencer | opinion leader | thought leader | pagerank | page rank"
-                " | most important | importance | most central | authority | authoritative | prominent | prominence"
+                " | most important | importance | most central | centrality | authority | authorities | authoritative | most pull | prominent | prominence"
                 " | sway | clout | most cited | most referenced | most trusted | most popular | key player"
                 " | heavy hitter | power user | who matters most | matter most | most weight | most powerful"
                 " | most significant | carry weight | rank ... by importance | rank ... by influence | vip"
                 " | which ... drive | who ... drive | what ... drive | which ... matter | who ... matter",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
-                " | hub | leader | leading | heart of | core of | weight | standing | significance | star",
-                weak="key | top | drive | matter | stand out | biggest | who ... most | which ... most",
+                " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
+                " | driver | drivers",
+                weak="top | drive | matter | stand out | biggest | who ... most | which ... most",
             ),
             params={
                 "damping_factor": Param(float, 0.85, "probability of following a link", 0.5, 0.99),
@@ -136,7 +137,6 @@ CATALOG: dict[str, Algorithm] = {
                 " | between ... circles | between ... teams | between ... departments | between ... regions"
                 " | between ... networks | between ... silos | between ... parts | between ... sides"
                 " | across ... communities | across ... groups | across ... silos | connect ... communities"
-                " | connect ... groups | connect ... clusters | link ... communities | link ... groups"
                 " | whose loss | whose removal | whose failure | if removed | would disconnect | would split"
                 " | would fragment | would break | cut ... into pieces | cut off | control ... flow | transit"
                 " | shortest paths | critical junction | junction",
@@ -163,7 +163,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | co purchased | frequently together | densely connected | tightly knit | close knit"
                 " | circles of | similar behaviour | similar behavior | behave alike | persona | personas"
                 " | micro segment | group ... into | groups of similar | split ... into groups"
-                " | break ... into groups | divide ... into groups | partition ... into | cliques | clique",
+                " | break ... into groups | divide ... into groups | partition ... into | cliques | clique"
+                " | among themselves | mostly ... each other | mostly with each other | rarely with anyone"
+                " | rarely ... outside",
                 medium="group | grouping | groups | circle | circles | affinity | alike | similar | neighbourhood"
                 " | neighborhood | together | same kind | same kinds | same mix",
                 weak="each other | mix",
@@ -217,8 +219,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | back at the | comes back | come back | end up back | ends up back | returns to | return to"
                 " | mutually reachable | strongly connected | circular dependency | feedback loop | reciprocal"
                 " | round robin",
-                medium="mutual | launder | laundering | return | returns | back",
-                weak="wash",
+                medium="mutual | launder | laundering",
+                weak="wash | return | returns | back",
             ),
             core_only=True,
         ),

@@ -39,9 +39,23 @@ _PURPOSE_PAIRS = {("in", "order"), ("so", "that"), ("so", "we"), ("which", "will
                   ("to", "support"), ("to", "enable"), ("to", "let")}
 
 
+# words the stemmer folds into an intent's stem though they mean something else
+# ("import" and "important" both stem to "import"; "author" and "authority" to "author")
+FALSE_FRIENDS = {
+    "import": {"import", "imports", "imported", "importing", "importer", "importers"},
+    "author": {"author", "authors", "authored", "authoring", "authorship"},
+}
+SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" says more than "cluster"
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     return _STEMMER.stemWord(word.lower())
+
+
+def _stem_of(word: str) -> str:
+    s = stem(word)
+    return f"{s}\x00" if word in FALSE_FRIENDS.get(s, ()) else s
 
 
 @dataclass
@@ -51,6 +65,7 @@ class Token:
     clause: int  # index of the clause the word is in
     purpose: bool = False  # inside a purpose clause ("so that ...")
     negated: bool = False
+    naming: bool = False  # names the graph the ask is about ("in the co-purchase graph"), not the ask
 
 
 def tokenize(text: str) -> list[Token]:
@@ -86,9 +101,28 @@ def tokenize(text: str) -> list[Token]:
             negate_left = NEGATION_SCOPE
             tokens.append(Token(t, stem(t), clause, purpose))
             continue
-        tokens.append(Token(t, stem(t), clause, purpose, negated=negate_left > 0))
+        tokens.append(Token(t, _stem_of(t), clause, purpose, negated=negate_left > 0))
         negate_left = max(0, negate_left - 1)
+    _mark_graph_names(tokens)
     return tokens
+
+
+_GRAPH_WORDS = {"graph", "network", "networks", "graphs", "data", "dataset"}
+_GRAPH_LEAD = {"in", "on", "across", "of", "from", "within", "through"}
+
+
+def _mark_graph_names(tokens: list[Token]) -> None:
+    """"in the co-purchase graph", "of the referral network": the words between count half."""
+    for i, tok in enumerate(tokens):
+        if tok.text not in _GRAPH_WORDS:
+            continue
+        for j in range(i - 1, max(-1, i - 5), -1):
+            if tokens[j].text in _BOUNDARY:
+                break
+            if tokens[j].text in _GRAPH_LEAD:
+                for k in range(j + 1, i):
+                    tokens[k].naming = True
+                break
 
 
 @lru_cache(maxsize=8192)
@@ -111,6 +145,7 @@ class PhraseMatch:
     clause: int
     purpose: bool
     negated: bool
+    naming: bool = False
 
 
 def _find(stems: tuple[str, ...], tokens: list[Token]) -> Iterable[tuple[int, int]]:
@@ -153,11 +188,14 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
             stems = compile_phrase(phrase)
             if not stems:
                 continue
+            words_in_phrase = sum(1 for x in stems if x != GAP)
             for start, end in _find(stems, tokens):
                 words = " ".join(t.text for t in tokens[start:end])
                 found.append(PhraseMatch(
-                    intent, phrase, float(weight), start, end, words, tokens[start].clause,
+                    intent, phrase, float(weight) * (1 + SPECIFICITY * (words_in_phrase - 1)), start, end, words,
+                    tokens[start].clause,
                     any(t.purpose for t in tokens[start:end]), any(t.negated for t in tokens[start:end]),
+                    all(t.naming for t in tokens[start:end]),
                 ))
     # the strongest phrase first, then the one that explains most words of the text
     found.sort(key=lambda m: (-m.weight, -len(compile_phrase(m.phrase)), m.start, m.intent))
@@ -201,7 +239,7 @@ def rank(text: str, intents: Mapping[str, Mapping[str, float]], negation: bool =
             continue
         c.phrases.append(m.words)
         c.clauses.add(m.clause)
-        weights.setdefault(m.intent, []).append(m.weight * (0.5 if m.purpose else 1.0))
+        weights.setdefault(m.intent, []).append(m.weight * (0.5 if m.purpose or m.naming else 1.0))
     for name, c in by.items():
         c.score = _score(weights.get(name, []))
     return sorted(by.values(), key=lambda c: (-c.score, c.first, c.name))
@@ -215,7 +253,7 @@ def asks(text: str, intents: Mapping[str, Mapping[str, float]]) -> list[Candidat
     if not ranked or ranked[0].score < MIN_SCORE:
         return []
     out = [ranked[0]]
-    matches = [m for m in find_phrases(text, intents) if not m.negated and not m.purpose]
+    matches = [m for m in find_phrases(text, intents) if not m.negated and not m.purpose and not m.naming]
     for clause in sorted({m.clause for m in matches}):
         inside = [m for m in matches if m.clause == clause]
         per: dict[str, list[float]] = {}

@@ -22,7 +22,7 @@ _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MARKUP = re.compile(r"(\*\*|__|`|\[(?=[^\]]*\]\()|\]\([^)]*\))")
 _EMAIL_HEADER = re.compile(r"^\s*(subject|from|to|cc|bcc|date|sent|re|fw|fwd)\s*:", re.I)
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "mrs.", "ms.", "dr.", "no.", "approx.", "incl.", "fig.", "cf.")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|(?<=;)\s+")
 # columns of a table that hold the ask itself, by header
 _ASK_COLUMNS = re.compile(r"question|request|requirement|\bask|need|description|story|goal|use case|what|query|problem|objective|item|title|topic", re.I)
 _OWNER_COLUMNS = re.compile(r"owner|team|stakeholder|who|requester|requested by|department|by\b", re.I)
@@ -66,6 +66,16 @@ def _plain_heading(line: str, next_line: str, prev_blank: bool) -> str | None:
     if (text.startswith("**") and text.endswith("**")) or (bare.isupper() and len(bare) > 3):
         return clean(bare)
     return None
+
+
+def _continues(block: Block, last: str, line: str) -> bool:
+    """Whether ``line`` wraps the block above (whose last line is ``last``) rather than starting
+    a new one: plain-text lists are often one ask per line, with no bullets or blank lines."""
+    if block.kind == "item" and line[:1].isspace():
+        return True
+    last = last.strip()
+    starts_new = line.strip()[:1].isupper() and (last.endswith((".", "?", "!")) or len(last) < 50)
+    return not starts_new
 
 
 def _cells(line: str) -> list[str]:
@@ -166,7 +176,7 @@ def blocks(text: str) -> list[Block]:
             continue
         if re.fullmatch(r"\s*[=-]{3,}\s*", line):
             continue
-        if current is not None:  # a wrapped line continues the item or paragraph above
+        if current is not None and _continues(current, lines[n - 2], line):  # a wrapped line continues the block above
             current.text += " " + line.strip()
         else:
             if _EMAIL_HEADER.match(line) and not out:

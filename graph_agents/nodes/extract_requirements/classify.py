@@ -37,7 +37,8 @@ _ANALYSIS_VERBS = (
     "|examine|investigate|study|get|produce|name|point out|isolate|establish|sort|order|count|discern|recogni[sz]e"
     "|reveal|expose|inventory|pick out|call out|clarify|confirm|verify|establish|help|let us|let's|give us|show us|tell us"
 )
-_IMPERATIVE = re.compile(rf"^(?:please\s+|kindly\s+|also\s+|then\s+|and\s+)?(?:{_ANALYSIS_VERBS})\b", re.I)
+_LEAD = r"(?:(?:please|kindly|also|then|and|but|so|instead|finally|lastly|additionally|separately|first|firstly|second|secondly|third|next|now|ideally),?\s+)*"
+_IMPERATIVE = re.compile(rf"^{_LEAD}(?:{_ANALYSIS_VERBS})\b", re.I)
 _QUESTION_START = re.compile(
     r"^(?:which|who|whom|whose|what|where|when|how|why|are there|is there|is it|are|is|do|does|did|can|could|will|would|should|has|have)\b",
     re.I,
@@ -51,7 +52,7 @@ _FIRST_PERSON = re.compile(
     re.I,
 )
 _THIRD_PERSON = re.compile(
-    r"\b(?:must|shall|should|needs? to|wants? to|would like|'d like|wish(?:es)? to|(?:is|are) asked to|ha(?:s|ve) to|(?:is|are) required to"
+    r"\b(?:must|shall|should|needs? to|wants? to|would (?:\w+ )?like|'d (?:\w+ )?like|wish(?:es)? to|(?:is|are) asked to|ha(?:s|ve) to|(?:is|are) required to"
     r"|expects? to|hopes? to|aims? to|plans? to|intends? to|(?:is|are) looking to|(?:is|are) keen to|(?:is|are) interested in"
     r"|asks? (?:us|for|to|which|who|whether)|asked (?:us|for|to|which|who|whether)|would love|requires?|requested|wonders?|wondering)\b",
     re.I,
@@ -100,7 +101,10 @@ def strip_label(text: str) -> str:
     for _ in range(3):
         before = out
         out = _PRIORITY_NOTE.sub("", out)
-        out = _LABEL.sub("", out) if _LABEL.match(out) and len(_LABEL.match(out).group(0)) < len(out) - 8 else out
+        label = _LABEL.match(out)
+        # "Q3: ..." is a label; "Identify mule networks: accounts ..." is the ask itself
+        if label and len(label.group(0)) < len(out) - 8 and not _IMPERATIVE.match(label.group(0)):
+            out = out[label.end():]
         if out == before:
             break
     return out.strip()
