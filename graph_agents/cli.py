@@ -55,6 +55,13 @@ def _summary(result: WorkflowResult, run_json: Path) -> None:
         rep = reports.get(ex.template_id)
         table.add_row(ex.template_id, ex.algorithm, ex.status, f"{ex.duration_s:.2f}", rep.title if rep else (ex.error or "")[:80])
     console.print(table)
+    unanswered = [c for c in result.coverage if c["outcome"] != "answered"]
+    if result.coverage:
+        console.print(f"coverage: {sum(c['outcome'] == 'answered' for c in result.coverage)} of {len(result.coverage)} "
+                      "requirement(s) answered", highlight=False)
+    for c in unanswered:
+        console.print(f"  {escape(c['requirement_id'])} not analysed ({escape(c['outcome'].replace('_', ' '))}): "
+                      f"{escape(c['text'][:80])}", highlight=False, soft_wrap=True)
     console.print(f"run.json: {run_json}")
 
 

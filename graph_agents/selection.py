@@ -86,8 +86,11 @@ def subject_of(text: str, schema: GraphSchema, near: str = "") -> list[str]:
     if at is None:
         return [docs[0][0]]
     end = at + len(target)
-    # after the phrase, within a few words, wins; then the nearest before
-    return [min(docs, key=lambda ci: (ci[1] - end) if ci[1] >= end else 100 + (at - ci[1]))[0]]
+    after = [ci for ci in docs if end <= ci[1] <= end + 2]  # the head noun: "most influential customers"
+    before = [ci for ci in docs if ci[1] < at]  # the subject: "which products are the most influential"
+    later = [ci for ci in docs if ci[1] >= end]
+    pick = after[0] if after else before[-1] if before else later[0]
+    return [pick[0]]
 
 
 def select_collections(algorithm: Algorithm, schema: GraphSchema, focus: list[str]) -> tuple[list[str], list[str]]:
@@ -101,6 +104,8 @@ def select_collections(algorithm: Algorithm, schema: GraphSchema, focus: list[st
     defs = {d.collection: d for d in schema.edge_definitions if d.collection in kinds}
     named_edges = [n for n in focus if kinds.get(n) == "edge" and n in defs]
     vertices = {n for n in focus if kinds.get(n) == "document"}
+    if vertices:  # "the communities they belong to" names no relation of customers: belongs_to joins others
+        named_edges = [n for n in named_edges if vertices & set(defs[n].from_collections + defs[n].to_collections)]
     for n in named_edges:
         vertices.update(c for c in defs[n].from_collections + defs[n].to_collections if c in kinds)
 
@@ -159,8 +164,8 @@ def focus_collections(
                 f"{algorithm.title}, so no ranking of {s} exists there"
             )
         return vertices, edges, f"the ask is about {s}: ranked on {', '.join(vertices)} via {', '.join(edges) or 'no edges'}, reported for {s}"
-    named = ", ".join(focus) if focus else ""
+    scope = f"{', '.join(vertices)} via {', '.join(edges) or 'no edges'}"
     return vertices, edges, (
-        f"the collections the ask names ({named})" if named else
-        "nothing named: " + ("the core collections" if algorithm.core_only else "the whole graph")
+        f"the ask names {', '.join(focus)}: {scope}" if focus else
+        f"nothing named, so {'the core collections' if algorithm.core_only else 'the whole graph'}: {scope}"
     )

@@ -9,6 +9,7 @@ non-goals.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -19,6 +20,8 @@ from ...state import State
 from .parse import NO_ASK_WARNING, parse_requirements
 from .proposal import RequirementsExtraction, refine_requirements
 
+log = logging.getLogger("graph_agents")
+
 __all__ = ["NO_ASK_WARNING", "RequirementsExtraction", "extract_requirements", "parse_requirements", "refine_requirements"]
 
 
@@ -26,6 +29,8 @@ async def extract_requirements(state: State, config: RunnableConfig, runtime: Ru
     ctx = await aget_context(runtime)
     sources = state.get("sources") or []
     extracted, rejections = await refine_requirements(ctx, config, sources, parse_requirements(sources))
+    for warning in extracted.warnings:  # on stderr now, before any discovery analysis starts
+        log.warning("warning: %s%s", warning, "; discovery analyses follow" if warning == NO_ASK_WARNING else "")
     dumped = extracted.dump()
     if ctx.catalog is not None:
         await ctx.catalog.record_requirements(state["run_id"], dumped["requirements"])
