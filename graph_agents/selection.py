@@ -88,8 +88,8 @@ def subject_of(text: str, schema: GraphSchema, near: str = "") -> list[str]:
     end = at + len(target)
     after = [ci for ci in docs if end <= ci[1] <= end + 2]  # the head noun: "most influential customers"
     before = [ci for ci in docs if ci[1] < at]  # the subject: "which products are the most influential"
-    later = [ci for ci in docs if ci[1] >= end]
-    pick = after[0] if after else before[-1] if before else later[0]
+    inside = [ci for ci in docs if at <= ci[1] < end]  # "which products ... drive"
+    pick = (inside or after or before[-1:] or docs)[0]
     return [pick[0]]
 
 
