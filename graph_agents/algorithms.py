@@ -105,7 +105,7 @@ CATALOG: dict[str, Algorithm] = {
             description="Importance of each vertex from the importance of those linking to it.",
             intents=phrases(
                 strong="influential | influence | influencer | opinion leader | thought leader | pagerank | page rank"
-                " | most important | importance | most central | centrality | authority | authorities | authoritative | most pull | prominent | prominence"
+                " | most important | importance | most central | centrality | trust ... most | authority | authorities | authoritative | most pull | prominent | prominence"
                 " | sway | clout | most cited | most referenced | most trusted | most popular | key player"
                 " | heavy hitter | power user | who matters most | matter most | most weight | most powerful"
                 " | most significant | carry weight | rank ... by importance | rank ... by influence | vip"

@@ -6,7 +6,9 @@ Exit codes: 0 success, 1 some analyses failed (or a review was left unanswered),
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import sys
 import time
 import traceback
@@ -44,6 +46,23 @@ def _settings(workspace: Optional[Path]) -> Settings:
 def _fail(exc: Exception) -> None:
     err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
     raise typer.Exit(2)
+
+
+class _StderrWarnings(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(f"[yellow]{escape(record.getMessage())}[/yellow]", highlight=False, soft_wrap=True)
+
+
+@contextlib.contextmanager
+def _warnings_on_stderr() -> Any:
+    """The agents' warnings (no ask found, ...) on stderr as they happen, whatever --json says."""
+    handler = _StderrWarnings(logging.WARNING)
+    logger = logging.getLogger("graph_agents")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def _summary(result: WorkflowResult, run_json: Path) -> None:
@@ -232,7 +251,8 @@ def run(
             )
             return await _review_loop(runner, result, progress, not sequential, as_json)
 
-        result = asyncio.run(go())
+        with _warnings_on_stderr():
+            result = asyncio.run(go())
     except InputError as exc:
         _fail(exc)
     _finish(runner, result, output, quiet, as_json, formats)

@@ -44,6 +44,7 @@ _PURPOSE_PAIRS = {("in", "order"), ("so", "that"), ("so", "we"), ("which", "will
 FALSE_FRIENDS = {
     "import": {"import", "imports", "imported", "importing", "importer", "importers"},
     "author": {"author", "authors", "authored", "authoring", "authorship"},
+    "between": {"betweenness"},
 }
 SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" says more than "cluster"
 
@@ -130,7 +131,7 @@ def compile_phrase(phrase: str) -> tuple[str, ...]:
     """A phrase as stems, with ``...`` kept as the gap marker."""
     out: list[str] = []
     for part in phrase.lower().replace("-", " ").split():
-        out.append(GAP if part == GAP else stem(part))
+        out.append(GAP if part == GAP else _stem_of(part))
     return tuple(out)
 
 

@@ -30,6 +30,11 @@ ENTITY_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+# words that end a noun phrase: what follows them is not the head of "most influential ..."
+_NOT_HEAD = {"in", "on", "of", "for", "what", "which", "that", "who", "whom", "to", "among", "across", "by", "with",
+             "from", "and", "or", "are", "is", ",", "?", ".", ";", ":"}
+
+
 def _word_stems(text: str) -> list[str]:
     return [t.stem for t in tokenize(text.replace("_", " ")) if t.text.isalnum() and t.text not in _STOP and len(t.text) >= 3]
 
@@ -80,13 +85,15 @@ def subject_of(text: str, schema: GraphSchema, near: str = "") -> list[str]:
     docs = [(c, i) for c, i in mentions(text, schema) if kinds.get(c) == "document"]
     if not docs:
         return []
-    tokens = [t.stem for t in tokenize(text)]
+    toks = tokenize(text)
+    tokens = [t.stem for t in toks]
     target = [t.stem for t in tokenize(near)] if near else []
     at = next((i for i in range(len(tokens)) if target and tokens[i:i + len(target)] == target), None)
     if at is None:
         return [docs[0][0]]
     end = at + len(target)
-    after = [ci for ci in docs if end <= ci[1] <= end + 2]  # the head noun: "most influential customers"
+    stop = next((i for i in range(end, min(end + 3, len(toks))) if toks[i].text in _NOT_HEAD), min(end + 3, len(toks)))
+    after = [ci for ci in docs if end <= ci[1] < stop]  # the head noun: "most influential (retail) customers"
     before = [ci for ci in docs if ci[1] < at]  # the subject: "which products are the most influential"
     inside = [ci for ci in docs if at <= ci[1] < end]  # "which products ... drive"
     pick = (inside or after or before[-1:] or docs)[0]

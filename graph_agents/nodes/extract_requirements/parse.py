@@ -12,7 +12,7 @@ from .classify import classify, section_of, strip_label
 _MODAL = re.compile(r"\b(must|shall|should|needs? to|required?|want to|wants to|would like|could)\b", re.I)
 _HIGH = re.compile(r"\b(must|shall|critical|high[- ]priority|priority:\s*high|\(high\)|urgent|essential|required|p[01]|top priority|must[- ]have)\b", re.I)
 _LOW = re.compile(r"\b(could|nice[- ]to[- ]have|low[- ]priority|priority:\s*low|\(low\)|optional|p3|could[- ]have|if time allows)\b", re.I)
-_ROLE = re.compile(r"^as (?:a|an|the|our) (.{1,80}?),", re.I)
+_ROLE = re.compile(r"^as (?:a|an|the|our) (.{1,80}?)(?:,|\s+(?=i\b|i'))", re.I)
 _MIN_CHARS = 8
 NO_ASK_WARNING = "no ask found in the documents: nothing in them asks for an analysis"
 
