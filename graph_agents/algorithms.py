@@ -91,6 +91,22 @@ def phrases(strong: str = "", medium: str = "", weak: str = "") -> dict[str, flo
     return out
 
 
+def combine(leads: str, things: str) -> str:
+    """Every "lead ... thing" phrase, as a ``|``-separated string: ``combine("share | same",
+    "device | phone")`` is "share ... device | share ... phone | same ... device | same ... phone"."""
+    return " | ".join(f"{a.strip()} ... {b.strip()}" for a in leads.split("|") for b in things.split("|"))
+
+
+# what identifies a person or a business, for "accounts that share an X" (connected components)
+IDENTIFIERS = (
+    "device | devices | phone | phones | email | emails | address | addresses | ip | card | cards | identifier"
+    " | identifiers | id | ids | cookie | cookies | login | handset | handsets | computer | laptop | workstation | badge"
+    " | sim | hardware | fingerprint | fingerprints | wallet | bank | iban | instrument | credential | credentials"
+    " | number | numbers | details"
+)
+# what a label propagation spreads
+MARKS = "flag | flags | label | labels | tag | tags | risk | score | suspicion | status | taint | stigma | classification"
+
 _SUPERSTEPS = Param(int, 100, "cap on iterations; every iterative algorithm needs one", 1, 10_000)
 
 CATALOG: dict[str, Algorithm] = {
@@ -109,10 +125,13 @@ CATALOG: dict[str, Algorithm] = {
                 " | sway | clout | most cited | most referenced | most trusted | most popular | key player"
                 " | heavy hitter | power user | who matters most | matter most | most weight | most powerful"
                 " | most significant | carry weight | rank ... by importance | rank ... by influence | vip"
-                " | which ... drive | who ... drive | what ... drive | which ... matter | who ... matter",
+                " | which ... drive | who ... drive | what ... drive | which ... matter | who ... matter"
+                " | relied upon | relied on | most relied | depend on them | depends on them | everything depends on"
+                " | word of mouth | advocate | advocates | ambassador | ambassadors | persuade | persuasive"
+                " | go to for | goes to for | turn to for | go to person | convert ... friends | most followed",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
-                " | driver | drivers",
+                " | driver | drivers | depend on | depends on | reach | critical",
                 weak="top | drive | matter | stand out | biggest | who ... most | which ... most",
             ),
             params={
@@ -139,8 +158,12 @@ CATALOG: dict[str, Algorithm] = {
                 " | across ... communities | across ... groups | across ... silos | connect ... communities"
                 " | whose loss | whose removal | whose failure | if removed | would disconnect | would split"
                 " | would fragment | would break | cut ... into pieces | cut off | control ... flow | transit"
-                " | shortest paths | critical junction | junction",
-                medium="choke | go through | goes through | between | critical link",
+                " | shortest paths | critical junction | junction | link between | links between | connection between"
+                " | only link | only connection | only path | only route | in the middle of | otherwise unrelated"
+                " | otherwise unconnected | otherwise isolated | would isolate | if ... fail | if ... failed | if ... closed"
+                " | if ... removed | if ... went down | if ... goes down | if ... go down | through which | routed through"
+                " | route through | gateway | gateways | choke",
+                medium="go through | goes through | between | critical link | routed | between ... and",
                 weak="connect | flow | link",
             ),
             params={
@@ -188,18 +211,19 @@ CATALOG: dict[str, Algorithm] = {
             description="Groups of vertices linked by any path, ignoring direction.",
             intents=phrases(
                 strong="connected component | connected components | ring | rings | linked accounts"
-                " | linked to each other | tied together | same device | same devices | same address"
-                " | same addresses | same phone | same email | same ip | same card | same handset | same handsets"
-                " | same identifier | same computer | same account | same person | same individual"
-                " | share ... device | share ... address | share ... phone | share ... email | share ... ip"
-                " | share ... card | share ... identifier | share ... account | share ... cookie | share ... login"
-                " | shared device | shared devices | shared address | shared phone | shared email | shared ip"
-                " | shared card | shared identifier | shared cookie | shared login | reuse | reused | island"
-                " | islands | disconnected | in one piece | any path | connected at all | household | households"
-                " | identity resolution | entity resolution | duplicate accounts | duplicates | sock puppet"
-                " | multiple accounts | syndicate | linked identities | fragments | fragmented",
+                " | linked to each other | tied together | same person | same individual | same entity | same owner"
+                " | same user | same household | same company | controlled by the same | owned by the same"
+                " | belong to the same | belongs to the same | used together | reuse | reused | island | islands"
+                " | disconnected | in one piece | any path | connected at all | household | households"
+                " | identity resolution | entity resolution | duplicate accounts | sock puppet"
+                " | multiple accounts | syndicate | linked identities | fragments | fragmented | directly or indirectly"
+                " | directly or through | not connected | not linked | no link | no connection | cut off from"
+                " | only connected to each other | separate networks | form separate | never exchange | "
+                + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
+                          " | connected through | connected by", IDENTIFIERS),
                 medium="component | components | sharing | shared | share | isolated | reachable | linked"
-                " | collusion | one fraudster | one person | fraud ring | network of accounts | any chain",
+                " | collusion | one fraudster | one person | fraud ring | network of accounts | any chain | tied to"
+                " | duplicates | share ... account | same ... account | shared account",
                 weak="connected | identity | resolution",
             ),
             core_only=True,
@@ -218,7 +242,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | kiting | bounce back | back and forth | back to the sender | back to where | back to the"
                 " | back at the | comes back | come back | end up back | ends up back | returns to | return to"
                 " | mutually reachable | strongly connected | circular dependency | feedback loop | reciprocal"
-                " | round robin",
+                " | round robin | in a circle | in a loop | circle back | round and round | back to themselves"
+                " | back to itself | where they started | where it started | full circle",
                 medium="mutual | launder | laundering",
                 weak="wash | return | returns | back",
             ),
@@ -239,7 +264,10 @@ CATALOG: dict[str, Algorithm] = {
                 " | unlabelled | unlabeled | close to known | near known | associated with known"
                 " | connected to known | linked to known | proximity to | known fraudster | known fraudsters"
                 " | known bad | label ... neighbours | label ... neighbors | flag ... neighbours | flag ... neighbors"
-                " | spill over | spillover | downstream impact | knock on",
+                " | spill over | spillover | downstream impact | knock on | already tagged | already labelled"
+                " | already labeled | already flagged | get the tag | get the label | also be flagged | also be labelled"
+                " | "
+                + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS),
                 medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by",
                 weak="label | labels | flag | tag | known | confirmed | upstream",
             ),

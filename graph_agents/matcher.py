@@ -195,7 +195,9 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
                 found.append(PhraseMatch(
                     intent, phrase, float(weight) * (1 + SPECIFICITY * (words_in_phrase - 1)), start, end, words,
                     tokens[start].clause,
-                    any(t.purpose for t in tokens[start:end]), any(t.negated for t in tokens[start:end]),
+                    # a phrase that holds its own negation ("not linked") is not negated by it
+                    any(t.purpose for t in tokens[start:end]),
+                    tokens[start].text not in _NEGATORS and any(t.negated for t in tokens[start:end]),
                     all(t.naming for t in tokens[start:end]),
                 ))
     # the strongest phrase first, then the one that explains most words of the text

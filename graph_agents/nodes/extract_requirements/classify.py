@@ -20,7 +20,7 @@ SECTION_PATTERNS = {  # heading words -> what the items under it are
     "non_goals": r"out[- ]of[- ]scope|not in scope|non[- ]goals?|exclusions?|excluded|not required|won'?t do|not needed|later phases?",
     "constraints": r"constraints?|limitations?|non[- ]functional|assumptions?|rules|polic(y|ies)|compliance|guardrails?"
                    r"|deliverables?|timeline|logistics|privacy|security requirements|ground rules|conditions",
-    "stakeholders": r"stakeholders?|audience|owners?|sponsors?|contacts?|people|team members|raci|who'?s who",
+    "stakeholders": r"stakeholders?|audience|owners?|sponsors?|contacts?|team members|raci|who'?s who",
     "objectives": r"objectives?|goals?|aims?|purpose|vision|mission|outcomes|why|motivation|business drivers?",
     "background": r"background|context|overview|about|introduction|intro|summary|history|notes?|situation|current state|the data|data sources?",
     "asks": r"requirements?|questions?|asks?|needs?|backlog|use cases?|analys[ie]s|requests?|scope|user stories|stories"
@@ -39,6 +39,7 @@ _ANALYSIS_VERBS = (
 )
 _LEAD = r"(?:(?:please|kindly|also|then|and|but|so|instead|finally|lastly|additionally|separately|first|firstly|second|secondly|third|next|now|ideally),?\s+)*"
 _IMPERATIVE = re.compile(rf"^{_LEAD}(?:{_ANALYSIS_VERBS})\b", re.I)
+_VERB_WH = re.compile(rf"\b(?:{_ANALYSIS_VERBS})\s+(?:which|who|whom|whether|where|what|how)\b", re.I)
 _QUESTION_START = re.compile(
     r"^(?:which|who|whom|whose|what|where|when|how|why|are there|is there|is it|are|is|do|does|did|can|could|will|would|should|has|have)\b",
     re.I,
@@ -122,7 +123,7 @@ def ask_form(text: str) -> str:
         return "direct"
     if _QUESTION_START.match(core) and len(core.split()) >= 4 and not re.match(r"^(?:when|how|why) (?:we|i|the|this|it)\b", core, re.I):
         return "direct"
-    if _IMPERATIVE.match(core) or _FIRST_PERSON.search(core):
+    if _IMPERATIVE.match(core) or _FIRST_PERSON.search(core) or _VERB_WH.search(core):
         return "direct"
     if _THIRD_PERSON.search(core):
         return "reported"
