@@ -102,7 +102,7 @@ IDENTIFIERS = (
     "device | devices | phone | phones | email | emails | address | addresses | ip | card | cards | identifier"
     " | identifiers | id | ids | cookie | cookies | login | handset | handsets | computer | laptop | workstation | badge"
     " | sim | hardware | fingerprint | fingerprints | wallet | bank | iban | instrument | credential | credentials"
-    " | number | numbers | details"
+    " | number | numbers | details | reader | scanner | terminal | terminals | router"
 )
 # what a label propagation spreads
 MARKS = "flag | flags | label | labels | tag | tags | risk | score | suspicion | status | taint | stigma | classification"
@@ -128,10 +128,13 @@ CATALOG: dict[str, Algorithm] = {
                 " | which ... drive | who ... drive | what ... drive | which ... matter | who ... matter"
                 " | relied upon | relied on | most relied | depend on them | depends on them | everything depends on"
                 " | word of mouth | advocate | advocates | ambassador | ambassadors | persuade | persuasive"
-                " | go to for | goes to for | turn to for | go to person | convert ... friends | most followed",
+                " | go to for | goes to for | turn to for | go to person | convert ... friends | most followed"
+                " | hinge on | hinges on | set the trend | sets the trend | trend setter | trendsetter | trendsetters"
+                " | centre of | center of | most valued | most valuable | bring in the most | picked up by"
+                " | widest reach | largest reach | most reach",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
-                " | driver | drivers | depend on | depends on | reach | critical",
+                " | driver | drivers | depend on | depends on | reach | critical | valued | trend",
                 weak="top | drive | matter | stand out | biggest | who ... most | which ... most",
             ),
             params={
@@ -243,7 +246,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | back at the | comes back | come back | end up back | ends up back | returns to | return to"
                 " | mutually reachable | strongly connected | circular dependency | feedback loop | reciprocal"
                 " | round robin | in a circle | in a loop | circle back | round and round | back to themselves"
-                " | back to itself | where they started | where it started | full circle",
+                " | back to itself | where they started | where it started | full circle | circulate | circulates"
+                " | circulating | circulation | closed set | back into | out of and back",
                 medium="mutual | launder | laundering",
                 weak="wash | return | returns | back",
             ),
@@ -265,10 +269,11 @@ CATALOG: dict[str, Algorithm] = {
                 " | connected to known | linked to known | proximity to | known fraudster | known fraudsters"
                 " | known bad | label ... neighbours | label ... neighbors | flag ... neighbours | flag ... neighbors"
                 " | spill over | spillover | downstream impact | knock on | already tagged | already labelled"
+                " | exposed through | exposed via | carry over | carries over | rub off | rubs off"
                 " | already labeled | already flagged | get the tag | get the label | also be flagged | also be labelled"
                 " | "
                 + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS),
-                medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by",
+                medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed",
                 weak="label | labels | flag | tag | known | confirmed | upstream",
             ),
             params={

@@ -35,6 +35,8 @@ _SCOPE_END = {"but", "only", "instead", "rather", "however"}
 _COORDINATORS = {"and", "also", "plus", "then", "additionally", "moreover", "furthermore"}
 _COORDINATING_PAIRS = {("as", "well"), ("along", "with"), ("together", "with")}
 _PURPOSE = {"because", "since", "so", "therefore", "thus", "hence"}
+# a subordinate clause qualifies the ask it hangs on ("... after passing through others"): never an ask of its own
+_SUBORDINATE = {"after", "before", "when", "while", "whenever", "once", "if", "unless", "until", "though", "although", "whereas"}
 _PURPOSE_PAIRS = {("in", "order"), ("so", "that"), ("so", "we"), ("which", "will"), ("to", "help"), ("to", "allow"),
                   ("to", "support"), ("to", "enable"), ("to", "let")}
 
@@ -67,6 +69,7 @@ class Token:
     purpose: bool = False  # inside a purpose clause ("so that ...")
     negated: bool = False
     naming: bool = False  # names the graph the ask is about ("in the co-purchase graph"), not the ask
+    subordinate: bool = False  # inside a subordinate clause ("after ...", "when ...")
 
 
 def tokenize(text: str) -> list[Token]:
@@ -80,29 +83,31 @@ def tokenize(text: str) -> list[Token]:
         else:
             raw.append(t)
     tokens: list[Token] = []
-    clause, purpose, negate_left = 0, False, 0
+    clause, purpose, negate_left, subordinate = 0, False, 0, False
     for i, t in enumerate(raw):
         nxt = raw[i + 1] if i + 1 < len(raw) else ""
         prev = raw[i - 1] if i else ""
         if t in _BOUNDARY:
-            negate_left = 0
+            negate_left, subordinate = 0, False
             if t in {";", ".", "!", "?"} or (t == "," and nxt in _COORDINATORS | {"as", "along"}):
-                clause, purpose = clause + 1, False
+                clause, purpose, subordinate = clause + 1, False, False
             tokens.append(Token(t, t, clause, purpose))
             continue
         if t in _COORDINATORS or (t, nxt) in _COORDINATING_PAIRS:
             if prev not in _BOUNDARY and (prev, t) not in _COORDINATING_PAIRS:
-                clause, purpose = clause + 1, False
+                clause, purpose, subordinate = clause + 1, False, False
             negate_left = 0
+        if t in _SUBORDINATE:
+            clause, subordinate = clause + 1, True
         if t in _PURPOSE or (t, nxt) in _PURPOSE_PAIRS:
             clause, purpose = clause + 1, True
         if t in _SCOPE_END:
             negate_left = 0
         if t in _NEGATORS or (prev, t) in _NEGATING_PAIRS or (t, nxt) in _NEGATING_PAIRS:
             negate_left = NEGATION_SCOPE
-            tokens.append(Token(t, stem(t), clause, purpose))
+            tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate))
             continue
-        tokens.append(Token(t, _stem_of(t), clause, purpose, negated=negate_left > 0))
+        tokens.append(Token(t, _stem_of(t), clause, purpose, negated=negate_left > 0, subordinate=subordinate))
         negate_left = max(0, negate_left - 1)
     _mark_graph_names(tokens)
     return tokens
@@ -147,6 +152,7 @@ class PhraseMatch:
     purpose: bool
     negated: bool
     naming: bool = False
+    subordinate: bool = False
 
 
 def _find(stems: tuple[str, ...], tokens: list[Token]) -> Iterable[tuple[int, int]]:
@@ -198,7 +204,7 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
                     # a phrase that holds its own negation ("not linked") is not negated by it
                     any(t.purpose for t in tokens[start:end]),
                     tokens[start].text not in _NEGATORS and any(t.negated for t in tokens[start:end]),
-                    all(t.naming for t in tokens[start:end]),
+                    all(t.naming for t in tokens[start:end]), any(t.subordinate for t in tokens[start:end]),
                 ))
     # the strongest phrase first, then the one that explains most words of the text
     found.sort(key=lambda m: (-m.weight, -len(compile_phrase(m.phrase)), m.start, m.intent))
@@ -256,7 +262,8 @@ def asks(text: str, intents: Mapping[str, Mapping[str, float]]) -> list[Candidat
     if not ranked or ranked[0].score < MIN_SCORE:
         return []
     out = [ranked[0]]
-    matches = [m for m in find_phrases(text, intents) if not m.negated and not m.purpose and not m.naming]
+    matches = [m for m in find_phrases(text, intents)
+               if not (m.negated or m.purpose or m.naming or m.subordinate)]
     for clause in sorted({m.clause for m in matches}):
         inside = [m for m in matches if m.clause == clause]
         per: dict[str, list[float]] = {}
