@@ -43,7 +43,7 @@ def excluded_algorithms(non_goals: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for text in non_goals:
         ranked = algorithms.rank(text, negation=False)
-        if ranked and ranked[0].score >= algorithms.matcher.MIN_SCORE:
+        if ranked and ranked[0].score >= algorithms.matcher.STRONG:  # a clear naming, not a stray word
             out.setdefault(ranked[0].name, text)
     return out
 
