@@ -65,6 +65,8 @@ def _plain_heading(line: str, next_line: str, prev_blank: bool) -> str | None:
         return None
     if (text.startswith("**") and text.endswith("**")) or (bare.isupper() and len(bare) > 3):
         return clean(bare)
+    if bare[:1].isupper() and len(bare.split()) <= 3 and _ITEM.match(next_line):  # "Objectives" over a list
+        return clean(bare)
     return None
 
 
