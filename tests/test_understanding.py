@@ -1,11 +1,8 @@
 """Requirements as people write them: every style, non-asks, constraints, the matcher, focus,
 masking, coverage, and the LLM path's floor."""
 
-import importlib.util
 import json
 import logging
-import sys
-from pathlib import Path
 
 import pytest
 from langchain_core.messages import AIMessage
@@ -23,16 +20,11 @@ from graph_agents.verticals import load_vertical
 
 from tests.doubles.fake_llm import SchemaFakeChatModel
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "understanding.py"
-
-
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_understanding", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_understanding"] = module
-    spec.loader.exec_module(module)
-    return module
+    from bench import understanding  # bench/ is a namespace package at the repository root
+
+    return understanding
 
 
 def _asks(text: str, name: str = "doc.md") -> list[tuple[str, list[str]]]:

@@ -45,27 +45,35 @@ _QUESTION_START = re.compile(
     re.I,
 )
 _USER_STORY = re.compile(r"^as (?:a|an|the|our)\b.{1,120}?,?\s*\bi\s*(?:want|need|would like|'d like|wish|expect|must|should)\b", re.I)
-_FIRST_PERSON = re.compile(
-    r"\b(?:we|i|us|you|our team)\s+(?:really\s+|also\s+|urgently\s+|would\s+)?(?:need|want|must|should|shall|have to|would like|'d like|"
-    r"wish|are asked|are looking|are keen|are trying|hope|aim|plan|intend|expect|require|would love|'d love|are interested|can|could)\b"
-    r"|\b(?:could|can|would|will) (?:you|we|someone|the team)\b|\bplease\b|\bhelp us\b|\blet'?s\b|\bit would be (?:great|good|useful|helpful|nice)\b"
-    r"|\bthe (?:goal|aim|ask|question|task|need|idea) is\b|\bwe'?d (?:like|love)\b|\bi'?d (?:like|love)\b",
-    re.I,
+
+
+def _either(*alternatives: str) -> re.Pattern[str]:
+    """One case-blind pattern matching any of ``alternatives`` as whole words."""
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.I)
+
+
+_FIRST_PERSON = _either(
+    r"(?:we|i|us|you|our team)\s+(?:really\s+|also\s+|urgently\s+|would\s+)?(?:need|want|must|should|shall|have to"
+    r"|would like|'d like|wish|are asked|are looking|are keen|are trying|hope|aim|plan|intend|expect|require|would love"
+    r"|'d love|are interested|can|could)",
+    r"(?:could|can|would|will) (?:you|we|someone|the team)", "please", "help us", "let'?s",
+    r"it would be (?:great|good|useful|helpful|nice)", r"the (?:goal|aim|ask|question|task|need|idea) is",
+    r"we'?d (?:like|love)", r"i'?d (?:like|love)",
 )
-_THIRD_PERSON = re.compile(
-    r"\b(?:must|shall|should|needs? to|wants? to|would (?:\w+ )?like|'d (?:\w+ )?like|wish(?:es)? to|(?:is|are) asked to|ha(?:s|ve) to|(?:is|are) required to"
-    r"|expects? to|hopes? to|aims? to|plans? to|intends? to|(?:is|are) looking to|(?:is|are) keen to|(?:is|are) interested in"
-    r"|asks? (?:us|for|to|which|who|whether)|asked (?:us|for|to|which|who|whether)|would love|requires?|requested|wonders?|wondering)\b",
-    re.I,
+_THIRD_PERSON = _either(
+    "must", "shall", "should", "needs? to", "wants? to", r"would (?:\w+ )?like", r"'d (?:\w+ )?like", "wish(?:es)? to",
+    "(?:is|are) asked to", "ha(?:s|ve) to", "(?:is|are) required to", "expects? to", "hopes? to", "aims? to", "plans? to",
+    "intends? to", "(?:is|are) looking to", "(?:is|are) keen to", "(?:is|are) interested in",
+    "asks? (?:us|for|to|which|who|whether)", "asked (?:us|for|to|which|who|whether)", "would love", "requires?",
+    "requested", "wonders?", "wondering",
 )
 _LABEL = re.compile(r"^(?:[A-Z][\w /&-]{0,30}|Q\d+|R\d+|REQ[- ]?\d+|US[- ]?\d+|#\d+|\d+)\s*[:–—-]\s+(?=\S)")
 _PRIORITY_NOTE = re.compile(r"^\s*(?:\(|\[)?\s*(?:(?:high|medium|low|top)\s+priority|priority\s*[:=]?\s*(?:high|medium|low|\d)|p[0-3]|must[- ]have|should[- ]have|could[- ]have|nice[- ]to[- ]have)\s*(?:\)|\])?\s*[:–—-]?\s*", re.I)
-_NON_GOAL = re.compile(
-    r"\bout of scope\b|\bnot in scope\b|\bnon[- ]goal|\b(?:we|i)\s+(?:do not|don'?t|won'?t|will not)\s+(?:need|want|require|ask|expect|look)"
-    r"|\bno need (?:to|for)\b|\bnot (?:needed|required|necessary|wanted|requested|part of (?:this|the))\b|\bnot interested in\b"
-    r"|\bnot looking (?:for|to|at)\b|\b(?:is|are) excluded\b|\bexcluded from\b|\bdon'?t bother\b|\bnot (?:a|our) (?:priority|focus|goal)\b"
-    r"|\bnot this (?:time|quarter|phase)\b|\bdeferred\b|\bparked\b",
-    re.I,
+_NON_GOAL = _either(
+    "out of scope", "not in scope", "non[- ]goals?", r"(?:we|i)\s+(?:do not|don'?t|won'?t|will not)\s+(?:need|want|require|ask|expect|look)",
+    "no need (?:to|for)", r"not (?:needed|required|necessary|wanted|requested|part of (?:this|the))", "not interested in",
+    "not looking (?:for|to|at)", "(?:is|are) excluded", "excluded from", "don'?t bother", "not (?:a|our) (?:priority|focus|goal)",
+    "not this (?:time|quarter|phase)", "deferred", "parked",
 )
 _CONSTRAINT = re.compile(
     r"\bnever\b|\bmust not\b|\bmay not\b|\bshould not\b|\bshall not\b|\bcannot\b|\bcan'?t\b|\bonly (?:use|run|on|within|with|inside|read)\b"
