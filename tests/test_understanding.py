@@ -426,3 +426,22 @@ def test_bench_on_the_dev_corpus_meets_the_target(bench):
 def test_requirements_model_round_trips():
     reqs = parse_requirements([{"name": "x", "text": SIX}])
     assert Requirements.model_validate(reqs.dump()) == reqs
+
+
+async def test_the_graphs_output_state_carries_coverage(demo_dir, tmp_path):
+    """What Studio and the SDK see: the README's own input, answered about customers."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from graph_agents.context import Context
+    from graph_agents.engines import LocalEngine
+    from graph_agents.graph import builder
+    from graph_agents.stores import LocalGraphStore
+
+    store = LocalGraphStore.from_directory(demo_dir / "data", results_dir=tmp_path)
+    app = builder.compile(checkpointer=InMemorySaver())
+    out = await app.ainvoke({"requirements": "Find the most influential customers"},
+                            {"configurable": {"thread_id": "s"}}, context=Context(store=store, engine=LocalEngine()))
+    assert [c["outcome"] for c in out["coverage"]] == ["answered"]
+    assert out["warnings"] == [] and out["extracted"]["requirements"][0]["text"] == "Find the most influential customers"
+    [report] = out["reports"].values()
+    assert all(r["id"].startswith("customers/") for r in report["top_results"])
