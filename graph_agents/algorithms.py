@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from . import matcher
+from .matcher import Candidate
+
 
 @dataclass(frozen=True)
 class Param:
@@ -48,7 +51,7 @@ class Algorithm:
     result_field: str
     gae_endpoint: str
     description: str
-    # words in a requirement that this algorithm answers, with a weight each
+    # phrases a requirement uses to ask for this algorithm, with a weight each (see INTENTS)
     intents: dict[str, float]
     params: dict[str, Param] = field(default_factory=dict)
     # partitions are only meaningful on the core business entities; scores use the whole graph
@@ -72,6 +75,38 @@ class Algorithm:
         return out
 
 
+def phrases(strong: str = "", medium: str = "", weak: str = "") -> dict[str, float]:
+    """An algorithm's intents: ``|``-separated phrases in three strengths (3, 2 and 1).
+
+    Write the words people use (any word form: "influential" also matches "influence"), a few
+    words at most; ``...`` lets up to three words stand between two parts ("between ...
+    communities"). A strong phrase decides alone; medium and weak ones need company. See
+    :mod:`graph_agents.matcher` for how they are matched.
+    """
+    out: dict[str, float] = {}
+    for text, weight in ((weak, 1.0), (medium, 2.0), (strong, 3.0)):
+        for phrase in text.split("|"):
+            if phrase.strip():
+                out[" ".join(phrase.split())] = weight
+    return out
+
+
+def combine(leads: str, things: str) -> str:
+    """Every "lead ... thing" phrase, as a ``|``-separated string: ``combine("share | same",
+    "device | phone")`` is "share ... device | share ... phone | same ... device | same ... phone"."""
+    return " | ".join(f"{a.strip()} ... {b.strip()}" for a in leads.split("|") for b in things.split("|"))
+
+
+# what identifies a person or a business, for "accounts that share an X" (connected components)
+IDENTIFIERS = (
+    "device | devices | phone | phones | email | emails | address | addresses | ip | card | cards | identifier"
+    " | identifiers | id | ids | cookie | cookies | login | handset | handsets | computer | laptop | workstation | badge"
+    " | sim | hardware | fingerprint | fingerprints | wallet | bank | iban | instrument | credential | credentials"
+    " | number | numbers | details | reader | scanner | terminal | terminals | router"
+)
+# what a label propagation spreads
+MARKS = "flag | flags | label | labels | tag | tags | risk | score | suspicion | status | taint | stigma | classification"
+
 _SUPERSTEPS = Param(int, 100, "cap on iterations; every iterative algorithm needs one", 1, 10_000)
 
 CATALOG: dict[str, Algorithm] = {
@@ -84,11 +119,24 @@ CATALOG: dict[str, Algorithm] = {
             result_field="rank",
             gae_endpoint="pagerank",
             description="Importance of each vertex from the importance of those linking to it.",
-            intents={
-                "influen": 3, "important": 3, "importance": 3, "central": 2, "rank": 2,
-                "popular": 2, "key": 1, "top": 1, "best-sell": 2, "bestsell": 2, "hub": 2,
-                "authority": 2, "most connected": 2, "leader": 2,
-            },
+            intents=phrases(
+                strong="influential | influence | influencer | opinion leader | thought leader | pagerank | page rank"
+                " | most important | importance | most central | centrality | trust ... most | authority | authorities | authoritative | most pull | prominent | prominence"
+                " | sway | clout | most cited | most referenced | most trusted | most popular | key player"
+                " | heavy hitter | power user | who matters most | matter most | most weight | most powerful"
+                " | most significant | carry weight | rank ... by importance | rank ... by influence | vip"
+                " | which ... drive | who ... drive | what ... drive | which ... matter | who ... matter"
+                " | relied upon | relied on | most relied | depend on them | depends on them | everything depends on"
+                " | word of mouth | advocate | advocates | ambassador | ambassadors | persuade | persuasive"
+                " | go to for | goes to for | turn to for | go to person | convert ... friends | most followed"
+                " | hinge on | hinges on | set the trend | sets the trend | trend setter | trendsetter | trendsetters"
+                " | centre of | center of | most valued | most valuable | bring in the most | picked up by"
+                " | widest reach | largest reach | most reach",
+                medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
+                " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
+                " | driver | drivers | depend on | depends on | reach | critical | valued | trend",
+                weak="top | drive | matter | stand out | biggest | who ... most | which ... most",
+            ),
             params={
                 "damping_factor": Param(float, 0.85, "probability of following a link", 0.5, 0.99),
                 "maximum_supersteps": _SUPERSTEPS,
@@ -101,11 +149,26 @@ CATALOG: dict[str, Algorithm] = {
             result_field="centrality",
             gae_endpoint="betweennesscentrality",
             description="How often a vertex lies on shortest paths between others: brokers and bottlenecks.",
-            intents={
-                "broker": 3, "bridge": 3, "bottleneck": 3, "intermediar": 3, "betweenness": 3,
-                "gatekeeper": 2, "choke": 2, "single point": 3, "between communities": 3,
-                "connect": 1, "flow": 1,
-            },
+            intents=phrases(
+                strong="broker | brokerage | bridge | bridging | bottleneck | chokepoint | choke point | gatekeeper"
+                " | intermediary | middleman | middlemen | go between | single point of failure | betweenness"
+                " | conduit | relay | pass through | passes through | flow through | flows through | funnel through"
+                " | sit between | sits between | lie between | stand between | otherwise separate"
+                " | otherwise disconnected | connect ... separate | link ... separate | join ... separate"
+                " | between ... communities | between ... groups | between ... clusters | between ... segments"
+                " | between ... circles | between ... teams | between ... departments | between ... regions"
+                " | between ... networks | between ... silos | between ... parts | between ... sides"
+                " | across ... communities | across ... groups | across ... silos | connect ... communities"
+                " | whose loss | whose removal | whose failure | if removed | would disconnect | would split"
+                " | would fragment | would break | cut ... into pieces | cut off | control ... flow | transit"
+                " | shortest paths | critical junction | junction | link between | links between | connection between"
+                " | only link | only connection | only path | only route | in the middle of | otherwise unrelated"
+                " | otherwise unconnected | otherwise isolated | would isolate | if ... fail | if ... failed | if ... closed"
+                " | if ... removed | if ... went down | if ... goes down | if ... go down | through which | routed through"
+                " | route through | gateway | gateways | choke",
+                medium="go through | goes through | between | critical link | routed | between ... and",
+                weak="connect | flow | link",
+            ),
             params={
                 "k": Param(int, 0, "sampled source vertices (0 = exact)", 0, 100_000),
                 "normalized": Param(bool, True, "divide by the number of vertex pairs"),
@@ -119,10 +182,20 @@ CATALOG: dict[str, Algorithm] = {
             result_field="community",
             gae_endpoint="labelpropagation",
             description="Communities of densely connected vertices.",
-            intents={
-                "communit": 3, "segment": 3, "cluster": 3, "group": 2, "co-purchas": 2,
-                "cohort": 2, "audience": 2, "together": 1, "similar": 1, "affinity": 2,
-            },
+            intents=phrases(
+                strong="community | communities | segment | segmentation | cluster | clustering | cohort | tribe"
+                " | interest group | affinity group | peer group | natural groups | look alike | lookalike"
+                " | audience | audiences | buy together | bought together | purchased together | co purchase"
+                " | co purchased | frequently together | densely connected | tightly knit | close knit"
+                " | circles of | similar behaviour | similar behavior | behave alike | persona | personas"
+                " | micro segment | group ... into | groups of similar | split ... into groups"
+                " | break ... into groups | divide ... into groups | partition ... into | cliques | clique"
+                " | among themselves | mostly ... each other | mostly with each other | rarely with anyone"
+                " | rarely ... outside",
+                medium="group | grouping | groups | circle | circles | affinity | alike | similar | neighbourhood"
+                " | neighborhood | together | same kind | same kinds | same mix",
+                weak="each other | mix",
+            ),
             params={
                 "start_label_attribute": Param(str, "_key", "attribute that seeds each label"),
                 "synchronous": Param(bool, False, "update all labels at once per superstep"),
@@ -139,11 +212,23 @@ CATALOG: dict[str, Algorithm] = {
             result_field="component",
             gae_endpoint="wcc",
             description="Groups of vertices linked by any path, ignoring direction.",
-            intents={
-                "ring": 3, "linked account": 3, "shared device": 3, "sharing": 2, "share": 1,
-                "connected component": 3, "component": 2, "identity": 2, "household": 2,
-                "resolution": 1, "island": 2, "fragment": 2, "isolated": 2, "collusion": 2,
-            },
+            intents=phrases(
+                strong="connected component | connected components | ring | rings | linked accounts"
+                " | linked to each other | tied together | same person | same individual | same entity | same owner"
+                " | same user | same household | same company | controlled by the same | owned by the same"
+                " | belong to the same | belongs to the same | used together | reuse | reused | island | islands"
+                " | disconnected | in one piece | any path | connected at all | household | households"
+                " | identity resolution | entity resolution | duplicate accounts | sock puppet"
+                " | multiple accounts | syndicate | linked identities | fragments | fragmented | directly or indirectly"
+                " | directly or through | not connected | not linked | no link | no connection | cut off from"
+                " | only connected to each other | separate networks | form separate | never exchange | "
+                + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
+                          " | connected through | connected by", IDENTIFIERS),
+                medium="component | components | sharing | shared | share | isolated | reachable | linked"
+                " | collusion | one fraudster | one person | fraud ring | network of accounts | any chain | tied to"
+                " | duplicates | share ... account | same ... account | shared account",
+                weak="connected | identity | resolution",
+            ),
             core_only=True,
             directed=False,
         ),
@@ -154,10 +239,18 @@ CATALOG: dict[str, Algorithm] = {
             result_field="component",
             gae_endpoint="scc",
             description="Groups where every vertex reaches every other along edge direction: cycles.",
-            intents={
-                "cycle": 3, "circular": 3, "loop": 3, "round-trip": 3, "round trip": 3,
-                "wash": 2, "laundering": 2, "carousel": 3, "feedback": 2, "mutual": 1,
-            },
+            intents=phrases(
+                strong="cycle | cycles | cyclic | circular | round in circles | in circles | go round | goes round"
+                " | round trip | round tripping | loop | loops | closed loop | carousel | wash trade | wash trading"
+                " | kiting | bounce back | back and forth | back to the sender | back to where | back to the"
+                " | back at the | comes back | come back | end up back | ends up back | returns to | return to"
+                " | mutually reachable | strongly connected | circular dependency | feedback loop | reciprocal"
+                " | round robin | in a circle | in a loop | circle back | round and round | back to themselves"
+                " | back to itself | where they started | where it started | full circle | circulate | circulates"
+                " | circulating | circulation | closed set | back into | out of and back",
+                medium="mutual | launder | laundering",
+                weak="wash | return | returns | back",
+            ),
             core_only=True,
         ),
         Algorithm(
@@ -167,7 +260,22 @@ CATALOG: dict[str, Algorithm] = {
             result_field="labels",
             gae_endpoint="attributepropagation",
             description="Spreads a known label (e.g. a fraud flag) to the vertices around it.",
-            intents={"propagat": 3, "spread": 2, "contagion": 3, "exposure": 2, "guilt by": 3, "taint": 3},
+            intents=phrases(
+                strong="propagate | propagation | spread | spreads | spreading | contagion | contagious"
+                " | guilt by association | taint | tainted | exposure | exposed to | inherit | inherits | infect"
+                " | contaminate | contamination | ripple | push ... flag | push ... label | push ... risk"
+                " | pass ... flag | pass ... label | carry over ... label | infer ... label | infer ... labels"
+                " | unlabelled | unlabeled | close to known | near known | associated with known"
+                " | connected to known | linked to known | proximity to | known fraudster | known fraudsters"
+                " | known bad | label ... neighbours | label ... neighbors | flag ... neighbours | flag ... neighbors"
+                " | spill over | spillover | downstream impact | knock on | already tagged | already labelled"
+                " | exposed through | exposed via | carry over | carries over | rub off | rubs off"
+                " | already labeled | already flagged | get the tag | get the label | also be flagged | also be labelled"
+                " | "
+                + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS),
+                medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed",
+                weak="label | labels | flag | tag | known | confirmed | upstream",
+            ),
             params={
                 "start_label_attribute": Param(str, "label", "attribute holding the seed labels"),
                 "synchronous": Param(bool, False, "update all labels at once per superstep"),
@@ -186,10 +294,20 @@ def get(name: str) -> Algorithm:
         raise ValueError(f"unknown algorithm {name!r}; known: {sorted(CATALOG)}") from None
 
 
+def intents() -> dict[str, dict[str, float]]:
+    return {a.name: a.intents for a in CATALOG.values()}
+
+
+def rank(text: str, negation: bool = True) -> list[Candidate]:
+    """Every algorithm ``text`` may ask for, best first, with its score and the deciding phrases."""
+    return matcher.rank(text, intents(), negation)
+
+
+def asks(text: str) -> list[Candidate]:
+    """The algorithms ``text`` asks for: one per separate ask; none when no phrase decides."""
+    return matcher.asks(text, intents())
+
+
 def match(text: str) -> list[tuple[str, float]]:
-    """Algorithms whose intents appear in ``text``, best first, with their scores."""
-    low = text.lower()
-    scores = {
-        a.name: sum(w for word, w in a.intents.items() if word in low) for a in CATALOG.values()
-    }
-    return sorted(((n, s) for n, s in scores.items() if s > 0), key=lambda x: (-x[1], x[0]))
+    """(algorithm, score) for every algorithm ``text`` may ask for, best first."""
+    return [(c.name, c.score) for c in rank(text) if c.score > 0]

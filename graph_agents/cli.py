@@ -6,7 +6,9 @@ Exit codes: 0 success, 1 some analyses failed (or a review was left unanswered),
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import sys
 import time
 import traceback
@@ -48,6 +50,23 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(2)
 
 
+class _StderrWarnings(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        err.print(f"[yellow]{escape(record.getMessage())}[/yellow]", highlight=False, soft_wrap=True)
+
+
+@contextlib.contextmanager
+def _warnings_on_stderr() -> Any:
+    """The agents' warnings (no ask found, ...) on stderr as they happen, whatever --json says."""
+    handler = _StderrWarnings(logging.WARNING)
+    logger = logging.getLogger("graph_agents")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
 def _summary(result: WorkflowResult, run_json: Path) -> None:
     table = Table(title=f"Run {result.thread_id}: {result.status} ({result.mode}, vertical {result.vertical.name if result.vertical else '?'})")
     for col in ("template", "algorithm", "status", "seconds", "report"):
@@ -57,6 +76,13 @@ def _summary(result: WorkflowResult, run_json: Path) -> None:
         rep = reports.get(ex.template_id)
         table.add_row(ex.template_id, ex.algorithm, ex.status, f"{ex.duration_s:.2f}", rep.title if rep else (ex.error or "")[:80])
     console.print(table)
+    unanswered = [c for c in result.coverage if c["outcome"] != "answered"]
+    if result.coverage:
+        console.print(f"coverage: {sum(c['outcome'] == 'answered' for c in result.coverage)} of {len(result.coverage)} "
+                      "requirement(s) answered", highlight=False)
+    for c in unanswered:
+        console.print(f"  {escape(c['requirement_id'])} not analysed ({escape(c['outcome'].replace('_', ' '))}): "
+                      f"{escape(c['text'][:80])}", highlight=False, soft_wrap=True)
     console.print(f"run.json: {run_json}")
 
 
@@ -231,7 +257,8 @@ def run(
             )
             return await _review_loop(runner, result, progress, not sequential, as_json)
 
-        result = asyncio.run(go())
+        with _warnings_on_stderr():
+            result = asyncio.run(go())
     except InputError as exc:
         _fail(exc)
     _finish(runner, result, output, quiet, as_json, formats)

@@ -98,6 +98,8 @@ class Requirement(Model):
     priority: Priority = "medium"
     kind: Literal["must", "should", "could", "info"] = "should"
     source: str = ""
+    location: str = ""  # where in the source: "line 12", "table row 3, line 14"
+    owner: str = ""  # who asks: a table's owner column, a user story's role
 
 
 class Requirements(Model):
@@ -105,6 +107,24 @@ class Requirements(Model):
     requirements: list[Requirement] = Field(default_factory=list)
     stakeholders: list[str] = Field(default_factory=list)
     constraints: list[str] = Field(default_factory=list)
+    non_goals: list[str] = Field(default_factory=list)  # what the documents put out of scope
+    warnings: list[str] = Field(default_factory=list)  # e.g. no ask found
+
+
+Outcome = Literal["answered", "no_algorithm", "out_of_scope", "over_max_executions", "dropped_in_review"]
+
+
+class Coverage(Model):
+    """What became of one requirement: exactly one outcome."""
+
+    requirement_id: str
+    text: str
+    outcome: Outcome
+    reason: str = ""
+    use_case_ids: list[str] = Field(default_factory=list)
+    template_ids: list[str] = Field(default_factory=list)
+    # matcher candidates that decided (or failed to decide): [{"algorithm", "score", "phrases"}]
+    candidates: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class UseCase(Model):
@@ -116,6 +136,8 @@ class UseCase(Model):
     priority: Priority = "medium"
     requirement_ids: list[str] = Field(default_factory=list)
     focus: list[str] = Field(default_factory=list)  # collections the requirement names
+    subject: list[str] = Field(default_factory=list)  # the collection(s) the answer is about ("most influential customers")
+    phrases: list[str] = Field(default_factory=list)  # the requirement's words that decided the algorithm
 
 
 class AnalysisTemplate(Model):
@@ -128,6 +150,12 @@ class AnalysisTemplate(Model):
     vertex_collections: list[str]
     edge_collections: list[str]
     graph_name: str | None = None
+    subject: list[str] = Field(default_factory=list)  # collections the results are reported for
+    collection_reason: str = ""  # why these collections
+    # display names of these collections never appear (a "refer by id" constraint)
+    masked_collections: list[str] = Field(default_factory=list)
+    # names and attributes of these collections never go to an LLM ("personal data stays inside")
+    private_collections: list[str] = Field(default_factory=list)
 
 
 class ExecutionResult(Model):

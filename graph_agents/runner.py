@@ -18,6 +18,7 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 
 from .context import Context
+from .coverage import summary as coverage_summary
 from .engines.base import Engine
 from .errors import InputError
 from .graph import builder
@@ -52,6 +53,11 @@ class WorkflowResult:
     review: dict[str, Any] | None = None
     llm_rejections: list[dict[str, Any]] = field(default_factory=list)  # LLM proposals dropped, and why
     llm_calls: list[dict[str, Any]] = field(default_factory=list)  # this process's LLM calls for the run
+    # what became of each requirement: {"requirement_id", "text", "outcome", "reason", "use_case_ids", ...}
+    coverage: list[dict[str, Any]] = field(default_factory=list)
+    constraints: list[str] = field(default_factory=list)
+    non_goals: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. no ask found in the documents
 
     @classmethod
     def from_state(cls, thread_id: str, values: dict[str, Any]) -> "WorkflowResult":
@@ -78,6 +84,10 @@ class WorkflowResult:
             errors=list(values.get("errors") or []),
             values=values,
             llm_rejections=list(values.get("llm_rejections") or []),
+            coverage=list(values.get("coverage") or []),
+            constraints=list((values.get("extracted") or {}).get("constraints") or []),
+            non_goals=list((values.get("extracted") or {}).get("non_goals") or []),
+            warnings=list(dict.fromkeys(values.get("warnings") or [])),
         )
 
     @property
@@ -537,7 +547,11 @@ def run_summary(result: WorkflowResult, report_paths: dict[str, dict[str, str]])
         "status": result.status,
         "mode": result.mode,
         "vertical": result.vertical.name if result.vertical else None,
+        "warnings": result.warnings,
         "requirements": [r.dump() for r in result.requirements],
+        "constraints": result.constraints,
+        "non_goals": result.non_goals,
+        "coverage": {"summary": coverage_summary(result.coverage), "requirements": result.coverage},
         "use_cases": [u.dump() for u in result.use_cases],
         "templates": [t.dump() for t in result.templates],
         "executions": [{**r.dump(), "duration_s": round(r.duration_s, 4)} for r in result.execution_results],

@@ -34,8 +34,12 @@ class State(InputState, total=False):
     vertical: dict[str, Any]
     vertical_scores: dict[str, float]
     graph_schema: dict[str, Any]
-    extracted: dict[str, Any]  # Requirements: objectives, requirements, stakeholders, constraints
+    extracted: dict[str, Any]  # Requirements: objectives, requirements, stakeholders, constraints, non_goals
     use_cases: list[dict[str, Any]]
+    # what became of each requirement (models.Coverage): set by generate_use_cases, settled by generate_templates
+    coverage: list[dict[str, Any]]
+    warnings: Annotated[list[str], operator.add]  # said to the user: no ask found, ...
+    policy: dict[str, list[str]]  # constraints the analyses honour: {"masked": [collections], "private": [collections]}
     templates: list[dict[str, Any]]
     execution_results: Annotated[dict[str, dict[str, Any]], merge]
     reports: Annotated[dict[str, dict[str, Any]], merge]
@@ -49,6 +53,9 @@ class OutputState(TypedDict, total=False):
     mode: str
     status: str
     vertical: dict[str, Any]
+    extracted: dict[str, Any]
+    coverage: list[dict[str, Any]]
+    warnings: list[str]
     use_cases: list[dict[str, Any]]
     templates: list[dict[str, Any]]
     execution_results: dict[str, dict[str, Any]]

@@ -11,7 +11,8 @@ from graph_agents.context import Context
 from graph_agents.llm import SQLiteCache, build_chat_model, load_prompt, parse_json_object, propose, render_data
 from graph_agents.llm.cache import track
 from graph_agents.llm.prompts import AGENTS, prompts_dir
-from graph_agents.llm.schemas import ReportInsights, TemplatePlan, UseCasePlan
+from graph_agents.llm.schemas import ReportInsights, TemplatePlan
+from graph_agents.nodes.generate_use_cases import UseCasePlan
 from graph_agents.reports.grounding import grounded
 from graph_agents.settings import Settings
 from graph_agents.stores import LocalGraphStore

@@ -40,7 +40,8 @@ def test_extract_requirements_markdown():
     texts = [r.text for r in out.requirements]
     assert out.objectives == ["Cut losses from organised fraud"]
     assert out.stakeholders == ["Head of Risk"]
-    assert out.constraints == ["Results must stay on premises."]
+    # a date is a constraint, not an ask
+    assert out.constraints == ["The report is due in May.", "Results must stay on premises."]
     assert texts[0] == "(High priority) We must find rings of accounts sharing devices."
     assert texts[1] == "Analysts should see which accounts are most influential in the payment network."  # wrapped line joined
     assert "Also, the team needs to detect circular transfer cycles?" in texts
@@ -100,7 +101,7 @@ def test_use_cases_map_intents_and_merge_duplicates():
     assert set(by_algo) == {"pagerank", "wcc", "betweenness"}
     assert by_algo["pagerank"].requirement_ids == ["REQ-001", "REQ-002"] and by_algo["pagerank"].priority == "high"
     assert ucs[0].algorithm == "pagerank" and ucs[0].id == "UC-001"  # high priority first
-    assert "'ring'" in by_algo["wcc"].rationale
+    assert "'rings'" in by_algo["wcc"].rationale and by_algo["wcc"].phrases == ["rings", "sharing devices"]
 
 
 def test_discovery_use_cases_without_requirements():

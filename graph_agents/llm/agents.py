@@ -22,19 +22,16 @@ from pydantic import ValidationError
 
 from .. import algorithms
 from ..models import (
-    AnalysisTemplate, GraphSchema, Insight, Recommendation, Report, Requirement, Requirements, UseCase, Vertical,
+    AnalysisTemplate, GraphSchema, Insight, Recommendation, Report, UseCase, Vertical,
 )
 from ..reports.facts import CHART_ONLY
 from ..reports.grounding import FactIndex, grounded, ungrounded
 from ..verticals import VerticalError, list_verticals, load_vertical, save_vertical, validate_vertical
-from .schemas import ReportInsights, RequirementsExtraction, SchemaAnalysis, TemplatePlan, UseCasePlan, VerticalChoice
+from .schemas import ReportInsights, SchemaAnalysis, TemplatePlan, VerticalChoice
 from .structured import propose, rejection
 
 Rejections = list[dict[str, Any]]
 F = TypeVar("F", bound=Callable[..., Any])
-_RANK = {"high": 0, "medium": 1, "low": 2}
-_WORD = re.compile(r"[a-z0-9]{4,}")
-MIN_SOURCE_OVERLAP = 0.6  # share of a requirement's words that must appear in its documents
 
 
 def guarded(node: str, fallback: Callable[..., Any]) -> Callable[[F], F]:
@@ -188,114 +185,6 @@ async def refine_schema(
     if suggested:
         out.suggested_analyses = list(dict.fromkeys(suggested))
     return out, rejections
-
-
-# -------------------------------------------------------------------------- extract_requirements
-
-
-def _words(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
-
-
-@guarded("extract_requirements", lambda ctx, config, sources, deterministic: deterministic)
-async def refine_requirements(
-    ctx: Any, config: Any, sources: list[dict[str, str]], deterministic: Requirements
-) -> tuple[Requirements, Rejections]:
-    rejections: Rejections = []
-    if ctx.llm is None or not sources:
-        return deterministic, rejections
-    data = {"document_names": [s["name"] for s in sources]}
-    answer = await propose(ctx, "extract_requirements", RequirementsExtraction, data, config,
-                           documents=sources, rejections=rejections)
-    if answer is None:
-        return deterministic, rejections
-    vocabulary = set().union(*(_words(s["text"]) for s in sources))
-    names = {s["name"] for s in sources}
-    out = Requirements(
-        objectives=[o.strip() for o in answer.objectives if o.strip()],
-        stakeholders=[s.strip() for s in answer.stakeholders if s.strip()],
-        constraints=[c.strip() for c in answer.constraints if c.strip()],
-    )
-    seen: set[str] = set()
-    for req in answer.requirements:
-        text = " ".join(req.text.split())
-        words = _words(text)
-        if len(text) < 8 or not words:
-            rejections.append(rejection("extract_requirements", text or req.id, "empty requirement"))
-            continue
-        overlap = len(words & vocabulary) / len(words)
-        if overlap < MIN_SOURCE_OVERLAP:
-            rejections.append(rejection("extract_requirements", text, f"not found in the documents ({overlap:.0%} of its words are)"))
-            continue
-        if text.lower() in seen:
-            continue
-        seen.add(text.lower())
-        out.requirements.append(Requirement(
-            id=f"REQ-{len(out.requirements) + 1:03d}", text=text, objective=req.objective.strip()[:200],
-            priority=req.priority, kind=req.kind,
-            source=req.source if req.source in names else (sources[0]["name"] if len(sources) == 1 else ""),
-        ))
-    if deterministic.requirements and not out.requirements:
-        rejections.append(rejection("extract_requirements", "requirements", "proposal kept no requirement the documents state"))
-        return deterministic, rejections
-    for key in ("objectives", "stakeholders", "constraints"):
-        if not getattr(out, key):
-            setattr(out, key, list(getattr(deterministic, key)))
-    return out, rejections
-
-
-# ---------------------------------------------------------------------------- generate_use_cases
-
-
-@guarded("generate_use_cases", lambda *args: args[-1])
-async def refine_use_cases(
-    ctx: Any, config: Any, reqs: Requirements, schema: GraphSchema, vertical: Vertical, deterministic: list[UseCase]
-) -> tuple[list[UseCase], Rejections]:
-    rejections: Rejections = []
-    if ctx.llm is None:
-        return deterministic, rejections
-    data = {
-        "vertical": {"name": vertical.name, "algorithm_purposes": vertical.algorithm_purposes},
-        "requirements": [r.dump() for r in reqs.requirements],
-        "graph": _schema_summary(schema),
-        "algorithms": [{k: a[k] for k in ("name", "title", "kind", "description")} for a in _catalog_summary()],
-        "baseline_use_cases": [u.dump() for u in deterministic],
-    }
-    answer = await propose(ctx, "generate_use_cases", UseCasePlan, data, config, rejections=rejections)
-    if answer is None:
-        return deterministic, rejections
-    req_ids = {r.id for r in reqs.requirements}
-    names = {c.name for c in schema.collections}
-    accepted: list[UseCase] = []
-    for uc in answer.use_cases:
-        if uc.algorithm not in algorithms.CATALOG:
-            rejections.append(rejection("generate_use_cases", uc.title, f"unknown algorithm {uc.algorithm!r}"))
-            continue
-        unknown_reqs = [r for r in uc.requirement_ids if r not in req_ids]
-        if unknown_reqs:
-            rejections.append(rejection("generate_use_cases", uc.title, f"unknown requirement id(s) {unknown_reqs}"))
-            continue
-        if req_ids and not uc.requirement_ids:
-            rejections.append(rejection("generate_use_cases", uc.title, "answers no requirement"))
-            continue
-        unknown_cols = [c for c in uc.focus if c not in names]
-        if unknown_cols:
-            rejections.append(rejection("generate_use_cases", uc.title, f"unknown collection(s) {unknown_cols}"))
-            continue
-        accepted.append(UseCase(
-            id="", title=uc.title.strip()[:200] or algorithms.get(uc.algorithm).title, description=uc.description,
-            algorithm=uc.algorithm, rationale=uc.rationale, priority=uc.priority,
-            requirement_ids=list(dict.fromkeys(uc.requirement_ids)), focus=list(dict.fromkeys(uc.focus)),
-        ))
-    if not accepted:
-        return deterministic, rejections
-    covered = {r for u in accepted for r in u.requirement_ids}
-    # a requirement the proposal left unanswered keeps its deterministic use case
-    accepted += [u.model_copy() for u in deterministic if u.requirement_ids and not set(u.requirement_ids) <= covered]
-    accepted.sort(key=lambda u: _RANK[u.priority])
-    for i, uc in enumerate(accepted, 1):
-        uc.id = f"UC-{i:03d}"
-    return accepted, rejections
 
 
 # ---------------------------------------------------------------------------- generate_templates

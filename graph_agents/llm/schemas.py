@@ -56,40 +56,6 @@ class SchemaAnalysis(BaseModel):
     suggested_analyses: list[str] = Field(default_factory=list, description="catalog algorithm names")
 
 
-class ProposedRequirement(BaseModel):
-    id: str = Field(default="", description="REQ-001, REQ-002, ... in document order")
-    text: str = Field(description="the requirement as the document states it")
-    objective: str = ""
-    priority: Priority = "medium"
-    kind: Literal["must", "should", "could", "info"] = "should"
-    source: str = Field(default="", description="name of the document it comes from")
-
-
-class RequirementsExtraction(BaseModel):
-    """Objectives, requirements, stakeholders and constraints stated in the documents."""
-
-    objectives: list[str] = Field(default_factory=list)
-    requirements: list[ProposedRequirement] = Field(default_factory=list)
-    stakeholders: list[str] = Field(default_factory=list)
-    constraints: list[str] = Field(default_factory=list)
-
-
-class ProposedUseCase(BaseModel):
-    title: str
-    description: str = ""
-    algorithm: str = Field(description="one catalog algorithm name")
-    rationale: str = ""
-    priority: Priority = "medium"
-    requirement_ids: list[str] = Field(default_factory=list, description="ids of the requirements it answers")
-    focus: list[str] = Field(default_factory=list, description="collection names the use case is about")
-
-
-class UseCasePlan(BaseModel):
-    """Graph-algorithm use cases that answer the requirements."""
-
-    use_cases: list[ProposedUseCase] = Field(default_factory=list)
-
-
 class ParameterChoice(BaseModel):
     name: str = Field(description="a parameter of the template's algorithm, from the catalog")
     value: bool | int | float | str

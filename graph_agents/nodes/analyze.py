@@ -32,6 +32,7 @@ from ..context import Context, aget_context
 from ..llm.agents import extra_insights
 from ..offload import run_sized
 from ..models import AnalysisTemplate, ExecutionResult, UseCase, Vertical
+from ..policy import visible_names
 from ..reports import build_report, compute_facts, entity_ids
 from ..reports.build import ground
 from ..reports.baseline import baseline_key, find_baseline
@@ -128,9 +129,13 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
     baseline = await find_baseline(ctx, template, state["run_id"])
     # facts, the report and its grounding are CPU work on the full result (seconds on millions of
     # vertices): big ones go to worker threads, keeping the event loop, and so the other analyses, moving
+    kind = algorithms.get(template.algorithm).kind
+    if kind == "score" and template.subject:  # the answer is about the subject's vertices ("influential customers")
+        subject = set(template.subject)
+        values = {k: v for k, v in values.items() if k.split("/", 1)[0] in subject}
     size = len(values)
     facts = await run_sized(
-        size, compute_facts, algorithms.get(template.algorithm).kind, values, share_fractions(vertical, template.algorithm)
+        size, compute_facts, kind, values, share_fractions(vertical, template.algorithm)
     )
     k = template.parameters.get("k") if template.algorithm == "betweenness" else None
     if isinstance(k, int) and 0 < k < size:  # an estimate from sampled sources: the report says so
@@ -138,12 +143,15 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
     if needs_isolation(vertical, template.algorithm):
         graph = await ctx.load_graph(template.vertex_collections, template.edge_collections)
         await run_sized(size + len(graph.edges), group_isolation, facts, values, graph.ids, graph.edges)
-    names = await ctx.store.display_names(entity_ids(facts))
+    # the one place display names enter a report: "refer by id" constraints keep them out
+    names = visible_names(await ctx.store.display_names(entity_ids(facts)), template.masked_collections)
     use_case = UseCase.model_validate(state["use_case"])
     result = await run_sized(size, build_report, template, use_case, facts, names, vertical, baseline, False)
     rejections: list[dict[str, Any]] = []
     if ctx.llm is not None:  # LLM insights join only where every number they cite is a fact
-        result, rejections = await extra_insights(ctx, config, result, facts, names, vertical)
+        result, rejections = await extra_insights(
+            ctx, config, result, facts, visible_names(names, template.private_collections), vertical
+        )
     result = await run_sized(size, ground, result, facts, names, baseline)  # one pass over all it says
     dumped = result.dump()
     if ctx.catalog is not None:

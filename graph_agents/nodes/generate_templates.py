@@ -8,11 +8,11 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from .. import algorithms
+from .. import algorithms, coverage
 from ..context import Context, aget_context
 from ..llm.agents import refine_templates
-from ..models import AnalysisTemplate, GraphSchema, UseCase
-from ..selection import select_collections
+from ..models import AnalysisTemplate, Coverage, GraphSchema, UseCase
+from ..selection import focus_collections
 from ..state import State
 
 EXACT_BETWEENNESS_MAX = 5_000  # vertices; above this, sample sources as GAE does for big graphs
@@ -49,12 +49,17 @@ def choose_parameters(algo: algorithms.Algorithm, vertex_count: int) -> tuple[di
     return algo.validate_params(params), reasons
 
 
-def plan_templates(use_cases: list[UseCase], schema: GraphSchema, limit: int | None) -> list[AnalysisTemplate]:
+def plan_templates(
+    use_cases: list[UseCase], schema: GraphSchema, limit: int | None, policy: dict[str, list[str]] | None = None
+) -> list[AnalysisTemplate]:
+    """One template per use case, the first ``limit`` of them (0 or None: all); the collections
+    follow the use case's subject (:func:`~graph_agents.selection.focus_collections`)."""
     templates = []
     counts = {c.name: c.count for c in schema.collections}
+    policy = policy or {}
     for uc in use_cases[: limit if limit and limit > 0 else None]:
         algo = algorithms.get(uc.algorithm)
-        vertices, edges = select_collections(algo, schema, uc.focus)
+        vertices, edges, why = focus_collections(algo, schema, uc.focus, uc.subject)
         params, reasons = choose_parameters(algo, sum(counts.get(v, 0) for v in vertices))
         templates.append(
             AnalysisTemplate(
@@ -67,6 +72,10 @@ def plan_templates(use_cases: list[UseCase], schema: GraphSchema, limit: int | N
                 vertex_collections=vertices,
                 edge_collections=edges,
                 graph_name=schema.graph_name,
+                subject=[s for s in uc.subject if s in vertices],
+                collection_reason=why,
+                masked_collections=[c for c in policy.get("masked", []) if c in vertices],
+                private_collections=[c for c in policy.get("private", []) if c in vertices],
             )
         )
     return templates
@@ -75,12 +84,14 @@ def plan_templates(use_cases: list[UseCase], schema: GraphSchema, limit: int | N
 async def generate_templates(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = await aget_context(runtime)
     use_cases = [UseCase.model_validate(u) for u in state.get("use_cases") or []]
-    templates = plan_templates(use_cases, GraphSchema.model_validate(state["graph_schema"]), state.get("max_executions"))
+    templates = plan_templates(use_cases, GraphSchema.model_validate(state["graph_schema"]), state.get("max_executions"),
+                               state.get("policy"))
     templates, rejections = await refine_templates(ctx, config, use_cases, templates)
     dumped = [t.dump() for t in templates]
+    settled = coverage.settled([Coverage.model_validate(c) for c in state.get("coverage") or []], use_cases, templates)
     if ctx.catalog is not None:  # the use cases as they stand after any human review, and their templates: one write
         await asyncio.gather(
             ctx.catalog.record_use_cases(state["run_id"], state.get("use_cases") or []),
             ctx.catalog.record_templates(state["run_id"], dumped),
         )
-    return {"templates": dumped, "llm_rejections": rejections}
+    return {"templates": dumped, "coverage": [c.dump() for c in settled], "llm_rejections": rejections}

@@ -1,24 +1,35 @@
-"""Map each requirement to the graph algorithm that answers it; discovery use cases without any."""
+"""Map each requirement to the graph algorithm(s) that answer it; discovery use cases without any.
+
+The deterministic core asks the catalog's matcher (:func:`graph_agents.algorithms.asks`) which
+algorithms each requirement asks for: one use case per separate ask, merged across requirements
+that ask the same thing about the same entities. The entity asked about (the use case's
+``subject``) is resolved against the schema. A requirement no algorithm answers, or that the
+documents put out of scope, gets that outcome in ``coverage``. The LLM path proposes use cases
+(:class:`UseCasePlan`); what names unknown algorithms, requirements or collections is dropped, and a
+requirement the proposal leaves unanswered keeps its deterministic use case.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
+from pydantic import BaseModel, Field
 
-from .. import algorithms
+from .. import algorithms, coverage
 from ..context import Context, aget_context
-from ..llm.agents import refine_use_cases
+from ..llm.agents import Rejections, _catalog_summary, _schema_summary, guarded
+from ..llm.structured import propose, rejection
 from ..models import GraphSchema, Requirements, UseCase, Vertical
-from ..selection import mentioned_collections
+from ..policy import read_policy
+from ..selection import mentioned_collections, subject_of
 from ..state import State
+from .extract_requirements.classify import strip_label
 
 DEFAULT_DISCOVERY = ["pagerank", "wcc", "label_propagation", "betweenness"]
 _RANK = {"high": 0, "medium": 1, "low": 2}
-
-
 _PRIORITY_NOTE = re.compile(r"\((?:[^)]*priority[^)]*|high|medium|low)\)\s*", re.I)
 
 
@@ -27,58 +38,191 @@ def _shorten(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def plan_use_cases(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> list[UseCase]:
-    merged: dict[tuple[str, tuple[str, ...]], UseCase] = {}
+def excluded_algorithms(non_goals: list[str]) -> dict[str, str]:
+    """Algorithm -> the non-goal that puts it out of scope ("We do not need a ranking ...")."""
+    out: dict[str, str] = {}
+    for text in non_goals:
+        ranked = algorithms.rank(text, negation=False)
+        if ranked and ranked[0].score >= algorithms.matcher.STRONG:  # a clear naming, not a stray word
+            out.setdefault(ranked[0].name, text)
+    return out
+
+
+def _candidates(text: str) -> list[dict[str, Any]]:
+    return [{"algorithm": c.name, "score": c.score, "phrases": c.phrases, **({"negated": c.negated} if c.negated else {})}
+            for c in algorithms.rank(text)[:3]]
+
+
+def plan(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> tuple[list[UseCase], list[dict[str, Any]]]:
+    """(use cases, coverage) of the deterministic core."""
+    merged: dict[tuple[str, tuple[str, ...], tuple[str, ...]], UseCase] = {}
+    why_not: dict[str, tuple[str, str]] = {}
+    candidates: dict[str, list[dict[str, Any]]] = {}
+    excluded = excluded_algorithms(reqs.non_goals)
     for req in reqs.requirements:
-        matches = algorithms.match(req.text)
-        if not matches:
+        text = strip_label(req.text)
+        candidates[req.id] = _candidates(text)
+        found = algorithms.asks(text)
+        if not found:
+            negated = [p for c in algorithms.rank(text) for p in c.negated]
+            why_not[req.id] = ("no_algorithm", coverage.REASONS["no_algorithm"]
+                               + (f" (negated: {', '.join(repr(p) for p in negated)})" if negated else ""))
             continue
-        algo = algorithms.get(matches[0][0])
-        focus = mentioned_collections(req.text, schema)
-        key = (algo.name, tuple(sorted(focus)))
-        if key in merged:
-            uc = merged[key]
-            uc.requirement_ids.append(req.id)
-            if _RANK[req.priority] < _RANK[uc.priority]:
-                uc.priority = req.priority
-            continue
-        words = [w for w in algo.intents if w in req.text.lower()]
-        purpose = vertical.algorithm_purposes.get(algo.name, algo.description)
-        merged[key] = UseCase(
-            id="",
-            title=f"{algo.title}: {_shorten(req.text)}",
-            description=req.text,
-            algorithm=algo.name,
-            rationale=f"The requirement speaks of {', '.join(repr(w) for w in words)}; {algo.title} answers that. {purpose}",
-            priority=req.priority,
-            requirement_ids=[req.id],
-            focus=focus,
-        )
+        focus = mentioned_collections(text, schema)
+        for cand in found:
+            if cand.name in excluded:
+                why_not[req.id] = ("out_of_scope", f"{coverage.REASONS['out_of_scope']}: {excluded[cand.name]!r}")
+                continue
+            algo = algorithms.get(cand.name)
+            subject = subject_of(text, schema, near=cand.phrases[0])
+            key = (algo.name, tuple(sorted(focus)), tuple(subject))
+            if key in merged:
+                uc = merged[key]
+                uc.requirement_ids.append(req.id)
+                uc.phrases = list(dict.fromkeys([*uc.phrases, *cand.phrases]))
+                if _RANK[req.priority] < _RANK[uc.priority]:
+                    uc.priority = req.priority
+                continue
+            purpose = vertical.algorithm_purposes.get(algo.name, algo.description)
+            about = f" It is about {subject[0]}." if subject else ""
+            merged[key] = UseCase(
+                id="",
+                title=f"{algo.title}: {_shorten(text)}",
+                description=req.text,
+                algorithm=algo.name,
+                rationale=(f"The requirement says {', '.join(repr(p) for p in cand.phrases)} (match score {cand.score:g}); "
+                           f"{algo.title} answers that.{about} {purpose}"),
+                priority=req.priority,
+                requirement_ids=[req.id],
+                focus=focus,
+                subject=subject,
+                phrases=list(cand.phrases),
+            )
     use_cases = list(merged.values())
     if not use_cases:
-        why = "No requirement asks for" if reqs.requirements else "No requirements were given for"
-        for name in vertical.discovery or DEFAULT_DISCOVERY:
-            algo = algorithms.get(name)
-            use_cases.append(
-                UseCase(
-                    id="",
-                    title=f"Discovery: {algo.title}",
-                    description=vertical.algorithm_purposes.get(name, algo.description),
-                    algorithm=name,
-                    rationale=f"{why} a graph analysis; {algo.title} is a first look suited to a {vertical.display_name} graph.",
-                    priority="medium",
-                )
-            )
+        use_cases = discovery(reqs, vertical)
+    number(use_cases)
+    return use_cases, [c.dump() for c in coverage.planned(reqs, use_cases, why_not, candidates)]
+
+
+def discovery(reqs: Requirements, vertical: Vertical) -> list[UseCase]:
+    why = "No requirement asks for" if reqs.requirements else "No requirements were given for"
+    out = []
+    for name in vertical.discovery or DEFAULT_DISCOVERY:
+        algo = algorithms.get(name)
+        out.append(UseCase(
+            id="", title=f"Discovery: {algo.title}", description=vertical.algorithm_purposes.get(name, algo.description),
+            algorithm=name, rationale=f"{why} a graph analysis; {algo.title} is a first look suited to a {vertical.display_name} graph.",
+            priority="medium",
+        ))
+    return out
+
+
+def number(use_cases: list[UseCase]) -> None:
     use_cases.sort(key=lambda u: _RANK[u.priority])  # stable: document order within a priority
     for i, uc in enumerate(use_cases, 1):
         uc.id = f"UC-{i:03d}"
-    return use_cases
+
+
+def plan_use_cases(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> list[UseCase]:
+    return plan(reqs, schema, vertical)[0]
+
+
+# ------------------------------------------------------------------------------------ LLM path
+
+Priority = Literal["high", "medium", "low"]
+
+
+class ProposedUseCase(BaseModel):
+    title: str
+    description: str = ""
+    algorithm: str = Field(description="one catalog algorithm name")
+    rationale: str = ""
+    priority: Priority = "medium"
+    requirement_ids: list[str] = Field(default_factory=list, description="ids of the requirements it answers")
+    focus: list[str] = Field(default_factory=list, description="collection names the use case is about")
+
+
+class UseCasePlan(BaseModel):
+    """Graph-algorithm use cases that answer the requirements."""
+
+    use_cases: list[ProposedUseCase] = Field(default_factory=list)
+
+
+def _prompt_graph(schema: GraphSchema, private: list[str]) -> dict[str, Any]:
+    """The schema as the model sees it: no attributes of collections whose data stays inside."""
+    graph = _schema_summary(schema)
+    for c in graph["collections"]:
+        if c["name"] in private:
+            c["attributes"] = []
+    return graph
+
+
+@guarded("generate_use_cases", lambda *args, **kwargs: args[-1])
+async def refine_use_cases(
+    ctx: Any, config: Any, reqs: Requirements, schema: GraphSchema, vertical: Vertical, private: list[str],
+    deterministic: list[UseCase],
+) -> tuple[list[UseCase], Rejections]:
+    rejections: Rejections = []
+    if ctx.llm is None:
+        return deterministic, rejections
+    data = {
+        "vertical": {"name": vertical.name, "algorithm_purposes": vertical.algorithm_purposes},
+        "requirements": [{"id": r.id, "text": r.text, "priority": r.priority} for r in reqs.requirements],
+        "non_goals": reqs.non_goals,
+        "graph": _prompt_graph(schema, private),
+        "algorithms": [{k: a[k] for k in ("name", "title", "kind", "description")} for a in _catalog_summary()],
+        "baseline_use_cases": [u.dump() for u in deterministic],
+    }
+    answer = await propose(ctx, "generate_use_cases", UseCasePlan, data, config, rejections=rejections)
+    if answer is None:
+        return deterministic, rejections
+    req_ids = {r.id for r in reqs.requirements}
+    texts = {r.id: strip_label(r.text) for r in reqs.requirements}
+    names = {c.name for c in schema.collections}
+    accepted: list[UseCase] = []
+    for uc in answer.use_cases:
+        if uc.algorithm not in algorithms.CATALOG:
+            rejections.append(rejection("generate_use_cases", uc.title, f"unknown algorithm {uc.algorithm!r}"))
+            continue
+        unknown_reqs = [r for r in uc.requirement_ids if r not in req_ids]
+        if unknown_reqs:
+            rejections.append(rejection("generate_use_cases", uc.title, f"unknown requirement id(s) {unknown_reqs}"))
+            continue
+        if req_ids and not uc.requirement_ids:
+            rejections.append(rejection("generate_use_cases", uc.title, "answers no requirement"))
+            continue
+        unknown_cols = [c for c in uc.focus if c not in names]
+        if unknown_cols:
+            rejections.append(rejection("generate_use_cases", uc.title, f"unknown collection(s) {unknown_cols}"))
+            continue
+        first = texts.get(uc.requirement_ids[0], "") if uc.requirement_ids else ""
+        accepted.append(UseCase(
+            id="", title=uc.title.strip()[:200] or algorithms.get(uc.algorithm).title, description=uc.description,
+            algorithm=uc.algorithm, rationale=uc.rationale, priority=uc.priority,
+            requirement_ids=list(dict.fromkeys(uc.requirement_ids)), focus=list(dict.fromkeys(uc.focus)),
+            subject=subject_of(first, schema),
+        ))
+    if not accepted:
+        return deterministic, rejections
+    covered = {r for u in accepted for r in u.requirement_ids}
+    # a requirement the proposal left unanswered keeps its deterministic use case
+    accepted += [u.model_copy() for u in deterministic if u.requirement_ids and not set(u.requirement_ids) <= covered]
+    number(accepted)
+    return accepted, rejections
 
 
 async def generate_use_cases(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
     reqs = Requirements.model_validate(state.get("extracted") or {})
     schema = GraphSchema.model_validate(state["graph_schema"])
     vertical = Vertical.model_validate(state["vertical"])
-    use_cases = plan_use_cases(reqs, schema, vertical)
-    use_cases, rejections = await refine_use_cases(await aget_context(runtime), config, reqs, schema, vertical, use_cases)
-    return {"use_cases": [u.dump() for u in use_cases], "llm_rejections": rejections}
+    policy = read_policy(reqs.constraints, schema)
+    use_cases, planned = plan(reqs, schema, vertical)
+    refined, rejections = await refine_use_cases(
+        await aget_context(runtime), config, reqs, schema, vertical, policy["private"], use_cases
+    )
+    if refined is not use_cases:  # the model's use cases answer what they say; the rest keep their outcome
+        why_not = {c["requirement_id"]: (c["outcome"], c["reason"]) for c in planned if c["outcome"] != "answered"}
+        cands = {c["requirement_id"]: c["candidates"] for c in planned}
+        planned = [c.dump() for c in coverage.planned(reqs, refined, why_not, cands)]
+    return {"use_cases": [u.dump() for u in refined], "coverage": planned, "policy": policy, "llm_rejections": rejections}

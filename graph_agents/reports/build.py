@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import algorithms
-from ..models import AnalysisTemplate, Report, UseCase, Vertical
+from ..models import AnalysisTemplate, Insight, Report, UseCase, Vertical
 from .baseline import Baseline, change_insight, compare
 from .detectors import detector_recommendations, run_detectors
 from .facts import CHART_ONLY, compute_facts
@@ -47,14 +47,16 @@ def build_report(
         before = compute_facts(algo.kind, baseline.values)
         facts["changes"] = compare(algo.kind, facts, before, baseline)
     # "nodes" in this report are the collections it ran on, whatever the vertical calls nodes at large
-    plural = " and ".join(template.vertex_collections) or vertical.term("nodes")
-    singular = plural[:-1] if plural.endswith("s") and len(template.vertex_collections) == 1 else vertical.term("node")
+    about = template.subject if algo.kind == "score" and template.subject else template.vertex_collections
+    plural = " and ".join(about) or vertical.term("nodes")
+    singular = plural[:-1] if plural.endswith("s") and len(about) == 1 else vertical.term("node")
     vertical = vertical.model_copy(update={"terms": {**vertical.terms, "nodes": plural, "node": singular}})
     detections, detected = run_detectors(vertical, algo.name, facts, names)
     if detections:
         facts["detections"] = detections
     make = score_insights if algo.kind == "score" else partition_insights
-    insights = make(algo, facts, names, vertical) + detected
+    flat = algo.kind == "score" and facts.get("count", 0) > 1 and facts["quantiles"]["min"] == facts["quantiles"]["max"]
+    insights = ([no_ranking(algo, facts, template, vertical)] if flat else make(algo, facts, names, vertical)) + detected
     if "changes" in facts:
         insights.append(change_insight(algo.kind, facts["changes"], names, vertical))
     scope = ", ".join(template.vertex_collections) + " via " + (", ".join(template.edge_collections) or "no edges")
@@ -62,7 +64,8 @@ def build_report(
         top_results = [{**t, **({"name": names[t["id"]]} if t["id"] in names else {})} for t in facts.get("top", [])]
         groups: list[dict[str, Any]] = []
         headline = (
-            f"the top 1% of {vertical.term('nodes')} hold {pct(facts['top1pct_share'])} of the total"
+            f"every one of the {vertical.term('nodes')} has the same score, so no ranking exists" if flat
+            else f"the top 1% of {vertical.term('nodes')} hold {pct(facts['top1pct_share'])} of the total"
             if facts.get("count") else "no vertices were scored"
         )
     else:
@@ -81,6 +84,8 @@ def build_report(
                     "not computed exactly.")
     if detected:
         summary += " Patterns found: " + "; ".join(i.title for i in detected) + "."
+    if template.collection_reason:
+        summary += f" Collections: {template.collection_reason}."
     recs = recommendations(algo, insights, vertical)
     recs += detector_recommendations(insights, detections, vertical, len(recs) + 1)
     report = Report(
@@ -97,6 +102,19 @@ def build_report(
         recommendations=recs,
     )
     return ground(report, facts, names, baseline) if grounded else report
+
+
+def no_ranking(algo: algorithms.Algorithm, facts: dict[str, Any], template: AnalysisTemplate, vertical: Vertical) -> Insight:
+    """Said plainly when a score cannot tell the vertices apart (e.g. PageRank of vertices that
+    nothing points at): a ranking by ties would be noise."""
+    return Insight(
+        id="I1",
+        title=f"No ranking of {vertical.term('nodes')} exists on this subgraph",
+        description=f"All {facts['count']} {vertical.term('nodes')} have the same {algo.title} score, so none ranks above "
+        f"another. {template.collection_reason[:1].upper() + template.collection_reason[1:] if template.collection_reason else ''}".strip(),
+        confidence=0.95,
+        evidence=["quantiles", "count"],
+    )
 
 
 def ground(report: Report, facts: dict[str, Any], names: dict[str, str], baseline: Any = None) -> Report:

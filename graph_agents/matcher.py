@@ -1,0 +1,279 @@
+"""How a sentence is matched against the intents of the algorithm catalog.
+
+Words are compared by their Snowball (Porter 2) stem, so "influential", "influencers" and
+"influence" meet the phrases written in any of those forms. A phrase is a few words; ``...``
+inside a phrase lets up to three other words stand between its parts ("between ... communities"
+matches "between the separate communities"). Matches never share a word: the longer, stronger
+phrase wins ("between communities" consumes "communities", which then no longer counts for
+community detection). A phrase inside the scope of a negation ("not", "no", "without", "rather
+than", ...; up to the next comma or "but") counts against nothing and for nothing: it is reported
+as negated. Clauses joined by "and", "as well as", ";" ... can carry separate asks
+(:func:`asks`), while purpose clauses ("so that ...", "because ...") only support the main ask.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Mapping
+
+import snowballstemmer
+
+GAP = "..."
+MAX_GAP = 3  # words a "..." may skip
+MIN_SCORE = 2.0  # below this, no phrase decided: the sentence asks for no catalog algorithm
+STRONG = 2.5  # a separate ask in its own clause needs a phrase at least this strong
+NEGATION_SCOPE = 6  # words after a negator that it covers
+
+_STEMMER = snowballstemmer.stemmer("english")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,;:.!?()]")
+_BOUNDARY = {",", ";", ":", ".", "!", "?", "(", ")"}
+_NEGATORS = {"not", "no", "never", "without", "neither", "nor", "except", "excluding", "exclude", "excluded", "non"}
+_NEGATING_PAIRS = {("rather", "than"), ("instead", "of"), ("other", "than"), ("apart", "from"), ("aside", "from")}
+_SCOPE_END = {"but", "only", "instead", "rather", "however"}
+_COORDINATORS = {"and", "also", "plus", "then", "additionally", "moreover", "furthermore"}
+_COORDINATING_PAIRS = {("as", "well"), ("along", "with"), ("together", "with")}
+_PURPOSE = {"because", "since", "so", "therefore", "thus", "hence"}
+# a subordinate clause qualifies the ask it hangs on ("... after passing through others"): never an ask of its own
+_SUBORDINATE = {"after", "before", "when", "while", "whenever", "once", "if", "unless", "until", "though", "although", "whereas"}
+_PURPOSE_PAIRS = {("in", "order"), ("so", "that"), ("so", "we"), ("which", "will"), ("to", "help"), ("to", "allow"),
+                  ("to", "support"), ("to", "enable"), ("to", "let")}
+
+
+# words the stemmer folds into an intent's stem though they mean something else
+# ("import" and "important" both stem to "import"; "author" and "authority" to "author")
+FALSE_FRIENDS = {
+    "import": {"import", "imports", "imported", "importing", "importer", "importers"},
+    "author": {"author", "authors", "authored", "authoring", "authorship"},
+    "between": {"betweenness"},
+}
+SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" says more than "cluster"
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _STEMMER.stemWord(word.lower())
+
+
+def _stem_of(word: str) -> str:
+    s = stem(word)
+    return f"{s}\x00" if word in FALSE_FRIENDS.get(s, ()) else s
+
+
+@dataclass
+class Token:
+    text: str  # as written, lower-cased
+    stem: str
+    clause: int  # index of the clause the word is in
+    purpose: bool = False  # inside a purpose clause ("so that ...")
+    negated: bool = False
+    naming: bool = False  # names the graph the ask is about ("in the co-purchase graph"), not the ask
+    subordinate: bool = False  # inside a subordinate clause ("after ...", "when ...")
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words of ``text`` with their stem, clause, purpose and negation marks; punctuation as boundaries."""
+    raw: list[str] = []
+    for t in _TOKEN.findall(text.lower().replace("\u2019", "'").replace("-", " ").replace("/", " ")):
+        if t.endswith("n't"):
+            raw += [t[:-3] or "do", "not"]
+        elif t.endswith("'s") or t.endswith("'re") or t.endswith("'ll") or t.endswith("'d") or t.endswith("'ve"):
+            raw.append(t.split("'")[0])
+        else:
+            raw.append(t)
+    tokens: list[Token] = []
+    clause, purpose, negate_left, subordinate = 0, False, 0, False
+    for i, t in enumerate(raw):
+        nxt = raw[i + 1] if i + 1 < len(raw) else ""
+        prev = raw[i - 1] if i else ""
+        if t in _BOUNDARY:
+            negate_left, subordinate = 0, False
+            if t in {";", ".", "!", "?"} or (t == "," and nxt in _COORDINATORS | {"as", "along"}):
+                clause, purpose, subordinate = clause + 1, False, False
+            tokens.append(Token(t, t, clause, purpose))
+            continue
+        if t in _COORDINATORS or (t, nxt) in _COORDINATING_PAIRS:
+            if prev not in _BOUNDARY and (prev, t) not in _COORDINATING_PAIRS:
+                clause, purpose, subordinate = clause + 1, False, False
+            negate_left = 0
+        if t in _SUBORDINATE:
+            clause, subordinate = clause + 1, True
+        if t in _PURPOSE or (t, nxt) in _PURPOSE_PAIRS:
+            clause, purpose = clause + 1, True
+        if t in _SCOPE_END:
+            negate_left = 0
+        if t in _NEGATORS or (prev, t) in _NEGATING_PAIRS or (t, nxt) in _NEGATING_PAIRS:
+            negate_left = NEGATION_SCOPE
+            tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate))
+            continue
+        tokens.append(Token(t, _stem_of(t), clause, purpose, negated=negate_left > 0, subordinate=subordinate))
+        negate_left = max(0, negate_left - 1)
+    _mark_graph_names(tokens)
+    return tokens
+
+
+_GRAPH_WORDS = {"graph", "network", "networks", "graphs", "data", "dataset"}
+_GRAPH_LEAD = {"in", "on", "across", "of", "from", "within", "through"}
+
+
+def _mark_graph_names(tokens: list[Token]) -> None:
+    """"in the co-purchase graph", "of the referral network": the words between count half."""
+    for i, tok in enumerate(tokens):
+        if tok.text not in _GRAPH_WORDS:
+            continue
+        for j in range(i - 1, max(-1, i - 5), -1):
+            if tokens[j].text in _BOUNDARY:
+                break
+            if tokens[j].text in _GRAPH_LEAD:
+                for k in range(j + 1, i):
+                    tokens[k].naming = True
+                break
+
+
+@lru_cache(maxsize=8192)
+def compile_phrase(phrase: str) -> tuple[str, ...]:
+    """A phrase as stems, with ``...`` kept as the gap marker."""
+    out: list[str] = []
+    for part in phrase.lower().replace("-", " ").split():
+        out.append(GAP if part == GAP else _stem_of(part))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    intent: str  # the algorithm (or any label) the phrase belongs to
+    phrase: str  # the catalog phrase
+    weight: float
+    start: int  # token span [start, end)
+    end: int
+    words: str  # the words of the text it matched
+    clause: int
+    purpose: bool
+    negated: bool
+    naming: bool = False
+    subordinate: bool = False
+
+
+def _find(stems: tuple[str, ...], tokens: list[Token]) -> Iterable[tuple[int, int]]:
+    """Every (start, end) where the stems occur in order, gaps within one clause."""
+    first = stems[0]
+    for i, tok in enumerate(tokens):
+        if tok.stem != first:
+            continue
+        j, k, ok = i + 1, 1, True
+        while k < len(stems) and ok:
+            if stems[k] == GAP:
+                target = stems[k + 1]
+                for skip in range(MAX_GAP + 1):
+                    if j + skip < len(tokens) and tokens[j + skip].text in _BOUNDARY:
+                        ok = False
+                        break
+                    if j + skip < len(tokens) and tokens[j + skip].stem == target:
+                        j, k = j + skip + 1, k + 2
+                        break
+                else:
+                    ok = False
+            elif j < len(tokens) and tokens[j].stem == stems[k]:
+                j, k = j + 1, k + 1
+            else:
+                ok = False
+        if ok and k >= len(stems):
+            yield i, j
+
+
+def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation: bool = True) -> list[PhraseMatch]:
+    """Non-overlapping phrase matches of every intent in ``text``, in text order. ``negation=False``
+    reads "we do not need a ranking" as naming a ranking (for non-goals)."""
+    tokens = tokenize(text)
+    if not negation:
+        for t in tokens:
+            t.negated = False
+    found: list[PhraseMatch] = []
+    for intent, phrases in intents.items():
+        for phrase, weight in phrases.items():
+            stems = compile_phrase(phrase)
+            if not stems:
+                continue
+            words_in_phrase = sum(1 for x in stems if x != GAP)
+            for start, end in _find(stems, tokens):
+                words = " ".join(t.text for t in tokens[start:end])
+                found.append(PhraseMatch(
+                    intent, phrase, float(weight) * (1 + SPECIFICITY * (words_in_phrase - 1)), start, end, words,
+                    tokens[start].clause,
+                    # a phrase that holds its own negation ("not linked") is not negated by it
+                    any(t.purpose for t in tokens[start:end]),
+                    tokens[start].text not in _NEGATORS and any(t.negated for t in tokens[start:end]),
+                    all(t.naming for t in tokens[start:end]), any(t.subordinate for t in tokens[start:end]),
+                ))
+    # the strongest phrase first, then the one that explains most words of the text
+    found.sort(key=lambda m: (-m.weight, -len(compile_phrase(m.phrase)), m.start, m.intent))
+    taken: set[int] = set()
+    kept = []
+    for m in found:
+        span = set(range(m.start, m.end))
+        if span & taken:
+            continue
+        taken |= span
+        kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+@dataclass
+class Candidate:
+    """One algorithm a text may ask for: its score and the phrases that decided it."""
+
+    name: str
+    score: float
+    phrases: list[str] = field(default_factory=list)  # the words of the text, as matched
+    negated: list[str] = field(default_factory=list)
+    clauses: set[int] = field(default_factory=set)
+    first: int = 0  # where its first phrase starts (token index): asks keep the text's order
+
+
+def _score(weights: list[float]) -> float:
+    # the strongest phrase, then diminishing credit for more evidence of the same intent
+    weights = sorted(weights, reverse=True)
+    return round(sum(w * (0.5 ** i) for i, w in enumerate(weights)), 3)
+
+
+def rank(text: str, intents: Mapping[str, Mapping[str, float]], negation: bool = True) -> list[Candidate]:
+    """Candidates best first; purpose clauses count half; negated phrases count nothing."""
+    by: dict[str, Candidate] = {}
+    weights: dict[str, list[float]] = {}
+    for m in find_phrases(text, intents, negation):
+        c = by.setdefault(m.intent, Candidate(m.intent, 0.0, first=m.start))
+        if m.negated:
+            c.negated.append(m.words)
+            continue
+        c.phrases.append(m.words)
+        c.clauses.add(m.clause)
+        weights.setdefault(m.intent, []).append(m.weight * (0.5 if m.purpose or m.naming else 1.0))
+    for name, c in by.items():
+        c.score = _score(weights.get(name, []))
+    return sorted(by.values(), key=lambda c: (-c.score, c.first, c.name))
+
+
+def asks(text: str, intents: Mapping[str, Mapping[str, float]]) -> list[Candidate]:
+    """The separate asks in ``text``: the best candidate, plus any other intent that a strong
+    phrase asks for in a clause of its own (not a purpose clause). Empty when nothing scores
+    :data:`MIN_SCORE`."""
+    ranked = rank(text, intents)
+    if not ranked or ranked[0].score < MIN_SCORE:
+        return []
+    out = [ranked[0]]
+    matches = [m for m in find_phrases(text, intents)
+               if not (m.negated or m.purpose or m.naming or m.subordinate)]
+    for clause in sorted({m.clause for m in matches}):
+        inside = [m for m in matches if m.clause == clause]
+        per: dict[str, list[float]] = {}
+        for m in inside:
+            per.setdefault(m.intent, []).append(m.weight)
+        best = max(per, key=lambda k: (_score(per[k]), k))
+        if max(per[best]) < STRONG or any(c.name == best for c in out):
+            continue
+        # its own clause must not also hold a phrase of an ask already taken
+        if any(m.intent in {c.name for c in out} for m in inside):
+            continue
+        out.append(next(c for c in ranked if c.name == best))
+    return sorted(out, key=lambda c: c.first)

@@ -1,0 +1,180 @@
+"""What a sentence of a requirements document is: an ask, a constraint, a non-goal, an objective,
+a stakeholder, or background.
+
+An ask is recognised by its form, not by its words alone: a question, a user story ("As a ..., I
+want ..."), an imperative that asks for knowledge ("Find ...", "Rank ...", "Tell us ..."), a
+first-person need ("We need to ...", "Could you ..."), or an item under a heading that lists asks
+(Requirements, Questions, Backlog, ...). A sentence that only reports that someone wants something
+("Marketing wants to understand the market") is an ask when it names an analysis. Constraints
+(deadlines, formats, privacy, where the work runs) and non-goals ("out of scope", "we do not need")
+are recorded, never analysed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ... import algorithms
+
+SECTION_PATTERNS = {  # heading words -> what the items under it are
+    "non_goals": r"out[- ]of[- ]scope|not in scope|non[- ]goals?|exclusions?|excluded|not required|won'?t do|not needed|later phases?",
+    "constraints": r"constraints?|limitations?|non[- ]functional|assumptions?|rules|polic(y|ies)|compliance|guardrails?"
+                   r"|deliverables?|timeline|logistics|privacy|security requirements|ground rules|conditions",
+    "stakeholders": r"stakeholders?|audience|owners?|sponsors?|contacts?|team members|raci|who'?s who",
+    "objectives": r"objectives?|goals?|aims?|purpose|vision|mission|outcomes|why|motivation|business drivers?",
+    "background": r"background|context|overview|about|introduction|intro|summary|history|notes?|situation|current state|the data|data sources?",
+    "asks": r"requirements?|questions?|asks?|needs?|backlog|use cases?|analys[ie]s|requests?|scope|user stories|stories"
+            r"|wish ?list|what we need|what we want|deliverables|tasks?|problems?|topics?|investigations?|items|epics?",
+}
+_SECTIONS = {k: re.compile(rf"\b({v})\b", re.I) for k, v in SECTION_PATTERNS.items()}
+
+_ANALYSIS_VERBS = (
+    "find|identify|detect|determine|discover|spot|flag|surface|highlight|uncover|locate|pinpoint|reveal|rank|list|show"
+    "|tell|give|provide|map|measure|compute|calculate|score|segment|cluster|group|split|divide|partition|break|trace"
+    "|track|monitor|check|assess|evaluate|estimate|quantify|analy[sz]e|explore|understand|see|know|learn|work out"
+    "|figure out|single out|look for|look into|search|expose|catch|prioriti[sz]e|rate|predict|forecast|recommend"
+    "|propagate|spread|push|label|tag|classify|infer|link|connect|resolve|de-?duplicate|match|visuali[sz]e|compare"
+    "|examine|investigate|study|get|produce|name|point out|isolate|establish|sort|order|count|discern|recogni[sz]e"
+    "|reveal|expose|inventory|pick out|call out|clarify|confirm|verify|establish|help|let us|let's|give us|show us|tell us"
+)
+_LEAD = r"(?:(?:please|kindly|also|then|and|but|so|instead|finally|lastly|additionally|separately|first|firstly|second|secondly|third|next|now|ideally),?\s+)*"
+_IMPERATIVE = re.compile(rf"^{_LEAD}(?:{_ANALYSIS_VERBS})\b", re.I)
+_VERB_WH = re.compile(rf"\b(?:{_ANALYSIS_VERBS})\s+(?:which|who|whom|whether|where|what|how)\b", re.I)
+_QUESTION_START = re.compile(
+    r"^(?:which|who|whom|whose|what|where|when|how|why|are there|is there|is it|are|is|do|does|did|can|could|will|would|should|has|have)\b",
+    re.I,
+)
+_USER_STORY = re.compile(r"^as (?:a|an|the|our)\b.{1,120}?,?\s*\bi\s*(?:want|need|would like|'d like|wish|expect|must|should)\b", re.I)
+
+
+def _either(*alternatives: str) -> re.Pattern[str]:
+    """One case-blind pattern matching any of ``alternatives`` as whole words."""
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.I)
+
+
+_FIRST_PERSON = _either(
+    r"(?:we|i|us|you|our team)\s+(?:really\s+|also\s+|urgently\s+|would\s+)?(?:need|want|must|should|shall|have to"
+    r"|would like|'d like|wish|are asked|are looking|are keen|are trying|hope|aim|plan|intend|expect|require|would love"
+    r"|'d love|are interested|can|could)",
+    r"(?:could|can|would|will) (?:you|we|someone|the team)", "please", "help us", "let'?s",
+    r"it would be (?:great|good|useful|helpful|nice)", r"the (?:goal|aim|ask|question|task|need|idea) is",
+    r"we'?d (?:like|love)", r"i'?d (?:like|love)",
+)
+_THIRD_PERSON = _either(
+    "must", "shall", "should", "needs? to", "wants? to", r"would (?:\w+ )?like", r"'d (?:\w+ )?like", "wish(?:es)? to",
+    "(?:is|are) asked to", "ha(?:s|ve) to", "(?:is|are) required to", "expects? to", "hopes? to", "aims? to", "plans? to",
+    "intends? to", "(?:is|are) looking to", "(?:is|are) keen to", "(?:is|are) interested in",
+    "asks? (?:us|for|to|which|who|whether)", "asked (?:us|for|to|which|who|whether)", "would love", "requires?",
+    "requested", "wonders?", "wondering",
+)
+_LABEL = re.compile(r"^(?:[A-Z][\w /&-]{0,30}|Q\d+|R\d+|REQ[- ]?\d+|US[- ]?\d+|#\d+|\d+)\s*[:–—-]\s+(?=\S)")
+_PRIORITY_NOTE = re.compile(r"^\s*(?:\(|\[)?\s*(?:(?:high|medium|low|top)\s+priority|priority\s*[:=]?\s*(?:high|medium|low|\d)|p[0-3]|must[- ]have|should[- ]have|could[- ]have|nice[- ]to[- ]have)\s*(?:\)|\])?\s*[:–—-]?\s*", re.I)
+_NON_GOAL = _either(
+    "out of scope", "not in scope", "non[- ]goals?", r"(?:we|i)\s+(?:do not|don'?t|won'?t|will not)\s+(?:need|want|require|ask|expect|look)",
+    "no need (?:to|for)", r"not (?:needed|required|necessary|wanted|requested|part of (?:this|the))", "not interested in",
+    "not looking (?:for|to|at)", "(?:is|are) excluded", "excluded from", "don'?t bother", "not (?:a|our) (?:priority|focus|goal)",
+    "not this (?:time|quarter|phase)", "deferred", "parked",
+)
+_CONSTRAINT = re.compile(
+    r"\bnever\b|\bmust not\b|\bmay not\b|\bshould not\b|\bshall not\b|\bcannot\b|\bcan'?t\b|\bonly (?:use|run|on|within|with|inside|read)\b"
+    r"|\bdeadline\b|\bdue (?:by|on|in)\b|\bdeliver(?:ed|able)?s?\b|\bby (?:the )?(?:end of|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|january|february|march|april|may|june|july|august|september|october|november|december|q[1-4]|\d)"
+    r"|\bas (?:a |an )?(?:pdf|html|slides?|slide deck|deck|dashboard|excel|spreadsheet|csv|word|powerpoint|report|email)\b|\bformat\b"
+    r"|\bwithin (?:\w+ ){0,2}(?:minutes?|hours?|days?|weeks?|months?|working days?|business days?)\b|\bbudget\b|\bcosts? (?:must|should|no more)"
+    r"|\bcompl(?:y|iance|iant)\b|\bgdpr\b|\bhipaa\b|\bprivacy\b|\bpersonal data\b|\bpii\b|\bconfidential\b|\banonymi[sz]|\bpseudonymi[sz]"
+    r"|\bby (?:document |record |their |its |the )?ids?\b|\brefer(?:s|red)? to \w+ (?:only )?by\b|\b(?:stay|stays|remain|remains|kept|keep) (?:inside|within|on|in)\b"
+    r"|\bmust run on\b|\bwithout (?:a |any )?cop(?:y|ies|ying)\b|\bread[- ]only\b|\bon[- ]prem|\bin (?:plain )?(?:english|german|french|spanish)\b"
+    r"|\bplain (?:business )?language\b|\bready (?:by|within|in)\b|\bleads? for an? investigat|\bautomatic\b|\bmust be (?:explained|documented|reproducible|auditable)\b"
+    r"|\bno more than\b|\bat most\b|\bat least\b|\bsla\b|\bretention\b|\bsecurity\b|\baudit",
+    re.I,
+)
+_GREETING = re.compile(
+    r"^(?:hi|hello|hey|dear|thanks|thank you|cheers|best|regards|kind regards|best regards|many thanks|hope (?:you|this|all)|good (?:morning|afternoon))\b"
+    r"|^(?:let me know|any questions|happy to|looking forward|see you|talk soon)\b",
+    re.I,
+)
+
+
+def section_of(headings: list[str]) -> str:
+    """What the nearest telling heading says its content is (``other`` when none tells)."""
+    for heading in reversed(headings):
+        for name, pattern in _SECTIONS.items():
+            if pattern.search(heading):
+                return name
+    return "other"
+
+
+def strip_label(text: str) -> str:
+    """The ask without its decoration: "(High priority)", "Q3:", "REQ-2 -", "Must have:"."""
+    out = text
+    for _ in range(3):
+        before = out
+        out = _PRIORITY_NOTE.sub("", out)
+        label = _LABEL.match(out)
+        # "Q3: ..." is a label; "Identify mule networks: accounts ..." is the ask itself
+        if label and len(label.group(0)) < len(out) - 8 and not _IMPERATIVE.match(label.group(0)):
+            out = out[label.end():]
+        if out == before:
+            break
+    return out.strip()
+
+
+def ask_form(text: str) -> str:
+    """``direct`` (question, user story, imperative, first-person need), ``reported`` (someone
+    must / wants to ...), or ``""``."""
+    core = strip_label(text)
+    if _GREETING.match(core):
+        return ""
+    if _USER_STORY.match(core):
+        return "direct"
+    if core.endswith("?") and len(core.split()) >= 3:
+        return "direct"
+    if _QUESTION_START.match(core) and len(core.split()) >= 4 and not re.match(r"^(?:when|how|why) (?:we|i|the|this|it)\b", core, re.I):
+        return "direct"
+    if _IMPERATIVE.match(core) or _FIRST_PERSON.search(core) or _VERB_WH.search(core):
+        return "direct"
+    if _THIRD_PERSON.search(core):
+        return "reported"
+    return ""
+
+
+def is_non_goal(text: str) -> bool:
+    return bool(_NON_GOAL.search(text))
+
+
+def is_constraint(text: str) -> bool:
+    return bool(_CONSTRAINT.search(text))
+
+
+def is_greeting(text: str) -> bool:
+    return bool(_GREETING.match(strip_label(text)))
+
+
+def classify(text: str, section: str, in_list: bool) -> str:
+    """``ask``, ``constraint``, ``non_goal``, ``objective``, ``stakeholder`` or ``background``.
+
+    ``in_list``: the sentence is (the first sentence of) a list item or table row.
+    """
+    if section == "non_goals" or is_non_goal(text):
+        return "non_goal"
+    form = ask_form(text)
+    intent = bool(algorithms.asks(strip_label(text)))
+    if section == "stakeholders" and in_list and not (form == "direct" and intent):
+        return "stakeholder"
+    if is_constraint(text) and not (intent and form):
+        return "constraint"
+    if section == "constraints" and not (intent and form == "direct"):
+        return "constraint"
+    if form == "direct":
+        if not intent and (section in ("background", "objectives") or is_greeting(text)):
+            return "objective" if section == "objectives" and in_list else "background"
+        return "ask"
+    if intent and (form == "reported" or (in_list and section not in ("background", "objectives"))):
+        return "ask"
+    if in_list and section == "asks" and not intent:
+        # a listed ask without a catalog algorithm is still an ask (answered "no algorithm"), unless it
+        # only states a fact ("The board meets on Tuesdays.")
+        return "ask" if not re.search(r"\b(?:is|are|was|were|has|have|had|meets?|happens?|runs?)\b", text, re.I) else "background"
+    if section == "objectives" and in_list:
+        return "objective"
+    return "background"

@@ -1,0 +1,88 @@
+"""The deterministic core: requirements, objectives, stakeholders, constraints and non-goals
+from documents of any shape (see :mod:`.blocks` for the shapes, :mod:`.classify` for the kinds)."""
+
+from __future__ import annotations
+
+import re
+
+from ...models import Requirement, Requirements
+from .blocks import Block, blocks, sentences
+from .classify import classify, section_of, strip_label
+
+_MODAL = re.compile(r"\b(must|shall|should|needs? to|required?|want to|wants to|would like|could)\b", re.I)
+_HIGH = re.compile(r"\b(must|shall|critical|high[- ]priority|priority:\s*high|\(high\)|urgent|essential|required|p[01]|top priority|must[- ]have)\b", re.I)
+_LOW = re.compile(r"\b(could|nice[- ]to[- ]have|low[- ]priority|priority:\s*low|\(low\)|optional|p3|could[- ]have|if time allows)\b", re.I)
+_ROLE = re.compile(r"^as (?:a|an|the|our) (.{1,80}?)(?:,|\s+(?=i\b|i'))", re.I)
+_MIN_CHARS = 8
+NO_ASK_WARNING = "no ask found in the documents: nothing in them asks for an analysis"
+
+
+def _kind_priority(text: str, given: str = "") -> tuple[str, str]:
+    modal = _MODAL.search(text)
+    word = modal.group(1).lower() if modal else ""
+    kind = "must" if word in ("must", "shall", "required", "require") else "could" if word == "could" else "should" if modal else "info"
+    given = given.strip().lower()
+    if given in ("high", "h", "critical", "urgent", "p0", "p1", "1", "must", "must have", "must-have", "top"):
+        return kind, "high"
+    if given in ("low", "l", "p3", "3", "could", "could have", "nice to have", "optional"):
+        return kind, "low"
+    if given in ("medium", "m", "p2", "2", "should", "normal"):
+        return kind, "medium"
+    return kind, "high" if _HIGH.search(text) else "low" if _LOW.search(text) else "medium"
+
+
+def _owner(block: Block, text: str) -> str:
+    if block.owner:
+        return block.owner
+    role = _ROLE.match(text)
+    return role.group(1).strip() if role else ""
+
+
+def _candidates(block: Block) -> list[tuple[str, bool]]:
+    """(sentence, in_list) pairs of a block: a list item or table row speaks for its first
+    sentence; further sentences stand on their own."""
+    if block.kind == "para":
+        return [(s, False) for s in sentences(block.text)]
+    parts = sentences(block.text)
+    return [(s, i == 0) for i, s in enumerate(parts)]
+
+
+def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
+    out = Requirements()
+    seen: set[str] = set()
+    for source in sources:
+        for block in blocks(source["text"]):
+            context = [*block.headings, *([block.parent] if block.parent else [])]
+            section = section_of(context)
+            for sentence, in_list in _candidates(block):
+                if len(sentence) < _MIN_CHARS and not in_list:
+                    continue
+                kind = classify(sentence, section, in_list or block.kind == "row")
+                if kind == "stakeholder":
+                    out.stakeholders.append(sentence)
+                elif kind == "constraint":
+                    out.constraints.append(sentence)
+                elif kind == "non_goal":
+                    out.non_goals.append(sentence)
+                elif kind == "objective":
+                    out.objectives.append(sentence)
+                elif kind == "ask":
+                    key = strip_label(sentence).lower()
+                    if key in seen or len(key) < _MIN_CHARS:
+                        continue
+                    seen.add(key)
+                    req_kind, priority = _kind_priority(sentence, block.priority)
+                    where = f"table row {block.row}, line {block.line}" if block.kind == "row" else f"line {block.line}"
+                    out.requirements.append(Requirement(
+                        id=f"REQ-{len(out.requirements) + 1:03d}",
+                        text=sentence,
+                        objective=" / ".join(c for c in context if c)[:200],
+                        priority=priority,
+                        kind=req_kind,
+                        source=source["name"],
+                        location=where,
+                        owner=_owner(block, sentence),
+                    ))
+    if sources and not out.requirements:
+        out.warnings.append(NO_ASK_WARNING)
+    return out
