@@ -31,11 +31,10 @@ from .cache import SQLiteCache, track
 from .client import CallStats, call, is_refusal, is_timeout, is_transient
 from .methods import answer_line, json_instructions, max_tokens as bounded_tokens, order, remember, runnable_for
 from .prompts import load_prompt
-from .usage import UNKNOWN, Budget
+from .usage import LLM_CALL_EVENT, UNKNOWN, Budget
 
 T = TypeVar("T", bound=BaseModel)
 
-LLM_CALL_EVENT = "graph_agents.llm_call"
 MAX_DOCUMENT_CHARS = 60_000  # per prompt: requirements are pages, and tokens cost money
 _FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.S)
 

@@ -15,6 +15,7 @@ import time
 from typing import Any, Iterable
 
 UNKNOWN = "unknown"
+LLM_CALL_EVENT = "graph_agents.llm_call"  # the custom event that hands a finished record to the run's callbacks
 
 
 def _known(value: Any) -> bool:
@@ -46,11 +47,25 @@ def totals(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     records = list(records)
     calls = [r for r in records if not r.get("budget_hit")]
     unknown = [r for r in calls if not r.get("cached") and not (_known(r.get("input_tokens")) and _known(r.get("output_tokens")))]
+    unknown_ids = {id(r) for r in unknown}
     by_method: dict[str, dict[str, int]] = {}
+    by_agent: dict[str, dict[str, Any]] = {}
     for r in calls:
         m = by_method.setdefault(str(r.get("method")), {"calls": 0, "parsed": 0})
         m["calls"] += 1
         m["parsed"] += bool(r.get("parsed"))
+    for r in records:
+        a = by_agent.setdefault(str(r.get("agent")), {"calls": 0, "parsed": 0, "methods": [], "input_tokens": 0,
+                                                     "output_tokens": 0, "unknown_usage_calls": 0, "budget_hits": 0})
+        if r.get("budget_hit"):
+            a["budget_hits"] += 1
+            continue
+        a["calls"] += 1
+        a["parsed"] += bool(r.get("parsed"))
+        a["methods"].append(r.get("method"))
+        a["unknown_usage_calls"] += id(r) in unknown_ids
+        for key in ("input_tokens", "output_tokens"):
+            a[key] += r[key] if _known(r.get(key)) else 0
     return {
         "calls": len(calls),
         "attempts": sum(int(r.get("attempts") or 0) for r in calls),
@@ -59,26 +74,36 @@ def totals(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
         "failed_calls": sum(1 for r in calls if not r.get("ok")),
         "input_tokens": _tokens(calls, "input_tokens"),
         "output_tokens": _tokens(calls, "output_tokens"),
-        "calls_with_unknown_usage": len(unknown),
+        "unknown_usage_calls": len(unknown),
         # the sum counts parallel requests once each; the wall time counts overlapping waits once
-        "llm_time_summed_s": round(sum(float(r.get("latency_s") or 0.0) for r in calls), 4),
-        "llm_wait_wall_s": wait_wall_s(calls),
+        "time_summed_s": round(sum(float(r.get("latency_s") or 0.0) for r in calls), 4),
+        "wait_wall_s": wait_wall_s(calls),
         "by_method": by_method,
+        "by_agent": by_agent,
         "budget_hits": sum(1 for r in records if r.get("budget_hit")),
     }
 
 
 def tokens_text(t: dict[str, Any]) -> str:
-    """``1,234 in / 56 out`` (plus how many calls have no usage), for summaries."""
+    """``1,234 in / 56 out`` (and how many calls reported no usage), from :func:`totals`."""
     def fmt(v: Any) -> str:
         return f"{v:,}" if _known(v) else str(v)
 
-    extra = f" (+ {t['calls_with_unknown_usage']} call(s) with unknown usage)" if t["calls_with_unknown_usage"] else ""
+    extra = f" (+ {t['unknown_usage_calls']} call(s) with unknown usage)" if t["unknown_usage_calls"] else ""
     return f"{fmt(t['input_tokens'])} in / {fmt(t['output_tokens'])} out{extra}"
 
 
 def time_text(t: dict[str, Any]) -> str:
-    return f"{t['llm_wait_wall_s']:.2f} s waiting on the model (wall); {t['llm_time_summed_s']:.2f} s summed over calls"
+    return f"{t['wait_wall_s']:.2f} s waiting on the model (wall), {t['time_summed_s']:.2f} s summed over calls"
+
+
+def calls_text(t: dict[str, Any]) -> str:
+    parts = [f"{t['attempts']} attempts", f"{t['parsed_calls']} parsed"]
+    if t["cached_calls"]:
+        parts.append(f"{t['cached_calls']} cached")
+    if t["budget_hits"]:
+        parts.append(f"{t['budget_hits']} skipped: budget")
+    return f"{t['calls']} ({', '.join(parts)})"
 
 
 class Budget:
