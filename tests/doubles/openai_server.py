@@ -64,6 +64,8 @@ class ServerConfig:
     script: list[str | None] = field(default_factory=list)
     model: str = "double-1"
     flavor: str = "openai"  # or "llamacpp"
+    # what response_format.type takes: an older llama.cpp knew only text and json_object
+    response_formats: tuple[str, ...] = ("text", "json_object", "json_schema")
     tools_in_template: bool = True
 
 
@@ -73,6 +75,7 @@ class OpenAIDouble(LoopbackServer):
         self.config = config or ServerConfig()
         self.requests: list[dict[str, Any]] = []
         self.bodies: list[dict[str, Any]] = []  # the raw request bodies, as sent
+        self.on_request: Any = None  # called with no argument as each request arrives (tests wait on it)
         self._seen: dict[str, int] = {}
         self._ids = itertools.count(1)
 
@@ -113,7 +116,7 @@ class OpenAIDouble(LoopbackServer):
         fmt = body.get("response_format")
         if fmt is not None:
             kind = fmt.get("type") if isinstance(fmt, dict) else None
-            if kind not in ("text", "json_object", "json_schema"):
+            if kind not in self.config.response_formats:
                 return f'response_format type must be one of "text" or "json_object", but got: {kind}'
             if kind == "json_schema" and self.config.flavor == "openai":
                 spec = fmt.get("json_schema")
@@ -134,6 +137,8 @@ class OpenAIDouble(LoopbackServer):
     async def _chat(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.bodies.append(body)
+        if self.on_request is not None:
+            self.on_request()
         messages = body.get("messages", [])
         system = next((m.get("content", "") for m in messages if m.get("role") == "system"), "")
         prompt = messages[-1].get("content", "") if messages else ""
