@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from typing import Any
 
@@ -97,6 +98,8 @@ class CallStats:
         self.attempts = 0
         self.timeouts = 0
         self.errors: list[str] = []
+        self.model_s = 0.0  # time inside the concurrency gate: waiting on the model, not on our queue
+        self.first_sent: float | None = None  # epoch seconds the first attempt went out
 
 
 async def call(runnable: Any, messages: list[Any], config: Any, settings: Settings, stats: CallStats,
@@ -127,10 +130,16 @@ async def call(runnable: Any, messages: list[Any], config: Any, settings: Settin
             stats.attempts += 1
             try:
                 async with gate(settings.llm_max_concurrency):
-                    if timeout_s is None:
-                        return await runnable.ainvoke(messages, config)
-                    # the budget's cut is not the client's own timeout: cache keys stay the same
-                    return await asyncio.wait_for(runnable.ainvoke(messages, config), max(0.001, timeout_s))
+                    sent = time.perf_counter()
+                    if stats.first_sent is None:
+                        stats.first_sent = time.time()
+                    try:
+                        if timeout_s is None:
+                            return await runnable.ainvoke(messages, config)
+                        # the budget's cut is not the client's own timeout: cache keys stay the same
+                        return await asyncio.wait_for(runnable.ainvoke(messages, config), max(0.001, timeout_s))
+                    finally:
+                        stats.model_s += time.perf_counter() - sent
             except Exception as exc:
                 stats.timeouts += is_timeout(exc)
                 stats.errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")

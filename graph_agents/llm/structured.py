@@ -258,7 +258,10 @@ async def _invoke(
         except Exception as exc:
             out = exc
             record["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
-    record["latency_s"] = round(time.perf_counter() - started, 4)
+    # latency is the model's time; what a request spent queued behind our concurrency gate is apart
+    record["latency_s"] = round(stats.model_s, 4)
+    record["queued_s"] = round(max(0.0, time.perf_counter() - started - stats.model_s), 4)
+    record["started_at"] = stats.first_sent or record["started_at"]
     record["ended_at"] = time.time()
     record["attempts"] = stats.attempts
     record["retried_errors"] = stats.errors[:-1] if record["error"] else stats.errors
