@@ -21,12 +21,13 @@ from graph_agents import AgenticWorkflowRunner
 from graph_agents.context import Context
 from graph_agents.engines import LocalEngine
 from graph_agents.llm import build_chat_model, llm_totals, propose
-from graph_agents.llm.methods import CAPABILITIES_FILE, bounded_schema, max_tokens, order, remember, tool_of
+from graph_agents.llm.methods import CAPABILITIES_FILE, bounded_schema, max_tokens, order, tool_of
 from graph_agents.llm.schemas import ReportInsights, RequirementsExtraction, TemplatePlan, UseCasePlan
 from graph_agents.runner import run_summary
 from graph_agents.settings import Settings
 from tests.doubles.fake_llm import SchemaFakeChatModel
-from tests.doubles.openai_server import OpenAIDouble, ServerConfig
+from tests.doubles.openai_server import ServerConfig
+from tests.test_llm_server import config, server  # noqa: F401 - the double, configured per test
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = {"templates": [{"template_id": "T-001", "algorithm": "pagerank", "catalog_parameters": {"damping_factor": {}}}]}
@@ -41,16 +42,6 @@ def _settings(home, server=None, **kw):
 
 def _ctx(settings, llm=None):
     return Context(store=None, engine=None, llm=llm or build_chat_model(settings), settings=settings)
-
-
-@pytest.fixture
-async def server(request):
-    async with OpenAIDouble(ServerConfig(**getattr(request, "param", {}))) as srv:
-        yield srv
-
-
-def config(**kwargs):
-    return pytest.mark.parametrize("server", [kwargs], indirect=True, ids=[""])
 
 
 # ---------------------------------------------------------------------------- bounded answers
