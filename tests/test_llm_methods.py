@@ -181,7 +181,8 @@ async def test_run_json_trace_and_summary_count_the_same_calls(demo_dir, tmp_pat
     s = runner.last_trace.summary()
     assert llm["calls"] == s["llm_calls"] == len(result.llm_calls) == 10
     assert llm["attempts"] == s["llm_attempts"] and (llm["input_tokens"], llm["output_tokens"]) == (s["input_tokens"], s["output_tokens"])
-    assert s["errors"] == 0 and s["llm_wait_wall_s"] <= s["llm_time_summed_s"] + 1e-6
+    # parallel report calls overlap: the wall time waiting on them is at most their sum (timer noise apart)
+    assert s["errors"] == 0 and 0 < s["llm_wait_wall_s"] <= s["llm_time_summed_s"] + 0.01
     from rich.console import Console
     import io
     out = io.StringIO()

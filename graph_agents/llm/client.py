@@ -100,6 +100,7 @@ class CallStats:
         self.errors: list[str] = []
         self.model_s = 0.0  # time inside the concurrency gate: waiting on the model, not on our queue
         self.first_sent: float | None = None  # epoch seconds the first attempt went out
+        self.last_done: float | None = None  # and the last one came back
 
 
 async def call(runnable: Any, messages: list[Any], config: Any, settings: Settings, stats: CallStats,
@@ -140,6 +141,7 @@ async def call(runnable: Any, messages: list[Any], config: Any, settings: Settin
                         return await asyncio.wait_for(runnable.ainvoke(messages, config), max(0.001, timeout_s))
                     finally:
                         stats.model_s += time.perf_counter() - sent
+                        stats.last_done = time.time()
             except Exception as exc:
                 stats.timeouts += is_timeout(exc)
                 stats.errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")

@@ -262,7 +262,7 @@ async def _invoke(
     record["latency_s"] = round(stats.model_s, 4)
     record["queued_s"] = round(max(0.0, time.perf_counter() - started - stats.model_s), 4)
     record["started_at"] = stats.first_sent or record["started_at"]
-    record["ended_at"] = time.time()
+    record["ended_at"] = stats.last_done or time.time()
     record["attempts"] = stats.attempts
     record["retried_errors"] = stats.errors[:-1] if record["error"] else stats.errors
     record["cached"] = log.hits > 0
