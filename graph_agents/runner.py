@@ -22,6 +22,7 @@ from .coverage import summary as coverage_summary
 from .engines.base import Engine
 from .errors import InputError
 from .graph import builder
+from .llm.usage import totals as llm_totals
 from .models import AnalysisTemplate, ExecutionResult, Report, Requirement, UseCase, Vertical
 from .nodes.review_use_cases import ReviewError, apply_review
 from .progress import ProgressCallback, ProgressTracker
@@ -58,6 +59,7 @@ class WorkflowResult:
     constraints: list[str] = field(default_factory=list)
     non_goals: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. no ask found in the documents
+    stopped: str | None = None  # why a run stopped midway (an interrupt, a signal, an error)
 
     @classmethod
     def from_state(cls, thread_id: str, values: dict[str, Any]) -> "WorkflowResult":
@@ -195,8 +197,12 @@ class AgenticWorkflowRunner:
         epoch: str | None = None,
         parent_epoch: str | None = None,
         prices: Any = None,
+        output: str | Path | None = None,
+        output_formats: Iterable[str] = DEFAULT_FORMATS,
     ) -> None:
         self.settings = settings or Settings()
+        # where a run that stops midway (interrupt, SIGTERM, error) leaves its run.json, marked incomplete
+        self.output, self.output_formats = (Path(output) if output else None), list(output_formats)
         if workspace is not None:
             self.settings = self.settings.model_copy(update={"home": Path(workspace)})
         self.graph_name = graph_name
@@ -403,6 +409,7 @@ class AgenticWorkflowRunner:
         if recorder is not None:
             config = {**config, "callbacks": [recorder]}
         before = asyncio.all_tasks()
+        stopped: BaseException | None = None
         try:
             if progress is None:
                 await app.ainvoke(inputs, config, context=context)
@@ -410,16 +417,42 @@ class AgenticWorkflowRunner:
                 tracker = ProgressTracker(progress)
                 async for mode, data in app.astream(inputs, config, context=context, stream_mode=["tasks", "custom"]):
                     await tracker.feed(mode, data)
-        except (Exception, asyncio.CancelledError):
-            raise  # LangGraph winds its own tasks down for these
-        except BaseException:
+        except (Exception, asyncio.CancelledError) as exc:  # LangGraph winds its own tasks down for these
+            stopped = exc
+            await self._record_stopped(app, config, context, exc)
+            raise
+        except BaseException as exc:
+            stopped = exc
             await _cancel_leftover_tasks(before)
+            await self._record_stopped(app, config, context, exc)
             raise
         finally:
             if recorder is not None:
                 self.last_trace = recorder.finish(
                     thread_id=config["configurable"]["thread_id"], epoch=getattr(context.catalog, "epoch", None)
                 )
+                if stopped is not None and self.last_result is not None:
+                    self.last_trace.meta.update(status="incomplete", stopped=self.last_result.stopped)
+                    if self.output is not None:
+                        with contextlib.suppress(Exception):
+                            self.last_trace.export(self.output / "trace")
+
+    async def _record_stopped(self, app: Any, config: dict[str, Any], context: Context, exc: BaseException) -> None:
+        """A run stopped midway still says what is known: ``last_result`` is the state so far (and
+        this process's LLM calls), marked incomplete, written as run.json when ``output`` is set.
+        Never raises: the stop itself is what the caller must see."""
+        thread_id = config["configurable"]["thread_id"]
+        try:
+            result = await self._result(app, config, thread_id, context)
+        except Exception:
+            result = WorkflowResult.from_state(thread_id, {})
+            result.llm_calls = list(context.llm_calls)
+        result.status = "incomplete"
+        result.stopped = (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)[:300]
+        self.last_result = result
+        if self.output is not None:
+            with contextlib.suppress(Exception):
+                export_run(result, self.output, self.output_formats)
 
     async def _result(self, app: Any, config: dict[str, Any], thread_id: str,
                       context: Context | None = None) -> WorkflowResult:
@@ -558,13 +591,10 @@ def run_summary(result: WorkflowResult, report_paths: dict[str, dict[str, str]])
         "reports": [{"id": r.id, "title": r.title, "template_id": r.template_id, "paths": report_paths.get(r.id, {})}
                     for r in result.reports],
         "errors": result.errors,
-        "llm": {
-            "calls": len(result.llm_calls),
-            "cached_calls": sum(1 for c in result.llm_calls if c.get("cached")),
-            "input_tokens": sum(c.get("input_tokens", 0) for c in result.llm_calls),
-            "output_tokens": sum(c.get("output_tokens", 0) for c in result.llm_calls),
-            "rejections": result.llm_rejections,
-        },
+        "complete": result.stopped is None and result.status not in ("incomplete", "awaiting_review"),
+        "stopped": result.stopped,
+        # the same totals as the trace and its summary (graph_agents.llm.usage)
+        "llm": {**llm_totals(result.llm_calls), "rejections": result.llm_rejections},
     }
 
 

@@ -28,6 +28,19 @@ class Settings(BaseSettings):
     llm_requests_per_second: float = Field(default=5.0, alias="GRAPH_AGENTS_LLM_RPS")
     llm_cache: bool = Field(default=True, alias="GRAPH_AGENTS_LLM_CACHE")
     llm_backoff_s: float = Field(default=0.5, alias="GRAPH_AGENTS_LLM_BACKOFF")  # first retry wait; doubles
+    # a timed-out request is retried this often before the next structured-output method is tried
+    llm_timeout_retries: int = Field(default=1, alias="GRAPH_AGENTS_LLM_TIMEOUT_RETRIES", ge=0)
+    # the run-level LLM budget: wall time spent waiting on the model and tokens; past either, agents
+    # keep their deterministic result (0 = no limit)
+    llm_budget_s: float = Field(default=150.0, alias="GRAPH_AGENTS_LLM_BUDGET_S", ge=0)
+    llm_budget_tokens: int = Field(default=200_000, alias="GRAPH_AGENTS_LLM_BUDGET_TOKENS", ge=0)
+    # the most an answer may be, whatever its schema allows
+    llm_max_output_tokens: int = Field(default=1024, alias="GRAPH_AGENTS_LLM_MAX_OUTPUT_TOKENS", ge=16)
+    # the model's context window in tokens; documents are trimmed to fit (0 = unknown: large)
+    llm_context_tokens: int = Field(default=0, alias="GRAPH_AGENTS_LLM_CONTEXT", ge=0)
+    # structured-output methods in the order to try (comma-separated; empty: what worked last on
+    # this endpoint and model, then json_schema, function_calling, json_mode)
+    llm_methods: str = Field(default="", alias="GRAPH_AGENTS_LLM_METHODS")
 
     # ArangoDB
     arango_url: str | None = Field(default=None, alias="ARANGO_URL")

@@ -24,6 +24,7 @@ from jinja2 import Environment
 from langchain_core.callbacks import BaseCallbackHandler
 from pydantic import SecretStr
 
+from .llm.usage import LLM_CALL_EVENT, UNKNOWN, calls_text, time_text, tokens_text, totals
 from .reports.render import md_text
 from .settings import Settings
 
@@ -180,7 +181,8 @@ class TraceRecorder(BaseCallbackHandler):
         self._lock = threading.Lock()
         self._parents: dict[UUID, UUID | None] = {}
         self._spans: dict[UUID, dict[str, Any]] = {}
-        self._calls: dict[UUID, dict[str, Any]] = {}
+        self._calls: dict[UUID, dict[str, Any]] = {}  # each chat-model request the callbacks saw
+        self.invocations: list[dict[str, Any]] = []  # what graph_agents.llm.propose announced
         self._has_children: set[UUID] = set()
         self._seen_errors: set[int] = set()
         self.engine_jobs: list[dict[str, Any]] = []
@@ -264,6 +266,8 @@ class TraceRecorder(BaseCallbackHandler):
                 "model": params.get("model") or params.get("model_name") or (metadata or {}).get("ls_model_name"),
                 "start": self._now(), "end": None, "latency_s": None, "messages_in": n_in, "messages_out": 0,
                 "input_tokens": 0, "output_tokens": 0, "cached": False, "cost_usd": None, "status": "running",
+                # an attempt of a proposal is counted in that proposal's record, not on its own
+                "in_proposal": bool((metadata or {}).get("graph_agents_agent")),
             }
             if self.debug:
                 call["messages"] = self.scrub(preview(messages))
@@ -310,14 +314,43 @@ class TraceRecorder(BaseCallbackHandler):
             if call is not None:
                 call.update(end=self._now(), status="failed", error=message)
                 call["latency_s"] = round(call["end"] - call["start"], 6)
+                if call["in_proposal"]:
+                    return  # the proposal's record holds it; the agent kept its deterministic result
             self.errors.append({"where": f"llm:{call['agent'] if call else '?'}", "time": self._now(), "message": message})
 
     def on_custom_event(self, name, data, *, run_id, **kw):
-        """What a node reports with ``adispatch_custom_event`` (e.g. an LLM proposal dropped by validation)."""
+        """What a node reports with ``adispatch_custom_event`` (e.g. an LLM proposal dropped by
+        validation); ``graph_agents.llm_call`` is one LLM invocation with its attempts."""
         with self._lock:
             span = self._span_of(run_id)
+            if name == LLM_CALL_EVENT and isinstance(data, dict):
+                self.invocations.append(self._invocation(data, span))
+                return
             self.events.append({"name": name, "agent": self._spans[span]["label"] if span else None,
                                 "time": self._now(), "data": self.scrub(preview(data))})
+
+    def _invocation(self, record: dict[str, Any], span: UUID | None) -> dict[str, Any]:
+        call = dict(record)
+        call["span"] = str(span) if span else None
+        if span is not None:
+            call["agent"] = self._spans[span]["label"]
+        call["start"] = round((record.get("started_at") or self.started_at) - self.started_at, 6)
+        call["end"] = round((record.get("ended_at") or self.started_at) - self.started_at, 6)
+        tokens_in, tokens_out = call.get("input_tokens"), call.get("output_tokens")
+        known = isinstance(tokens_in, int) and isinstance(tokens_out, int)
+        cost = self.prices.cost(call.get("model"), tokens_in, tokens_out) if known else None
+        call["cost_usd"] = 0.0 if call.get("cached") or not call.get("attempts") else cost
+        call["priced"] = call["cost_usd"] is not None or not known
+        call["status"] = "completed" if call.get("ok") else "budget" if call.get("budget_hit") else "failed"
+        return call
+
+    def _standalone(self, call: dict[str, Any]) -> dict[str, Any]:
+        """A chat-model request made outside a proposal, as an invocation record of its own."""
+        done = call["status"] == "completed"
+        return {**call, "method": None, "attempts": 1, "ok": done, "parsed": None,
+                "input_tokens": call["input_tokens"] if done else UNKNOWN,
+                "output_tokens": call["output_tokens"] if done else UNKNOWN,
+                "started_at": self.started_at + call["start"], "ended_at": self.started_at + call["end"]}
 
     def finish(self, **meta: Any) -> "Trace":
         """The trace so far; spans still open (a crash) are marked interrupted."""
@@ -329,10 +362,13 @@ class TraceRecorder(BaseCallbackHandler):
             nodes = sorted((dict(s) for s in self._spans.values()), key=lambda s: (s["start"], s["label"]))
             for s in nodes:
                 s["duration_s"] = round(s["end"] - s["start"], 6)
+            attempts = sorted((dict(c) for c in self._calls.values()), key=lambda c: c["start"])
+            calls = [*self.invocations, *(self._standalone(c) for c in attempts if not c["in_proposal"])]
             return Trace(
                 meta={"started_at": self.started_at, "duration_s": now, "debug": self.debug, **meta},
                 nodes=nodes,
-                llm_calls=sorted((dict(c) for c in self._calls.values()), key=lambda c: c["start"]),
+                llm_calls=sorted(calls, key=lambda c: c["start"]),
+                llm_attempts=attempts,
                 engine_jobs=list(self.engine_jobs),
                 errors=list(self.errors),
                 events=list(self.events),
@@ -344,10 +380,14 @@ class TraceRecorder(BaseCallbackHandler):
 
 
 class Trace:
-    def __init__(self, meta, nodes, llm_calls, engine_jobs, errors, events=(), scrub: Scrubber | None = None) -> None:
+    def __init__(self, meta, nodes, llm_calls, engine_jobs, errors, events=(), scrub: Scrubber | None = None,
+                 llm_attempts=()) -> None:
         self.meta: dict[str, Any] = meta
         self.nodes: list[dict[str, Any]] = nodes
+        # one record per invocation (its retries inside it; see graph_agents.llm.usage) ...
         self.llm_calls: list[dict[str, Any]] = llm_calls
+        # ... and every request the chat model's callbacks reported (the timeline draws these)
+        self.llm_attempts: list[dict[str, Any]] = list(llm_attempts)
         self.engine_jobs: list[dict[str, Any]] = engine_jobs
         self.errors: list[dict[str, Any]] = errors
         self.events: list[dict[str, Any]] = list(events)
@@ -360,21 +400,28 @@ class Trace:
 
     def summary(self) -> dict[str, Any]:
         done = [s for s in self.steps if s["status"] == "completed"]
-        calls = [c for c in self.llm_calls if c["status"] == "completed"]
-        costs = [c["cost_usd"] for c in calls if c["cost_usd"] is not None]
+        llm = totals(self.llm_calls)
+        costs = [c["cost_usd"] for c in self.llm_calls if c.get("cost_usd") is not None]
         return {
             "total_time_s": round(self.meta.get("duration_s", 0.0), 4),
             "steps_completed": len(done),
             "steps_failed": sum(1 for s in self.steps if s["status"] == "failed"),
             "average_step_s": round(sum(s["duration_s"] for s in done) / len(done), 4) if done else 0.0,
-            "llm_calls": len(self.llm_calls),
-            "llm_cached_calls": sum(1 for c in calls if c["cached"]),
-            "llm_time_s": round(sum(c["latency_s"] or 0 for c in self.llm_calls), 4),
-            "input_tokens": sum(c["input_tokens"] for c in calls),
-            "output_tokens": sum(c["output_tokens"] for c in calls),
+            "llm_calls": llm["calls"],
+            "llm_attempts": llm["attempts"],
+            "llm_cached_calls": llm["cached_calls"],
+            "llm_parsed_calls": llm["parsed_calls"],
+            "llm_failed_calls": llm["failed_calls"],
+            "llm_budget_hits": llm["budget_hits"],
+            "llm_time_summed_s": llm["time_summed_s"],
+            "llm_wait_wall_s": llm["wait_wall_s"],
+            "input_tokens": llm["input_tokens"],
+            "output_tokens": llm["output_tokens"],
+            "llm_unknown_usage_calls": llm["unknown_usage_calls"],
             "estimated_cost_usd": round(sum(costs), 6),
-            "unpriced_models": sorted({str(c["model"]) for c in calls if not c.get("priced")}),
-            "messages_exchanged": sum(c["messages_in"] + c["messages_out"] for c in self.llm_calls),
+            "unpriced_models": sorted({str(c.get("model")) for c in self.llm_calls
+                                       if c.get("attempts") and not c.get("priced")}),
+            "messages_exchanged": sum(c["messages_in"] + c["messages_out"] for c in self.llm_attempts),
             "engine_jobs": len(self.engine_jobs),
             "errors": len(self.errors),
             "events": len(self.events),
@@ -386,8 +433,8 @@ class Trace:
 
     def to_dict(self) -> dict[str, Any]:
         return self.scrub({"meta": self.meta, "summary": self.summary(), "nodes": self.nodes,
-                           "llm_calls": self.llm_calls, "engine_jobs": self.engine_jobs, "errors": self.errors,
-                           "events": self.events})
+                           "llm_calls": self.llm_calls, "llm_attempts": self.llm_attempts,
+                           "engine_jobs": self.engine_jobs, "errors": self.errors, "events": self.events})
 
     def print_summary(self, console: Any = None) -> dict[str, Any]:
         from rich.console import Console
@@ -399,15 +446,15 @@ class Trace:
         table = Table(title=title, show_header=False, box=None, title_justify="left")
         table.add_column(style="bold")
         table.add_column()
-        cached = f" ({s['llm_cached_calls']} cached)" if s["llm_cached_calls"] else ""
+        llm = llm_view(s)
         cost = f"${s['estimated_cost_usd']:.6f}" + (f" (unpriced: {', '.join(s['unpriced_models'])})" if s["unpriced_models"] else "")
         for label, value in [
             ("Total time", f"{s['total_time_s']:.2f} s"),
             ("Steps completed", str(s["steps_completed"])),
             ("Average time per step", f"{s['average_step_s']:.2f} s"),
-            ("LLM calls", f"{s['llm_calls']}{cached}"),
-            ("LLM time", f"{s['llm_time_s']:.2f} s"),
-            ("Tokens", f"{s['input_tokens']:,} in / {s['output_tokens']:,} out"),
+            ("LLM calls", calls_text(llm)),
+            ("LLM time", time_text(llm)),
+            ("Tokens", tokens_text(llm)),
             ("Estimated cost", cost),
             ("Messages exchanged", str(s["messages_exchanged"])),
             ("Engine jobs", str(s["engine_jobs"])),
@@ -441,6 +488,11 @@ class Trace:
 
 # -- renderers ----------------------------------------------------------------------------------
 
+
+def llm_view(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary's LLM keys under the names of :func:`graph_agents.llm.usage.totals`."""
+    return {k.removeprefix("llm_"): v for k, v in summary.items()}
+
 _HTML = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Trace {{ meta.thread_id }}</title>
 <style>
@@ -465,8 +517,9 @@ table.summary td { padding: 2px 12px 2px 0; }
 <tr><td>Status</td><td>{{ meta.status }}</td></tr>
 <tr><td>Total time</td><td>{{ "%.3f"|format(summary.total_time_s) }} s</td></tr>
 <tr><td>Steps completed</td><td>{{ summary.steps_completed }} (average {{ "%.3f"|format(summary.average_step_s) }} s)</td></tr>
-<tr><td>LLM calls</td><td>{{ summary.llm_calls }} ({{ summary.llm_cached_calls }} cached), {{ "%.3f"|format(summary.llm_time_s) }} s</td></tr>
-<tr><td>Tokens</td><td>{{ summary.input_tokens }} in / {{ summary.output_tokens }} out</td></tr>
+<tr><td>LLM calls</td><td>{{ llm_calls }}</td></tr>
+<tr><td>LLM time</td><td>{{ llm_time }}</td></tr>
+<tr><td>Tokens</td><td>{{ llm_tokens }}</td></tr>
 <tr><td>Estimated cost</td><td>${{ "%.4f"|format(summary.estimated_cost_usd) }}</td></tr>
 <tr><td>Messages exchanged</td><td>{{ summary.messages_exchanged }}</td></tr>
 <tr><td>Errors</td><td>{{ summary.errors }}</td></tr>
@@ -513,23 +566,27 @@ def render_html(data: dict[str, Any]) -> str:
     top = _top(nodes)
     total = max([data["meta"].get("duration_s", 0.0), *(n["end"] for n in nodes)] or [0.0]) or 1.0
     rows = [{"span": n, "children": [c for c in nodes if c["parent"] is not None and top[c["id"]] == n["id"]],
-             "calls": [c for c in data["llm_calls"] if c["span"] and top.get(c["span"]) == n["id"]]}
+             "calls": [c for c in data["llm_attempts"] if c["span"] and top.get(c["span"]) == n["id"]]}
             for n in nodes if n["parent"] is None]
     env = Environment(autoescape=True)
+    llm = llm_view(data["summary"])
     return env.from_string(_HTML).render(
         meta=data["meta"], summary=data["summary"], rows=rows, errors=data["errors"], events=data["events"], total=total,
+        llm_calls=calls_text(llm), llm_time=time_text(llm), llm_tokens=tokens_text(llm),
         pos=lambda t: round(100.0 * max(0.0, t) / total, 3),
     )
 
 
 def render_markdown(data: dict[str, Any]) -> str:
     s, meta = data["summary"], data["meta"]
+    llm = llm_view(s)
     lines = [f"# Workflow trace {meta.get('thread_id', '')}", "",
              f"- Status: {meta.get('status', '?')}",
              f"- Total time: {s['total_time_s']:.3f} s",
              f"- Steps completed: {s['steps_completed']} (average {s['average_step_s']:.3f} s per step)",
-             f"- LLM calls: {s['llm_calls']} ({s['llm_cached_calls']} cached), {s['llm_time_s']:.3f} s",
-             f"- Tokens: {s['input_tokens']} in / {s['output_tokens']} out",
+             f"- LLM calls: {calls_text(llm)}",
+             f"- LLM time: {time_text(llm)}",
+             f"- Tokens: {tokens_text(llm)}",
              f"- Estimated cost: ${s['estimated_cost_usd']:.4f}"
              + (f" (unpriced: {', '.join(s['unpriced_models'])})" if s["unpriced_models"] else ""),
              f"- Messages exchanged: {s['messages_exchanged']}",
@@ -548,12 +605,16 @@ def render_markdown(data: dict[str, Any]) -> str:
         indent = "&nbsp;&nbsp;" * depth(n)
         lines.append(f"| {indent}{md_text(n['label'])} | {n['start']:.3f} | {n['duration_s']:.3f} | {n['status']} |")
     if data["llm_calls"]:
-        lines += ["", "## LLM calls", "", "| agent | model | tokens in | tokens out | latency (s) | cached | cost (USD) |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += ["", "## LLM calls", "",
+                  "| agent | method | model | attempts | tokens in | tokens out | latency (s) | cached | outcome | cost (USD) |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
         for c in data["llm_calls"]:
-            cost = "?" if c["cost_usd"] is None else f"{c['cost_usd']:.6f}"
-            lines.append(f"| {md_text(c['agent'])} | {md_text(c['model'])} | {c['input_tokens']} | {c['output_tokens']} | "
-                         f"{(c['latency_s'] or 0):.3f} | {'yes' if c['cached'] else 'no'} | {cost} |")
+            cost = "?" if c.get("cost_usd") is None else f"{c['cost_usd']:.6f}"
+            outcome = ("budget: " + c["budget_hit"]) if c.get("budget_hit") else "parsed" if c.get("parsed") else \
+                "answered" if c.get("ok") else (c.get("error") or "failed")
+            lines.append(f"| {md_text(c['agent'])} | {md_text(str(c.get('method') or '-'))} | {md_text(str(c.get('model')))} | "
+                         f"{c.get('attempts', 0)} | {c['input_tokens']} | {c['output_tokens']} | {(c.get('latency_s') or 0):.3f} | "
+                         f"{'yes' if c.get('cached') else 'no'} | {md_text(str(outcome)[:120])} | {cost} |")
     if data["engine_jobs"]:
         lines += ["", "## Engine jobs", "", "| template | algorithm | engine | status | results | seconds |", "|---|---|---|---|---|---|"]
         for j in data["engine_jobs"]:

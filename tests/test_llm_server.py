@@ -91,6 +91,7 @@ async def test_endpoint_that_ignores_tools(server, tmp_path):
         [HumanMessage("<templates>\n[]\n</templates>")])
     assert silent is None  # the trap: no error, no answer
 
+    settings = settings.model_copy(update={"llm_methods": "function_calling,json_mode"})
     ctx = Context(store=None, engine=None, llm=model, settings=settings)
     data = {"templates": [{"template_id": "T-001", "algorithm": "pagerank", "catalog_parameters": {"damping_factor": {}}}]}
     plan = await propose(ctx, "generate_templates", TemplatePlan, data)
@@ -101,7 +102,7 @@ async def test_endpoint_that_ignores_tools(server, tmp_path):
 
 @config(mode="prose")
 async def test_endpoint_without_tool_calling_gets_json_mode(server, tmp_path):
-    settings = _settings(server, tmp_path)
+    settings = _settings(server, tmp_path, GRAPH_AGENTS_LLM_METHODS="function_calling,json_mode")
     ctx = Context(store=None, engine=None, llm=build_chat_model(settings), settings=settings)
     data = {"templates": [{"template_id": "T-001", "algorithm": "wcc", "catalog_parameters": {}}]}
     plan = await propose(ctx, "generate_templates", TemplatePlan, data)
@@ -127,8 +128,9 @@ async def test_malformed_json_falls_back_and_repeated_runs_cost_nothing(server, 
     docs = [{"content": "Which products are the most influential in purchased orders?"}]
     runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", settings=_settings(server, tmp_path / "ws"))
     first = await runner.run_async(docs)
-    assert first.status == "completed" and first.llm_calls[0]["method"] == "function_calling"
-    assert server.requests[0]["fault"] == "malformed" and first.llm_calls[1]["method"] == "json_mode"
+    assert first.status == "completed" and first.llm_calls[0]["method"] == "json_schema"
+    assert server.requests[0]["fault"] == "malformed" and first.llm_calls[1]["method"] == "function_calling"
+    assert not first.llm_calls[0]["parsed"] and first.llm_calls[1]["parsed"]
     seen = len(server.requests)
     second = await runner.run_async(docs)  # a new thread, the same planning calls: all from the SQLite cache
     # only the report step asks anew: its facts now say what changed since the first run

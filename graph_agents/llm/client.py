@@ -5,13 +5,15 @@
   and the SQLite cache. The openai client's own retries are off (``max_retries=0``) so that a
   retry is made, and counted, in one place: ``call``.
 - ``call(model, messages, config, settings)``: ``ainvoke`` under a per-event-loop semaphore of
-  ``llm_max_concurrency``, retried with exponential backoff and jitter on 429, 5xx, timeouts and
-  connection errors (``llm_max_retries`` retries). Any other error is raised at once.
+  ``llm_max_concurrency``, retried with exponential backoff and jitter on 429, 5xx and dropped
+  connections (``llm_max_retries`` retries) and on timeouts (``llm_timeout_retries``, default 1).
+  Any other error is raised at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 import weakref
 from typing import Any
 
@@ -58,33 +60,67 @@ def gate(limit: int) -> asyncio.Semaphore:
     return per_loop[limit]
 
 
-def is_transient(exc: BaseException) -> bool:
-    """429, 5xx, timeouts and dropped connections are worth another try; the rest is not."""
-    if isinstance(exc, (asyncio.TimeoutError, TimeoutError, ConnectionError)):
+def is_timeout(exc: BaseException) -> bool:
+    if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
         return True
     try:
         import httpx
         import openai
     except ImportError:  # pragma: no cover - both ship with langchain-openai
         return False
-    if isinstance(exc, (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError,
-                        openai.InternalServerError, httpx.TimeoutException, httpx.NetworkError)):
+    return isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException))
+
+
+def is_transient(exc: BaseException) -> bool:
+    """429, 5xx, timeouts and dropped connections are worth another try; the rest is not."""
+    if is_timeout(exc) or isinstance(exc, ConnectionError):
+        return True
+    try:
+        import httpx
+        import openai
+    except ImportError:  # pragma: no cover - both ship with langchain-openai
+        return False
+    if isinstance(exc, (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError, httpx.NetworkError)):
         return True
     status = getattr(exc, "status_code", None)
     return isinstance(status, int) and (status == 429 or status >= 500)
 
 
+def is_refusal(exc: BaseException) -> bool:
+    """A 4xx other than 401, 403 and 429: the server does not take this request's form (an
+    unsupported ``response_format``, a ``tool_choice`` it rejects), so another method may work."""
+    status = getattr(exc, "status_code", None)
+    return isinstance(status, int) and 400 <= status < 500 and status not in (401, 403, 429)
+
+
 class CallStats:
     def __init__(self) -> None:
         self.attempts = 0
+        self.timeouts = 0
         self.errors: list[str] = []
+        self.model_s = 0.0  # time inside the concurrency gate: waiting on the model, not on our queue
+        self.first_sent: float | None = None  # epoch seconds the first attempt went out
+        self.last_done: float | None = None  # and the last one came back
 
 
-async def call(runnable: Any, messages: list[Any], config: Any, settings: Settings, stats: CallStats) -> Any:
-    """``await runnable.ainvoke(messages, config)`` gated by concurrency and retried on transient errors."""
+async def call(runnable: Any, messages: list[Any], config: Any, settings: Settings, stats: CallStats,
+               timeout_s: float | None = None) -> Any:
+    """``await runnable.ainvoke(messages, config)`` gated by concurrency and retried: 429, 5xx and
+    dropped connections up to ``llm_max_retries`` times, timeouts up to ``llm_timeout_retries``
+    times (a timeout says more about the request than about the server, so the caller moves on to
+    another method rather than wait again). ``timeout_s`` (what is left of the run's LLM budget)
+    cuts a request short of the client timeout."""
+
+    cut = timeout_s is not None and timeout_s < settings.llm_timeout_s  # the budget ends first
+
+    def again(exc: BaseException) -> bool:
+        if is_timeout(exc):
+            return not cut and stats.timeouts <= settings.llm_timeout_retries
+        return is_transient(exc) and len(stats.errors) - stats.timeouts <= settings.llm_max_retries
+
     retrying = AsyncRetrying(
-        retry=retry_if_exception(is_transient),
-        stop=stop_after_attempt(1 + max(0, settings.llm_max_retries)),
+        retry=retry_if_exception(again),
+        stop=stop_after_attempt(1 + max(0, settings.llm_max_retries) + max(0, settings.llm_timeout_retries)),
         wait=wait_exponential_jitter(
             multiplier=settings.llm_backoff_s, max=max(settings.llm_backoff_s, 20.0), jitter=settings.llm_backoff_s
         ),
@@ -95,8 +131,19 @@ async def call(runnable: Any, messages: list[Any], config: Any, settings: Settin
             stats.attempts += 1
             try:
                 async with gate(settings.llm_max_concurrency):
-                    return await runnable.ainvoke(messages, config)
+                    sent = time.perf_counter()
+                    if stats.first_sent is None:
+                        stats.first_sent = time.time()
+                    try:
+                        if timeout_s is None:
+                            return await runnable.ainvoke(messages, config)
+                        # the budget's cut is not the client's own timeout: cache keys stay the same
+                        return await asyncio.wait_for(runnable.ainvoke(messages, config), max(0.001, timeout_s))
+                    finally:
+                        stats.model_s += time.perf_counter() - sent
+                        stats.last_done = time.time()
             except Exception as exc:
+                stats.timeouts += is_timeout(exc)
                 stats.errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
                 raise
     raise RuntimeError("unreachable")  # pragma: no cover

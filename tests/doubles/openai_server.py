@@ -7,6 +7,26 @@ It answers ``POST /v1/chat/completions`` the way real endpoints do, from the dat
   content (``mode="content"``: endpoints that ignore tools), or prose (``mode="prose"``);
 - a request with ``response_format`` json_object gets JSON content.
 
+``flavor`` makes it check requests the way a real server does (sources read for this):
+
+- ``"openai"``: ``tool_choice`` is "none", "auto", "required" or ``{"type": "function",
+  "function": {"name": ...}}`` naming a given tool; ``response_format.type`` is "text",
+  "json_object" or "json_schema" (with ``json_schema.name`` and ``schema``); anything else is a
+  400 ``invalid_request_error`` (platform.openai.com API reference, Chat Completions).
+- ``"llamacpp"``: llama.cpp's server (tools/server/server-common.cpp ``oaicompat_chat_params_parse``,
+  tools/server/server-common.h ``json_value``, common/chat.cpp
+  ``common_chat_tool_choice_parse_oaicompat``, tools/server/README.md): ``tool_choice`` must be a
+  string among auto/none/required, else 400 "Invalid tool_choice: X"; an object-valued
+  ``tool_choice`` is logged there as "Wrong type supplied for parameter 'tool_choice' ... type
+  must be string" and replaced by "auto" (the tool is then not forced) — this double is stricter
+  and answers 400, so a client that sends one is caught; ``response_format.type`` other than
+  text/json_object/json_schema is 400 "response_format type must be one of ...". With
+  ``tools_in_template=False`` (a chat template without tool support, like SmolLM2's) a tools
+  request gets prose, as the tools never reach the prompt.
+
+Every flavor honours ``max_tokens`` / ``max_completion_tokens``: a longer answer is cut there with
+``finish_reason: "length"`` (4 characters a token), as real servers stop generating.
+
 Faults, drawn per request with ``fault_rate`` from ``faults`` (seeded by the request's content,
 so runs repeat whatever the arrival order of concurrent requests):
 ``429``, ``500``, ``timeout`` (answers after ``timeout_s``), ``malformed`` (truncated JSON) and
@@ -43,6 +63,10 @@ class ServerConfig:
     timeout_s: float = 0.6
     script: list[str | None] = field(default_factory=list)
     model: str = "double-1"
+    flavor: str = "openai"  # or "llamacpp"
+    # what response_format.type takes: an older llama.cpp knew only text and json_object
+    response_formats: tuple[str, ...] = ("text", "json_object", "json_schema")
+    tools_in_template: bool = True
 
 
 class OpenAIDouble(LoopbackServer):
@@ -50,6 +74,8 @@ class OpenAIDouble(LoopbackServer):
         super().__init__()
         self.config = config or ServerConfig()
         self.requests: list[dict[str, Any]] = []
+        self.bodies: list[dict[str, Any]] = []  # the raw request bodies, as sent
+        self.on_request: Any = None  # called with no argument as each request arrives (tests wait on it)
         self._seen: dict[str, int] = {}
         self._ids = itertools.count(1)
 
@@ -82,17 +108,54 @@ class OpenAIDouble(LoopbackServer):
         rng = random.Random(f"{self.config.seed}:{key}:{seen}")
         return rng.choice(self.config.faults) if rng.random() < self.config.fault_rate else None
 
+    def _invalid(self, body: dict[str, Any]) -> str | None:
+        """Why the real server would refuse this request (a 400), or None."""
+        tools = body.get("tools") or []
+        names = {t.get("function", {}).get("name") for t in tools if isinstance(t, dict)}
+        choice = body.get("tool_choice")
+        fmt = body.get("response_format")
+        if fmt is not None:
+            kind = fmt.get("type") if isinstance(fmt, dict) else None
+            if kind not in self.config.response_formats:
+                return f'response_format type must be one of "text" or "json_object", but got: {kind}'
+            if kind == "json_schema" and self.config.flavor == "openai":
+                spec = fmt.get("json_schema")
+                if not isinstance(spec, dict) or not spec.get("name") or not isinstance(spec.get("schema"), dict):
+                    return "Missing required parameter: 'response_format.json_schema.name' or 'schema'."
+        if choice is None:
+            return None
+        if self.config.flavor == "llamacpp":
+            if not isinstance(choice, str):
+                return ("Wrong type supplied for parameter 'tool_choice': [json.exception.type_error.302] "
+                        "type must be string, but is object")
+            return None if choice in ("auto", "none", "required") else f"Invalid tool_choice: {choice}"
+        if isinstance(choice, str):
+            return None if choice in ("auto", "none", "required") else f"Invalid value for 'tool_choice': {choice!r}."
+        named = (choice.get("function") or {}).get("name") if isinstance(choice, dict) else None
+        return None if named in names else f"Invalid 'tool_choice': function {named!r} is not among the tools."
+
     async def _chat(self, request: web.Request) -> web.Response:
         body = await request.json()
+        self.bodies.append(body)
+        if self.on_request is not None:
+            self.on_request()
         messages = body.get("messages", [])
         system = next((m.get("content", "") for m in messages if m.get("role") == "system"), "")
         prompt = messages[-1].get("content", "") if messages else ""
         tools = body.get("tools") or []
-        json_mode = (body.get("response_format") or {}).get("type") == "json_object"
-        schema = tools[0]["function"]["name"] if tools else schema_from_system(system)
-        fault = self._fault(body)
+        fmt = body.get("response_format") or {}
+        json_mode = fmt.get("type") == "json_object"
+        json_schema = fmt.get("type") == "json_schema"
+        schema = (tools[0]["function"]["name"] if tools else
+                  (fmt.get("json_schema") or {}).get("name") if json_schema else schema_from_system(system))
+        invalid = self._invalid(body)
+        fault = None if invalid else self._fault(body)
         self.requests.append({"schema": schema, "agent": AGENT_OF.get(schema or ""), "tools": bool(tools),
-                              "json_mode": json_mode, "fault": fault, "system": system, "prompt": prompt})
+                              "json_mode": json_mode, "json_schema": json_schema, "fault": fault, "system": system,
+                              "prompt": prompt, "refused": invalid})
+        if invalid:
+            return web.json_response({"error": {"code": 400, "message": invalid, "type": "invalid_request_error"}},
+                                     status=400)
         if self.config.latency_s:
             await asyncio.sleep(self.config.latency_s)
         if fault == "429":
@@ -106,12 +169,19 @@ class OpenAIDouble(LoopbackServer):
         text = json.dumps(answer) if answer is not None else "I am not sure what you want."
         if fault == "malformed":
             text = text[: max(1, len(text) // 2)]
+        limit = body.get("max_completion_tokens") or body.get("max_tokens")
+        cut = isinstance(limit, int) and len(text) > 4 * limit
+        if cut:
+            text = text[: 4 * limit]
         message: dict[str, Any] = {"role": "assistant", "content": None}
-        if tools and self.config.mode == "tools" and not json_mode and answer is not None:
+        ignores_tools = self.config.mode == "prose" or not self.config.tools_in_template
+        if cut:
+            message["content"], finish = text, "length"
+        elif tools and self.config.mode == "tools" and not ignores_tools and not fmt and answer is not None:
             message["tool_calls"] = [{"id": f"call_{next(self._ids)}", "type": "function",
                                       "function": {"name": schema, "arguments": text}}]
             finish = "tool_calls"
-        elif tools and self.config.mode == "prose" and not json_mode:
+        elif tools and ignores_tools and not fmt:
             message["content"], finish = "Here is my analysis in words, not in JSON.", "stop"
         else:
             message["content"], finish = text, "stop"
