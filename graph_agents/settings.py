@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     gae_amp_management_url: str | None = Field(default=None, alias="GAE_AMP_MANAGEMENT_URL")
     gae_amp_key_id: str | None = Field(default=None, alias="GAE_AMP_KEY_ID")
     gae_amp_key_secret: SecretStr | None = Field(default=None, alias="GAE_AMP_KEY_SECRET")
+    # the engine API's token on ArangoGraph: "jwt" (the database's, works without auto login) or
+    # "amp" (the API key's access token, for deployments with "auto login to database UI")
+    gae_amp_engine_auth: str = Field(default="jwt", alias="GAE_AMP_ENGINE_AUTH")
     gae_engine_size: str | None = Field(default=None, alias="GAE_ENGINE_SIZE")
     gae_timeout_s: float = Field(default=60.0, alias="GAE_TIMEOUT", gt=0)
     gae_job_timeout_s: float = Field(default=3600.0, alias="GAE_JOB_TIMEOUT", gt=0)

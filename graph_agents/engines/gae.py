@@ -118,7 +118,7 @@ class GAEEngine:
         self.clock = clock or Clock()
         self.deployment = deployment or make_deployment(settings, self.clock)
         self.max_concurrency = max(1, max_concurrency or settings.max_concurrency)
-        self.token = database_token(settings)
+        self.token = getattr(self.deployment, "engine_token", None) or database_token(settings)
         self.handle: EngineHandle | None = None
         self.graphs: dict[tuple[Any, ...], int] = {}  # (collections, attributes) -> graph_id
         self.jobs: set[int] = set()  # jobs created and not yet deleted

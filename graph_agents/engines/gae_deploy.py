@@ -190,6 +190,7 @@ class EngineHandle:
 
 class Deployment(Protocol):
     kind: str
+    engine_token: TokenSource | None  # the engine API's token when it is not the database's JWT
 
     async def start(self, session: aiohttp.ClientSession, size_bytes: int) -> EngineHandle: ...
 
@@ -203,6 +204,7 @@ def _api_base(url: str) -> str:
 
 class ExistingEngine:
     kind = "existing"
+    engine_token = None
 
     def __init__(self, url: str) -> None:
         self.url = _api_base(url)
@@ -223,6 +225,7 @@ def already_gone(exc: GAEHTTPError) -> bool:
 
 class PlatformDeployment:
     kind = "platform"
+    engine_token = None
 
     def __init__(self, settings: Settings) -> None:
         base = settings.gae_platform_url or settings.arango_url
@@ -296,6 +299,11 @@ class AMPDeployment:
         self.settings = settings
         self.clock = clock or Clock()
         self.mgmt_token = amp_token(settings)
+        auth = settings.gae_amp_engine_auth.strip().lower()
+        if auth not in ("jwt", "amp"):
+            raise EngineError(f"GAE_AMP_ENGINE_AUTH must be 'jwt' or 'amp', not {settings.gae_amp_engine_auth!r}")
+        # with "auto login to database UI" the platform accepts the AMP token on the engine API too
+        self.engine_token = self.mgmt_token if auth == "amp" else None
         self.chosen_size: str | None = None
 
     async def start(self, session: aiohttp.ClientSession, size_bytes: int) -> EngineHandle:
