@@ -223,6 +223,17 @@ def already_gone(exc: GAEHTTPError) -> bool:
     return exc.status == 404 or (exc.status == 500 and ("not found" in text or "not_found" in text))
 
 
+async def delete_engine(http: Authorized, handle: EngineHandle, url: str) -> None:
+    """Stop an engine this run started; one that is already gone counts as stopped."""
+    if not (handle.started_by_us and handle.id):
+        return
+    try:
+        await http.call("DELETE", url)
+    except GAEHTTPError as exc:
+        if not already_gone(exc):
+            raise
+
+
 class PlatformDeployment:
     kind = "platform"
     engine_token = None
@@ -246,14 +257,8 @@ class PlatformDeployment:
         return EngineHandle(f"{self.base}/gral/{postfix}/v1", started_by_us=True, id=service_id)
 
     async def stop(self, session: aiohttp.ClientSession, handle: EngineHandle) -> None:
-        if handle.started_by_us and handle.id:
-            try:
-                await Authorized(session, self.token, self.settings).call(
-                    "DELETE", f"{self.base}{self.service}/service/{handle.id}"
-                )
-            except GAEHTTPError as exc:
-                if not already_gone(exc):
-                    raise
+        http = Authorized(session, self.token, self.settings)
+        await delete_engine(http, handle, f"{self.base}{self.service}/service/{handle.id}")
 
 
 def _memory_gb(size: dict[str, Any]) -> float:
@@ -339,14 +344,7 @@ class AMPDeployment:
             raise
 
     async def stop(self, session: aiohttp.ClientSession, handle: EngineHandle) -> None:
-        if handle.started_by_us and handle.id:
-            try:
-                await Authorized(session, self.mgmt_token, self.settings).call(
-                    "DELETE", f"{self.api}/engines/{handle.id}"
-                )
-            except GAEHTTPError as exc:
-                if not already_gone(exc):
-                    raise
+        await delete_engine(Authorized(session, self.mgmt_token, self.settings), handle, f"{self.api}/engines/{handle.id}")
 
 
 def make_deployment(settings: Settings, clock: Clock | None = None) -> Deployment:
