@@ -424,3 +424,14 @@ async def test_a_failed_engine_start_fails_the_analyses_once(demo_arango, gae):
     await engine.aclose()
     assert all(isinstance(o, EngineError) and "no capacity" in str(o) for o in outcomes)
     assert deployment.starts == 1
+
+
+async def test_a_load_that_fails_leaves_no_graph_behind(demo_arango, gae):
+    engine, store = await _engine_and_store(demo_arango, gae)
+    demo_arango.collections.pop("devices")  # gone between the schema and the load
+    try:
+        with pytest.raises(EngineError, match="loaddata job .* failed: .*collection or view not found: devices"):
+            await engine.run(_template("t1", "wcc"), store, "r")
+    finally:
+        await engine.aclose()
+    assert gae.deleted_graphs and gae.engines[gae.started[0]]["graphs"] == {}

@@ -233,11 +233,16 @@ class GAEEngine:
                     "vertex_attributes": list(attributes),
                 }
                 job_id, data = await self._start_job("loaddata", body, "loaddata")
+                graph_id = engine_id(data, "graph_id", "loaddata")
                 try:
                     await self._wait(job_id, "loaddata")
+                except BaseException:  # the engine registered the graph when the load began
+                    with contextlib.suppress(EngineError):
+                        await asyncio.shield(self._call("DELETE", f"graphs/{graph_id}"))
+                    raise
                 finally:
                     await self._delete_job(job_id)
-                self.graphs[key] = engine_id(data, "graph_id", "loaddata")
+                self.graphs[key] = graph_id
         return self.graphs[key]
 
     # -- Engine -------------------------------------------------------------------------------

@@ -348,6 +348,8 @@ class GAEDouble(LoopbackServer):
         self.load_bodies.append(body)
         graph_id = next(self._graph_ids)
         job = self._job(engine, graph_id, "loaddata", 2)
+        # the engine registers the graph before loading it (api.rs): a failed load leaves it in memory
+        engine["graphs"][graph_id], engine["columns"][graph_id] = GraphData(ids=[], edges=[]), []
         if body.get("database") != self.arango.database:
             self._failed(job, f"Could not fetch graph from ArangoDB: database not found: {body.get('database')}")
         else:
