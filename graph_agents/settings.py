@@ -62,13 +62,19 @@ class Settings(BaseSettings):
     gae_engine_url: str | None = Field(default=None, alias="GAE_ENGINE_URL")  # an engine already running
     gae_platform_url: str | None = Field(default=None, alias="GAE_PLATFORM_URL")  # default: ARANGO_URL
     gae_service_path: str = Field(default="/_platform/acp/v1", alias="GAE_SERVICE_PATH")
-    gae_amp_api_url: str = Field(default="https://api.arangodb.cloud", alias="GAE_AMP_API_URL")
-    gae_amp_deployment_id: str | None = Field(default=None, alias="GAE_AMP_DEPLOYMENT_ID")
+    # ArangoGraph: the IAM API (API key -> access token) and the deployment's graph-analytics
+    # management API (default: ARANGO_URL's host on port 8829) are two hosts
+    gae_amp_iam_url: str = Field(default="https://api.cloud.arangodb.com", alias="GAE_AMP_IAM_URL")
+    gae_amp_management_url: str | None = Field(default=None, alias="GAE_AMP_MANAGEMENT_URL")
     gae_amp_key_id: str | None = Field(default=None, alias="GAE_AMP_KEY_ID")
     gae_amp_key_secret: SecretStr | None = Field(default=None, alias="GAE_AMP_KEY_SECRET")
+    # the engine API's token on ArangoGraph: "jwt" (the database's, works without auto login) or
+    # "amp" (the API key's access token, for deployments with "auto login to database UI")
+    gae_amp_engine_auth: str = Field(default="jwt", alias="GAE_AMP_ENGINE_AUTH")
     gae_engine_size: str | None = Field(default=None, alias="GAE_ENGINE_SIZE")
     gae_timeout_s: float = Field(default=60.0, alias="GAE_TIMEOUT", gt=0)
     gae_job_timeout_s: float = Field(default=3600.0, alias="GAE_JOB_TIMEOUT", gt=0)
+    # how long a new engine may answer 503/404/connection errors on /v1/version before its analyses fail
     gae_startup_grace_s: float = Field(default=120.0, alias="GAE_STARTUP_GRACE", ge=0)
     gae_poll_initial_s: float = Field(default=0.5, alias="GAE_POLL_INITIAL", gt=0)
     gae_poll_max_s: float = Field(default=5.0, alias="GAE_POLL_MAX", gt=0)

@@ -160,3 +160,29 @@ async def test_unreachable_server_is_a_store_error():
     store = ArangoGraphStore(client.db("_system", password="pw"), url="http://127.0.0.1:1")
     with pytest.raises(StoreError, match="127.0.0.1:1"):
         await store.list_collections()
+
+
+async def test_the_double_checks_bind_variables_as_arangodb_does(demo_arango):
+    store = _store(demo_arango)
+    with pytest.raises(StoreError, match=r"\[HTTP 400\]\[ERR 1551\] no value specified for declared bind parameter 'n'"):
+        await store._call(store._query, store_queries.Q_SAMPLE, {"@collection": "customers"})
+    with pytest.raises(StoreError, match=r"\[ERR 1552\] bind parameter 'extra' was not declared in the query"):
+        await store._call(store._query, store_queries.Q_COUNT, {"@collection": "customers", "extra": 1})
+    with pytest.raises(StoreError, match=r"\[ERR 1553\] bind parameter '@collection' has an invalid value"):
+        await store._call(store._query, store_queries.Q_COUNT, {"@collection": 7})
+    # and every statement the store and the catalog issue declares exactly what they bind
+    await store.list_collections()
+    await store.load_graph(["customers"], ["referred"], ("name",))
+    await store.write_results("r", "t", "rank", {"customers/c00001": 0.5})
+    assert demo_arango.queries
+
+
+async def test_rewriting_results_leaves_exactly_this_executions_rows(demo_arango):
+    store = _store(demo_arango)
+    location = await store.write_results("run-a", "t1", "rank", {"customers/c00001": 0.5, "customers/c00002": 0.25})
+    await store.write_results("run-a", "t1", "rank", {"customers/c00002": 0.75})  # a resume on a smaller graph
+    assert await store.read_results(location) == {"customers/c00002": 0.75}
+    name = result_collection_name("run-a", "t1")
+    assert len(demo_arango.collections[name]["docs"]) == 1
+    assert await store.prepare_results("run-a", "t1", empty=True) == name
+    assert demo_arango.collections[name]["docs"] == {}

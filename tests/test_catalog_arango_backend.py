@@ -81,3 +81,24 @@ def test_backends_factory_gives_the_arango_catalog_when_configured(arango):
 
     assert isinstance(make_catalog_backend(arango_settings(arango)), ArangoCatalogBackend)
     assert make_catalog_backend(arango_settings(arango, ARANGO_URL=None)) is None
+
+
+async def test_concurrent_upsert_conflicts_are_retried(backend, arango):
+    await backend.write([("runs", "r0", {"x": 0})])  # collections and graph in place
+    arango.upsert_conflicts = [1200, 1210, 1200]  # write-write conflict, unique constraint, conflict
+    await backend.write([("runs", "r1", {"status": "running"})], [("runs/r0", "runs/r1")])
+    assert await backend.get("runs", "r1") == {"status": "running"} and backend.conflicts_retried == 3
+    assert await backend.neighbors("runs/r0", "out") == ["runs/r1"]
+    assert arango.upsert_conflicts == []
+
+
+async def test_a_conflict_that_never_resolves_is_an_error(backend, arango):
+    from arango.exceptions import AQLQueryExecuteError
+
+    from graph_agents.catalog.arango import UPSERT_ATTEMPTS
+
+    await backend.write([("runs", "r0", {"x": 0})])
+    arango.upsert_conflicts = [1210] * UPSERT_ATTEMPTS
+    with pytest.raises(AQLQueryExecuteError, match="unique constraint violated"):
+        await backend.write([("runs", "r1", {"x": 1})])
+    assert arango.upsert_conflicts == []

@@ -2,7 +2,9 @@
 
 The demo graph is loaded into a fresh database (``graph_agents_it_<random>``, dropped afterwards),
 so the user's data is never touched; the user needs the right to create databases. With
-``GAE_DEPLOYMENT`` or ``GAE_ENGINE_URL`` set the analyses run on GAE, else on the local engine.
+``GAE_DEPLOYMENT`` or ``GAE_ENGINE_URL`` set the analyses run on GAE, else on the local engine
+(for ArangoGraph also ``GAE_AMP_KEY_ID``/``GAE_AMP_KEY_SECRET``, and ``GAE_AMP_MANAGEMENT_URL`` when
+the management API is not on ``ARANGO_URL``'s host at port 8829).
 """
 
 import json
@@ -50,3 +52,8 @@ async def test_full_workflow_on_the_cluster(cluster_db, demo_dir, tmp_path):
     assert len(cycle) == 1 and set(cycle[0]["members"]) == set(truth["seller_cycle"])
     names = {c["name"] for c in cluster_db.collections()}
     assert sum(n.startswith("ga_results_") for n in names) == len(result.execution_results)
+    for execution in result.execution_results:  # exactly one row per vertex, on either engine
+        name = execution.result_location.split("/")[3].split("#")[0]
+        rows = cluster_db.collection(name).count()
+        distinct = next(cluster_db.aql.execute("RETURN COUNT_DISTINCT(FOR d IN @@c RETURN d.id)", bind_vars={"@c": name}))
+        assert rows == distinct == execution.result_count, name

@@ -66,7 +66,7 @@ def test_planted_secrets_appear_in_no_output(doubles, tmp_path):
                "GAE_AMP_KEY_SECRET": AMP_SECRET, "LANGSMITH_API_KEY": LANGSMITH_KEY}
     env = doubles.env(
         OPENAI_API_KEY=OPENAI_KEY, ARANGO_PASSWORD=ARANGO_PASSWORD, ARANGO_JWT=jwt_token,
-        GAE_DEPLOYMENT="amp", GAE_AMP_API_URL=doubles.gae.url, GAE_AMP_DEPLOYMENT_ID="dep1",
+        GAE_DEPLOYMENT="amp", GAE_AMP_IAM_URL=doubles.iam.url, GAE_AMP_MANAGEMENT_URL=doubles.gae.url,
         GAE_AMP_KEY_ID="planted-key-id", GAE_AMP_KEY_SECRET=AMP_SECRET, LANGSMITH_API_KEY=LANGSMITH_KEY,
         GRAPH_AGENTS_HOME=str(tmp_path / "home"),
     )

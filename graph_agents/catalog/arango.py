@@ -2,8 +2,10 @@
 ``ga_catalog_lineage``, and the named graph ``ga_catalog`` over them (for browsing in the web UI).
 
 Writes are AQL UPSERTs, one query per kind of a batch, so recording the same entity or edge twice
-leaves one. Collection names
-and values only reach AQL as bind parameters.
+leaves one. UPSERT looks up and then writes, so concurrent writers of the same key can fail with a
+write-write conflict (1200) or a unique-constraint violation (1210); ArangoDB's UPSERT docs say the
+client may run the query again, and ``write`` does (``UPSERT_ATTEMPTS`` times, backing off).
+Collection names and values only reach AQL as bind parameters.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 from typing import Any, Literal, Sequence
 
 from arango.database import StandardDatabase
-from arango.exceptions import CollectionCreateError, GraphCreateError
+from arango.exceptions import AQLQueryExecuteError, CollectionCreateError, GraphCreateError
 
 from .base import KINDS, Doc, split_node
 
@@ -23,6 +25,10 @@ LINEAGE = "ga_catalog_lineage"
 GRAPH = "ga_catalog"
 _SYSTEM = ("_key", "_id", "_rev", "_seq")
 _KEY = re.compile(r"^[A-Za-z0-9_\-:.@()+,=;$!*'%]{1,254}$")
+# errors of a concurrent UPSERT that a repeat of the same query resolves: conflict, unique constraint
+RETRYABLE = (1200, 1210)
+UPSERT_ATTEMPTS = 6
+UPSERT_BACKOFF_S = 0.02  # doubles per attempt
 
 # Every AQL statement this backend issues (the test double recognises them by this exact text).
 # ``_seq`` keeps insertion order across replacements.
@@ -75,6 +81,7 @@ class ArangoCatalogBackend:
 
     def __init__(self, db: StandardDatabase) -> None:
         self.db = db
+        self.conflicts_retried = 0
         self._ready = False
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
@@ -84,6 +91,18 @@ class ArangoCatalogBackend:
 
     def _query(self, query: str, bind_vars: dict[str, Any]) -> list[Any]:
         return list(self.db.aql.execute(query, bind_vars=bind_vars))
+
+    def _upsert(self, query: str, bind_vars: dict[str, Any]) -> None:
+        """An idempotent UPSERT query, repeated while it loses a race with another writer."""
+        for attempt in range(UPSERT_ATTEMPTS):
+            try:
+                self._query(query, bind_vars)
+                return
+            except AQLQueryExecuteError as exc:
+                if exc.error_code not in RETRYABLE or attempt == UPSERT_ATTEMPTS - 1:
+                    raise
+                self.conflicts_retried += 1
+                time.sleep(UPSERT_BACKOFF_S * 2**attempt)  # in a worker thread, not the event loop
 
     def _setup(self) -> None:
         existing = {c["name"] for c in self.db.collections()}
@@ -138,9 +157,9 @@ class ArangoCatalogBackend:
 
         def write() -> None:  # one query per kind, documents before the edges that point at them
             for collection, items in per_collection.items():
-                self._query(Q_PUT, {"@collection": collection, "docs": items})
+                self._upsert(Q_PUT, {"@collection": collection, "docs": items})
             if edges:
-                self._query(Q_LINK, {"@collection": LINEAGE, "links": edges})
+                self._upsert(Q_LINK, {"@collection": LINEAGE, "links": edges})
 
         await self._run(write)
 

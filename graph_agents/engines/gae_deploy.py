@@ -2,23 +2,29 @@
 
 * ``ExistingEngine``: an engine someone else started (``GAE_ENGINE_URL``); never stopped by us.
 * ``PlatformDeployment``: the ArangoDB platform starts an engine as a service
-  (``POST <url><service path>/graphanalytics``); its API is ``<url>/gral/<service id postfix>/v1``;
-  stopping it deletes the service. The service path prefix differs between releases, so it is a
-  setting (``GAE_SERVICE_PATH``).
-* ``AMPDeployment``: ArangoGraph's management API (engine sizes, engines), authenticated with an
-  API key id/secret; each engine has its own endpoint.
+  (``POST <url><service path>/graphanalytics``, empty body); its API is
+  ``<url>/gral/<service id postfix>/v1``; stopping it deletes the service, and a service that is
+  already gone (404, or 500 with a "not found" body) counts as stopped. The service path prefix
+  differs between releases (``/_platform/acp/v1``, ``/gen-ai/v1``), so it is a setting.
+* ``AMPDeployment``: ArangoGraph. Two hosts: the IAM API (``GAE_AMP_IAM_URL``) turns the API key
+  into an access token; the graph-analytics management API (``GAE_AMP_MANAGEMENT_URL``, the
+  deployment's endpoint on port 8829) lists ``enginesizes`` and deploys ``{type_id, size_id}``;
+  an engine is ready when ``status.is_started && status.succeeded``, at ``status.endpoint``.
 
-The engine API itself is authenticated with the database's JWT (``/_open/auth``), refreshed when
-the engine answers 401.
+Every fact used here, with its source, is listed in ``docs/gae-protocol.md``. The engine API itself
+is authenticated with the database's JWT (``/_open/auth``), refreshed when the engine answers 401.
+Waiting goes through a ``Clock`` so tests replace time instead of sleeping against deadlines.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import quote, urlsplit
 
 import aiohttp
 
@@ -26,12 +32,23 @@ from ..settings import Settings
 from .base import EngineError
 
 MANAGEMENT_PATH = "/graph-analytics/api/graphanalytics/v1"
+MANAGEMENT_PORT = 8829  # "The port is always :8829 for the Management API"
 
 
 class GAEHTTPError(EngineError):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+
+
+class Clock:
+    """Monotonic time and sleeping, replaceable in tests."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 class TokenSource:
@@ -77,56 +94,72 @@ def database_token(settings: Settings) -> TokenSource:
 
 
 def amp_token(settings: Settings) -> TokenSource:
-    """An ArangoGraph API token from the API key id and secret."""
+    """An ArangoGraph access token: ``POST <IAM>/api/iam/v1/apikeys/{id}/authenticate`` with the
+    secret as a query parameter and no body (``AuthenticateAPIKey`` in arangodb-managed/apis
+    ``iam/v1/iam.proto``: its HTTP rule has no ``body``, so the remaining fields are query fields)."""
     if not settings.gae_amp_key_id or settings.gae_amp_key_secret is None:
         raise EngineError("GAE_DEPLOYMENT=amp needs GAE_AMP_KEY_ID and GAE_AMP_KEY_SECRET")
     key_id = settings.gae_amp_key_id
 
     async def fetch(session: aiohttp.ClientSession) -> str:
-        url = f"{settings.gae_amp_api_url.rstrip('/')}/api/iam/v1/apikeys/{key_id}/authenticate"
-        body = {"id": key_id, "secret": settings.gae_amp_key_secret.get_secret_value()}  # type: ignore[union-attr]
-        data = await _json(session, "POST", url, None, body, settings)
+        url = f"{settings.gae_amp_iam_url.rstrip('/')}/api/iam/v1/apikeys/{quote(key_id, safe='')}/authenticate"
+        secret = settings.gae_amp_key_secret.get_secret_value()  # type: ignore[union-attr]
+        data = await _json(session, "POST", url, None, None, settings, params={"secret": secret})
         return str(data["token"])
 
     return TokenSource(fetch)
 
 
 async def _json(
-    session: aiohttp.ClientSession, method: str, url: str, token: str | None, body: Any, settings: Settings
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    token: str | None,
+    body: Any,
+    settings: Settings,
+    params: dict[str, str] | None = None,
 ) -> Any:
+    """One JSON call. Errors name the method and URL (never its query, which may hold a secret) and
+    the server's own message."""
     headers = {"Authorization": f"bearer {token}"} if token else {}
+    where = f"{method} {url}"
     try:
         async with session.request(
             method,
             url,
             json=body,
+            params=params,
             headers=headers,
             timeout=aiohttp.ClientTimeout(total=settings.gae_timeout_s),
             ssl=None if settings.arango_verify_tls else False,
         ) as resp:
             text = await resp.text()
             if resp.status >= 400:
-                raise GAEHTTPError(resp.status, f"{method} {url.split('?')[0]}: HTTP {resp.status}: {_message(text)}")
+                raise GAEHTTPError(resp.status, f"{where}: HTTP {resp.status}: {_message(text)}")
             if not text:
                 return {}
             try:
-                return await resp.json(content_type=None)
+                return json.loads(text)
             except ValueError:
-                raise GAEHTTPError(resp.status, f"{method} {url}: not JSON: {text[:200]}") from None
+                raise GAEHTTPError(resp.status, f"{where}: not JSON: {text[:200]}") from None
     except asyncio.TimeoutError:
-        raise GAEHTTPError(0, f"{method} {url}: no answer within {settings.gae_timeout_s:g} s") from None
+        raise GAEHTTPError(0, f"{where}: no answer within {settings.gae_timeout_s:g} s") from None
     except aiohttp.ClientError as exc:
-        raise GAEHTTPError(0, f"{method} {url}: {type(exc).__name__}: {exc}") from None
+        raise GAEHTTPError(0, f"{where}: {type(exc).__name__}: {_no_query(str(exc))}") from None
+
+
+def _no_query(text: str) -> str:
+    return re.sub(r"\?[^\s'\"]*", "", text)
 
 
 def _message(text: str) -> str:
     try:
         data = json.loads(text)
     except ValueError:
-        return text[:300]
+        return text.strip()[:300]
     if isinstance(data, dict):
         for key in ("error_message", "errorMessage", "message", "error"):
-            if isinstance(data.get(key), str):
+            if isinstance(data.get(key), str) and data[key]:
                 return data[key]
     return text[:300]
 
@@ -153,34 +186,57 @@ class EngineHandle:
     url: str  # the engine API base, ending in /v1
     started_by_us: bool
     id: str | None = None
-    started_at: float = 0.0
 
 
 class Deployment(Protocol):
     kind: str
+    engine_token: TokenSource | None  # the engine API's token when it is not the database's JWT
 
     async def start(self, session: aiohttp.ClientSession, size_bytes: int) -> EngineHandle: ...
 
     async def stop(self, session: aiohttp.ClientSession, handle: EngineHandle) -> None: ...
 
 
+def _api_base(url: str) -> str:
+    url = url.rstrip("/")
+    return url if url.endswith("/v1") else url + "/v1"
+
+
 class ExistingEngine:
     kind = "existing"
+    engine_token = None
 
     def __init__(self, url: str) -> None:
-        self.url = url.rstrip("/")
-        if not self.url.endswith("/v1"):
-            self.url += "/v1"
+        self.url = _api_base(url)
 
     async def start(self, session: aiohttp.ClientSession, size_bytes: int) -> EngineHandle:
-        return EngineHandle(self.url, started_by_us=False, started_at=time.monotonic())
+        return EngineHandle(self.url, started_by_us=False)
 
     async def stop(self, session: aiohttp.ClientSession, handle: EngineHandle) -> None:
         return None  # not ours to stop
 
 
+def already_gone(exc: GAEHTTPError) -> bool:
+    """A stop whose target no longer exists: 404, or the platform's 500 with a NOT_FOUND payload
+    (seen when the service's Helm release is already deleted)."""
+    text = str(exc).lower()
+    return exc.status == 404 or (exc.status == 500 and ("not found" in text or "not_found" in text))
+
+
+async def delete_engine(http: Authorized, handle: EngineHandle, url: str) -> None:
+    """Stop an engine this run started; one that is already gone counts as stopped."""
+    if not (handle.started_by_us and handle.id):
+        return
+    try:
+        await http.call("DELETE", url)
+    except GAEHTTPError as exc:
+        if not already_gone(exc):
+            raise
+
+
 class PlatformDeployment:
     kind = "platform"
+    engine_token = None
 
     def __init__(self, settings: Settings) -> None:
         base = settings.gae_platform_url or settings.arango_url
@@ -198,65 +254,89 @@ class PlatformDeployment:
         if not service_id:
             raise EngineError(f"the platform did not return a service id: {data!r}")
         postfix = service_id.rsplit("-", 1)[-1]
-        return EngineHandle(f"{self.base}/gral/{postfix}/v1", started_by_us=True, id=service_id,
-                            started_at=time.monotonic())
+        return EngineHandle(f"{self.base}/gral/{postfix}/v1", started_by_us=True, id=service_id)
 
     async def stop(self, session: aiohttp.ClientSession, handle: EngineHandle) -> None:
-        if handle.started_by_us and handle.id:
-            await Authorized(session, self.token, self.settings).call(
-                "DELETE", f"{self.base}{self.service}/service/{handle.id}"
-            )
+        http = Authorized(session, self.token, self.settings)
+        await delete_engine(http, handle, f"{self.base}{self.service}/service/{handle.id}")
+
+
+def _memory_gb(size: dict[str, Any]) -> float:
+    """An engine size's memory: a numeric field when the API gives one, else the documented id
+    scheme (``e4`` = 4 GiB, ``e32`` = 32 GiB)."""
+    for key in ("memory_in_gb", "memory_gb", "memory"):
+        if isinstance(size.get(key), (int, float)) and not isinstance(size.get(key), bool):
+            return float(size[key])
+    match = re.fullmatch(r"e(\d+)", str(size.get("id", "")))
+    return float(match.group(1)) if match else 0.0
 
 
 def choose_size(sizes: list[dict[str, Any]], size_bytes: int) -> str:
     """The smallest engine size whose memory holds the graph with room for computing (x4)."""
-    ranked = sorted(sizes, key=lambda s: float(s.get("memory_in_gb") or 0))
+    ranked = sorted((s for s in sizes if s.get("id")), key=_memory_gb)
     if not ranked:
         raise EngineError("ArangoGraph offered no engine sizes")
     need_gb = 4 * size_bytes / 1e9
     for s in ranked:
-        if float(s.get("memory_in_gb") or 0) >= need_gb:
+        if _memory_gb(s) >= need_gb:
             return str(s["id"])
     return str(ranked[-1]["id"])
+
+
+def management_url(settings: Settings) -> str:
+    """The graph-analytics management API: ``GAE_AMP_MANAGEMENT_URL``, or the deployment's endpoint
+    (``ARANGO_URL``'s host) on port 8829, with the API path."""
+    base = settings.gae_amp_management_url
+    if not base:
+        if not settings.arango_url:
+            raise EngineError("GAE_DEPLOYMENT=amp needs GAE_AMP_MANAGEMENT_URL or ARANGO_URL")
+        parts = urlsplit(settings.arango_url)
+        base = f"{parts.scheme}://{parts.hostname}:{MANAGEMENT_PORT}"
+    base = base.rstrip("/")
+    return base if base.endswith(MANAGEMENT_PATH) else base + MANAGEMENT_PATH
 
 
 class AMPDeployment:
     kind = "amp"
 
-    def __init__(self, settings: Settings) -> None:
-        if not settings.gae_amp_deployment_id:
-            raise EngineError("GAE_DEPLOYMENT=amp needs GAE_AMP_DEPLOYMENT_ID")
-        self.api = settings.gae_amp_api_url.rstrip("/") + MANAGEMENT_PATH
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        self.api = management_url(settings)
         self.settings = settings
+        self.clock = clock or Clock()
         self.mgmt_token = amp_token(settings)
+        auth = settings.gae_amp_engine_auth.strip().lower()
+        if auth not in ("jwt", "amp"):
+            raise EngineError(f"GAE_AMP_ENGINE_AUTH must be 'jwt' or 'amp', not {settings.gae_amp_engine_auth!r}")
+        # with "auto login to database UI" the platform accepts the AMP token on the engine API too
+        self.engine_token = self.mgmt_token if auth == "amp" else None
         self.chosen_size: str | None = None
 
     async def start(self, session: aiohttp.ClientSession, size_bytes: int) -> EngineHandle:
         http = Authorized(session, self.mgmt_token, self.settings)
         size = self.settings.gae_engine_size
         if not size:
-            data = await http.call("GET", f"{self.api}/engine-sizes")
+            data = await http.call("GET", f"{self.api}/enginesizes")
             size = choose_size(list(data.get("items") or []), size_bytes)
         self.chosen_size = size
-        body = {"name": "graph-agents", "type_id": "gral", "size_id": size,
-                "deployment_id": self.settings.gae_amp_deployment_id}
-        engine = await http.call("POST", f"{self.api}/engines", body)
-        engine_id = str(engine["id"])
-        handle = EngineHandle("", started_by_us=True, id=engine_id, started_at=time.monotonic())
+        engine = await http.call("POST", f"{self.api}/engines", {"type_id": "gral", "size_id": size})
+        engine_id = str(engine.get("id") or "")
+        if not engine_id:
+            raise EngineError(f"ArangoGraph did not return an engine id: {engine!r}")
+        handle = EngineHandle("", started_by_us=True, id=engine_id)
         try:
-            deadline = time.monotonic() + self.settings.gae_startup_grace_s
+            deadline = self.clock.now() + self.settings.gae_startup_grace_s
             delay = self.settings.gae_poll_initial_s
             while True:
                 status = engine.get("status") or {}
-                if status.get("endpoint") and status.get("succeeded"):
-                    handle.url = str(status["endpoint"]).rstrip("/") + "/v1"
-                    handle.started_at = time.monotonic()
+                if status.get("is_started") and status.get("succeeded") and status.get("endpoint"):
+                    handle.url = _api_base(str(status["endpoint"]))
                     return handle
-                if status.get("failed"):
-                    raise EngineError(f"ArangoGraph could not start engine {engine_id}: {status.get('message', status)}")
-                if time.monotonic() > deadline:
-                    raise EngineError(f"engine {engine_id} did not become ready within {self.settings.gae_startup_grace_s:g} s")
-                await asyncio.sleep(delay)
+                if self.clock.now() + delay > deadline:
+                    raise EngineError(
+                        f"ArangoGraph engine {engine_id} at {self.api} was not started within "
+                        f"{self.settings.gae_startup_grace_s:g} s (last status {status!r})"
+                    )
+                await self.clock.sleep(delay)
                 delay = min(delay * 1.5, self.settings.gae_poll_max_s)
                 engine = await http.call("GET", f"{self.api}/engines/{engine_id}")
         except BaseException:
@@ -264,16 +344,15 @@ class AMPDeployment:
             raise
 
     async def stop(self, session: aiohttp.ClientSession, handle: EngineHandle) -> None:
-        if handle.started_by_us and handle.id:
-            await Authorized(session, self.mgmt_token, self.settings).call("DELETE", f"{self.api}/engines/{handle.id}")
+        await delete_engine(Authorized(session, self.mgmt_token, self.settings), handle, f"{self.api}/engines/{handle.id}")
 
 
-def make_deployment(settings: Settings) -> Deployment:
+def make_deployment(settings: Settings, clock: Clock | None = None) -> Deployment:
     if settings.gae_engine_url:
         return ExistingEngine(settings.gae_engine_url)
     kind = settings.gae_deployment.strip().lower()
     if kind == "platform":
         return PlatformDeployment(settings)
     if kind in ("amp", "arangograph"):
-        return AMPDeployment(settings)
+        return AMPDeployment(settings, clock)
     raise EngineError(f"GAE_DEPLOYMENT must be 'platform' or 'amp', not {settings.gae_deployment!r}")

@@ -264,25 +264,29 @@ class ArangoGraphStore:
                     edges.append((i, j))
         return GraphData(ids=ids, edges=edges, attributes=values)
 
-    async def prepare_results(self, run_id: str, template_id: str) -> str:
-        """Create (if missing) the result collection of one run and template; return its name."""
+    async def prepare_results(self, run_id: str, template_id: str, *, empty: bool = False) -> str:
+        """Create (if missing) the result collection of one run and template; return its name.
+
+        ``empty``: remove what an earlier attempt wrote (GAE's ``storeresults`` appends documents
+        without ``_key``, so a resumed or rerun analysis would otherwise duplicate every row)."""
         name = result_collection_name(run_id, template_id)
-        if name in self._created:
-            return name
+        if name not in self._created:
 
-        def create() -> None:
-            if self.db.has_collection(name):
-                return
-            try:
-                self.db.create_collection(name)
-            except CollectionCreateError as exc:
-                if exc.http_code != 409:  # a concurrent create of the same name is fine
-                    raise
+            def create() -> None:
+                if self.db.has_collection(name):
+                    return
+                try:
+                    self.db.create_collection(name)
+                except CollectionCreateError as exc:
+                    if exc.http_code != 409:  # a concurrent create of the same name is fine
+                        raise
 
-        await self._call(create)
-        self._created.add(name)
-        if self._types is not None:
-            self._types[name] = "document"
+            await self._call(create)
+            self._created.add(name)
+            if self._types is not None:
+                self._types[name] = "document"
+        if empty:
+            await self._call(self.db.collection(name).truncate)
         return name
 
     def location(self, collection: str, result_field: str) -> str:
@@ -291,7 +295,7 @@ class ArangoGraphStore:
     async def write_results(
         self, run_id: str, template_id: str, result_field: str, values: dict[str, Any]
     ) -> str:
-        name = await self.prepare_results(run_id, template_id)
+        name = await self.prepare_results(run_id, template_id, empty=True)  # exactly this execution's rows
         rows = iter(values.items())  # streamed from the result's arrays, one batch of documents at a time
         while batch := list(itertools.islice(rows, WRITE_BATCH)):
             docs = [{"_key": result_key(vid), "id": vid, result_field: value} for vid, value in batch]
@@ -299,12 +303,14 @@ class ArangoGraphStore:
         return self.location(name, result_field)
 
     async def read_results(self, location: str) -> dict[str, Any]:
+        """``{vertex id: value}``; should a collection hold a vertex twice (rows appended by hand,
+        or by a writer that does not key its documents), the last row read wins: one per vertex."""
         match = re.fullmatch(r"arango://([^/]+)/([^#]+)#(.+)", location)
         if not match or match.group(1) != self.database:
             raise StoreError(f"not a result location of database {self.database!r}: {location!r}")
         name = await self._checked(match.group(2))
         rows = await self._call(self._query, Q_RESULTS, {"@collection": name, "field": match.group(3)})
-        return {vid: value for vid, value in rows}
+        return {vid: value for vid, value in rows if vid is not None}
 
     async def display_names(self, ids: list[str]) -> dict[str, str]:
         types = await self._all_types()

@@ -1,11 +1,20 @@
 """An ArangoDB protocol double: aiohttp on 127.0.0.1, collections in memory.
 
 It answers the HTTP calls python-arango makes for what graph_agents uses — ``/_open/auth``,
-collection list and create, ``/_api/gharial`` named graphs, and ``/_api/cursor`` with
+collection list, create and truncate, ``/_api/gharial`` named graphs, and ``/_api/cursor`` with
 ``batchSize`` paging (``POST``/``PUT /_api/cursor/<id>``, ``DELETE`` to close) — and executes the
 small set of AQL statements the store and the catalog backend issue, recognised by their exact
 text and evaluated with the bind variables. Any other query is a 400, so a query the code sends
 that nobody taught the double fails the test instead of passing on nothing.
+
+As strict as the server (ArangoDB HTTP API docs, docs-hugo ``develop/http-api/queries/aql-queries``
+and the error table ``lib/Basics/errors.dat`` of arangodb/arangodb): every bind parameter a query
+declares (``@name``, ``@@collection``) must have a value (else 400, errorNum 1551 "no value
+specified for declared bind parameter"), every value must be declared (1552 "bind parameter ... was
+not declared in the query"), and a ``@@`` value must be a collection name (1553). Errors carry
+``{error, code, errorNum, errorMessage}``. ``upsert_conflicts`` makes the next UPSERT queries fail
+as concurrent UPSERTs can (409 with 1200 "write-write conflict" or 1210 "unique constraint
+violated"; docs-hugo ``aql/high-level-operations/upsert.md``: the client may run the query again).
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import itertools
+import re
 import secrets
 import time
 from collections import Counter
@@ -27,6 +37,12 @@ from graph_agents.stores import arango as st
 from .loopback import LoopbackServer
 
 DOCUMENT, EDGE = 2, 3
+# a bind parameter in AQL: @name or @@name (the double's queries hold no string literals with @)
+_BIND = re.compile(r"@(@?[A-Za-z0-9_]+)")
+CONFLICT_MESSAGES = {
+    1200: "write-write conflict",
+    1210: "unique constraint violated - in index primary of type primary over '_key'",
+}
 
 
 class AqlError(Exception):
@@ -48,6 +64,7 @@ class ArangoDouble(LoopbackServer):
         self.requests: Counter[str] = Counter()
         self.cursor_pages = 0
         self.query_delay = 0.0  # seconds each new query takes, to observe concurrency
+        self.upsert_conflicts: list[int] = []  # errorNums the next UPSERT queries fail with
         self.inflight = 0
         self.max_inflight = 0
         self._ids = itertools.count(1)
@@ -151,8 +168,23 @@ class ArangoDouble(LoopbackServer):
                 self.insert(b["@collection"], {"_from": link["from"], "_to": link["to"], "_seq": link["seq"]})
         return []
 
+    @staticmethod
+    def check_bind_vars(query: str, bind: dict[str, Any]) -> None:
+        declared = set(_BIND.findall(query))
+        for name in sorted(declared - set(bind)):
+            raise AqlError(400, 1551, f"no value specified for declared bind parameter '{name}' (while parsing)")
+        for name in sorted(set(bind) - declared):
+            raise AqlError(400, 1552, f"bind parameter '{name}' was not declared in the query (while parsing)")
+        for name in sorted(n for n in declared if n.startswith("@")):
+            if not isinstance(bind[name], str) or not bind[name]:
+                raise AqlError(400, 1553, f"bind parameter '{name}' has an invalid value or type (while parsing)")
+
     def execute(self, query: str, bind: dict[str, Any]) -> list[Any]:
         self.queries.append((query, bind))
+        self.check_bind_vars(query, bind)
+        if "UPSERT" in query and self.upsert_conflicts:
+            num = self.upsert_conflicts.pop(0)
+            raise AqlError(409, num, CONFLICT_MESSAGES[num])
         handler = self._aql.get(query)
         if handler is None:
             raise AqlError(400, 1501, f"the double does not know this query: {query!r}")
@@ -208,6 +240,14 @@ class ArangoDouble(LoopbackServer):
         if name in self.collections:
             return self._error(409, 1207, "duplicate name")
         self.add_collection(name, body.get("type", DOCUMENT))
+        return web.json_response({"error": False, "code": 200, "name": name, "type": self.collections[name]["type"],
+                                  "id": name, "isSystem": False, "status": 3})
+
+    async def _truncate(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        if name not in self.collections:
+            return self._error(404, 1203, f"collection or view not found: {name}")
+        self.collections[name]["docs"].clear()
         return web.json_response({"error": False, "code": 200, "name": name, "type": self.collections[name]["type"],
                                   "id": name, "isSystem": False, "status": 3})
 
@@ -278,6 +318,7 @@ class ArangoDouble(LoopbackServer):
         app.router.add_post("/_db/{db}/_open/auth", self._auth)
         app.router.add_get("/_db/{db}/_api/collection", self._collections)
         app.router.add_post("/_db/{db}/_api/collection", self._create_collection)
+        app.router.add_put("/_db/{db}/_api/collection/{name}/truncate", self._truncate)
         app.router.add_get("/_db/{db}/_api/gharial/{name}", self._get_graph)
         app.router.add_post("/_db/{db}/_api/gharial", self._create_graph)
         app.router.add_post("/_db/{db}/_api/cursor", self._cursor)

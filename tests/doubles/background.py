@@ -15,7 +15,7 @@ from typing import Any
 from graph_agents.stores import LocalGraphStore
 
 from .arango_server import ArangoDouble
-from .gae_server import GAEDouble
+from .gae_server import GAEDouble, IAMDouble
 from .openai_server import OpenAIDouble, ServerConfig
 
 # variables of the product (and of LangSmith) that must come from env() alone, not from the caller's shell
@@ -31,10 +31,11 @@ class BackgroundDoubles:
         self.password = password
         self.llm = OpenAIDouble(llm or ServerConfig())
         self.arango = ArangoDouble(password=password)
-        self.gae = GAEDouble(self.arango, api_key=amp_key)
+        self.iam = IAMDouble(amp_key)
+        self.gae = GAEDouble(self.arango, iam=self.iam)
         self.gae.job_delay = job_delay
         try:
-            for server in (self.llm, self.arango, self.gae):
+            for server in (self.llm, self.arango, self.iam, self.gae):
                 self.call(server.start())
             self.arango.load_store(LocalGraphStore.from_directory(Path(demo) / "data"))
         except BaseException:
@@ -45,7 +46,7 @@ class BackgroundDoubles:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=60)
 
     def stop(self) -> None:
-        for server in (self.gae, self.arango, self.llm):
+        for server in (self.gae, self.iam, self.arango, self.llm):
             try:
                 self.call(server.stop())
             except Exception:  # a server that never started has nothing to stop

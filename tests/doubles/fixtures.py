@@ -8,7 +8,7 @@ from graph_agents.settings import Settings
 from graph_agents.stores import LocalGraphStore
 
 from .arango_server import ArangoDouble
-from .gae_server import GAEDouble
+from .gae_server import GAEDouble, IAMDouble
 
 PASSWORD = "pw"
 
@@ -28,8 +28,16 @@ async def demo_arango(arango, demo_dir):
 
 
 @pytest.fixture
-async def gae(arango):
-    server = GAEDouble(arango)
+async def iam():
+    server = IAMDouble()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def gae(arango, iam):
+    server = GAEDouble(arango, iam=iam)
     await server.start()
     yield server
     await server.stop()
