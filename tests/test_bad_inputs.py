@@ -99,7 +99,7 @@ CASES = [
     Case("corrupt PDF", doc("corrupt.pdf"), 2, "cannot read .pdf"),
     Case("corrupt DOCX", doc("corrupt.docx"), 2, "cannot read .docx"),
     Case("missing document", lambda t, d: ["--data", str(d), "--requirements", str(t / "nope.md")], 2, "document not found"),
-    Case("directory as document", lambda t, d: ["--data", str(d), "--requirements", str(t)], 2, "document not found"),
+    Case("directory as document", lambda t, d: ["--data", str(d), "--requirements", str(t)], 2, "is a directory"),
     Case("prompt injection in requirements", doc("injection.md"), 0, "completed"),
     Case("HTML/JS in requirements", doc("script.md"), 0, "completed"),
     # graphs

@@ -30,8 +30,9 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables.config import merge_configs
 from pydantic import BaseModel, ValidationError
 
+from ..secrets import scrub_text
 from .cache import SQLiteCache, track
-from .client import CallStats, call, is_transient
+from .client import CallStats, call, describe_error, is_transient
 from .prompts import load_prompt
 
 T = TypeVar("T", bound=BaseModel)
@@ -220,7 +221,7 @@ def _json_instructions(schema: type[BaseModel]) -> str:
 
 def rejection(node: str, item: Any, reason: str) -> dict[str, Any]:
     """What a dropped proposal leaves in the state's ``llm_rejections`` (and so in the trace)."""
-    return {"node": node, "item": str(item)[:200], "reason": reason}
+    return {"node": node, "item": scrub_text(str(item)[:200]), "reason": scrub_text(reason)}
 
 
 def _reject(rejections: list[dict[str, Any]] | None, agent: str, reason: str) -> None:
@@ -254,7 +255,7 @@ async def _invoke(
             out = await call(runnable, messages, config, ctx.settings, stats)
         except Exception as exc:
             out = exc
-            record["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+            record["error"] = describe_error(exc, 300)
     record["latency_s"] = round(time.perf_counter() - started, 4)
     record["attempts"] = stats.attempts
     record["retried_errors"] = stats.errors[:-1] if record["error"] else stats.errors
