@@ -296,7 +296,7 @@ class AgenticWorkflowRunner:
         if requirements is not None and not isinstance(requirements, str):
             raise InputError(f"requirements must be text, not {type(requirements).__name__}")
         text = "\n\n".join([*contents, *([requirements] if requirements else [])])
-        thread_id = check_thread_id(thread_id or uuid.uuid4().hex[:12])
+        thread_id = check_thread_id(uuid.uuid4().hex[:12] if thread_id is None else thread_id)
         config = self.config(thread_id, enable_parallelism)
         self._check_workspace()
         with thread_lock(self.workspace, thread_id):

@@ -116,4 +116,14 @@ def load_settings(**updates: Any) -> Settings:
         message = problem["msg"].removeprefix("Value error, ")
         more = f"; and {len(exc.errors()) - 1} more" if len(exc.errors()) > 1 else ""
         raise InputError(f"setting {field}: {message}{shown}{more}") from None
+    if settings.prices_file is not None:  # read now, not when the first trace is made
+        from .tracing import PriceTable
+
+        if not settings.prices_file.is_file():
+            raise InputError(f"setting GRAPH_AGENTS_PRICES: {settings.prices_file} is not a file")
+        try:
+            PriceTable.load(settings.prices_file)
+        except Exception as exc:  # noqa: BLE001 - missing, unreadable, or not a price table
+            raise InputError(f"setting GRAPH_AGENTS_PRICES: {settings.prices_file} is not a readable price table "
+                             f"({type(exc).__name__}: {exc})"[:300]) from None
     return settings.model_copy(update=updates) if updates else settings
