@@ -518,7 +518,7 @@ def export_reports(
     # an error text or an LLM's words could carry a secret back: reports are scrubbed like run.json
     paths = {r.id: write_report_files(Report.model_validate(scrub(r.model_dump())), out, formats) for r in result.reports}
     if "html" in formats:  # the run's index.html links every report page
-        write_index(html_run_summary(result, paths), result.reports, out)
+        write_index(scrub(html_run_summary(result, paths)), result.reports, out)
     return paths
 
 

@@ -31,6 +31,8 @@ _PATTERNS = [
     re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
 ]
 
+_BYTE_PATTERNS = [re.compile(p.pattern.encode(), p.flags & re.I) for p in _PATTERNS]
+
 _lock = threading.Lock()
 _registered: set[str] = set()
 
@@ -125,6 +127,8 @@ def mask_bytes(data: bytes, values: list[str] | None = None) -> bytes:
         raw = value.encode()
         if raw in data:
             data = data.replace(raw, b"*" * len(raw))
+    for pattern in _BYTE_PATTERNS:
+        data = pattern.sub(lambda m: b"*" * len(m.group()), data)
     return data
 
 

@@ -24,6 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from graph_agents.cli import app
+from graph_agents.errors import InputError
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 cli = CliRunner()
@@ -449,7 +450,7 @@ CASES = [
     Case("price table not JSON", lambda t, d: ["--data", str(d), "--requirements", str(_file(t / "p.json", "{oops"))], 2,
          "GRAPH_AGENTS_PRICES", env={"GRAPH_AGENTS_PRICES": "{tmp}/p.json"}),
     Case("GRAPH_AGENTS_HOME is a file", lambda t, d: ["--data", str(d), "--workspace", str(_file(t / "home"))], 2, "not a directory"),
-    Case("workspace under a file", lambda t, d: ["--data", str(d), "--workspace", str(_file(t / "f") / "ws")], 2, "not a directory"),
+    Case("workspace under a file", lambda t, d: ["--data", str(d), "--workspace", str(_file(t / "f") / "ws")], 2, "not writable"),
     Case("workspace on a read-only file system", lambda t, d: ["--data", str(d), "--workspace", "/sys/graph-agents-ws"], 2, "not writable"),
     # workspace databases: named when corrupt, truncated or locked; fast
     Case("checkpoint database not a database", _garbage_db("checkpoints.sqlite"), 2, "checkpoints.sqlite"),
@@ -573,3 +574,46 @@ def test_unexpected_failure_is_one_line_with_a_log(tmp_path, monkeypatch, capsys
     assert "internal error: RuntimeError: disk on fire" in err
     logs = list((tmp_path / "ws" / "logs").glob("error-*.log"))
     assert len(logs) == 1 and "Traceback" in logs[0].read_text()
+
+
+def test_two_processes_on_one_thread(tmp_path, demo_data):
+    """Two `run --thread-id same` started together on one workspace: one owns the thread; the other
+    is refused at once, or (when it starts after the first ended) finds the thread finished."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    cmd = [sys.executable, "-m", "graph_agents", "run", "--data", str(demo_data), "--workspace", str(tmp_path / "ws"),
+           "--thread-id", "same", "--max-executions", "4", "--quiet"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "ARANGO_"))} | {"PYTHONPATH": str(root)}
+    procs = [subprocess.Popen([*cmd, "--output", str(tmp_path / f"out{i}")], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for i in range(2)]
+    ended = [(p.wait(timeout=300), p.stderr.read().decode()) for p in procs]
+    for code, err in ended:
+        assert code == 0 or (code == 2 and "being run by another process" in err and len(err.strip().splitlines()) == 1), err
+    assert any(code == 0 for code, _ in ended)
+    for i, (code, _) in enumerate(ended):
+        if code == 0:
+            run = json.loads((tmp_path / f"out{i}" / "run.json").read_text())
+            assert run["status"] == "completed" and all(e["status"] == "completed" for e in run["executions"]), run
+    assert not list((tmp_path / "ws" / "results").rglob("*.tmp"))
+
+
+def test_distinct_thread_ids_keep_distinct_files(tmp_path, demo_data):
+    from graph_agents.runner import AgenticWorkflowRunner
+
+    for tid in ("x-1", "x_1", "X1"):
+        runner = AgenticWorkflowRunner(data_dir=demo_data, workspace=tmp_path / "ws", catalog=False)
+        assert runner.run(thread_id=tid, max_executions=1).status == "completed"
+    assert sorted(p.name for p in (tmp_path / "ws" / "runs").iterdir()) == ["X1.json", "x-1.json", "x_1.json"]
+    assert sorted(p.name for p in (tmp_path / "ws" / "results").iterdir()) == ["X1", "x-1", "x_1"]
+    with pytest.raises(InputError, match="differs only in case"):  # one file on macOS and Windows
+        AgenticWorkflowRunner(data_dir=demo_data, workspace=tmp_path / "ws", catalog=False).run(thread_id="x1", max_executions=1)
+
+
+@pytest.mark.parametrize("documents", [42, {}, [42], [{}], [{"content": 42}], [{"path": 3}], [None]])
+def test_python_api_refuses_bad_documents_with_input_error(documents, tmp_path, demo_data):
+    from graph_agents.runner import AgenticWorkflowRunner
+
+    runner = AgenticWorkflowRunner(data_dir=demo_data, workspace=tmp_path / "ws", catalog=False)
+    with pytest.raises(InputError):
+        runner.run(documents)
