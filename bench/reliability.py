@@ -68,6 +68,20 @@ def suite(name: str, files: list[str]) -> dict[str, Any]:
     return {"check": name, "ok": proc.returncode == 0 and passed > 0, "result": result, "seconds": took, "data": counts}
 
 
+def corpus() -> dict[str, Any]:
+    """How many bad-input cases the corpus holds, by expected outcome (exit 2, or completing)."""
+    sys.path.insert(0, str(ROOT))
+    from tests.test_bad_inputs import CASES  # noqa: PLC0415 - the corpus is test data
+
+    cases = [getattr(c, "values", [c])[0] for c in CASES]
+    refused = sum(1 for c in cases if c.exit_code == 2)
+    pending = sum(1 for c in CASES if getattr(c, "marks", None))
+    result = (f"{len(cases)} cases: {refused} end in exit 2 with one line naming the input, "
+              f"{len(cases) - refused} complete; {pending} wait for the issue 16 reader (xfail)")
+    return {"check": "bad-input corpus size", "ok": len(cases) >= 80, "result": result, "seconds": 0.0,
+            "data": {"cases": len(cases), "exit_2": refused, "completing": len(cases) - refused, "xfail": pending}}
+
+
 def load() -> dict[str, Any]:
     data, took, error = _json_line([sys.executable, "bench/load.py"])
     if data is None:
@@ -85,7 +99,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print the rows as JSON instead of a table")
     args = parser.parse_args()
-    rows = [crash(args.trials, args.seed), *(suite(name, files) for name, files in SUITES.items()), load()]
+    rows = [crash(args.trials, args.seed), corpus(), *(suite(name, files) for name, files in SUITES.items()), load()]
     if args.json:
         print(json.dumps(rows))
     else:

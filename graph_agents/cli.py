@@ -9,8 +9,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -20,11 +22,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from . import algorithms
-from .cli_catalog import app as catalog_app
-from .errors import InputError
-from .settings import DEFAULT_FORMATS, Settings
+from .cli_catalog import app as catalog_app, fail as _fail
+from .errors import InputError, one_line
+from .secrets import scrub_text
+from .settings import DEFAULT_FORMATS, Settings, load_settings
+from .workspace import check_output, check_workspace
 
 if TYPE_CHECKING:  # the runner brings langgraph, langchain, igraph: imported by the commands that run
     from .progress import ProgressEvent
@@ -39,16 +44,21 @@ app.add_typer(catalog_app, name="catalog")
 _workspace: list[Path] = []  # the workspace the running command chose, for entry()'s error log
 
 
-def _settings(workspace: Optional[Path]) -> Settings:
-    settings = Settings()
-    settings = settings.model_copy(update={"home": workspace}) if workspace else settings
-    _workspace[:] = [settings.home]
+def _settings(workspace: Optional[Path], writable: bool = True) -> Settings:
+    """The settings, checked before any work: a bad value or an unusable workspace is exit 2."""
+    try:
+        settings = load_settings(**({"home": workspace} if workspace else {}))
+        _workspace[:] = [settings.home]
+        if writable:
+            check_workspace(settings.home)
+    except InputError as exc:
+        _fail(exc)
     return settings
 
 
-def _fail(exc: Exception) -> None:
-    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-    raise typer.Exit(2)
+def _cell(value: Any) -> Text:
+    """Table cells and titles hold data (names, ids, LLM words): shown as text, never as markup."""
+    return Text(scrub_text("" if value is None else str(value)))
 
 
 class _StderrWarnings(logging.Handler):
@@ -69,27 +79,29 @@ def _warnings_on_stderr() -> Any:
 
 
 def _summary(result: WorkflowResult, run_json: Path) -> None:
-    table = Table(title=f"Run {result.thread_id}: {result.status} ({result.mode}, vertical {result.vertical.name if result.vertical else '?'})")
+    table = Table(title=_cell(f"Run {result.thread_id}: {result.status} ({result.mode}, "
+                              f"vertical {result.vertical.name if result.vertical else '?'})"))
     for col in ("template", "algorithm", "status", "seconds", "report"):
         table.add_column(col)
     reports = {r.template_id: r for r in result.reports}
     for ex in result.execution_results:
         rep = reports.get(ex.template_id)
-        table.add_row(ex.template_id, ex.algorithm, ex.status, f"{ex.duration_s:.2f}", rep.title if rep else (ex.error or "")[:80])
+        table.add_row(*map(_cell, (ex.template_id, ex.algorithm, ex.status, f"{ex.duration_s:.2f}",
+                                   rep.title if rep else (ex.error or "")[:80])))
     console.print(table)
     unanswered = [c for c in result.coverage if c["outcome"] != "answered"]
     if result.coverage:
         console.print(f"coverage: {sum(c['outcome'] == 'answered' for c in result.coverage)} of {len(result.coverage)} "
                       "requirement(s) answered", highlight=False)
     for c in unanswered:
-        console.print(f"  {escape(c['requirement_id'])} not analysed ({escape(c['outcome'].replace('_', ' '))}): "
-                      f"{escape(c['text'][:80])}", highlight=False, soft_wrap=True)
+        console.print(_cell(f"  {c['requirement_id']} not analysed ({c['outcome'].replace('_', ' ')}): {c['text'][:80]}"),
+                      highlight=False, soft_wrap=True)
     if result.llm_calls:
         from .llm.usage import calls_text, time_text, tokens_text, totals
 
         t = totals(result.llm_calls)
-        console.print(f"LLM: {calls_text(t)}; {tokens_text(t)}; {time_text(t)}", highlight=False)
-    console.print(f"run.json: {run_json}")
+        console.print(_cell(f"LLM: {calls_text(t)}; {tokens_text(t)}; {time_text(t)}"), highlight=False)
+    console.print(_cell(f"run.json: {run_json}"))
 
 
 class LiveProgress:
@@ -109,7 +121,7 @@ class LiveProgress:
                 return  # a failed execution has no report to speak of
             if e.status == "failed":
                 self.failed.add(e.template_id or "")
-                self.out.print(f"  [red]✗[/red] {escape(what)} failed: {escape(e.error or '')}{took}")
+                self.out.print(f"  [red]✗[/red] {escape(what)} failed: {escape(one_line(e.error or ''))}{took}")
             else:
                 step = "executed" if e.node == "execute" else "reported"
                 self.out.print(f"  [green]✓[/green] {escape(what)} {step}{took}")
@@ -119,7 +131,7 @@ class LiveProgress:
             self.out.print(f"[cyan]▶[/cyan] {escape(what)}" + (" (analysis)" if e.template_id else ""))
         elif e.kind == "end" and not e.template_id:  # an analysis ends with its report, above
             mark = {"completed": "[green]✓[/green]", "interrupted": "[yellow]⏸[/yellow]"}.get(e.status or "", "[red]✗[/red]")
-            self.out.print(f"{mark} {escape(what)}{took}" + (f" {escape(e.error)}" if e.error else ""))
+            self.out.print(f"{mark} {escape(what)}{took}" + (f" {escape(one_line(e.error))}" if e.error else ""))
 
 
 def _use_case_table(use_cases: list[dict[str, Any]]) -> Table:
@@ -127,7 +139,8 @@ def _use_case_table(use_cases: list[dict[str, Any]]) -> Table:
     for col in ("id", "algorithm", "priority", "requirements", "title"):
         table.add_column(col)
     for u in use_cases:
-        table.add_row(u["id"], u["algorithm"], u.get("priority", ""), ", ".join(u.get("requirement_ids") or []), u.get("title", ""))
+        table.add_row(*map(_cell, (u["id"], u["algorithm"], u.get("priority", ""),
+                                   ", ".join(map(str, u.get("requirement_ids") or [])), u.get("title", ""))))
     return table
 
 
@@ -145,7 +158,7 @@ def _ask_review(request: dict[str, Any], to_stderr: bool) -> Any:
     use_cases = request.get("use_cases") or []
     out.print(_use_case_table(use_cases))
     if request.get("error"):
-        out.print(f"[red]{escape(request['error'])}[/red]")
+        out.print(f"[red]{escape(one_line(request['error']))}[/red]")
     action = _choose("approve, edit or drop", ["approve", "edit", "drop"], "approve", to_stderr)
     if action == "approve":
         return {"action": "approve"}
@@ -155,7 +168,7 @@ def _ask_review(request: dict[str, Any], to_stderr: bool) -> Any:
     edited = []
     choices = [*sorted(algorithms.CATALOG), "drop"]
     for u in use_cases:
-        out.print(f"{escape(u['id'])} {escape(u.get('title', ''))}")
+        out.print(_cell(f"{u['id']} {u.get('title', '')}"))
         algo = _choose(f"  algorithm ({', '.join(choices)})", choices, u["algorithm"], to_stderr)
         if algo != "drop":
             edited.append({**u, "algorithm": algo})
@@ -183,8 +196,8 @@ def _finish(
     formats: list[str] = list(DEFAULT_FORMATS),
 ) -> None:
     if result.status == "awaiting_review":
-        err.print(f"run {result.thread_id} is waiting for a review of its use cases: "
-                  f"graph-agents resume {result.thread_id}", highlight=False, soft_wrap=True)
+        err.print(_cell(f"run {result.thread_id} is waiting for a review of its use cases: "
+                        f"graph-agents resume {result.thread_id}"), highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     from .runner import export_run
 
@@ -196,7 +209,7 @@ def _finish(
         _summary(result, run_json)
         if trace:  # a finished thread returns its result without running, so without a new trace
             runner.print_trace_summary(console)
-            console.print(f"trace: {trace['html']}")
+            console.print(_cell(f"trace: {trace['html']}"))
     raise typer.Exit(0 if result.status == "completed" else 1)
 
 
@@ -267,6 +280,7 @@ def run(
     settings = _settings(workspace)
     progress = None if quiet or as_json else LiveProgress(console)
     try:
+        check_output(output)  # before any analysis runs, not after all of them
         if demo:
             from .demo import ensure_demo
 
@@ -316,12 +330,15 @@ def resume(
     settings = _settings(workspace)
     progress = None if quiet or as_json else LiveProgress(console)
     try:
+        check_output(output)
         given: Any = None
         if decision is not None:
             try:
                 given = json.loads(decision)
             except json.JSONDecodeError as exc:
                 raise InputError(f"--decision is not JSON: {exc.msg}") from None
+            except RecursionError:
+                raise InputError("--decision is nested too deeply to be a review decision") from None
         elif approve:
             given = {"action": "approve"}
         elif drop:
@@ -358,7 +375,7 @@ def verticals(as_json: bool = typer.Option(False, "--json", help="Print the vert
     for col in ("name", "display name", "keywords", "description"):
         table.add_column(col)
     for v in items:
-        table.add_row(v.name, v.display_name, ", ".join(v.keywords[:6]), v.description)
+        table.add_row(*map(_cell, (v.name, v.display_name, ", ".join(v.keywords[:6]), v.description)))
     console.print(table)
 
 
@@ -378,7 +395,7 @@ def inspect(
     from .nodes.analyze_schema import build_schema
     from .verticals import detect_vertical, load_vertical
 
-    settings = _settings(workspace)
+    settings = _settings(workspace, writable=demo)
     try:
         if demo:
             from .demo import ensure_demo
@@ -402,21 +419,22 @@ def inspect(
         typer.echo(json.dumps({"vertical": vertical.name, **schema.dump()}, indent=2))
         return
     console.print(f"graph [bold]{escape(schema.graph_name or '(none: edge definitions inferred)')}[/bold], "
-                  f"vertical {vertical.name}: {schema.vertex_count:,} vertices, {schema.edge_count:,} edges")
+                  f"vertical {escape(vertical.name)}: {schema.vertex_count:,} vertices, {schema.edge_count:,} edges")
     table = Table(title="Collections")
     for col in ("name", "type", "role", "count", "attributes"):
         table.add_column(col)
     for c in schema.collections:
-        table.add_row(c.name, c.type, c.role, f"{c.count:,}", ", ".join(f"{k}:{t}" for k, t in list(c.attributes.items())[:8]))
+        table.add_row(*map(_cell, (c.name, c.type, c.role, f"{c.count:,}",
+                                   ", ".join(f"{k}:{t}" for k, t in list(c.attributes.items())[:8]))))
     console.print(table)
     edges = Table(title="Edge definitions")
     for col in ("edge collection", "from", "to"):
         edges.add_column(col)
     for d in schema.edge_definitions:
-        edges.add_row(d.collection, ", ".join(d.from_collections), ", ".join(d.to_collections))
+        edges.add_row(*map(_cell, (d.collection, ", ".join(d.from_collections), ", ".join(d.to_collections))))
     console.print(edges)
     deg = schema.degree
-    console.print(f"degree: mean {deg.mean}, median {deg.median}, p99 {deg.p99}, max {deg.max}")
+    console.print(_cell(f"degree: mean {deg.mean}, median {deg.median}, p99 {deg.p99}, max {deg.max}"))
 
 
 @app.callback()
@@ -427,15 +445,32 @@ def main() -> None:
 
 
 
+def _error_log(exc: BaseException) -> str:
+    """Keep the traceback (scrubbed) in the workspace's logs, else in the temp directory; says
+    where, or why nowhere. Reads no settings and never raises: it runs inside the handler of
+    whatever went wrong, which may be the settings or the workspace themselves."""
+    text = scrub_text("".join(traceback.format_exception(exc)))
+    home = _workspace[0] if _workspace else Path(os.environ.get("GRAPH_AGENTS_HOME") or ".graph_agents")
+    name = f"error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    for directory in (home / "logs", Path(tempfile.gettempdir()) / "graph-agents-logs"):
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / name).write_text(text, encoding="utf-8")
+            return f"details in {directory / name}"
+        except Exception:  # noqa: BLE001 - a read-only or missing place: try the next one
+            continue
+    return "no log written: the workspace and the temp directory are not writable"
+
+
 def entry() -> None:
     """The console script: any unexpected failure is one line, with the traceback kept in a log."""
     try:
         app(prog_name="graph-agents")
     except Exception as exc:  # the user gets a line, never a traceback
-        home = _workspace[0] if _workspace else Settings().home
-        log = home / "logs" / f"error-{time.strftime('%Y%m%d-%H%M%S')}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-        err.print(f"[red]error:[/red] internal error: {escape(type(exc).__name__)}: {escape(str(exc)[:300])} "
-                  f"(details in {escape(str(log))})", highlight=False, soft_wrap=True)
+        where = _error_log(exc)
+        try:
+            err.print(f"[red]error:[/red] internal error: {escape(one_line(f'{type(exc).__name__}: {exc}', 300))} "
+                      f"({escape(where)})", highlight=False, soft_wrap=True)
+        except Exception:  # noqa: BLE001 - stderr itself is gone: the exit code still tells
+            pass
         sys.exit(1)

@@ -14,7 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from .catalog import AnalyticsCatalog, open_catalog
-from .settings import Settings
+from .errors import InputError, one_line
+from .settings import load_settings
 
 app = typer.Typer(help="Query the analytics catalog: runs, epochs, lineage, impact, comparisons.", no_args_is_help=True)
 console = Console()
@@ -25,11 +26,13 @@ JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
 def _query(workspace: Optional[Path], fn: Callable[[AnalyticsCatalog], Awaitable[Any]]) -> Any:
-    settings = Settings()
+    try:
+        settings = load_settings()
+    except InputError as exc:
+        fail(exc)
     home = workspace or settings.home
-    if not settings.arango_configured and not (home / "catalog.sqlite").exists():
-        err.print(f"[red]error:[/red] no catalog in {escape(str(home))} (run the workflow first)", highlight=False)
-        raise typer.Exit(2)
+    if not settings.arango_configured and not (home / "catalog.sqlite").is_file():
+        fail(f"no catalog in {home} (run the workflow first)")
 
     async def go() -> Any:
         catalog = open_catalog(home, settings=settings)
@@ -41,8 +44,15 @@ def _query(workspace: Optional[Path], fn: Callable[[AnalyticsCatalog], Awaitable
     try:
         return asyncio.run(go())
     except LookupError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc.args[0]))}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        fail(exc.args[0])
+    except InputError as exc:
+        fail(exc)
+
+
+def fail(message: object) -> None:
+    """The one error line on stderr (scrubbed, markup escaped), then exit 2: bad input."""
+    err.print(f"[red]error:[/red] {escape(one_line(message))}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
 
 
 def _when(t: Any) -> str:
@@ -54,9 +64,9 @@ def _print_json(data: Any) -> None:
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
-    table = Table(title=title)
+    table = Table(title=escape(title))
     for c in columns:
-        table.add_column(c)
+        table.add_column(escape(c))
     for r in rows:
         table.add_row(*(escape(str(v)) if v is not None else "" for v in r))
     console.print(table)

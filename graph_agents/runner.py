@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import gc
 import json
-import re
 import threading
 import time
 import uuid
@@ -28,10 +27,12 @@ from .nodes.review_use_cases import ReviewError, apply_review
 from .progress import ProgressCallback, ProgressTracker
 from .reports import write_report_files
 from .reports.html import write_index
-from .settings import DEFAULT_FORMATS, Settings
+from .documents import split_documents
+from .secrets import ScrubbingSerde, scrub
+from .settings import DEFAULT_FORMATS, Settings, load_settings
 from .stores.base import GraphStore
-from .stores.local import safe_part
 from .tracing import FORMATS as TRACE_FORMATS, Trace, TraceRecorder
+from .workspace import check_database, check_same_case, check_thread_id, check_workspace, thread_lock
 
 
 
@@ -95,33 +96,6 @@ class WorkflowResult:
     @property
     def failed(self) -> list[ExecutionResult]:
         return [r for r in self.execution_results if r.status != "completed"]
-
-
-_THREAD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$")
-
-
-def check_thread_id(thread_id: str) -> str:
-    """Thread ids name files, result collections and catalog keys: plain characters only."""
-    if not _THREAD_ID.match(thread_id):
-        raise InputError(
-            f"invalid thread id {thread_id!r}: use letters, digits and _ . : @ - (at most 128, starting with a letter or digit)"
-        )
-    return thread_id
-
-
-def _split_documents(documents: Iterable[Any] | None) -> tuple[list[str], list[str]]:
-    """Paths for the graph's `documents`, inline contents for its `requirements` text."""
-    paths, contents = [], []
-    for doc in documents or []:
-        if isinstance(doc, dict) and "content" in doc:
-            contents.append(str(doc["content"]))
-        elif isinstance(doc, dict) and "path" in doc:
-            paths.append(str(doc["path"]))
-        elif isinstance(doc, (str, Path)):
-            paths.append(str(doc))
-        else:
-            raise TypeError(f"document {doc!r}: expected a path, {{'path': ...}} or {{'content': ...}}")
-    return paths, contents
 
 
 _frozen_lock = threading.Lock()
@@ -200,7 +174,7 @@ class AgenticWorkflowRunner:
         output: str | Path | None = None,
         output_formats: Iterable[str] = DEFAULT_FORMATS,
     ) -> None:
-        self.settings = settings or Settings()
+        self.settings = settings or load_settings()
         # where a run that stops midway (interrupt, SIGTERM, error) leaves its run.json, marked incomplete
         self.output, self.output_formats = (Path(output) if output else None), list(output_formats)
         if workspace is not None:
@@ -267,13 +241,15 @@ class AgenticWorkflowRunner:
         """The graph compiled on the workspace's SQLite checkpoints, with the run's catalog bound
         into ``context``. At the end, close the catalog and an engine the runner made itself (a
         GAE engine it started), whether the run ended or crashed."""
-        self.workspace.mkdir(parents=True, exist_ok=True)
+        checkpoints = self.workspace / "checkpoints.sqlite"
+        check_database(checkpoints, "checkpoint database")
         owned_catalog = False
         if context is not None:
             context.catalog, owned_catalog = self._run_catalog()
         try:
             with _heap_frozen():
-                async with AsyncSqliteSaver.from_conn_string(str(self.workspace / "checkpoints.sqlite")) as saver:
+                async with AsyncSqliteSaver.from_conn_string(str(checkpoints)) as saver:
+                    saver.serde = ScrubbingSerde(saver.serde)  # no secret reaches a checkpoint
                     # WAL (set by the saver) + NORMAL: no fsync per commit, which serialised every task's
                     # checkpoint writes behind the disk; a process crash still loses nothing committed
                     await saver.conn.execute("PRAGMA synchronous=NORMAL")
@@ -287,11 +263,13 @@ class AgenticWorkflowRunner:
 
     def _run_catalog(self) -> tuple[Any, bool]:
         """The catalog this run records in, bound to the runner's epoch; and whether we own it."""
-        from .catalog import AnalyticsCatalog, CatalogBackend, open_catalog
+        from .catalog import CATALOG_FILE, AnalyticsCatalog, CatalogBackend, open_catalog
 
         if self.catalog is False:
             return None, False
         if self.catalog is None:
+            if not self.settings.arango_configured:
+                check_database(self.workspace / CATALOG_FILE, "catalog")
             catalog = open_catalog(self.workspace, settings=self.settings, epoch=self.epoch, parent_epoch=self.parent_epoch)
             return catalog, True
         if isinstance(self.catalog, AnalyticsCatalog):
@@ -329,10 +307,24 @@ class AgenticWorkflowRunner:
         """
         if max_executions is not None and max_executions < 0:
             raise InputError("max_executions (--max-executions) must be 0 (no cap) or more")
-        paths, contents = _split_documents(input_documents)
+        paths, contents = split_documents(input_documents)
+        if requirements is not None and not isinstance(requirements, str):
+            raise InputError(f"requirements must be text, not {type(requirements).__name__}")
         text = "\n\n".join([*contents, *([requirements] if requirements else [])])
-        thread_id = check_thread_id(thread_id or uuid.uuid4().hex[:12])
+        thread_id = check_thread_id(uuid.uuid4().hex[:12] if thread_id is None else thread_id)
         config = self.config(thread_id, enable_parallelism)
+        self._check_workspace()
+        with thread_lock(self.workspace, thread_id):
+            return await self._run_locked(config, thread_id, {
+                "requirements": text,
+                "documents": paths,
+                "industry": industry or self.industry,
+                "max_executions": max_executions if max_executions is not None else (self.max_executions or 0),
+                "review_use_cases": review_use_cases,
+            }, enable_parallelism, progress)
+
+    async def _run_locked(self, config: dict[str, Any], thread_id: str, fresh: dict[str, Any],
+                          enable_parallelism: bool, progress: ProgressCallback | None) -> WorkflowResult:
         context = self._context()
         self.last_trace = None  # a finished thread returns its result without running, hence without a trace
         async with self._open(context) as app:
@@ -344,13 +336,7 @@ class AgenticWorkflowRunner:
             elif snapshot.values:
                 return await self._result(app, config, thread_id, context)
             else:
-                inputs = {
-                    "requirements": text,
-                    "documents": paths,
-                    "industry": industry or self.industry,
-                    "max_executions": max_executions if max_executions is not None else (self.max_executions or 0),
-                    "review_use_cases": review_use_cases,
-                }
+                inputs = fresh
                 self._save_options(thread_id, enable_parallelism)
             await self._drive(app, inputs, config, context, progress)
             return await self._result(app, config, thread_id, context)
@@ -370,7 +356,13 @@ class AgenticWorkflowRunner:
         An invalid decision raises :class:`~graph_agents.nodes.review_use_cases.ReviewError`
         before anything runs.
         """
-        config = self.config(thread_id, enable_parallelism)
+        config = self.config(check_thread_id(thread_id), enable_parallelism)
+        self._check_workspace()
+        with thread_lock(self.workspace, thread_id):
+            return await self._resume_locked(config, thread_id, decision, progress)
+
+    async def _resume_locked(self, config: dict[str, Any], thread_id: str, decision: Any,
+                             progress: ProgressCallback | None) -> WorkflowResult:
         context = self._context()
         self.last_trace = None
         async with self._open(context) as app:
@@ -390,7 +382,8 @@ class AgenticWorkflowRunner:
 
     async def get_result_async(self, thread_id: str) -> WorkflowResult:
         """The run on ``thread_id`` as it stands (finished, paused for review, or stopped midway)."""
-        config = self.config(thread_id, True)
+        config = self.config(check_thread_id(thread_id), True)
+        self._check_workspace()
         async with self._open() as app:
             if not (await app.aget_state(config)).values:
                 raise InputError(f"no run with thread id {thread_id!r} in {self.workspace}")
@@ -468,8 +461,11 @@ class AgenticWorkflowRunner:
         self.last_result = result
         return result
 
+    def _check_workspace(self) -> None:
+        check_workspace(self.workspace)
+
     def _options_path(self, thread_id: str) -> Path:
-        return self.workspace / "runs" / f"{safe_part(thread_id)}.json"
+        return self.workspace / "runs" / f"{check_thread_id(thread_id)}.json"
 
     def _save_options(self, thread_id: str, enable_parallelism: bool) -> None:
         """What `graph-agents resume` needs to rebuild this run's store in a new process."""
@@ -487,8 +483,9 @@ class AgenticWorkflowRunner:
             "enable_parallelism": enable_parallelism,
         }
         path = self._options_path(thread_id)
+        check_same_case(path.parent, path.name, f"thread id {thread_id!r}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(options, indent=2), encoding="utf-8")
+        path.write_text(json.dumps(scrub(options), indent=2), encoding="utf-8")
 
     @classmethod
     def from_saved_run(cls, thread_id: str, *, workspace: str | Path | None = None,
@@ -498,7 +495,12 @@ class AgenticWorkflowRunner:
         path = probe._options_path(thread_id)
         if not path.is_file():
             raise InputError(f"no saved run {thread_id!r} in {probe.workspace / 'runs'}")
-        options = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            options = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise InputError(f"saved run {path} cannot be read ({type(exc).__name__}): start the run afresh") from None
+        if not isinstance(options, dict):
+            raise InputError(f"saved run {path} is not a JSON object: start the run afresh")
         if not options.get("data_dir") and not options.get("demo"):
             source = (options.get("store") or {}).get("source")
             raise InputError(
@@ -555,9 +557,10 @@ def export_reports(
     if unknown:
         raise ValueError(f"unknown report format(s): {sorted(unknown)}; known: {list(DEFAULT_FORMATS)}")
     out = Path(directory)
-    paths = {r.id: write_report_files(r, out, formats) for r in result.reports}
+    # an error text or an LLM's words could carry a secret back: reports are scrubbed like run.json
+    paths = {r.id: write_report_files(Report.model_validate(scrub(r.model_dump())), out, formats) for r in result.reports}
     if "html" in formats:  # the run's index.html links every report page
-        write_index(html_run_summary(result, paths), result.reports, out)
+        write_index(scrub(html_run_summary(result, paths)), result.reports, out)
     return paths
 
 
@@ -604,7 +607,7 @@ def export_run(result: WorkflowResult, output: str | Path, formats: Iterable[str
     paths = export_reports(result, out / "reports", formats)
     out.mkdir(parents=True, exist_ok=True)
     target = out / "run.json"
-    target.write_text(json.dumps(run_summary(result, paths), indent=2), encoding="utf-8")
+    target.write_text(json.dumps(scrub(run_summary(result, paths)), indent=2), encoding="utf-8")
     return target
 
 

@@ -11,8 +11,6 @@ Markdown. LangSmith is untouched: LangChain adds its own tracer next to ours whe
 from __future__ import annotations
 
 import json
-import os
-import re
 import threading
 import time
 import tomllib
@@ -22,10 +20,10 @@ from uuid import UUID
 
 from jinja2 import Environment
 from langchain_core.callbacks import BaseCallbackHandler
-from pydantic import SecretStr
 
 from .llm.usage import LLM_CALL_EVENT, UNKNOWN, calls_text, time_text, tokens_text, totals
 from .reports.render import md_text
+from .secrets import Scrubber
 from .settings import Settings
 
 FORMATS = ("json", "html", "markdown")
@@ -79,51 +77,6 @@ class PriceTable:
         if p is None:
             return None
         return (input_tokens * p["input"] + output_tokens * p["output"]) / 1_000_000
-
-
-# -- secrets ------------------------------------------------------------------------------------
-
-_SECRET_KEY = re.compile(r"(^|[_-])(api[_-]?key|apikey|password|passwd|secret|token|jwt|authorization|credentials?)$", re.I)
-_SECRET_ENV = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|JWT)", re.I)
-_SECRET_PATTERNS = [
-    re.compile(r"\bsk-[A-Za-z0-9_\-]{8,}"),
-    re.compile(r"\blsv2_[A-Za-z0-9_]{8,}"),
-    re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=\-]{8,}"),
-    re.compile(r"\beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}"),
-]
-REDACTED = "***"
-
-
-class Scrubber:
-    """Removes the configured secrets (SecretStr settings, secret-named environment variables),
-    key-shaped strings and secret-named fields from anything that enters a trace."""
-
-    def __init__(self, settings: Settings | None = None) -> None:
-        values = set()
-        for name in type(settings).model_fields if settings is not None else ():
-            value = getattr(settings, name)
-            if isinstance(value, SecretStr) and len(value.get_secret_value()) >= 4:
-                values.add(value.get_secret_value())
-        values |= {v for k, v in os.environ.items() if _SECRET_ENV.search(k) and len(v) >= 8}
-        self.values = sorted(values, key=len, reverse=True)  # longest first: no partial leftovers
-
-    def text(self, s: str) -> str:
-        for v in self.values:
-            s = s.replace(v, REDACTED)
-        for p in _SECRET_PATTERNS:
-            s = p.sub(REDACTED, s)
-        return s
-
-    def __call__(self, obj: Any) -> Any:
-        if isinstance(obj, str):
-            return self.text(obj)
-        if isinstance(obj, SecretStr):
-            return REDACTED
-        if isinstance(obj, dict):
-            return {k: REDACTED if isinstance(k, str) and _SECRET_KEY.search(k) else self(v) for k, v in obj.items()}
-        if isinstance(obj, (list, tuple)):
-            return [self(v) for v in obj]
-        return obj
 
 
 def preview(obj: Any, limit: int = 300, depth: int = 0) -> Any:
@@ -439,11 +392,12 @@ class Trace:
     def print_summary(self, console: Any = None) -> dict[str, Any]:
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         s = self.summary()
         console = console or Console()
         title = f"Workflow trace: run {self.meta.get('thread_id', '?')} ({self.meta.get('status', '?')})"
-        table = Table(title=title, show_header=False, box=None, title_justify="left")
+        table = Table(title=Text(title), show_header=False, box=None, title_justify="left")
         table.add_column(style="bold")
         table.add_column()
         llm = llm_view(s)
@@ -463,7 +417,7 @@ class Trace:
             table.add_row(label, value)
         table.add_row("Slowest agents", "")
         for i, a in enumerate(s["slowest_agents"], 1):
-            table.add_row(f"  {i}. {a['agent']}", f"{a['duration_s']:.2f} s")
+            table.add_row(Text(f"  {i}. {a['agent']}"), f"{a['duration_s']:.2f} s")  # labels are data, not markup
         console.print(table, highlight=False)
         return s
 
@@ -494,7 +448,9 @@ def llm_view(summary: dict[str, Any]) -> dict[str, Any]:
     return {k.removeprefix("llm_"): v for k, v in summary.items()}
 
 _HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Trace {{ meta.thread_id }}</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{{ csp }}">
+<title>Trace {{ meta.thread_id }}</title>
 <style>
 body { font: 14px system-ui, sans-serif; margin: 2em; color: #222; }
 table.summary td { padding: 2px 12px 2px 0; }
@@ -559,6 +515,10 @@ def _top(nodes: list[dict[str, Any]]) -> dict[str, str]:
     return top
 
 
+# the page is static: no script, no request anywhere; only its own inline styles
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+
 def render_html(data: dict[str, Any]) -> str:
     """A Gantt-style timeline: one row per step, parallel analyses on rows that overlap in time,
     execute/report segments and LLM calls inside their step."""
@@ -571,7 +531,7 @@ def render_html(data: dict[str, Any]) -> str:
     env = Environment(autoescape=True)
     llm = llm_view(data["summary"])
     return env.from_string(_HTML).render(
-        meta=data["meta"], summary=data["summary"], rows=rows, errors=data["errors"], events=data["events"], total=total,
+        csp=CSP, meta=data["meta"], summary=data["summary"], rows=rows, errors=data["errors"], events=data["events"], total=total,
         llm_calls=calls_text(llm), llm_time=time_text(llm), llm_tokens=tokens_text(llm),
         pos=lambda t: round(100.0 * max(0.0, t) / total, 3),
     )

@@ -89,15 +89,29 @@ def test_planted_secrets_appear_in_no_output(doubles, tmp_path):
     assert {p.name for p in (output / "trace").iterdir()} >= {"trace.json", "trace.html", "trace.md"}
     assert list((workspace / "runs").glob("*.json"))
 
-    # an internal failure writes a traceback to the error log: a corrupt checkpoint database
+    # a corrupt checkpoint database is bad input: one line naming the file, exit 2
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "checkpoints.sqlite").write_bytes(b"not a database " * 200)
-    failed = _cli(["run", "--requirements", str(doubles.demo / "requirements.md"), "--workspace", str(broken),
-                   "--output", str(tmp_path / "out2"), "--thread-id", "secret-fail", "--quiet"], env, tmp_path)
-    assert failed.returncode == 1 and b"Traceback" not in failed.stderr
+    corrupt = _cli(["run", "--requirements", str(doubles.demo / "requirements.md"), "--workspace", str(broken),
+                    "--output", str(tmp_path / "out2"), "--thread-id", "secret-fail", "--quiet"], env, tmp_path)
+    assert corrupt.returncode == 2 and b"checkpoints.sqlite" in corrupt.stderr, corrupt.stderr
+    # an internal failure whose message carries the secrets (as a server's error body may, in no
+    # recognisable shape) writes a scrubbed traceback to the error log
+    boom = ("import os, graph_agents.runner as r\n"
+            "async def boom(*a, **k):\n"
+            "    raise RuntimeError('server said: ' + ' '.join(os.environ[k] for k in "
+            "('ARANGO_PASSWORD', 'GAE_AMP_KEY_SECRET', 'OPENAI_API_KEY')))\n"
+            "r.AgenticWorkflowRunner.run_async = boom\n"
+            "from graph_agents.cli import entry\nentry()\n")
+    failed = subprocess.run([sys.executable, "-c", boom, "run", "--requirements", str(doubles.demo / "requirements.md"),
+                             "--workspace", str(broken), "--output", str(tmp_path / "out2"), "--quiet"],
+                            env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, timeout=240, cwd=tmp_path)
+    assert failed.returncode == 1 and b"Traceback" not in failed.stderr and b"server said" in failed.stderr
     logs = list((broken / "logs").glob("error-*.log"))  # in the workspace the command was given
     assert logs and "Traceback" in logs[0].read_text()
+    failed.stdout += corrupt.stdout
+    failed.stderr += corrupt.stderr
 
     leaks = _leaks(tmp_path, secrets)
     for name, stream in (("stdout", done.stdout + failed.stdout), ("stderr", done.stderr + failed.stderr)):

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any, Iterable, Literal, Sequence
 
 from ..concurrency import GroupWrites, Once
+from ..secrets import known as known_secrets, scrub
 from .base import CatalogBackend, Doc, node_id
 
 TOP_K = 10  # top ids kept per report, for overlap between epochs
@@ -72,7 +73,9 @@ class AnalyticsCatalog:
         await self._writes.add([(docs, links)])
 
     async def _flush(self, writes: list[tuple[list[Doc], Sequence[tuple[str, str]]]]) -> None:
-        await self.backend.write([d for docs, _ in writes for d in docs], [e for _, links in writes for e in links])
+        values = known_secrets()  # no secret is recorded, whichever backend stores it
+        await self.backend.write([(kind, key, scrub(doc, values)) for docs, _ in writes for kind, key, doc in docs],
+                                 [e for _, links in writes for e in links])
 
     # -- recording (called by the graph's nodes) -----------------------------------------------
 

@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal, Sequence
 
+from ..errors import InputError
+from ..workspace import check_database
 from .base import Doc, node_id, split_node
 
 _SCHEMA = """
@@ -49,11 +51,17 @@ class SQLiteCatalogBackend:
 
     def _connect(self) -> sqlite3.Connection:
         if self._conn is None:
+            check_database(self.path, "catalog")  # corrupt, truncated or locked: said now, with the file
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")  # the CLI can read while a run writes
-            conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; one fsync per checkpoint, not per write
-            conn.executescript(_SCHEMA + _INDEXES)
+            # a writer waits this long for another one: runs in one workspace write in short bursts
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")  # the CLI can read while a run writes
+                conn.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; one fsync per checkpoint, not per write
+                conn.executescript(_SCHEMA + _INDEXES)
+            except sqlite3.DatabaseError as exc:
+                conn.close()
+                raise InputError(f"catalog {self.path} cannot be used ({exc}): move it away to start afresh") from None
             self._conn = conn
         return self._conn
 

@@ -19,7 +19,14 @@ from typing import Any
 
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
+from ..secrets import scrub_text
 from ..settings import Settings
+
+
+def describe_error(exc: BaseException, limit: int) -> str:
+    """An LLM error as recorded: a server may echo the API key back in its error body, in any
+    shape, so the process's known secrets are scrubbed before the text goes anywhere."""
+    return scrub_text(f"{type(exc).__name__}: {exc}")[: len(type(exc).__name__) + 2 + limit]
 
 _gates: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]]" = weakref.WeakKeyDictionary()
 
@@ -144,6 +151,6 @@ async def call(runnable: Any, messages: list[Any], config: Any, settings: Settin
                         stats.last_done = time.time()
             except Exception as exc:
                 stats.timeouts += is_timeout(exc)
-                stats.errors.append(f"{type(exc).__name__}: {str(exc)[:200]}")
+                stats.errors.append(describe_error(exc, 200))
                 raise
     raise RuntimeError("unreachable")  # pragma: no cover

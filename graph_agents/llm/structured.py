@@ -27,8 +27,9 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.runnables.config import merge_configs
 from pydantic import BaseModel, ValidationError
 
+from ..secrets import scrub_text
 from .cache import SQLiteCache, track
-from .client import CallStats, call, is_refusal, is_timeout, is_transient
+from .client import CallStats, call, describe_error, is_refusal, is_timeout, is_transient
 from .methods import answer_line, json_instructions, max_tokens as bounded_tokens, order, remember, runnable_for
 from .prompts import load_prompt
 from .usage import LLM_CALL_EVENT, UNKNOWN, Budget
@@ -211,7 +212,7 @@ async def _announce(record: dict[str, Any], config: Any) -> None:
 
 def rejection(node: str, item: Any, reason: str) -> dict[str, Any]:
     """What a dropped proposal leaves in the state's ``llm_rejections`` (and so in the trace)."""
-    return {"node": node, "item": str(item)[:200], "reason": reason}
+    return {"node": node, "item": scrub_text(str(item)[:200]), "reason": scrub_text(reason)}
 
 
 def _reject(rejections: list[dict[str, Any]] | None, agent: str, reason: str) -> None:
@@ -257,7 +258,7 @@ async def _invoke(
             out = await call(runnable, messages, config, ctx.settings, stats, timeout_s=budget.remaining_s())
         except Exception as exc:
             out = exc
-            record["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
+            record["error"] = describe_error(exc, 300)
     # latency is the model's time; what a request spent queued behind our concurrency gate is apart
     record["latency_s"] = round(stats.model_s, 4)
     record["queued_s"] = round(max(0.0, time.perf_counter() - started - stats.model_s), 4)

@@ -11,6 +11,7 @@ import asyncio
 import functools
 import itertools
 import hashlib
+import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, TypeVar
@@ -19,6 +20,7 @@ import requests
 from arango import ArangoClient
 from arango.database import StandardDatabase
 from arango.exceptions import ArangoError, CollectionCreateError
+from arango.http import DefaultHTTPClient
 
 from ..models import DegreeStats, EdgeDefinition
 from ..settings import Settings
@@ -71,10 +73,16 @@ def connect(settings: Settings) -> StandardDatabase:
     """A python-arango database handle from the settings (JWT wins over user/password)."""
     if not settings.arango_url:
         raise StoreError("ARANGO_URL is not set")
+    # One attempt per host, each bounded by ARANGO_TIMEOUT: python-arango's defaults (3 urllib3
+    # retries with backoff, times 3 tries per host) took 22-64 s to give up on a dead port even
+    # with ARANGO_TIMEOUT=3, logging a WARNING per retry; the StoreError says it once.
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
     client = ArangoClient(
         hosts=settings.arango_url,
         verify_override=settings.arango_verify_tls,
         request_timeout=settings.arango_timeout_s,
+        http_client=DefaultHTTPClient(request_timeout=settings.arango_timeout_s, retry_attempts=0),
+        resolver_max_tries=len(settings.arango_url.split(",")),
     )
     if settings.arango_jwt is not None:
         return client.db(settings.arango_database, user_token=settings.arango_jwt.get_secret_value())

@@ -54,6 +54,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from graph_agents.algorithms import CATALOG
+from graph_agents.documents import open_regular
 from graph_agents.errors import InputError
 from graph_agents.models import Vertical
 
@@ -125,6 +126,16 @@ DETECTOR_KINDS: dict[str, str] = {
     "cycle": "min_size: smallest strongly connected group worth reporting",
 }
 
+# detector parameter -> (lowest, highest, integer only): what reports/detectors.py reads
+DETECTOR_PARAMETERS: dict[str, tuple[float, float, bool]] = {
+    "min_size": (1, 10**12, True),
+    "top_share": (0.0, 1.0, False),
+    "min_share": (0.0, 1.0, False),
+    "min_isolation": (0.0, 1.0, False),
+    "min_ratio": (0.0, 10**6, False),
+}
+MAX_VERTICAL_BYTES = 256 * 1024  # the built-ins are ~3 KiB; 26 MB made a 325 MB checkpoint database
+
 TEXT_CAP = 10.0
 COLLECTION_WEIGHT = 3.0
 MIN_SCORE = 2.0
@@ -151,6 +162,8 @@ def _parse(text: str, source: str) -> Vertical:
         raise VerticalError(
             f"invalid JSON in {source} at line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise VerticalError(f"{source}: JSON nested too deeply to be a vertical") from None
     if not isinstance(data, dict):
         raise VerticalError(f"{source}: expected a JSON object, got {type(data).__name__}")
     try:
@@ -167,12 +180,32 @@ def _parse(text: str, source: str) -> Vertical:
     return vertical
 
 
+def _check_detector_parameters(det: dict[str, Any], where: str, i: int) -> None:
+    for param, (low, high, integer) in DETECTOR_PARAMETERS.items():
+        if param not in det:
+            continue
+        value = det[param]
+        kind = "an integer" if integer else "a number"
+        if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)) or value != value:
+            raise VerticalError(f"{where}field 'detectors.{i}.{param}' must be {kind}, not {value!r}"[:300])
+        if not low <= value <= high:
+            raise VerticalError(f"{where}field 'detectors.{i}.{param}' must be between {low} and {high}, not {value!r}")
+    if not isinstance(det.get("description", ""), str):
+        raise VerticalError(f"{where}field 'detectors.{i}.description' must be a string")
+
+
 def validate_vertical(v: Vertical, source: str | None = None) -> Vertical:
-    """Check what pydantic can't: a name, catalog algorithm names, detector shape. Returns ``v``."""
+    """Check what pydantic can't: a name, catalog algorithm names, detector shape and parameters,
+    and a size that fits a vocabulary (the vertical travels with every analysis, so with every
+    checkpoint). Returns ``v``."""
     where = f"{source}: " if source else ""
     known = ", ".join(sorted(CATALOG))
     if not v.name.strip():
         raise VerticalError(f"{where}field 'name' must not be empty")
+    size = len(json.dumps(v.model_dump(), default=str))
+    if size > MAX_VERTICAL_BYTES:
+        raise VerticalError(f"{where}the vertical is {size / 1024:.0f} KiB; a vertical is a vocabulary "
+                            f"of at most {MAX_VERTICAL_BYTES // 1024} KiB")
     for algo in v.algorithm_purposes:
         if algo not in CATALOG:
             raise VerticalError(
@@ -194,6 +227,7 @@ def validate_vertical(v: Vertical, source: str | None = None) -> Vertical:
                 f"{where}field 'detectors.{i}.kind': unknown kind {det.get('kind')!r}; "
                 f"known: {', '.join(DETECTOR_KINDS)}"
             )
+        _check_detector_parameters(det, where, i)
     return v
 
 
@@ -256,12 +290,12 @@ def load_vertical(spec: str) -> Vertical:
             f"unknown vertical {text!r}{hint}; known: {', '.join(sorted(files))} "
             "(or an alias such as retail, aml, logistics; or a path to a .json file)"
         )
-    if not path.exists():
-        raise VerticalError(f"vertical file not found: {path}")
-    if not path.is_file():
-        raise VerticalError(f"vertical path is not a file: {path}")
     try:
-        content = path.read_text(encoding="utf-8-sig")
+        with open_regular(path, "vertical file", VerticalError) as fh:
+            raw = fh.read(MAX_VERTICAL_BYTES + 1)
+        if len(raw) > MAX_VERTICAL_BYTES:
+            raise VerticalError(f"{path}: larger than {MAX_VERTICAL_BYTES // 1024} KiB; a vertical is a vocabulary, not data")
+        content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise VerticalError(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
