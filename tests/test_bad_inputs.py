@@ -330,12 +330,6 @@ def _graph_json(body: str) -> Callable[[Path], None]:
     return lambda d: _small_graph(d) and (d / "graph.json").write_text(body) and None
 
 
-def _xfail16(case: Case, run: bool = True) -> Any:
-    """``run=False`` for the cases today's reader never finishes (it blocks on a FIFO, or reads
-    /dev/zero until memory runs out): un-xfail them with the new reader."""
-    return pytest.param(case, marks=pytest.mark.xfail(strict=False, run=run, reason="issue 16 reader"), id=case.name)
-
-
 CASES = [
     # documents
     Case("empty document", doc("empty.md"), 0, "completed"),
@@ -480,27 +474,24 @@ CASES = [
     Case("ArangoDB on a non-HTTP port", arango("garbage"), 2, "ArangoDB at"),
     Case("ArangoDB URL with a password, closed port", arango("closed", ARANGO_URL="http://root:Planted-pw-51bd@127.0.0.1:1"), 2,
          "ArangoDB at", secret="Planted-pw-51bd"),
-    # graph files: hardened by the columnar reader (issue 16)
-    *map(_xfail16, [
-        Case("duplicate keys across dump files", graph(_dump_pair), 2, "duplicate"),
-        Case("UTF-8 BOM in a jsonl", graph(lambda d: _small_graph(d) and _bytes(d / "customers.jsonl", b"\xef\xbb\xbf" + (d / "customers.jsonl").read_bytes()) and None), 0, "completed"),
-        Case("NaN in a document", graph(lambda d: _small_graph(d) and (d / "products.jsonl").write_text('{"_key": "p0", "price": NaN}\n') and None), 2, "products.jsonl"),
-        Case("Infinity in a document", graph(lambda d: _small_graph(d) and (d / "products.jsonl").write_text('{"_key": "p0", "price": Infinity}\n') and None), 2, "products.jsonl"),
-        Case("non-string _key", graph(lambda d: _jsonl(d, "a", [{"_key": {"x": 1}}])), 2, "_key"),
-        Case("numeric _key", graph(lambda d: _jsonl(d, "a", [{"_key": 7}])), 2, "_key"),
-        Case("type-2 collection with _from/_to documents", graph(_dump("links", 2, b'{"_key": "1", "_from": "a/1", "_to": "a/2"}\n')), 2, "links"),
-        Case('"from": "customers" in graph.json', graph(_graph_json(json.dumps({"name": "g", "edge_definitions": [
-            {"collection": "purchased", "from": "customers", "to": ["products"]}]}))), 2, "graph.json"),
-        Case("ga_results_ collections are not analysed", graph(lambda d: _small_graph(d) and _jsonl(d, "ga_results_old_T-001", [{"_key": "x"}])), 0, "completed"),
-        Case("ga_catalog collections are not analysed", graph(lambda d: _small_graph(d) and _jsonl(d, "ga_catalog_runs", [{"_key": "x"}])), 0, "completed"),
-        Case("corrupt deflate inside a gzip", graph(_bad_deflate), 2, "a.data.json.gz"),
-        Case("structure.json that is a list", graph(lambda d: (d / "a.structure.json").write_text("[]") and None), 2, "a.structure.json"),
-        Case('"edge_definitions": null', graph(_graph_json('{"name": "g", "edge_definitions": null}')), 2, "edge_definitions"),
-        Case("data file nested 100k deep", graph(lambda d: (d / "a.jsonl").write_text('{"_key": "1", "x": ' + DEEP_JSON + "}\n") and None), 2, "a.jsonl"),
-    ]),
-    *(_xfail16(c, run=False) for c in [
-        Case("jsonl symlinked to /dev/zero", graph(lambda d: _small_graph(d) and _symlink(d / "zero.jsonl", "/dev/zero") and None), 2, "zero.jsonl"),
-        Case("FIFO named *.jsonl", graph(lambda d: _small_graph(d) and _fifo(d / "pipe.jsonl") and None), 2, "pipe.jsonl")]),
+    # graph files: the columnar reader's checks
+    Case("duplicate keys across dump files", graph(_dump_pair), 2, "duplicate"),
+    Case("UTF-8 BOM in a jsonl", graph(lambda d: _small_graph(d) and _bytes(d / "customers.jsonl", b"\xef\xbb\xbf" + (d / "customers.jsonl").read_bytes()) and None), 0, "completed"),
+    Case("NaN in a document", graph(lambda d: _small_graph(d) and (d / "products.jsonl").write_text('{"_key": "p0", "price": NaN}\n') and None), 2, "products.jsonl"),
+    Case("Infinity in a document", graph(lambda d: _small_graph(d) and (d / "products.jsonl").write_text('{"_key": "p0", "price": Infinity}\n') and None), 2, "products.jsonl"),
+    Case("non-string _key", graph(lambda d: _jsonl(d, "a", [{"_key": {"x": 1}}])), 2, "_key"),
+    Case("numeric _key", graph(lambda d: _jsonl(d, "a", [{"_key": 7}])), 2, "_key"),
+    Case("type-2 collection with _from/_to documents", graph(_dump("links", 2, b'{"_key": "1", "_from": "a/1", "_to": "a/2"}\n')), 2, "links"),
+    Case('"from": "customers" in graph.json', graph(_graph_json(json.dumps({"name": "g", "edge_definitions": [
+        {"collection": "purchased", "from": "customers", "to": ["products"]}]}))), 0, "completed"),
+    Case("ga_results_ collections are not analysed", graph(lambda d: _small_graph(d) and _jsonl(d, "ga_results_old_T-001", [{"_key": "x"}])), 0, "completed"),
+    Case("ga_catalog collections are not analysed", graph(lambda d: _small_graph(d) and _jsonl(d, "ga_catalog_runs", [{"_key": "x"}])), 0, "completed"),
+    Case("corrupt deflate inside a gzip", graph(_bad_deflate), 2, "a.data.json.gz"),
+    Case("structure.json that is a list", graph(lambda d: (d / "a.structure.json").write_text("[]") and None), 2, "a.structure.json"),
+    Case('"edge_definitions": null', graph(_graph_json('{"name": "g", "edge_definitions": null}')), 2, "edge_definitions"),
+    Case("data file nested 100k deep", graph(lambda d: (d / "a.jsonl").write_text('{"_key": "1", "x": ' + DEEP_JSON + "}\n") and None), 2, "a.jsonl"),
+    Case("jsonl symlinked to /dev/zero", graph(lambda d: _small_graph(d) and _symlink(d / "zero.jsonl", "/dev/zero") and None), 2, "zero.jsonl"),
+    Case("FIFO named *.jsonl", graph(lambda d: _small_graph(d) and _fifo(d / "pipe.jsonl") and None), 2, "pipe.jsonl"),
 ]
 
 

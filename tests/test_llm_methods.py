@@ -22,7 +22,9 @@ from graph_agents.context import Context
 from graph_agents.engines import LocalEngine
 from graph_agents.llm import build_chat_model, llm_totals, propose
 from graph_agents.llm.methods import CAPABILITIES_FILE, bounded_schema, max_tokens, order, tool_of
-from graph_agents.llm.schemas import ReportInsights, RequirementsExtraction, TemplatePlan, UseCasePlan
+from graph_agents.llm.schemas import ReportInsights, TemplatePlan
+from graph_agents.nodes.extract_requirements.proposal import RequirementsExtraction
+from graph_agents.nodes.generate_use_cases import UseCasePlan
 from graph_agents.runner import run_summary
 from graph_agents.settings import Settings
 from tests.doubles.fake_llm import SchemaFakeChatModel

@@ -246,13 +246,16 @@ async def extra_insights(
     rejections: Rejections = []
     if ctx.llm is None:
         return report, rejections
-    facts = {k: v for k, v in facts.items() if k not in CHART_ONLY}  # what grounding checks against, too
+    # what grounding checks against, too. The change since a baseline run is left out: it is said
+    # deterministically, and it names another run, so an identical rerun would never hit the cache.
+    facts = {k: v for k, v in facts.items() if k not in (*CHART_ONLY, "changes")}
     shown = {**facts, "groups": [{**g, "members": g["members"][:10]} for g in facts.get("groups", [])[:10]]}
+    summary = report.summary.split(" Since run ")[0]
     data = {
         "analysis": {"template_id": report.template_id, "title": report.title, "algorithm": report.algorithm,
-                     "summary": report.summary},
+                     "summary": summary},
         "facts": shown, "names": names, "vertical_terms": vertical.terms,
-        "existing_insights": [i.title for i in report.insights],
+        "existing_insights": [i.title for i in report.insights if "changes" not in i.evidence],
     }
     answer = await propose(ctx, "analyze", ReportInsights, data, config, rejections=rejections)
     if answer is None:
