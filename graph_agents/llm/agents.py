@@ -230,6 +230,22 @@ async def refine_templates(
 # -------------------------------------------------------------------------------------- analyze
 
 
+# what the report step shows the model: enough to write from, small enough for a 4k-context model
+SHOWN_TOP, SHOWN_GROUPS, SHOWN_MEMBERS = 10, 8, 5
+
+
+def _for_prompt(value: Any) -> Any:
+    """Floats to 4 significant digits (grounding accepts a rounded citation): full precision
+    costs tokens and tells a reader nothing."""
+    if isinstance(value, float):
+        return float(f"{value:.4g}")
+    if isinstance(value, dict):
+        return {k: _for_prompt(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_for_prompt(v) for v in value]
+    return value
+
+
 def _ids_in(facts: dict[str, Any]) -> set[str]:
     ids = {t["id"] for t in facts.get("top", [])}
     for g in facts.get("groups", []):
@@ -249,12 +265,15 @@ async def extra_insights(
     # what grounding checks against, too. The change since a baseline run is left out: it is said
     # deterministically, and it names another run, so an identical rerun would never hit the cache.
     facts = {k: v for k, v in facts.items() if k not in (*CHART_ONLY, "changes")}
-    shown = {**facts, "groups": [{**g, "members": g["members"][:10]} for g in facts.get("groups", [])[:10]]}
+    shown = _for_prompt({**facts, "top": facts.get("top", [])[:SHOWN_TOP],
+                         "groups": [{**g, "members": g["members"][:SHOWN_MEMBERS]}
+                                    for g in facts.get("groups", [])[:SHOWN_GROUPS]]})
     summary = report.summary.split(" Since run ")[0]
     data = {
         "analysis": {"template_id": report.template_id, "title": report.title, "algorithm": report.algorithm,
                      "summary": summary},
-        "facts": shown, "names": names, "vertical_terms": vertical.terms,
+        "facts": shown, "names": {k: v for k, v in names.items() if k in _ids_in(shown)},
+        "vertical_terms": vertical.terms,
         "existing_insights": [i.title for i in report.insights if "changes" not in i.evidence],
     }
     answer = await propose(ctx, "analyze", ReportInsights, data, config, rejections=rejections)
