@@ -1,8 +1,9 @@
 """How well requirements are understood: asks found, right algorithm, phantom analyses.
 
-    python bench/understanding.py [--split dev|heldout|all] [--misses]
+    python bench/understanding.py [--split dev|heldout|fresh-a|fresh-b|all] [--misses]
 
-The corpus is ``tests/corpus/<split>/``: one document per file and ``labels.json`` naming, per
+The corpus is ``tests/corpus/<split>/`` (``fresh-a``/``fresh-b`` are ``fresh/a`` and ``fresh/b``:
+asks written before any tuning on them; A is for tuning, B is only scored): one document per file and ``labels.json`` naming, per
 document, its style and its asks as ``[words of the ask, algorithm]`` (``null``: an ask no catalog
 algorithm answers). Everything else in a document is a non-ask line. ``*.docx.md`` and
 ``*.pdf.md`` are the text of DOCX and PDF documents, built into real files (python-docx, fpdf2)
@@ -11,7 +12,7 @@ before they are read back the way users' files are.
 Prints one JSON object: documents, asks, asks found (a requirement holds the ask's words),
 top-1 (the requirement's use cases answer it with the labelled algorithm; for a requirement with
 one labelled ask, its first algorithm), phantoms (analyses no labelled ask asked for), no-ask
-documents warned about, and the same per style. ``--misses`` adds what went wrong.
+documents warned about, and the same per split and per style. ``--misses`` adds what went wrong.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from graph_agents.nodes.generate_use_cases import plan  # noqa: E402
 from graph_agents.verticals import load_vertical  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
-SPLITS = ("dev", "heldout")
+SPLITS = {"dev": "dev", "heldout": "heldout", "fresh-a": "fresh/a", "fresh-b": "fresh/b"}
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
 
 
@@ -89,12 +90,13 @@ def materialise(path: Path, workdir: Path) -> Path:
 
 
 def load_corpus(split: str) -> list[dict[str, Any]]:
-    splits = SPLITS if split == "all" else (split,)
+    splits = list(SPLITS) if split == "all" else [split]
     docs = []
     for s in splits:
-        labels = json.loads((CORPUS / s / "labels.json").read_text(encoding="utf-8"))
+        folder = CORPUS / SPLITS[s]
+        labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
         for name, meta in labels.items():
-            docs.append({"split": s, "name": name, "path": CORPUS / s / name, "style": meta["style"],
+            docs.append({"split": s, "name": name, "path": folder / name, "style": meta["style"],
                          "asks": [(words, algo) for words, algo in meta["asks"]]})
     return docs
 
@@ -148,12 +150,14 @@ def score_document(doc: dict[str, Any], path: Path) -> dict[str, Any]:
 def run(split: str, show_misses: bool = False) -> dict[str, Any]:
     docs = load_corpus(split)
     per_style: dict[str, dict[str, Any]] = {}
+    per_split: dict[str, dict[str, Any]] = {}
     total = {"documents": 0, "asks": 0, "found": 0, "top1": 0, "phantoms": 0, "no_ask_documents": 0, "no_ask_warned": 0}
     misses = []
     with tempfile.TemporaryDirectory() as tmp:
         for doc in docs:
             result = score_document(doc, materialise(doc["path"], Path(tmp)))
-            for bucket in (total, per_style.setdefault(doc["style"], {"documents": 0, "asks": 0, "found": 0, "top1": 0, "phantoms": 0})):
+            fresh = {"documents": 0, "asks": 0, "found": 0, "top1": 0, "phantoms": 0}
+            for bucket in (total, per_style.setdefault(doc["style"], dict(fresh)), per_split.setdefault(doc["split"], dict(fresh))):
                 bucket["documents"] += 1
                 bucket["asks"] += result["asks"]
                 bucket["found"] += result["found"]
@@ -164,10 +168,10 @@ def run(split: str, show_misses: bool = False) -> dict[str, Any]:
                 total["no_ask_warned"] += result["warned"]
             if result["misses"] or result["phantoms"]:
                 misses.append({"document": f"{doc['split']}/{doc['name']}", "misses": result["misses"], "phantoms": result["phantoms"]})
-    for bucket in (total, *per_style.values()):
+    for bucket in (total, *per_style.values(), *per_split.values()):
         bucket["top1_accuracy"] = round(bucket["top1"] / bucket["asks"], 3) if bucket["asks"] else None
         bucket["found_share"] = round(bucket["found"] / bucket["asks"], 3) if bucket["asks"] else None
-    out = {"split": split, **total, "per_style": per_style}
+    out = {"split": split, **total, "per_split": per_split, "per_style": per_style}
     if show_misses:
         out["misses"] = misses
     return out
