@@ -102,7 +102,9 @@ IDENTIFIERS = (
     "device | devices | phone | phones | email | emails | address | addresses | ip | card | cards | identifier"
     " | identifiers | id | ids | cookie | cookies | login | handset | handsets | computer | laptop | workstation | badge"
     " | sim | hardware | fingerprint | fingerprints | wallet | bank | iban | instrument | credential | credentials"
-    " | number | numbers | details | reader | scanner | terminal | terminals | router"
+    " | number | numbers | details | reader | scanner | terminal | terminals | router | director | directors"
+    " | shareholder | shareholders | beneficiary | beneficiaries | payee | payees | postcode | zip code"
+    " | password | passwords | vehicle | vehicles | guarantor | referee | account holder | mailbox"
 )
 # what a label propagation spreads
 MARKS = "flag | flags | label | labels | tag | tags | risk | score | suspicion | status | taint | stigma | classification"
@@ -131,10 +133,17 @@ CATALOG: dict[str, Algorithm] = {
                 " | go to for | goes to for | turn to for | go to person | convert ... friends | most followed"
                 " | hinge on | hinges on | set the trend | sets the trend | trend setter | trendsetter | trendsetters"
                 " | centre of | center of | most valued | most valuable | bring in the most | picked up by"
-                " | widest reach | largest reach | most reach",
+                " | widest reach | largest reach | most reach | tastemaker | tastemakers | kingmaker | kingmakers"
+                " | opinion former | opinion maker | key opinion | most respected | most admired | looked up to"
+                " | most listened | listen to most | follow their lead | most recommended | most endorsed | most mentioned"
+                " | most linked | most referred | most impactful | most dominant | most visible | leading voice | leading voices"
+                " | biggest say | most say | linchpin | keystone | cornerstone | anchor | anchors | crowd puller"
+                " | drive ... sales | drive ... purchases | drive ... traffic | drive ... demand | drive ... engagement"
+                " | drives the most | pull others | pulls others | lead others | leads others | big fish | major player",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
-                " | driver | drivers | depend on | depends on | reach | critical | valued | trend",
+                " | driver | drivers | depend on | depends on | reach | critical | valued | trend | dominant"
+                " | respected | magnet | magnets | stature | pivotal",
                 weak="top | drive | matter | stand out | biggest | who ... most | which ... most",
             ),
             params={
@@ -165,9 +174,15 @@ CATALOG: dict[str, Algorithm] = {
                 " | only link | only connection | only path | only route | in the middle of | otherwise unrelated"
                 " | otherwise unconnected | otherwise isolated | would isolate | if ... fail | if ... failed | if ... closed"
                 " | if ... removed | if ... went down | if ... goes down | if ... go down | through which | routed through"
-                " | route through | gateway | gateways | choke",
-                medium="go through | goes through | between | critical link | routed | between ... and",
-                weak="connect | flow | link",
+                " | route through | gateway | gateways | choke | hold ... together | holds ... together | glue"
+                " | pinch point | pinch points | squeeze point | weak link | weakest link | single hub | single point"
+                " | get stuck | gets stuck | held up at | traffic jam | bridges | bridged | span ... divide"
+                " | spans ... divide | straddle | straddles | liaison | liaisons | super connector | super connectors"
+                " | boundary spanner | boundary spanners | broker between | in between | has to go through"
+                " | have to go through | every ... go through | every ... goes through | every ... pass through",
+                medium="between | critical link | routed | between ... and | stuck"
+                " | congestion | congested | overloaded | choked",
+                weak="connect | flow | link | go through | goes through",
             ),
             params={
                 "k": Param(int, 0, "sampled source vertices (0 = exact)", 0, 100_000),
@@ -191,9 +206,15 @@ CATALOG: dict[str, Algorithm] = {
                 " | micro segment | group ... into | groups of similar | split ... into groups"
                 " | break ... into groups | divide ... into groups | partition ... into | cliques | clique"
                 " | among themselves | mostly ... each other | mostly with each other | rarely with anyone"
-                " | rarely ... outside",
+                " | rarely ... outside | clan | clans | faction | factions | echo chamber | echo chambers | filter bubble"
+                " | subculture | subcultures | subgroup | subgroups | sub group | sub groups | sub community"
+                " | voting bloc | blocs | friend groups | social circles | flock together | hang out together"
+                " | tightly connected | tightly linked | densely linked | closely linked | form naturally | naturally form"
+                " | interact mostly | mostly interact | mainly ... each other | largely ... each other"
+                " | primarily ... each other | archetypes | niches | market segments",
                 medium="group | grouping | groups | circle | circles | affinity | alike | similar | neighbourhood"
-                " | neighborhood | together | same kind | same kinds | same mix",
+                " | neighborhood | together | same kind | same kinds | same mix | clustered | grouped | niche"
+                " | bubble | bubbles | camp | camps | gang | gangs | squad | squads | organically",
                 weak="each other | mix",
             ),
             params={
@@ -221,13 +242,18 @@ CATALOG: dict[str, Algorithm] = {
                 " | identity resolution | entity resolution | duplicate accounts | sock puppet"
                 " | multiple accounts | syndicate | linked identities | fragments | fragmented | directly or indirectly"
                 " | directly or through | not connected | not linked | no link | no connection | cut off from"
-                " | only connected to each other | separate networks | form separate | never exchange | "
+                " | only connected to each other | separate networks | form separate | never exchange"
+                " | connected to each other | connected with each other | linked with each other | linked together"
+                " | connected together | chained together | joined up | to nobody else | to no one else"
+                " | stranded | orphan | orphans | orphaned | no ties to | no links to | unconnected"
+                " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
+                " | "
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
                           " | connected through | connected by", IDENTIFIERS),
-                medium="component | components | sharing | shared | share | isolated | reachable | linked"
+                medium="component | components | rest of the network | from the rest | isolated | reachable | linked"
                 " | collusion | one fraudster | one person | fraud ring | network of accounts | any chain | tied to"
                 " | duplicates | share ... account | same ... account | shared account",
-                weak="connected | identity | resolution",
+                weak="connected | identity | resolution | share | shared | sharing",
             ),
             core_only=True,
             directed=False,
@@ -247,8 +273,13 @@ CATALOG: dict[str, Algorithm] = {
                 " | mutually reachable | strongly connected | circular dependency | feedback loop | reciprocal"
                 " | round robin | in a circle | in a loop | circle back | round and round | back to themselves"
                 " | back to itself | where they started | where it started | full circle | circulate | circulates"
-                " | circulating | circulation | closed set | back into | out of and back",
-                medium="mutual | launder | laundering",
+                " | circulating | circulation | closed set | back into | out of and back | closed circuit | closed circuits"
+                " | merry go round | boomerang | ping pong | revolving door | circular flow | circular flows"
+                " | come full circle"
+                " | recirculate | recirculated | recycled funds | cycled | cycle through | cycle back | loop back"
+                " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
+                " | bounced between | back again | self dealing",
+                medium="mutual | launder | laundering | go around | goes around | went around | travel around | travels around",
                 weak="wash | return | returns | back",
             ),
             core_only=True,
@@ -271,9 +302,23 @@ CATALOG: dict[str, Algorithm] = {
                 " | spill over | spillover | downstream impact | knock on | already tagged | already labelled"
                 " | exposed through | exposed via | carry over | carries over | rub off | rubs off"
                 " | already labeled | already flagged | get the tag | get the label | also be flagged | also be labelled"
+                " | already confirmed | already known | we already know | already identified | already caught"
+                " | already blacklisted | already sanctioned | starting from known | starting from the known"
+                " | start from known | seeded with | from the known | based on known | based on confirmed"
+                " | labelled examples | labeled examples"
+                " | handful of known | few known | whose contacts | whose friends | whose neighbours | whose neighbors"
+                " | whose peers | their contacts already | their friends already | by association | company they keep"
+                " | second hand | secondhand | indirect exposure | indirectly exposed | at risk through | at risk via"
+                " | at risk because | trickle down | trickles down | fill in ... labels | missing labels"
+                " | extrapolate | flow down | flows down | neighbours of known | neighbors of known | near flagged"
+                " | next to flagged | around known | around flagged | connected to flagged | linked to flagged"
                 " | "
                 + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS),
-                medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed",
+                medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed"
+                " | blacklisted | sanctioned | watchlist | watch list | based on ... contacts | based on ... neighbours"
+                " | based on ... neighbors | based on ... friends | based on ... peers | close contacts"
+                " | label every | label each | tag every | tag each | mark every | mark each | classify every"
+                " | classify each | likely to be | ground truth | confirmed cases | known cases",
                 weak="label | labels | flag | tag | known | confirmed | upstream",
             ),
             params={
