@@ -159,7 +159,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="betweennesscentrality",
             description="How often a vertex lies on shortest paths between others: brokers and bottlenecks.",
             intents=phrases(
-                strong="broker | brokerage | bridge | bridging | bottleneck | chokepoint | choke point | gatekeeper"
+                strong="broker | bridge | bridging | bottleneck | chokepoint | choke point | gatekeeper"
                 " | intermediary | middleman | middlemen | go between | single point of failure | betweenness"
                 " | conduit | relay | pass through | passes through | flow through | flows through | funnel through"
                 " | sit between | sits between | lie between | stand between | otherwise separate"
@@ -182,7 +182,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | have to go through | every ... go through | every ... goes through | every ... pass through",
                 medium="between | critical link | routed | between ... and | stuck"
                 " | congestion | congested | overloaded | choked",
-                weak="connect | flow | link | go through | goes through",
+                weak="connect | flow | link | go through | goes through | brokerage",
             ),
             params={
                 "k": Param(int, 0, "sampled source vertices (0 = exact)", 0, 100_000),
@@ -318,7 +318,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | blacklisted | sanctioned | watchlist | watch list | based on ... contacts | based on ... neighbours"
                 " | based on ... neighbors | based on ... friends | based on ... peers | close contacts"
                 " | label every | label each | tag every | tag each | mark every | mark each | classify every"
-                " | classify each | likely to be | ground truth | confirmed cases | known cases",
+                " | classify each | likely to be | ground truth | confirmed cases | known cases | known ... cases"
+                " | confirmed ... cases | around them | those around | their neighbours | their neighbors",
                 weak="label | labels | flag | tag | known | confirmed | upstream",
             ),
             params={

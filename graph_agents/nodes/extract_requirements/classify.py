@@ -36,6 +36,7 @@ _ANALYSIS_VERBS = (
     "|propagate|spread|push|label|tag|classify|infer|link|connect|resolve|de-?duplicate|match|visuali[sz]e|compare"
     "|examine|investigate|study|get|produce|name|point out|isolate|establish|sort|order|count|discern|recogni[sz]e"
     "|reveal|expose|inventory|pick out|call out|clarify|confirm|verify|establish|help|let us|let's|give us|show us|tell us"
+    "|extend|mark|assign|carry over|transfer|simulate|model|profile|characteri[sz]e|gauge|distinguish|separate|chart"
 )
 _LEAD = r"(?:(?:please|kindly|also|then|and|but|so|instead|finally|lastly|additionally|separately|first|firstly|second|secondly|third|next|now|ideally),?\s+)*"
 _IMPERATIVE = re.compile(rf"^{_LEAD}(?:{_ANALYSIS_VERBS})\b", re.I)
