@@ -139,7 +139,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | most linked | most referred | most impactful | most dominant | most visible | leading voice | leading voices"
                 " | biggest say | most say | linchpin | keystone | cornerstone | anchor | anchors | crowd puller"
                 " | drive ... sales | drive ... purchases | drive ... traffic | drive ... demand | drive ... engagement"
-                " | drives the most | pull others | pulls others | lead others | leads others | big fish | major player",
+                " | drives the most | bellwether | bellwethers | most essential | most vital | best connected"
+                " | well connected | highest ranked | wield | wields | pull others | pulls others | lead others | leads others | big fish | major player",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
                 " | driver | drivers | depend on | depends on | reach | critical | valued | trend | dominant"
@@ -178,7 +179,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | pinch point | pinch points | squeeze point | weak link | weakest link | single hub | single point"
                 " | get stuck | gets stuck | held up at | traffic jam | bridges | bridged | span ... divide"
                 " | spans ... divide | straddle | straddles | liaison | liaisons | super connector | super connectors"
-                " | boundary spanner | boundary spanners | broker between | in between | has to go through"
+                " | point of failure | points of failure | failure points | crossroads | interchange | cross pollinate"
+                " | cross pollination | on the path between | boundary spanner | boundary spanners | broker between | in between | has to go through"
                 " | have to go through | every ... go through | every ... goes through | every ... pass through",
                 medium="between | critical link | routed | between ... and | stuck"
                 " | congestion | congested | overloaded | choked",
@@ -242,6 +244,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | identity resolution | entity resolution | duplicate accounts | sock puppet"
                 " | multiple accounts | syndicate | linked identities | fragments | fragmented | directly or indirectly"
                 " | directly or through | not connected | not linked | no link | no connection | cut off from"
+                " | connected groups | connected group | connected clusters | connected sets | linked groups"
+                " | linked clusters | isolated groups | isolated clusters | isolated communities | disjoint | web of"
+                " | webs of | behind the same | run by the same | operated by the same | managed by the same"
                 " | only connected to each other | separate networks | form separate | never exchange"
                 " | connected to each other | connected with each other | linked with each other | linked together"
                 " | connected together | chained together | joined up | to nobody else | to no one else"
@@ -251,7 +256,7 @@ CATALOG: dict[str, Algorithm] = {
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
                           " | connected through | connected by", IDENTIFIERS),
                 medium="component | components | rest of the network | from the rest | isolated | reachable | linked"
-                " | collusion | one fraudster | one person | fraud ring | network of accounts | any chain | tied to"
+                " | collusion | colluding | collude | colludes | one fraudster | one person | fraud ring | network of accounts | any chain | tied to"
                 " | duplicates | share ... account | same ... account | shared account",
                 weak="connected | identity | resolution | share | shared | sharing",
             ),
@@ -311,7 +316,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | second hand | secondhand | indirect exposure | indirectly exposed | at risk through | at risk via"
                 " | at risk because | trickle down | trickles down | fill in ... labels | missing labels"
                 " | extrapolate | flow down | flows down | neighbours of known | neighbors of known | near flagged"
-                " | next to flagged | around known | around flagged | connected to flagged | linked to flagged"
+                " | next to flagged | because their friends | because their contacts"
+                " | friends already | contacts already | peers already | neighbours already | neighbors already | around known | around flagged | connected to flagged | linked to flagged"
                 " | "
                 + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS),
                 medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed"
