@@ -146,7 +146,7 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
         await run_sized(size + len(graph.edges), group_isolation, facts, values, graph.ids, graph.edges)
     # the one place display names enter a report: "refer by id" constraints keep them out
     names = visible_names(await ctx.store.display_names(entity_ids(facts)), template.masked_collections)
-    use_case = UseCase.model_validate(next(u for u in shared["use_cases"] if u["id"] == template.use_case_id))
+    use_case = UseCase.model_validate({u["id"]: u for u in shared["use_cases"]}[template.use_case_id])
     result = await run_sized(size, build_report, template, use_case, facts, names, vertical, baseline, False)
     rejections: list[dict[str, Any]] = []
     if ctx.llm is not None:  # LLM insights join only where every number they cite is a fact
