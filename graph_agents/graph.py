@@ -25,19 +25,9 @@ from .state import InputState, OutputState, State
 
 def route_templates(state: State) -> list[Send] | str:
     """One `analyze` task per template; straight to `finalize` when there is nothing to run."""
-    use_cases = {u["id"]: u for u in state.get("use_cases") or []}
-    sends = [
-        Send(
-            "analyze",
-            {
-                "run_id": state["run_id"],
-                "template": t,
-                "use_case": use_cases[t["use_case_id"]],
-                "vertical": state["vertical"],
-            },
-        )
-        for t in state.get("templates") or []
-    ]
+    # only what is this task's own: each payload is saved with the checkpoint, so the run's shared
+    # data (the vertical, the use cases) is read from the state by the task (state.read_shared)
+    sends = [Send("analyze", {"run_id": state["run_id"], "template": t}) for t in state.get("templates") or []]
     return sends or "finalize"
 
 

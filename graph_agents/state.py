@@ -9,6 +9,8 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any
 
+from langchain_core.runnables import RunnableConfig
+from langgraph._internal._constants import CONF, CONFIG_KEY_READ
 from typing_extensions import TypedDict
 
 
@@ -65,14 +67,28 @@ class OutputState(TypedDict, total=False):
 
 
 class AnalysisState(TypedDict, total=False):
-    """The payload `Send` hands to one `analyze` task, and what that task writes back."""
+    """The payload `Send` hands to one `analyze` task (its own data only, see :func:`read_shared`),
+    and what that task writes back."""
 
     run_id: str
     template: dict[str, Any]
-    use_case: dict[str, Any]
-    vertical: dict[str, Any]
     outcome: dict[str, Any]  # ExecutionResult of this task, passed from the execute step to the report step
     execution_results: Annotated[dict[str, dict[str, Any]], merge]
     reports: Annotated[dict[str, dict[str, Any]], merge]
     errors: Annotated[list[dict[str, Any]], operator.add]
     llm_rejections: Annotated[list[dict[str, Any]], operator.add]
+
+
+def read_shared(config: RunnableConfig, keys: list[str]) -> dict[str, Any]:
+    """The workflow state's ``keys`` as a task of the current step sees them (unset keys left out).
+
+    A `Send` target receives only its payload; data every analysis shares is read here rather than
+    copied into each payload, which the checkpointer saves once per analysis (a 256 KiB vertical
+    times N analyses). Pregel gives every task, Send tasks included, a reader of the step's
+    channels under this config key (langgraph.pregel._algo.prepare_single_task); LangGraph's own
+    ToolNode reads the state of Send-dispatched tool calls the same way (langgraph.prebuilt.tool_node).
+    """
+    read = config.get(CONF, {}).get(CONFIG_KEY_READ)
+    if read is None:
+        raise RuntimeError("no LangGraph state reader in the config: run inside the workflow graph")
+    return read(keys, False)

@@ -11,6 +11,7 @@ from langgraph.graph import END, START, StateGraph
 
 from graph_agents.context import Context
 from graph_agents.engines import LocalEngine
+from graph_agents.graph import route_templates
 from graph_agents.models import AnalysisTemplate, Insight, Report, UseCase, Vertical
 from graph_agents.nodes.analyze import analyze
 from graph_agents.catalog import open_catalog
@@ -19,7 +20,7 @@ from graph_agents.reports.facts import compute_facts, gini
 from graph_agents.reports.grounding import ground_report
 from graph_agents.reports.html import render_index, render_report
 from graph_agents.settings import Settings
-from graph_agents.state import AnalysisState
+from graph_agents.state import State
 from graph_agents.stores import LocalGraphStore
 from graph_agents.verticals import load_vertical
 
@@ -100,10 +101,11 @@ def _template(tid: str, algorithm: str, vertex: list[str], edge: list[str], **pa
 
 
 def _one_analysis():
-    """The analyze node alone, as the workflow's Send target runs it."""
-    g = StateGraph(AnalysisState, context_schema=Context)
+    """The analyze node alone, as the workflow's Send target runs it: sent its template, the rest
+    read from the workflow's state."""
+    g = StateGraph(State, context_schema=Context)
     g.add_node("analyze", analyze)
-    g.add_edge(START, "analyze")
+    g.add_conditional_edges(START, route_templates, ["analyze", END])
     g.add_edge("analyze", END)
     return g.compile()
 
@@ -117,7 +119,7 @@ async def _report(store, template, vertical, workspace, run_id="run1") -> Report
     use_case = UseCase(id="UC-001", title="test", algorithm=template.algorithm)
     try:
         out = await ONE_ANALYSIS.ainvoke(
-            {"run_id": run_id, "template": template.dump(), "use_case": use_case.dump(), "vertical": vertical.dump()},
+            {"run_id": run_id, "templates": [template.dump()], "use_cases": [use_case.dump()], "vertical": vertical.dump()},
             context=ctx,
         )
     finally:

@@ -117,3 +117,34 @@ def test_planted_secrets_appear_in_no_output(doubles, tmp_path):
     for name, stream in (("stdout", done.stdout + failed.stdout), ("stderr", done.stderr + failed.stderr)):
         leaks += [f"{key} in {name}" for key, secret in secrets.items() if any(f in stream for f in _forms(secret))]
     assert leaks == []
+
+
+ECHOED_KEY = "Planted-key-7f3a"  # no sk- shape: only scrubbing by value keeps it out
+
+
+def test_api_key_echoed_in_a_server_error_appears_in_no_output(doubles, tmp_path):
+    """The LLM server refuses the key with a 401 whose body names it in full; the run goes on on the
+    deterministic core and records the errors, and the key is in none of what it wrote or printed."""
+    env = {k: v for k, v in doubles.env(OPENAI_API_KEY=ECHOED_KEY, GRAPH_AGENTS_HOME=str(tmp_path / "home")).items()
+           if not k.startswith(("ARANGO_", "GAE_"))}  # the local store: the catalog is catalog.sqlite
+    workspace, output = tmp_path / "ws", tmp_path / "out"
+    seen = len(doubles.llm.requests)
+    doubles.llm.config.api_key = "the-key-the-server-takes"
+    try:
+        done = _cli(["run", "--demo", "--workspace", str(workspace), "--output", str(output),
+                     "--thread-id", "echo-run"], env, tmp_path)
+    finally:
+        doubles.llm.config.api_key = None
+    assert done.returncode == 0, done.stderr.decode(errors="replace")[-2000:]
+    refused = [r for r in doubles.llm.requests[seen:] if r["fault"] == "401"]
+    assert refused and len(refused) == len(doubles.llm.requests) - seen  # every call was answered with the echo
+    run_json = (output / "run.json").read_text()
+    assert "Incorrect API key provided" in run_json  # the error body was recorded: scrubbing is what is tested
+    for path in (workspace / "checkpoints.sqlite", workspace / "catalog.sqlite", workspace / "runs" / "echo-run.json",
+                 output / "trace" / "trace.json", output / "trace" / "trace.html", output / "trace" / "trace.md"):
+        assert path.is_file(), path
+    assert {p.suffix for p in (output / "reports").iterdir()} >= {".md", ".json", ".html"}
+    leaks = _leaks(tmp_path, {"OPENAI_API_KEY": ECHOED_KEY})
+    leaks += [f"OPENAI_API_KEY in {name}" for name, stream in (("stdout", done.stdout), ("stderr", done.stderr))
+              if any(f in stream for f in _forms(ECHOED_KEY))]
+    assert leaks == []

@@ -38,7 +38,7 @@ from ..reports.build import ground
 from ..reports.baseline import baseline_key, find_baseline
 from ..reports.detectors import needs_isolation, share_fractions
 from ..reports.facts import group_isolation
-from ..state import AnalysisState
+from ..state import AnalysisState, read_shared
 
 
 def _executed(result: ExecutionResult) -> dict[str, Any]:
@@ -125,7 +125,8 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
                 return {"reports": {recorded["id"]: recorded["report"]}, "llm_rejections": recorded["llm_rejections"]}
         values = await ctx.store.read_results(outcome.result_location)
     template = AnalysisTemplate.model_validate(state["template"])
-    vertical = Vertical.model_validate(state["vertical"])
+    shared = read_shared(config, ["vertical", "use_cases"])
+    vertical = Vertical.model_validate(shared["vertical"])
     baseline = await find_baseline(ctx, template, state["run_id"])
     # facts, the report and its grounding are CPU work on the full result (seconds on millions of
     # vertices): big ones go to worker threads, keeping the event loop, and so the other analyses, moving
@@ -145,7 +146,7 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
         await run_sized(size + len(graph.edges), group_isolation, facts, values, graph.ids, graph.edges)
     # the one place display names enter a report: "refer by id" constraints keep them out
     names = visible_names(await ctx.store.display_names(entity_ids(facts)), template.masked_collections)
-    use_case = UseCase.model_validate(state["use_case"])
+    use_case = UseCase.model_validate({u["id"]: u for u in shared["use_cases"]}[template.use_case_id])
     result = await run_sized(size, build_report, template, use_case, facts, names, vertical, baseline, False)
     rejections: list[dict[str, Any]] = []
     if ctx.llm is not None:  # LLM insights join only where every number they cite is a fact

@@ -24,6 +24,12 @@ It answers ``POST /v1/chat/completions`` the way real endpoints do, from the dat
   ``tools_in_template=False`` (a chat template without tool support, like SmolLM2's) a tools
   request gets prose, as the tools never reach the prompt.
 
+With ``api_key`` set, a request whose ``Authorization: Bearer`` token is another key gets OpenAI's
+401 (help.openai.com "Error Code 401 - Incorrect API key provided"; the error object of the API
+reference: ``{"error": {"message", "type", "param", "code": "invalid_api_key"}}``), its message
+naming the key it was given. OpenAI masks the middle of that key; this double echoes it whole, as
+a proxy or a self-hosted server may: the client must keep it out of everything it stores.
+
 Every flavor honours ``max_tokens`` / ``max_completion_tokens``: a longer answer is cut there with
 ``finish_reason: "length"`` (4 characters a token), as real servers stop generating.
 
@@ -67,6 +73,7 @@ class ServerConfig:
     # what response_format.type takes: an older llama.cpp knew only text and json_object
     response_formats: tuple[str, ...] = ("text", "json_object", "json_schema")
     tools_in_template: bool = True
+    api_key: str | None = None  # the one key accepted; None accepts any
 
 
 class OpenAIDouble(LoopbackServer):
@@ -148,11 +155,18 @@ class OpenAIDouble(LoopbackServer):
         json_schema = fmt.get("type") == "json_schema"
         schema = (tools[0]["function"]["name"] if tools else
                   (fmt.get("json_schema") or {}).get("name") if json_schema else schema_from_system(system))
-        invalid = self._invalid(body)
-        fault = None if invalid else self._fault(body)
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        wrong_key = self.config.api_key is not None and given != self.config.api_key
+        invalid = None if wrong_key else self._invalid(body)
+        fault = "401" if wrong_key else None if invalid else self._fault(body)
         self.requests.append({"schema": schema, "agent": AGENT_OF.get(schema or ""), "tools": bool(tools),
                               "json_mode": json_mode, "json_schema": json_schema, "fault": fault, "system": system,
                               "prompt": prompt, "refused": invalid})
+        if wrong_key:
+            return web.json_response({"error": {
+                "message": f"Incorrect API key provided: {given}. You can find your API key at "
+                           "https://platform.openai.com/account/api-keys.",
+                "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}}, status=401)
         if invalid:
             return web.json_response({"error": {"code": 400, "message": invalid, "type": "invalid_request_error"}},
                                      status=400)
