@@ -530,6 +530,9 @@ class LocalEngine:
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
 
     async def aclose(self) -> None:
+        for _, graph in self._graphs.values():  # the worker's edge files go with their graphs
+            if "simple_edges" in graph._memo:
+                processes.release(graph._memo["simple_edges"])
         self._graphs.clear()
         self._locks.clear()
         self._locks_loop = None

@@ -268,13 +268,16 @@ async def extra_insights(
     shown = _for_prompt({**facts, "top": facts.get("top", [])[:SHOWN_TOP],
                          "groups": [{**g, "members": g["members"][:SHOWN_MEMBERS]}
                                     for g in facts.get("groups", [])[:SHOWN_GROUPS]]})
-    summary = report.summary.split(" Since run ")[0]
+    changes = [i for i in report.insights if "changes" in i.evidence]
+    summary = report.summary
+    for i in changes:
+        summary = summary.replace(" " + i.description, "")
     data = {
         "analysis": {"template_id": report.template_id, "title": report.title, "algorithm": report.algorithm,
                      "summary": summary},
         "facts": shown, "names": {k: v for k, v in names.items() if k in _ids_in(shown)},
         "vertical_terms": vertical.terms,
-        "existing_insights": [i.title for i in report.insights if "changes" not in i.evidence],
+        "existing_insights": [i.title for i in report.insights if i not in changes],
     }
     answer = await propose(ctx, "analyze", ReportInsights, data, config, rejections=rejections)
     if answer is None:

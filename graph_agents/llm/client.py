@@ -67,14 +67,18 @@ def gate(limit: int) -> asyncio.Semaphore:
     return per_loop[limit]
 
 
+def _clients() -> tuple[Any, Any]:
+    """(openai, httpx), imported where an error is judged: both ship with langchain-openai."""
+    import httpx
+    import openai
+
+    return openai, httpx
+
+
 def is_timeout(exc: BaseException) -> bool:
     if isinstance(exc, (asyncio.TimeoutError, TimeoutError)):
         return True
-    try:
-        import httpx
-        import openai
-    except ImportError:  # pragma: no cover - both ship with langchain-openai
-        return False
+    openai, httpx = _clients()
     return isinstance(exc, (openai.APITimeoutError, httpx.TimeoutException))
 
 
@@ -82,11 +86,7 @@ def is_transient(exc: BaseException) -> bool:
     """429, 5xx, timeouts and dropped connections are worth another try; the rest is not."""
     if is_timeout(exc) or isinstance(exc, ConnectionError):
         return True
-    try:
-        import httpx
-        import openai
-    except ImportError:  # pragma: no cover - both ship with langchain-openai
-        return False
+    openai, httpx = _clients()
     if isinstance(exc, (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError, httpx.NetworkError)):
         return True
     status = getattr(exc, "status_code", None)
@@ -127,7 +127,7 @@ async def call(runnable: Any, messages: list[Any], config: Any, settings: Settin
 
     retrying = AsyncRetrying(
         retry=retry_if_exception(again),
-        stop=stop_after_attempt(1 + max(0, settings.llm_max_retries) + max(0, settings.llm_timeout_retries)),
+        stop=stop_after_attempt(1 + settings.llm_max_retries + settings.llm_timeout_retries),  # both are >= 0
         wait=wait_exponential_jitter(
             multiplier=settings.llm_backoff_s, max=max(settings.llm_backoff_s, 20.0), jitter=settings.llm_backoff_s
         ),

@@ -137,7 +137,7 @@ class LocalGraphStore:
             raise StoreError(f"no collections found in {root} (expected *.structure.json or *.jsonl)")
         _check_budget(root, [f for _, _, files in plan for f in files])
         name, defs = _pick_graph(graphs, graph_name, root)
-        columns, vertices = _read(plan, dump)
+        columns, vertices = _read(plan)
         return cls(
             columns,
             vertices,
@@ -409,7 +409,7 @@ def _check_budget(root: Path, files: list[Path]) -> None:
         )
 
 
-def _read(plan: Plan, dump: bool) -> tuple[dict[str, Collection], VertexIndex]:
+def _read(plan: Plan) -> tuple[dict[str, Collection], VertexIndex]:
     """Document collections first (their keys become vertex indices), then edges."""
     vertices = VertexIndex()
     columns: dict[str, Collection] = {}

@@ -55,7 +55,7 @@ from pydantic import ValidationError
 
 from graph_agents.algorithms import CATALOG
 from graph_agents.documents import open_regular
-from graph_agents.errors import InputError
+from graph_agents.errors import InputError, one_line
 from graph_agents.models import Vertical
 
 __all__ = [
@@ -145,11 +145,7 @@ class VerticalError(InputError):
     """A vertical could not be loaded, validated or saved; the message is one line."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(_one_line(message))
-
-
-def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+        super().__init__(one_line(str(message)))
 
 
 # --------------------------------------------------------------------------------------- loading

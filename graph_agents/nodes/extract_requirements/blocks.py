@@ -22,6 +22,7 @@ _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MARKUP = re.compile(r"(\*\*|__|`|\[(?=[^\]]*\]\()|\]\([^)]*\))")
 _EMAIL_HEADER = re.compile(r"^\s*(subject|from|to|cc|bcc|date|sent|re|fw|fwd)\s*:", re.I)
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "mrs.", "ms.", "dr.", "no.", "approx.", "incl.", "fig.", "cf.")
+_ABBREVIATION = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, _ABBREVIATIONS)) + ")", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|(?<=;)\s+")
 # columns of a table that hold the ask itself, by header
 _ASK_COLUMNS = re.compile(r"question|request|requirement|\bask|need|description|story|goal|use case|what|query|problem|objective|item|title|topic", re.I)
@@ -196,15 +197,7 @@ def blocks(text: str) -> list[Block]:
 
 
 def sentences(text: str) -> list[str]:
-    """``text`` cut into sentences; abbreviations such as "e.g." do not end one."""
-    protected = text
-    for i, abbr in enumerate(_ABBREVIATIONS):
-        protected = re.sub(re.escape(abbr), f"\x00{i}\x00", protected, flags=re.I)
-    parts = _SENTENCE_END.split(protected)
-    out = []
-    for part in parts:
-        for i, abbr in enumerate(_ABBREVIATIONS):
-            part = part.replace(f"\x00{i}\x00", abbr)
-        if part.strip():
-            out.append(part.strip())
-    return out
+    """``text`` cut into sentences; abbreviations such as "e.g." do not end one (a whole word:
+    "platforms." is no "ms."), and keep the writer's case."""
+    protected = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\x00"), text)
+    return [part.strip().replace("\x00", ".") for part in _SENTENCE_END.split(protected) if part.strip()]
