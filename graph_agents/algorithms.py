@@ -48,6 +48,8 @@ class Algorithm:
     name: str
     title: str
     kind: Literal["score", "partition"]
+    # the family decides a report's advice and wording; FAMILIES lists them
+    family: str
     result_field: str
     gae_endpoint: str
     description: str
@@ -73,6 +75,9 @@ class Algorithm:
             except ValueError as exc:
                 raise ValueError(f"{self.name}.{key}: {exc}") from None
         return out
+
+
+FAMILIES = ("centrality", "community", "cohesion", "paths", "similarity", "propagation")
 
 
 def phrases(strong: str = "", medium: str = "", weak: str = "") -> dict[str, float]:
@@ -118,6 +123,7 @@ CATALOG: dict[str, Algorithm] = {
             name="pagerank",
             title="PageRank",
             kind="score",
+            family="centrality",
             result_field="rank",
             gae_endpoint="pagerank",
             description="Importance of each vertex from the importance of those linking to it.",
@@ -156,6 +162,7 @@ CATALOG: dict[str, Algorithm] = {
             name="betweenness",
             title="Betweenness centrality",
             kind="score",
+            family="centrality",
             result_field="centrality",
             gae_endpoint="betweennesscentrality",
             description="How often a vertex lies on shortest paths between others: brokers and bottlenecks.",
@@ -196,6 +203,7 @@ CATALOG: dict[str, Algorithm] = {
             name="label_propagation",
             title="Label propagation communities",
             kind="partition",
+            family="community",
             result_field="community",
             gae_endpoint="labelpropagation",
             description="Communities of densely connected vertices.",
@@ -232,6 +240,7 @@ CATALOG: dict[str, Algorithm] = {
             name="wcc",
             title="Weakly connected components",
             kind="partition",
+            family="community",
             result_field="component",
             gae_endpoint="wcc",
             description="Groups of vertices linked by any path, ignoring direction.",
@@ -267,6 +276,7 @@ CATALOG: dict[str, Algorithm] = {
             name="scc",
             title="Strongly connected components",
             kind="partition",
+            family="community",
             result_field="component",
             gae_endpoint="scc",
             description="Groups where every vertex reaches every other along edge direction: cycles.",
@@ -293,6 +303,7 @@ CATALOG: dict[str, Algorithm] = {
             name="attribute_propagation",
             title="Attribute propagation",
             kind="partition",
+            family="propagation",
             result_field="labels",
             gae_endpoint="attributepropagation",
             description="Spreads a known label (e.g. a fraud flag) to the vertices around it.",
