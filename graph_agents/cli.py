@@ -199,10 +199,12 @@ def _finish(
         err.print(_cell(f"run {result.thread_id} is waiting for a review of its use cases: "
                         f"graph-agents resume {result.thread_id}"), highlight=False, soft_wrap=True)
         raise typer.Exit(1)
-    from .runner import export_run
+    from .recording import export_run
 
-    run_json = export_run(result, output, formats)
-    trace = runner.export_trace(output / "trace") if runner.last_trace is not None else {}
+    run_json = output / "run.json"
+    if result.values.get("output_dir") != str(output.resolve()):  # recorded elsewhere (a finished run shown again)
+        run_json = export_run(result, output, formats)
+    trace = runner.last_trace_paths
     if as_json:
         typer.echo(run_json.read_text(encoding="utf-8"))
     elif not quiet:
@@ -318,7 +320,7 @@ def run(
 def resume(
     thread_id: str = typer.Argument(..., help="The run's thread id."),
     workspace: Optional[Path] = typer.Option(None, "--workspace", help="The workspace the run was started in."),
-    output: Path = typer.Option(Path("output"), "--output", help="Where run.json and reports/ go."),
+    output: Optional[Path] = typer.Option(None, "--output", help="Where run.json and reports/ go (default: the run's own output directory)."),
     approve: bool = typer.Option(False, "--approve", help="Approve the proposed use cases without asking."),
     drop: list[str] = typer.Option([], "--drop", help="Drop this use case id (repeatable) without asking."),
     decision: Optional[str] = typer.Option(None, "--decision", help='A review decision as JSON, e.g. \'{"drop": ["UC-002"]}\'.'),
@@ -330,7 +332,6 @@ def resume(
     settings = _settings(workspace)
     progress = None if quiet or as_json else LiveProgress(console)
     try:
-        check_output(output)
         given: Any = None
         if decision is not None:
             try:
@@ -345,7 +346,11 @@ def resume(
             given = {"drop": list(drop)}
         from .runner import AgenticWorkflowRunner
 
+        from .recording import output_dir
+
         runner = AgenticWorkflowRunner.from_saved_run(thread_id, settings=settings, output=output)
+        output = runner.output or output_dir(settings.home, thread_id)
+        check_output(output)
 
         async def go() -> WorkflowResult:
             current = await runner.get_result_async(thread_id)
