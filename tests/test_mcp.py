@@ -7,6 +7,7 @@ The tool's result is the run's output (langgraph_api.api.mcp._handlers.handle_to
 from __future__ import annotations
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ mcp = pytest.importorskip("mcp")
 from mcp.client.session import ClientSession  # noqa: E402
 from mcp.client.streamable_http import streamable_http_client  # noqa: E402
 
-from tests.test_studio import REQUIREMENTS, server  # noqa: E402,F401 (the fixture)
+from tests.test_studio import REQUIREMENTS, ROOT, server  # noqa: E402,F401 (the fixture)
 
 
 async def test_mcp_tool_lists_and_answers_concisely(server):  # noqa: F811
@@ -24,6 +25,8 @@ async def test_mcp_tool_lists_and_answers_concisely(server):  # noqa: F811
         tools = (await session.list_tools()).tools
         [tool] = [t for t in tools if t.name == "graph_agents"]
         assert {"requirements", "documents", "industry"} <= set(tool.input_schema["properties"])
+        described = json.loads((ROOT / "langgraph.json").read_text())["graphs"]["graph_agents"]["description"]
+        assert tool.description == described  # what a client's model reads to decide to call it
 
         called = await session.call_tool("graph_agents", {"requirements": REQUIREMENTS})
     assert not called.is_error
