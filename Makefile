@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench reliability real-llm studio clean
+.PHONY: install demo test bench reliability real-llm studio docs notebook clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ test: $(STAMP)
 studio: $(STAMP)
 	LANGGRAPH_CLI_NO_ANALYTICS=1 LANGGRAPH_NO_VERSION_CHECK=1 $(BIN)/langgraph dev --no-browser
 
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+notebook: $(STAMP)
+	$(BIN)/pip install -q -e '.[notebooks]'
+	$(BIN)/jupyter lab notebooks/
+
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py --nodes 20000 --edges 200000
 
@@ -34,4 +41,4 @@ real-llm: $(STAMP)
 	$(BIN)/python bench/real_llm.py
 
 clean:
-	rm -rf $(VENV) .graph_agents output .pytest_cache
+	rm -rf $(VENV) .graph_agents output site .pytest_cache

@@ -19,25 +19,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from . import algorithms
 from .cli_catalog import app as catalog_app, fail as _fail
+from .cli_console import HelpCommand, HelpGroup, make_console
 from .errors import InputError, one_line
 from .secrets import scrub_text
 from .settings import DEFAULT_FORMATS, Settings, load_settings
 from .workspace import check_output, check_workspace
 
 if TYPE_CHECKING:  # the runner brings langgraph, langchain, igraph: imported by the commands that run
+    from rich.console import Console
+
     from .progress import ProgressEvent
     from .runner import AgenticWorkflowRunner, WorkflowResult
 
-app = typer.Typer(help="Agentic graph analytics: requirements in, answers in business terms out.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+app = typer.Typer(help="Agentic graph analytics: requirements in, answers in business terms out.", no_args_is_help=True, cls=HelpGroup,
+                  add_completion=False)
+console = make_console()
+err = make_console(stderr=True)
 app.add_typer(catalog_app, name="catalog")
 
 
@@ -104,14 +107,68 @@ def _summary(result: WorkflowResult, run_json: Path) -> None:
     console.print(_cell(f"run.json: {run_json}"))
 
 
-class LiveProgress:
-    """Prints each node and each analysis as it starts and ends (from the runner's events)."""
+class Bars:
+    """Rich progress bars for long steps, on a terminal only (nothing in a file or a pipe): one for
+    the analyses (done out of started so far), one per task that reports its progress (a graph load, a
+    GAE job: ``kind == "progress"`` events). Shown while something is under way, then gone."""
 
-    def __init__(self, out: Console) -> None:
+    ANALYSES = "analyses"
+
+    def __init__(self, out: "Console") -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=out, transient=True,
+                                 redirect_stdout=False, redirect_stderr=False, disable=not out.is_terminal)
+        self.tasks: dict[str, Any] = {}
+
+    def update(self, key: str, description: str, done: float | None = None, total: float | None = None,
+               advance: float = 0, grow: float = 0) -> None:
+        if key not in self.tasks:
+            if not self.tasks:
+                self.progress.start()
+            self.tasks[key] = self.progress.add_task(escape(description), total=total)
+        task = self.tasks[key]
+        if grow:
+            self.progress.update(task, total=(self.progress.tasks[self._index(task)].total or 0) + grow)
+        self.progress.update(task, completed=done, total=total, advance=advance or None)
+        state = self.progress.tasks[self._index(task)]
+        # a step's bar goes when the step is done; the analyses' stays (more may start) until close()
+        if key != self.ANALYSES and state.total is not None and state.completed >= state.total:
+            self.progress.remove_task(self.tasks.pop(key))
+            if not self.tasks:
+                self.progress.stop()
+
+    def _index(self, task: Any) -> int:
+        return next(i for i, t in enumerate(self.progress.tasks) if t.id == task)
+
+    def close(self) -> None:
+        self.tasks.clear()
+        self.progress.stop()
+
+
+class LiveProgress:
+    """Prints each node and each analysis as it starts and ends (from the runner's events), with
+    progress bars for the analyses and for long steps on a terminal."""
+
+    def __init__(self, out: "Console") -> None:
         self.out = out
         self.failed: set[str] = set()
+        self.bars = Bars(out)
+
+    def __enter__(self) -> "LiveProgress":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.bars.close()
 
     def __call__(self, e: ProgressEvent) -> None:
+        if e.kind == "progress":
+            self.bars.update(e.task_id, e.title, done=e.done, total=e.total)
+            return
+        if e.template_id and not e.path and e.kind in ("start", "end"):  # an analyze task
+            self.bars.update(Bars.ANALYSES, "analyses", grow=1 if e.kind == "start" else 0,
+                             advance=1 if e.kind == "end" else 0)
         what = f"{e.template_id} {e.algorithm}" if e.template_id else e.node
         took = f" [dim]{e.elapsed_s:.2f}s[/dim]" if e.elapsed_s is not None else ""
         if e.path == ("analyze",):  # the steps inside one analysis
@@ -199,10 +256,12 @@ def _finish(
         err.print(_cell(f"run {result.thread_id} is waiting for a review of its use cases: "
                         f"graph-agents resume {result.thread_id}"), highlight=False, soft_wrap=True)
         raise typer.Exit(1)
-    from .runner import export_run
+    from .recording import export_run
 
-    run_json = export_run(result, output, formats)
-    trace = runner.export_trace(output / "trace") if runner.last_trace is not None else {}
+    run_json = output / "run.json"
+    if result.values.get("output_dir") != str(output.resolve()):  # recorded elsewhere (a finished run shown again)
+        run_json = export_run(result, output, formats)
+    trace = runner.last_trace_paths
     if as_json:
         typer.echo(run_json.read_text(encoding="utf-8"))
     elif not quiet:
@@ -254,27 +313,26 @@ def _check_inputs(requirements: list[Path], industry: str) -> None:
         read_document(path)
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 def run(
-    demo: bool = typer.Option(False, "--demo", help="Run on the bundled demo graph and requirements."),
-    data: Optional[Path] = typer.Option(None, "--data", help="Graph directory (arangodump or *.jsonl)."),
-    requirements: list[Path] = typer.Option([], "--requirements", help="Requirements document(s)."),
-    industry: str = typer.Option("auto", "--industry", help="auto, a built-in vertical, or a vertical JSON file."),
-    graph_name: Optional[str] = typer.Option(None, "--graph-name", help="Named graph that scopes the analysis."),
-    output: Path = typer.Option(Path("output"), "--output", help="Where run.json and reports/ go."),
-    max_executions: int = typer.Option(0, "--max-executions", help="Cap on analyses (0 = no cap)."),
-    max_concurrency: Optional[int] = typer.Option(None, "--max-concurrency", help="Concurrent tasks in parallel mode."),
-    sequential: bool = typer.Option(False, "--sequential", help="One task at a time (max_concurrency=1)."),
-    thread_id: Optional[str] = typer.Option(None, "--thread-id", help="Resume or name the run."),
-    workspace: Optional[Path] = typer.Option(None, "--workspace", help="Checkpoints and local state (default .graph_agents)."),
-    formats: list[str] = typer.Option(
-        list(DEFAULT_FORMATS), "--format", help="Report format(s) to write: markdown, json, html (repeatable)."
+    demo: bool = typer.Option(False, "--demo", metavar="", help="Run on the bundled demo graph and requirements."),
+    data: Optional[Path] = typer.Option(None, "--data", metavar="DIR", help="Graph directory (arangodump or *.jsonl)."),
+    requirements: list[Path] = typer.Option([], "--requirements", metavar="FILE", help="Requirements document(s)."),
+    industry: str = typer.Option("auto", "--industry", metavar="auto|NAME|FILE", help="auto, a built-in vertical, or a vertical JSON file."),
+    graph_name: Optional[str] = typer.Option(None, "--graph-name", metavar="NAME", help="Named graph that scopes the analysis."),
+    output: Path = typer.Option(Path("output"), "--output", metavar="DIR", help="Where run.json and reports/ go."),
+    max_executions: int = typer.Option(0, "--max-executions", metavar="N", help="Cap on analyses (0 = no cap)."),
+    max_concurrency: Optional[int] = typer.Option(None, "--max-concurrency", metavar="N", help="Concurrent tasks in parallel mode."),
+    sequential: bool = typer.Option(False, "--sequential", metavar="", help="One task at a time (max_concurrency=1)."),
+    thread_id: Optional[str] = typer.Option(None, "--thread-id", metavar="ID", help="Resume or name the run."),
+    workspace: Optional[Path] = typer.Option(None, "--workspace", metavar="DIR", help="Checkpoints and local state (default .graph_agents)."),
+    formats: list[str] = typer.Option(list(DEFAULT_FORMATS), "--format", metavar="markdown|json|html", help="Report format(s) to write: markdown, json, html (repeatable)."
     ),
-    review: bool = typer.Option(False, "--review", help="Approve, edit or drop the proposed use cases before they run."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary: only the exit code and errors."),
-    as_json: bool = typer.Option(False, "--json", help="Print run.json to stdout (nothing else on stdout)."),
-    epoch: Optional[str] = typer.Option(None, "--epoch", help="Catalog epoch to record the run in (default: one per run)."),
-    parent_epoch: Optional[str] = typer.Option(None, "--parent-epoch", help="The epoch this one follows."),
+    review: bool = typer.Option(False, "--review", metavar="", help="Approve, edit or drop the proposed use cases before they run."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="No progress and no summary: only the exit code and errors."),
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print run.json to stdout (nothing else on stdout)."),
+    epoch: Optional[str] = typer.Option(None, "--epoch", metavar="EPOCH", help="Catalog epoch to record the run in (default: one per run)."),
+    parent_epoch: Optional[str] = typer.Option(None, "--parent-epoch", metavar="EPOCH", help="The epoch this one follows."),
 ) -> None:
     """Run the workflow and write run.json and one report per analysis."""
     settings = _settings(workspace)
@@ -307,30 +365,29 @@ def run(
             )
             return await _review_loop(runner, result, progress, not sequential, as_json)
 
-        with _warnings_on_stderr():
+        with _warnings_on_stderr(), progress or contextlib.nullcontext():
             result = _run_until_stopped(go, runner, output)
     except InputError as exc:
         _fail(exc)
     _finish(runner, result, output, quiet, as_json, formats)
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 def resume(
-    thread_id: str = typer.Argument(..., help="The run's thread id."),
-    workspace: Optional[Path] = typer.Option(None, "--workspace", help="The workspace the run was started in."),
-    output: Path = typer.Option(Path("output"), "--output", help="Where run.json and reports/ go."),
-    approve: bool = typer.Option(False, "--approve", help="Approve the proposed use cases without asking."),
-    drop: list[str] = typer.Option([], "--drop", help="Drop this use case id (repeatable) without asking."),
-    decision: Optional[str] = typer.Option(None, "--decision", help='A review decision as JSON, e.g. \'{"drop": ["UC-002"]}\'.'),
-    sequential: bool = typer.Option(False, "--sequential", help="One task at a time (max_concurrency=1)."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress and no summary."),
-    as_json: bool = typer.Option(False, "--json", help="Print run.json to stdout."),
+    thread_id: str = typer.Argument(..., metavar="THREAD_ID", help="The run's thread id."),
+    workspace: Optional[Path] = typer.Option(None, "--workspace", metavar="DIR", help="The workspace the run was started in."),
+    output: Optional[Path] = typer.Option(None, "--output", metavar="DIR", help="Where run.json and reports/ go (default: the run's own output directory)."),
+    approve: bool = typer.Option(False, "--approve", metavar="", help="Approve the proposed use cases without asking."),
+    drop: list[str] = typer.Option([], "--drop", metavar="UC-ID", help="Drop this use case id (repeatable) without asking."),
+    decision: Optional[str] = typer.Option(None, "--decision", metavar="JSON", help='A review decision as JSON, e.g. \'{"drop": ["UC-002"]}\'.'),
+    sequential: bool = typer.Option(False, "--sequential", metavar="", help="One task at a time (max_concurrency=1)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", metavar="", help="No progress and no summary."),
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print run.json to stdout."),
 ) -> None:
     """Continue a run: answer its pending review, or pick it up where it stopped."""
     settings = _settings(workspace)
     progress = None if quiet or as_json else LiveProgress(console)
     try:
-        check_output(output)
         given: Any = None
         if decision is not None:
             try:
@@ -345,7 +402,11 @@ def resume(
             given = {"drop": list(drop)}
         from .runner import AgenticWorkflowRunner
 
+        from .recording import output_dir
+
         runner = AgenticWorkflowRunner.from_saved_run(thread_id, settings=settings, output=output)
+        output = runner.output or output_dir(settings.home, thread_id)
+        check_output(output)
 
         async def go() -> WorkflowResult:
             current = await runner.get_result_async(thread_id)
@@ -356,14 +417,15 @@ def resume(
                 current = await runner.resume_async(thread_id, given, enable_parallelism=not sequential, progress=progress)
             return await _review_loop(runner, current, progress, not sequential, as_json)
 
-        result = _run_until_stopped(go, runner, output)
+        with progress or contextlib.nullcontext():
+            result = _run_until_stopped(go, runner, output)
     except InputError as exc:
         _fail(exc)
     _finish(runner, result, output, quiet, as_json)
 
 
-@app.command()
-def verticals(as_json: bool = typer.Option(False, "--json", help="Print the verticals as JSON.")) -> None:
+@app.command(cls=HelpCommand)
+def verticals(as_json: bool = typer.Option(False, "--json", metavar="", help="Print the verticals as JSON.")) -> None:
     """List the built-in industry verticals."""
     from .verticals import list_verticals
 
@@ -379,16 +441,16 @@ def verticals(as_json: bool = typer.Option(False, "--json", help="Print the vert
     console.print(table)
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 def inspect(
-    data: Optional[Path] = typer.Option(None, "--data", help="Graph directory (arangodump or *.jsonl)."),
-    demo: bool = typer.Option(False, "--demo", help="Inspect the bundled demo graph."),
-    graph_name: Optional[str] = typer.Option(None, "--graph-name", help="Named graph that scopes the analysis."),
-    industry: str = typer.Option("auto", "--industry", help="Vertical whose hints decide core collections."),
-    core: list[str] = typer.Option([], "--core", help="Collection to treat as core (repeatable)."),
-    satellite: list[str] = typer.Option([], "--satellite", help="Collection to treat as satellite (repeatable)."),
-    workspace: Optional[Path] = typer.Option(None, "--workspace", help="Where the demo graph is generated."),
-    as_json: bool = typer.Option(False, "--json", help="Print the schema as JSON."),
+    data: Optional[Path] = typer.Option(None, "--data", metavar="DIR", help="Graph directory (arangodump or *.jsonl)."),
+    demo: bool = typer.Option(False, "--demo", metavar="", help="Inspect the bundled demo graph."),
+    graph_name: Optional[str] = typer.Option(None, "--graph-name", metavar="NAME", help="Named graph that scopes the analysis."),
+    industry: str = typer.Option("auto", "--industry", metavar="auto|NAME|FILE", help="Vertical whose hints decide core collections."),
+    core: list[str] = typer.Option([], "--core", metavar="COLLECTION", help="Collection to treat as core (repeatable)."),
+    satellite: list[str] = typer.Option([], "--satellite", metavar="COLLECTION", help="Collection to treat as satellite (repeatable)."),
+    workspace: Optional[Path] = typer.Option(None, "--workspace", metavar="DIR", help="Where the demo graph is generated."),
+    as_json: bool = typer.Option(False, "--json", metavar="", help="Print the schema as JSON."),
 ) -> None:
     """Show the graph's schema as the agents see it: collections, roles, edge definitions, degrees."""
     from .backends import local_store

@@ -9,20 +9,20 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from .catalog import AnalyticsCatalog, open_catalog
+from .cli_console import HelpCommand, HelpGroup, make_console
 from .errors import InputError, one_line
 from .settings import load_settings
 
-app = typer.Typer(help="Query the analytics catalog: runs, epochs, lineage, impact, comparisons.", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
+app = typer.Typer(help="Query the analytics catalog: runs, epochs, lineage, impact, comparisons.", no_args_is_help=True, cls=HelpGroup)
+console = make_console()
+err = make_console(stderr=True)
 
-WorkspaceOpt = typer.Option(None, "--workspace", help="Workspace holding catalog.sqlite (default .graph_agents).")
-JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
+WorkspaceOpt = typer.Option(None, "--workspace", metavar="DIR", help="Workspace holding catalog.sqlite (default .graph_agents).")
+JsonOpt = typer.Option(False, "--json", metavar="", help="Print JSON instead of a table.")
 
 
 def _query(workspace: Optional[Path], fn: Callable[[AnalyticsCatalog], Awaitable[Any]]) -> Any:
@@ -72,8 +72,8 @@ def _table(title: str, columns: list[str], rows: list[list[Any]]) -> None:
     console.print(table)
 
 
-@app.command()
-def runs(epoch: Optional[str] = typer.Option(None, "--epoch"), workspace: Optional[Path] = WorkspaceOpt,
+@app.command(cls=HelpCommand)
+def runs(epoch: Optional[str] = typer.Option(None, "--epoch", metavar="EPOCH"), workspace: Optional[Path] = WorkspaceOpt,
          as_json: bool = JsonOpt) -> None:
     """Runs, oldest first."""
     found = _query(workspace, lambda c: c.runs(epoch))
@@ -84,7 +84,7 @@ def runs(epoch: Optional[str] = typer.Option(None, "--epoch"), workspace: Option
              r.get("errors", "")] for r in found])
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 def epochs(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Epochs, oldest first, with their parent and runs."""
     found = _query(workspace, lambda c: c.epochs())
@@ -94,13 +94,13 @@ def epochs(workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) ->
            [[e["name"], e.get("parent"), _when(e.get("created_at")), ", ".join(e["runs"])] for e in found])
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 def executions(
-    algorithm: Optional[str] = typer.Option(None, "--algorithm"),
-    status: Optional[str] = typer.Option(None, "--status"),
-    epoch: Optional[str] = typer.Option(None, "--epoch"),
-    since: Optional[datetime] = typer.Option(None, "--since", help="Started at or after (ISO time)."),
-    until: Optional[datetime] = typer.Option(None, "--until", help="Started before (ISO time)."),
+    algorithm: Optional[str] = typer.Option(None, "--algorithm", metavar="NAME"),
+    status: Optional[str] = typer.Option(None, "--status", metavar="STATUS"),
+    epoch: Optional[str] = typer.Option(None, "--epoch", metavar="EPOCH"),
+    since: Optional[datetime] = typer.Option(None, "--since", metavar="ISO-TIME", help="Started at or after (ISO time)."),
+    until: Optional[datetime] = typer.Option(None, "--until", metavar="ISO-TIME", help="Started before (ISO time)."),
     workspace: Optional[Path] = WorkspaceOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -124,8 +124,8 @@ def _chains(title: str, result: dict[str, Any]) -> None:
         console.print("  " + escape(" → ".join(parts)), highlight=False)
 
 
-@app.command()
-def lineage(report_id: str, run: Optional[str] = typer.Option(None, "--run", help="Run id (default: the latest run with that report)."),
+@app.command(cls=HelpCommand)
+def lineage(report_id: str = typer.Argument(..., metavar="REPORT_ID"), run: Optional[str] = typer.Option(None, "--run", metavar="RUN", help="Run id (default: the latest run with that report)."),
             workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """From a report back to the requirements it answers."""
     result = _query(workspace, lambda c: c.lineage(report_id, run))
@@ -134,8 +134,8 @@ def lineage(report_id: str, run: Optional[str] = typer.Option(None, "--run", hel
     _chains(f"Lineage of {report_id}", result)
 
 
-@app.command()
-def impact(requirement_id: str, run: Optional[str] = typer.Option(None, "--run", help="Run id (default: the latest run with that requirement)."),
+@app.command(cls=HelpCommand)
+def impact(requirement_id: str = typer.Argument(..., metavar="REQUIREMENT_ID"), run: Optional[str] = typer.Option(None, "--run", metavar="RUN", help="Run id (default: the latest run with that requirement)."),
            workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """From a requirement forward to every report it led to."""
     result = _query(workspace, lambda c: c.impact(requirement_id, run))
@@ -148,8 +148,8 @@ def _fmt(v: Any) -> str:
     return "" if v is None else f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
-@app.command()
-def compare(a: str, b: str, workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
+@app.command(cls=HelpCommand)
+def compare(a: str = typer.Argument(..., metavar="EPOCH_A"), b: str = typer.Argument(..., metavar="EPOCH_B"), workspace: Optional[Path] = WorkspaceOpt, as_json: bool = JsonOpt) -> None:
     """Two epochs side by side, per analysis: top-k overlap, largest share, group counts."""
     rows = _query(workspace, lambda c: c.compare_epochs(a, b))
     if as_json:
@@ -163,8 +163,8 @@ def compare(a: str, b: str, workspace: Optional[Path] = WorkspaceOpt, as_json: b
     _table(f"Epoch {a} → {b}", ["analysis", a, b, "top-k overlap", "largest share", "count"], out)
 
 
-@app.command()
-def series(name: str, metric: Optional[str] = typer.Option(None, "--metric"), workspace: Optional[Path] = WorkspaceOpt,
+@app.command(cls=HelpCommand)
+def series(name: str = typer.Argument(..., metavar="NAME"), metric: Optional[str] = typer.Option(None, "--metric", metavar="NAME"), workspace: Optional[Path] = WorkspaceOpt,
            as_json: bool = JsonOpt) -> None:
     """A metric (e.g. largest_share) or an analysis (template id, algorithm) across epochs."""
     points = _query(workspace, lambda c: c.time_series(name, metric))

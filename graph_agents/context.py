@@ -12,7 +12,7 @@ from langgraph.runtime import Runtime
 
 from .concurrency import Once
 from .engines.base import Engine
-from .settings import Settings
+from .settings import DEFAULT_FORMATS, Settings
 from .stores.base import GraphData, GraphStore
 
 
@@ -27,6 +27,9 @@ class Context:
     catalog: Any = None  # an analytics catalog, when one is configured
     core_collections: list[str] = field(default_factory=list)
     satellite_collections: list[str] = field(default_factory=list)
+    # where the run records run.json and its reports (graph_agents.recording); None: <workspace>/output/<run id>
+    output: Path | None = None
+    output_formats: tuple[str, ...] = DEFAULT_FORMATS
     # one record per LLM invocation: agent, model, tokens, latency, cached (see graph_agents.llm)
     llm_calls: list[dict[str, Any]] = field(default_factory=list)
     _graphs: Once = field(default_factory=Once, repr=False)
@@ -72,8 +75,12 @@ def _build_default(settings: Settings | None) -> Context:
     from .backends import demo_store, make_llm
     from .engines.local import LocalEngine
 
+    from .catalog import open_catalog
+
     settings = settings or Settings()
-    _default = Context(store=demo_store(settings), engine=LocalEngine(), settings=settings, llm=make_llm(settings))
+    # a server's runs (Studio, SDK, MCP) are recorded in the workspace's catalog like the runner's
+    _default = Context(store=demo_store(settings), engine=LocalEngine(), settings=settings, llm=make_llm(settings),
+                       catalog=open_catalog(settings.home, settings=settings))
     return _default
 
 

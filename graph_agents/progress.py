@@ -1,8 +1,20 @@
-"""Progress events from the graph's stream: each node and each analysis as it starts and ends.
+"""Progress events from the graph's stream: each node and each analysis as it starts and ends,
+and how far a long step has got.
 
 The runner streams the graph with ``stream_mode=["tasks", "custom"]`` and turns every task start
-and result, and every step an analysis reports on the custom stream (its execute and report
-steps), into a :class:`ProgressEvent` for an optional callback (the CLI's live view).
+and result, every step an analysis reports on the custom stream (its execute and report steps),
+and every progress report into a :class:`ProgressEvent` for an optional callback (the CLI's live
+view and its progress bars).
+
+A long step (a graph load, a GAE job) reports how far it has got with :func:`report_progress`,
+which writes one chunk on the graph's ``custom`` stream — so Studio and an SDK client streaming
+``custom`` see the same events as the CLI::
+
+    {"progress": {"task": "gae-job-17", "label": "GAE pagerank job 17", "done": 40, "total": 100,
+                  "unit": "steps", "template_id": "T-001" | None}}
+
+``task`` names one bar (the same task reports again with a larger ``done``); ``total`` is None when
+unknown; a task is finished when ``done >= total``. Called outside a graph run it does nothing.
 """
 
 from __future__ import annotations
@@ -13,11 +25,25 @@ from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Union
 
 ProgressCallback = Callable[["ProgressEvent"], Union[None, Awaitable[None]]]
+PROGRESS_KEY = "progress"  # the custom-stream chunk a progress report is sent as
+
+
+def report_progress(task: str, done: float, total: float | None = None, *, label: str = "",
+                    unit: str = "", template_id: str | None = None) -> None:
+    """Say on the graph's custom stream how far ``task`` has got (see the module's docstring)."""
+    from langgraph.config import get_stream_writer
+
+    try:
+        writer = get_stream_writer()
+    except RuntimeError:  # not inside a graph run: nobody to tell
+        return
+    writer({PROGRESS_KEY: {"task": task, "label": label or task, "done": done, "total": total,
+                           "unit": unit, "template_id": template_id}})
 
 
 @dataclass
 class ProgressEvent:
-    kind: str  # "start", "end" or "review" (the run paused for a person)
+    kind: str  # "start", "end", "review" (the run paused for a person) or "progress" (see report_progress)
     node: str  # the node's name: "analyze_schema", "analyze", or "execute"/"report" inside analyze
     path: tuple[str, ...] = ()  # the enclosing node of a step: ("analyze",)
     task_id: str = ""
@@ -28,6 +54,10 @@ class ProgressEvent:
     elapsed_s: float | None = None  # on "end": seconds since this task's "start"
     at: float = field(default_factory=time.time)
     payload: Any = None  # on "review": what the interrupt shows
+    done: float | None = None  # on "progress": how far the task has got, out of ``total`` (None: unknown)
+    total: float | None = None
+    unit: str = ""
+    title: str = ""  # on "progress": what the task is, for a person ("GAE pagerank job 17")
 
     @property
     def label(self) -> str:
@@ -47,6 +77,12 @@ class ProgressTracker:
         if mode == "custom":
             if isinstance(data, dict) and "analysis_step" in data:
                 await self._step(data)
+            elif isinstance(data, dict) and isinstance(data.get(PROGRESS_KEY), dict):
+                p = data[PROGRESS_KEY]
+                await self._emit(ProgressEvent("progress", str(p.get("task", "")), task_id=str(p.get("task", "")),
+                                               template_id=p.get("template_id"), done=p.get("done"),
+                                               total=p.get("total"), unit=p.get("unit") or "",
+                                               title=p.get("label") or str(p.get("task", ""))))
             return
         path: tuple[str, ...] = ()
         task_id = str(data.get("id", ""))

@@ -9,7 +9,6 @@ import json
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterable, Iterator
 
@@ -17,16 +16,12 @@ from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from langgraph.types import Command
 
 from .context import Context
-from .coverage import summary as coverage_summary
 from .engines.base import Engine
 from .errors import InputError
 from .graph import builder
-from .llm.usage import totals as llm_totals
-from .models import AnalysisTemplate, ExecutionResult, Report, Requirement, UseCase, Vertical
 from .nodes.review_use_cases import ReviewError, apply_review
 from .progress import ProgressCallback, ProgressTracker
-from .reports import write_report_files
-from .reports.html import write_index
+from .recording import WorkflowResult, export_reports, export_run, html_run_summary, output_dir, run_summary  # noqa: F401 (the public API)
 from .documents import split_documents
 from .secrets import ScrubbingSerde, scrub
 from .settings import DEFAULT_FORMATS, Settings, load_settings
@@ -34,68 +29,6 @@ from .stores.base import GraphStore
 from .tracing import FORMATS as TRACE_FORMATS, Trace, TraceRecorder
 from .workspace import check_database, check_same_case, check_thread_id, check_workspace, thread_lock
 
-
-
-@dataclass
-class WorkflowResult:
-    """The final state of a run, as models."""
-
-    thread_id: str
-    status: str
-    mode: str
-    vertical: Vertical | None
-    requirements: list[Requirement]
-    use_cases: list[UseCase]
-    templates: list[AnalysisTemplate]
-    execution_results: list[ExecutionResult]
-    reports: list[Report]
-    errors: list[dict[str, Any]]
-    values: dict[str, Any] = field(repr=False, default_factory=dict)
-    # when status is "awaiting_review": what the review interrupt shows (the proposed use cases)
-    review: dict[str, Any] | None = None
-    llm_rejections: list[dict[str, Any]] = field(default_factory=list)  # LLM proposals dropped, and why
-    llm_calls: list[dict[str, Any]] = field(default_factory=list)  # this process's LLM calls for the run
-    # what became of each requirement: {"requirement_id", "text", "outcome", "reason", "use_case_ids", ...}
-    coverage: list[dict[str, Any]] = field(default_factory=list)
-    constraints: list[str] = field(default_factory=list)
-    non_goals: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # e.g. no ask found in the documents
-    stopped: str | None = None  # why a run stopped midway (an interrupt, a signal, an error)
-
-    @classmethod
-    def from_state(cls, thread_id: str, values: dict[str, Any]) -> "WorkflowResult":
-        templates = [AnalysisTemplate.model_validate(t) for t in values.get("templates") or []]
-        order = {t.id: i for i, t in enumerate(templates)}
-        results = sorted(
-            (ExecutionResult.model_validate(r) for r in (values.get("execution_results") or {}).values()),
-            key=lambda r: order.get(r.template_id, len(order)),
-        )
-        reports = sorted(
-            (Report.model_validate(r) for r in (values.get("reports") or {}).values()),
-            key=lambda r: order.get(r.template_id, len(order)),
-        )
-        return cls(
-            thread_id=thread_id,
-            status=values.get("status", "incomplete"),
-            mode=values.get("mode", "deterministic"),
-            vertical=Vertical.model_validate(values["vertical"]) if values.get("vertical") else None,
-            requirements=[Requirement.model_validate(r) for r in (values.get("extracted") or {}).get("requirements", [])],
-            use_cases=[UseCase.model_validate(u) for u in values.get("use_cases") or []],
-            templates=templates,
-            execution_results=results,
-            reports=reports,
-            errors=list(values.get("errors") or []),
-            values=values,
-            llm_rejections=list(values.get("llm_rejections") or []),
-            coverage=list(values.get("coverage") or []),
-            constraints=list((values.get("extracted") or {}).get("constraints") or []),
-            non_goals=list((values.get("extracted") or {}).get("non_goals") or []),
-            warnings=list(dict.fromkeys(values.get("warnings") or [])),
-        )
-
-    @property
-    def failed(self) -> list[ExecutionResult]:
-        return [r for r in self.execution_results if r.status != "completed"]
 
 
 _frozen_lock = threading.Lock()
@@ -189,6 +122,7 @@ class AgenticWorkflowRunner:
         self.catalog = catalog  # an AnalyticsCatalog or a CatalogBackend; None: SQLite in the workspace; False: off
         self.epoch, self.parent_epoch, self.prices = epoch, parent_epoch, prices
         self.last_trace: Trace | None = None
+        self.last_trace_paths: dict[str, str] = {}  # the last run's trace files, in its output directory
         self.llm = llm
         if self.llm is None:
             from .backends import make_llm
@@ -223,6 +157,8 @@ class AgenticWorkflowRunner:
             llm=self.llm,
             core_collections=self.core_collections,
             satellite_collections=self.satellite_collections,
+            output=self.output,
+            output_formats=tuple(self.output_formats),
         )
 
     def _make_store(self) -> GraphStore:
@@ -326,7 +262,7 @@ class AgenticWorkflowRunner:
     async def _run_locked(self, config: dict[str, Any], thread_id: str, fresh: dict[str, Any],
                           enable_parallelism: bool, progress: ProgressCallback | None) -> WorkflowResult:
         context = self._context()
-        self.last_trace = None  # a finished thread returns its result without running, hence without a trace
+        self.last_trace, self.last_trace_paths = None, {}  # a finished thread returns its result without running, hence without a trace
         async with self._open(context) as app:
             snapshot = await app.aget_state(config)
             if snapshot.interrupts:
@@ -364,7 +300,7 @@ class AgenticWorkflowRunner:
     async def _resume_locked(self, config: dict[str, Any], thread_id: str, decision: Any,
                              progress: ProgressCallback | None) -> WorkflowResult:
         context = self._context()
-        self.last_trace = None
+        self.last_trace, self.last_trace_paths = None, {}
         async with self._open(context) as app:
             snapshot = await app.aget_state(config)
             if not snapshot.values:
@@ -458,6 +394,8 @@ class AgenticWorkflowRunner:
             result.review = snapshot.interrupts[0].value
         if self.last_trace is not None:
             self.last_trace.meta.update(status=result.status, mode=result.mode)
+            if context is not None and result.values.get("output_dir"):  # the trace beside the run's record
+                self.last_trace_paths = self.last_trace.export(Path(result.values["output_dir"]) / "trace")
         self.last_result = result
         return result
 
@@ -481,6 +419,7 @@ class AgenticWorkflowRunner:
             "satellite_collections": self.satellite_collections,
             "max_concurrency": self.max_concurrency,
             "enable_parallelism": enable_parallelism,
+            "output": str(output_dir(self.workspace, thread_id, self.output)),  # where `resume` writes by default
         }
         path = self._options_path(thread_id)
         check_same_case(path.parent, path.name, f"thread id {thread_id!r}")
@@ -507,6 +446,8 @@ class AgenticWorkflowRunner:
                 f"run {thread_id} used a store given in Python ({source}); resume it from Python "
                 "with a runner on the same store"
             )
+        if kwargs.get("output") is None:
+            kwargs["output"] = options.get("output")
         return cls(
             workspace=workspace, settings=settings, data_dir=options.get("data_dir"),
             graph_name=options.get("graph_name"), industry=options.get("industry") or "auto",
@@ -546,69 +487,6 @@ class AgenticWorkflowRunner:
         self, result: WorkflowResult, directory: str | Path, formats: Iterable[str] = DEFAULT_FORMATS
     ) -> dict[str, dict[str, str]]:
         return export_reports(result, directory, formats)
-
-
-def export_reports(
-    result: WorkflowResult, directory: str | Path, formats: Iterable[str] = DEFAULT_FORMATS
-) -> dict[str, dict[str, str]]:
-    """Write each report in ``formats`` under ``directory``; return {report id: {format: path}}."""
-    formats = list(formats)
-    unknown = set(formats) - set(DEFAULT_FORMATS)
-    if unknown:
-        raise ValueError(f"unknown report format(s): {sorted(unknown)}; known: {list(DEFAULT_FORMATS)}")
-    out = Path(directory)
-    # an error text or an LLM's words could carry a secret back: reports are scrubbed like run.json
-    paths = {r.id: write_report_files(Report.model_validate(scrub(r.model_dump())), out, formats) for r in result.reports}
-    if "html" in formats:  # the run's index.html links every report page
-        write_index(scrub(html_run_summary(result, paths)), result.reports, out)
-    return paths
-
-
-def html_run_summary(result: WorkflowResult, report_paths: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """What the run's index page shows: the run summary plus what was asked."""
-    extracted = result.values.get("extracted") or {}
-    documents = [s.get("name", "") for s in result.values.get("sources") or []]
-    return {
-        **run_summary(result, report_paths),
-        "vertical_name": result.vertical.display_name if result.vertical else None,
-        "documents": documents,
-        "objectives": extracted.get("objectives", []),
-    }
-
-
-def run_summary(result: WorkflowResult, report_paths: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """The run as plain data, written as ``run.json``."""
-    return {
-        "thread_id": result.thread_id,
-        "status": result.status,
-        "mode": result.mode,
-        "vertical": result.vertical.name if result.vertical else None,
-        "warnings": result.warnings,
-        "requirements": [r.dump() for r in result.requirements],
-        "constraints": result.constraints,
-        "non_goals": result.non_goals,
-        "coverage": {"summary": coverage_summary(result.coverage), "requirements": result.coverage},
-        "use_cases": [u.dump() for u in result.use_cases],
-        "templates": [t.dump() for t in result.templates],
-        "executions": [{**r.dump(), "duration_s": round(r.duration_s, 4)} for r in result.execution_results],
-        "reports": [{"id": r.id, "title": r.title, "template_id": r.template_id, "paths": report_paths.get(r.id, {})}
-                    for r in result.reports],
-        "errors": result.errors,
-        "complete": result.stopped is None and result.status not in ("incomplete", "awaiting_review"),
-        "stopped": result.stopped,
-        # the same totals as the trace and its summary (graph_agents.llm.usage)
-        "llm": {**llm_totals(result.llm_calls), "rejections": result.llm_rejections},
-    }
-
-
-def export_run(result: WorkflowResult, output: str | Path, formats: Iterable[str] = DEFAULT_FORMATS) -> Path:
-    """``output/run.json`` plus ``output/reports/<id>.<ext>`` per report."""
-    out = Path(output)
-    paths = export_reports(result, out / "reports", formats)
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / "run.json"
-    target.write_text(json.dumps(scrub(run_summary(result, paths)), indent=2), encoding="utf-8")
-    return target
 
 
 async def run_agentic_workflow_async(

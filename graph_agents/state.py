@@ -48,22 +48,26 @@ class State(InputState, total=False):
     errors: Annotated[list[dict[str, Any]], operator.add]
     llm_rejections: Annotated[list[dict[str, Any]], operator.add]  # LLM proposals dropped, with the reason
     status: str
+    # set by finalize when it records the run (graph_agents.recording)
+    answers: list[dict[str, Any]]  # per requirement: {"requirement_id", "requirement", "status", "answer", "reports"}
+    coverage_summary: dict[str, int]  # requirements per outcome
+    output_dir: str  # where run.json and reports/ were written
+    report_paths: dict[str, str]  # report id -> the report's page (HTML when written)
 
 
 class OutputState(TypedDict, total=False):
+    """What a run answers (runs.wait, the MCP tool's result): short enough for a model to read.
+    The whole state stays in the thread (threads.get_state) and in run.json."""
+
     run_id: str
-    mode: str
     status: str
-    vertical: dict[str, Any]
-    extracted: dict[str, Any]
-    coverage: list[dict[str, Any]]
+    mode: str
+    answers: list[dict[str, Any]]
+    coverage_summary: dict[str, int]
+    output_dir: str
+    report_paths: dict[str, str]
     warnings: list[str]
-    use_cases: list[dict[str, Any]]
-    templates: list[dict[str, Any]]
-    execution_results: dict[str, dict[str, Any]]
-    reports: dict[str, dict[str, Any]]
     errors: list[dict[str, Any]]
-    llm_rejections: list[dict[str, Any]]
 
 
 class AnalysisState(TypedDict, total=False):

@@ -44,3 +44,32 @@ def test_bad_input_is_one_line_exit_2(tmp_path, monkeypatch):
         assert res.exit_code == 2, (args, res.output)
         assert "Traceback" not in res.output and res.output.strip().startswith("error:")
         assert len(res.output.strip().splitlines()) <= 2, res.output
+
+
+async def test_progress_reports_reach_the_custom_stream_and_the_tracker():
+    """report_progress writes {"progress": {...}} on the custom stream (Studio sees it); the runner's
+    tracker turns it into a "progress" event for the CLI's bars; outside a run it does nothing."""
+    from langgraph.graph import END, START, StateGraph
+    from typing_extensions import TypedDict
+
+    from graph_agents.progress import ProgressTracker, report_progress
+
+    class S(TypedDict, total=False):
+        x: int
+
+    async def long_step(state: S) -> S:
+        for done in (1, 2):
+            report_progress("load", done, 2, label="loading graph", unit="files")
+        return {"x": 1}
+
+    report_progress("nowhere", 1, 1)  # not inside a graph: no error, no effect
+    app = StateGraph(S).add_node("long_step", long_step).add_edge(START, "long_step").add_edge("long_step", END).compile()
+    chunks = [data async for mode, data in app.astream({}, stream_mode=["custom"])]
+    assert chunks == [{"progress": {"task": "load", "label": "loading graph", "done": d, "total": 2, "unit": "files",
+                                    "template_id": None}} for d in (1, 2)]
+    seen = []
+    tracker = ProgressTracker(seen.append)
+    for chunk in chunks:
+        await tracker.feed("custom", chunk)
+    assert [(e.kind, e.task_id, e.done, e.total, e.title) for e in seen] == [
+        ("progress", "load", 1, 2, "loading graph"), ("progress", "load", 2, 2, "loading graph")]

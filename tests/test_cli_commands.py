@@ -139,3 +139,58 @@ def test_python_dash_m_is_the_same_command():
     assert res.returncode == 0
     for command in ("run", "resume", "verticals", "inspect"):
         assert command in res.stdout
+
+
+def test_resume_writes_to_the_runs_own_output_directory(tmp_path, demo_dir, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a stray ./output would show here
+    out = tmp_path / "mine"
+    paused = _run(tmp_path, "run", "--demo", "--review", "--quiet", "--thread-id", "own", "--output", str(out))
+    assert paused.exit_code == 1
+    done = _run(tmp_path, "resume", "own", "--approve", "--quiet")
+    assert done.exit_code == 0, done.output
+    assert json.loads((out / "run.json").read_text())["status"] == "completed"
+    assert (out / "reports" / "index.html").is_file() and (out / "trace" / "trace.html").is_file()
+    assert not (tmp_path / "output").exists()
+
+
+def test_redirected_tables_keep_their_width(tmp_path, demo_dir):
+    """CliRunner's output is no terminal: rows are not cut at 80 columns ("complet…")."""
+    res = _run(tmp_path, "run", "--demo", "--output", str(tmp_path / "o"), "--thread-id", "wide")
+    assert res.exit_code == 0, res.output
+    rows = [line for line in res.output.splitlines() if "T-00" in line and "│" in line]
+    assert len(rows) == 5
+    for line in rows:  # every column whole: template, algorithm, status, seconds, the title's start
+        template, algorithm, status, seconds, title = [c.strip() for c in line.strip("│").split("│")]
+        assert status == "completed" and algorithm in line and float(seconds) >= 0 and ":" in title, line
+    assert max(len(line) for line in rows) > 80
+
+
+def test_help_has_no_type_markers_beside_flags():
+    for command in ([], ["run"], ["resume"], ["inspect"], ["catalog"], ["catalog", "executions"]):
+        res = cli.invoke(app, [*command, "--help"])
+        assert res.exit_code == 0 and "--help" in res.output
+        assert "<bool>" not in res.output and "<path>" not in res.output, res.output
+
+
+def test_progress_bars_follow_analyses_and_long_steps():
+    import io
+
+    from rich.console import Console
+
+    from graph_agents.cli import LiveProgress
+    from graph_agents.progress import ProgressEvent
+
+    out = Console(file=io.StringIO(), force_terminal=True, width=120)
+    with LiveProgress(out) as live:
+        live(ProgressEvent("start", "analyze", template_id="T-001", algorithm="pagerank", task_id="a"))
+        live(ProgressEvent("start", "analyze", template_id="T-002", algorithm="wcc", task_id="b"))
+        [analyses] = live.bars.progress.tasks
+        assert (analyses.total, analyses.completed) == (2, 0)
+        live(ProgressEvent("progress", "gae-job-7", task_id="gae-job-7", title="GAE pagerank job 7", done=3, total=10))
+        job = live.bars.progress.tasks[1]
+        assert (job.description, job.completed, job.total) == ("GAE pagerank job 7", 3, 10)
+        live(ProgressEvent("progress", "gae-job-7", task_id="gae-job-7", title="GAE pagerank job 7", done=10, total=10))
+        assert [t.description for t in live.bars.progress.tasks] == ["analyses"]  # a finished step's bar goes
+        live(ProgressEvent("end", "analyze", template_id="T-001", task_id="a", status="completed"))
+        assert live.bars.progress.tasks[0].completed == 1 and live.bars.progress.live.is_started
+    assert not live.bars.progress.live.is_started

@@ -35,3 +35,9 @@ def test_notebook_runs(path, tmp_path, monkeypatch):
     client.execute()  # raises CellExecutionError with the failing cell and its traceback
     errors = [o for c in book.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+    # reports are shown inline as the HTML pages the run writes (charts included)
+    pages = [o["data"]["text/html"] for c in book.cells for o in c.get("outputs", []) if "text/html" in o.get("data", {})]
+    reports = [p for p in pages if "Report R-00" in p]
+    if path.stem in ("01_quickstart", "03_your_own_data", "05_custom_vertical"):
+        assert reports and all("<svg" in p for p in reports), path.stem
+

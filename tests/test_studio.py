@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from graph_agents.catalog import open_catalog
+
 langgraph_sdk = pytest.importorskip("langgraph_sdk")
 pytest.importorskip("langgraph_api")
 
@@ -24,6 +26,15 @@ REQUIREMENTS = (
     "Trust and Safety must detect rings of customers sharing devices.\n"
 )
 STARTUP_TIMEOUT_S = 90
+
+
+class Server(str):
+    """The server's URL, with the workspace its runs record into."""
+
+    def __new__(cls, url: str, workspace: str) -> "Server":
+        self = super().__new__(cls, url)
+        self.workspace = workspace
+        return self
 
 
 def _free_port() -> int:
@@ -69,7 +80,7 @@ def server(tmp_path_factory):
             time.sleep(0.25)
         if url is None:
             pytest.fail(f"langgraph dev did not start:\n{log.read_text(errors='replace')[-3000:]}")
-        yield url
+        yield Server(url, str(tmp / "ws"))
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -118,6 +129,25 @@ async def test_studio_schema_and_full_run(server):
     history = await client.threads.get_history(thread["thread_id"], limit=50)
     assert any(set(h["next"]) == {"analyze_schema", "extract_requirements"} for h in history)
     assert history[0]["next"] == []
+
+    # the server's run is recorded like the runner's: run.json and reports on disk, in the catalog
+    workspace = Path(server.workspace)
+    out = Path(values["output_dir"])
+    assert out == (workspace / "output" / thread["thread_id"]).resolve()
+    run = json.loads((out / "run.json").read_text())
+    assert run["thread_id"] == thread["thread_id"] and run["status"] == "completed"
+    assert (out / "reports" / "index.html").is_file()
+    assert sorted(values["report_paths"]) == sorted(values["reports"])
+    assert all(Path(p).is_file() and p.endswith(".html") for p in values["report_paths"].values())
+    assert [a["status"] for a in values["answers"]] == ["answered", "answered"]
+    catalog = open_catalog(workspace)
+    try:
+        [recorded] = [r for r in await catalog.runs() if r["run_id"] == thread["thread_id"]]
+        executions = await catalog.executions(run_id=thread["thread_id"])
+    finally:
+        await catalog.aclose()
+    assert recorded["status"] == "completed"
+    assert sorted(e["algorithm"] for e in executions) == ["pagerank", "wcc"]
 
 
 async def test_studio_review_interrupt_and_resume(server):

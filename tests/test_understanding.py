@@ -441,7 +441,10 @@ async def test_the_graphs_output_state_carries_coverage(demo_dir, tmp_path):
     app = builder.compile(checkpointer=InMemorySaver())
     out = await app.ainvoke({"requirements": "Find the most influential customers"},
                             {"configurable": {"thread_id": "s"}}, context=Context(store=store, engine=LocalEngine()))
-    assert [c["outcome"] for c in out["coverage"]] == ["answered"]
-    assert out["warnings"] == [] and out["extracted"]["requirements"][0]["text"] == "Find the most influential customers"
-    [report] = out["reports"].values()
+    assert out["coverage_summary"] == {"answered": 1} and out["warnings"] == []
+    [answer] = out["answers"]
+    assert answer["requirement"] == "Find the most influential customers" and answer["status"] == "answered"
+    values = (await app.aget_state({"configurable": {"thread_id": "s"}})).values  # the whole state stays in the thread
+    assert [c["outcome"] for c in values["coverage"]] == ["answered"]
+    [report] = values["reports"].values()
     assert all(r["id"].startswith("customers/") for r in report["top_results"])

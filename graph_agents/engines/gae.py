@@ -30,6 +30,7 @@ import aiohttp
 
 from .. import algorithms
 from ..models import AnalysisTemplate
+from ..progress import report_progress
 from ..settings import Settings
 from ..stores.base import GraphStore
 from .base import EngineError, EngineOutcome
@@ -200,6 +201,8 @@ class GAEEngine:
                 message = field(job, "error_message") or f"error code {field(job, 'error_code')}"
                 raise EngineError(f"GAE {what} job {job_id} failed: {message}")
             total, progress = job.get("total"), job.get("progress")
+            if progress is not None:  # a bar in the CLI, an event on the custom stream for Studio
+                report_progress(f"gae-job-{job_id}", progress, total, label=f"GAE {what} job {job_id}", unit="steps")
             if total is not None and progress is not None and int(progress) >= int(total) and int(total) > 0:
                 return job
             if self.clock.now() + delay > deadline:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
 from ..context import Context, aget_context
+from ..recording import output_dir, record_run
 from ..state import State
 
 
@@ -19,9 +21,13 @@ def run_status(templates: list[dict[str, Any]], results: dict[str, dict[str, Any
     return "failed" if failed == len(templates) else "completed_with_failures"
 
 
-async def finalize(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+async def finalize(state: State, config: RunnableConfig, runtime: Runtime[Context]) -> dict[str, Any]:
     ctx = await aget_context(runtime)
     status = run_status(state.get("templates") or [], state.get("execution_results") or {})
     if ctx.catalog is not None:
         await ctx.catalog.finish_run(state["run_id"], status=status, errors=len(state.get("errors") or []))
-    return {"status": status}
+    update: dict[str, Any] = {"status": status}
+    # every door records the run on disk (graph_agents.recording), from the state as this node leaves it
+    thread_id = str((config.get("configurable") or {}).get("thread_id") or state["run_id"])
+    out = output_dir(ctx.workspace, state["run_id"], ctx.output)
+    return {**update, **await record_run({**state, **update}, thread_id, out, ctx.output_formats, ctx.llm_calls)}
