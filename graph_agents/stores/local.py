@@ -19,6 +19,7 @@ import orjson
 
 from ..concurrency import Once
 from ..models import DegreeStats, EdgeDefinition
+from . import frames
 from .base import CollectionMeta, GraphData, StoreError, VertexValues
 from .columns import (
     NAME_ATTRIBUTES,
@@ -421,7 +422,9 @@ def _read(plan: Plan) -> tuple[dict[str, Collection], VertexIndex]:
                     yield from documents(path, advance)
 
             coll = columns[name] = Collection(name, ctype, source=source)
-            (vertices.add_documents if ctype == "document" else vertices.add_edges)(coll, source(advance=advance))
+            fast = frames.read_documents if ctype == "document" else frames.read_edges
+            if not fast(coll, files, vertices, advance):  # unsure: the strict reader names file:line
+                (vertices.add_documents if ctype == "document" else vertices.add_edges)(coll, source(advance=advance))
     return columns, vertices
 
 
