@@ -293,3 +293,14 @@ def test_the_fast_path_hands_doubtful_input_to_the_strict_reader(tmp_path, body,
         return
     with pytest.raises(StoreError, match=message):
         LocalGraphStore.from_directory(d)
+
+
+def test_a_large_read_reports_progress_by_collection(tmp_path, monkeypatch):
+    from graph_agents.stores import local
+
+    monkeypatch.setattr(local, "PROGRESS_BYTES", 1)
+    events = []
+    LocalGraphStore.from_directory(_graph_dir(tmp_path), on_progress=events.append)
+    assert {e["progress"] for e in events} == {"load"} and [e["phase"] for e in events][0] == "people"
+    assert events[-1]["phase"] == "knows" and events[-1]["done"] == events[-1]["total"] > 0
+    assert [e["done"] for e in events] == sorted(e["done"] for e in events)

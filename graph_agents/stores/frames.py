@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .columns import MAX_KEY_BYTES, MAX_LINE, NAME_ATTRIBUTES, SAMPLE_KEEP, Collection, VertexIndex
+from .columns import MAX_KEY_BYTES, MAX_LINE, NAME_ATTRIBUTES, SAMPLE_KEEP, Collection, VertexIndex, input_bytes
 
 FAST_MIN_BYTES = 1 << 20  # below this the strict reader is as fast, and polars' import not worth it
 
@@ -102,7 +102,7 @@ class _Buffer:
         return out
 
 
-def _read(files: list[Path], schema: dict[str, Any], advance: Callable[[int], None] | None) -> tuple[Any, list[dict]]:
+def _read(files: list[Path], schema: dict[str, Any]) -> tuple[Any, list[dict]]:
     """The frame of all files (in order) and a spread sample of whole documents."""
     import polars as pl
 
@@ -121,8 +121,6 @@ def _read(files: list[Path], schema: dict[str, Any], advance: Callable[[int], No
             raise _Unsure from None
         finally:
             buf.close()
-        if advance is not None:
-            advance(path.stat().st_size)
     frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
     if "type" in schema and frame.select((pl.col("type").is_not_null() & pl.col("data").is_not_null()).any()).item():
         raise _Unsure  # arangodump's envelope lines
@@ -146,7 +144,7 @@ def read_documents(coll: Collection, files: list[Path], vertices: VertexIndex,
 
     try:
         frame, samples = _read(files, {"_key": pl.String, **{a: pl.String for a in NAME_ATTRIBUTES},
-                                       "type": pl.String, "data": pl.String}, advance)
+                                       "type": pl.String, "data": pl.String})
         keys = frame["_key"]
         _check_keys(keys)
     except _Unsure:
@@ -162,6 +160,7 @@ def read_documents(coll: Collection, files: list[Path], vertices: VertexIndex,
     rows = dict(frame.with_row_index("row").filter(pl.col("_key").is_in(wanted)).select("_key", "row").iter_rows())
     coll.sample.items = sorted(((rows[doc["_key"]], doc) for doc in samples if doc.get("_key") in rows),
                                key=lambda item: item[0])
+    _advance(advance, files)
     return True
 
 
@@ -177,14 +176,14 @@ def read_edges(coll: Collection, files: list[Path], vertices: VertexIndex,
     schema = {"_key": pl.String, "_id": pl.String, "type": pl.String, "data": pl.String}
     try:
         try:
-            frame, samples = _read(files, {"_from": pl.Enum(known), "_to": pl.Enum(known), **schema}, advance)
+            frame, samples = _read(files, {"_from": pl.Enum(known), "_to": pl.Enum(known), **schema})
             src = frame["_from"].to_physical().cast(pl.Int64)
             dst = frame["_to"].to_physical().cast(pl.Int64)
             if src.null_count() or dst.null_count():
                 raise _Unsure
             extra: list[str] = []
         except _Unsure:  # ends outside the known vertices (or missing): as strings, then mapped
-            frame, samples = _read(files, {"_from": pl.String, "_to": pl.String, **schema}, None)
+            frame, samples = _read(files, {"_from": pl.String, "_to": pl.String, **schema})
             src, dst, extra = _map_dangling(frame, known)
         keys = frame["_key"]
         if keys.null_count() < len(keys):
@@ -197,7 +196,14 @@ def read_edges(coll: Collection, files: list[Path], vertices: VertexIndex,
     coll.src, coll.dst = src.to_numpy(), dst.to_numpy()
     coll.count = len(coll.src)
     coll.sample.items = [(-1, doc) for doc in samples]
+    _advance(advance, files)
     return True
+
+
+def _advance(advance: Callable[[int], None] | None, files: list[Path]) -> None:
+    if advance is not None:  # the read is done: its bytes as the total counted them
+        for path in files:
+            advance(input_bytes(path))
 
 
 def _map_dangling(frame: Any, known: Any) -> tuple[Any, Any, list[str]]:
