@@ -19,7 +19,7 @@ EXACT_BETWEENNESS_MAX = 5_000  # vertices; above this, sample sources as GAE doe
 # sampled sources: each costs one pass over the graph (its vertices and edges), so their number
 # shrinks as the graph grows (about 24M vertex + edge visits in all, ~3 s here), between these bounds
 BETWEENNESS_WORK = 24_000_000
-BETWEENNESS_SAMPLES = (16, 256)
+BETWEENNESS_SAMPLES = (8, 256)
 
 
 def betweenness_samples(vertex_count: int, edge_count: int = 0) -> int:

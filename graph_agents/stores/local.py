@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 import orjson
 
-from ..concurrency import Once
+from ..concurrency import CPU_LANE, Once
 from ..models import DegreeStats, EdgeDefinition
 from . import frames
 from .base import CollectionMeta, GraphData, StoreError, VertexValues
@@ -229,10 +229,10 @@ class LocalGraphStore:
         attributes: tuple[str, ...] = (),
     ) -> GraphData:
         key = (tuple(vertex_collections), tuple(edge_collections))
-        base = await self._graphs.get(key, lambda: asyncio.to_thread(self._load_graph, *key))
+        base = await self._graphs.get(key, lambda: asyncio.to_thread(CPU_LANE.run, self._load_graph, *key))
         if not attributes:
             return base
-        values = await asyncio.to_thread(lambda: {a: self._attribute(vertex_collections, a) for a in attributes})
+        values = await asyncio.to_thread(CPU_LANE.run, lambda: {a: self._attribute(vertex_collections, a) for a in attributes})
         return GraphData(ids=base.ids, edges=base.edges, attributes=values)
 
     def _load_graph(self, vertex_collections: Iterable[str], edge_collections: Iterable[str]) -> GraphData:
@@ -275,7 +275,7 @@ class LocalGraphStore:
             tmp.write_bytes(VertexValues.of(values).to_json(result_field))
             tmp.replace(target)  # a crash mid-write never leaves a half file under the real name
 
-        await asyncio.to_thread(write)
+        await asyncio.to_thread(CPU_LANE.run, write)  # serialising a million ids is CPU work too
         return str(target)
 
     async def read_results(self, location: str) -> VertexValues:
@@ -285,7 +285,7 @@ class LocalGraphStore:
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise StoreError(f"{location}: not a readable result file ({exc})") from None
 
-        return await asyncio.to_thread(read)
+        return await asyncio.to_thread(CPU_LANE.run, read)
 
     async def display_names(self, ids: list[str]) -> dict[str, str]:
         index, names, documents = self.vertices.index, self.vertices.names, self.vertices.documents
