@@ -218,7 +218,10 @@ def _compute(algorithm: str, params: dict[str, Any], graph: _Graph, seed: int) -
     if graph.n == 0:
         return VertexValues([], scores=np.zeros(0))
     rng = np.random.default_rng(seed)
-    with CPU_LANE.held(_LANE_PRIORITY.get(algo.name, 1)):
+    priority = _LANE_PRIORITY.get(algo.name, 1)
+    if algo.name == "betweenness" and graph.n + graph.m >= processes.PROCESS_MIN_SIZE:
+        priority = 0  # it hands the work to a worker process: start that first
+    with CPU_LANE.held(priority):
         return _ALGORITHMS[algo.name](graph, params, rng)
 
 
@@ -445,9 +448,9 @@ def _attribute_propagation(g: _Graph, p: dict[str, Any], rng: np.random.Generato
     return VertexValues(g.ids, objects=[[vocab[j] for j in indices[indptr[i] : indptr[i + 1]].tolist()] for i in range(n)])
 
 
-# the order in which waiting algorithms take the CPU lane (lower first, default 1): betweenness
-# hands its work to a worker process, so it starts that first; long iterative jobs go last
-_LANE_PRIORITY = {"betweenness": 0, "label_propagation": 2, "attribute_propagation": 2}
+# the order in which waiting algorithms take the CPU lane (lower first, default 1): long jobs go
+# last; betweenness on a big graph goes first (see _compute)
+_LANE_PRIORITY = {"betweenness": 2, "label_propagation": 2, "attribute_propagation": 2}
 
 _ALGORITHMS: dict[str, Callable[[_Graph, dict[str, Any], np.random.Generator], VertexValues]] = {
     "pagerank": _pagerank,
