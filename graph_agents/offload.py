@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Callable, TypeVar
 
+from .concurrency import CPU_LANE
+
 T = TypeVar("T")
 
 # values below which the work runs inline: about a millisecond of Python
@@ -19,7 +21,7 @@ INLINE_LIMIT = 5_000
 
 async def run_sized(size: int, fn: Callable[..., T], *args: Any) -> T:
     """``fn(*args)``, inline when ``size`` (how many values it walks) is under :data:`INLINE_LIMIT`,
-    else in a worker thread."""
+    else in a worker thread, in the CPU lane (:class:`~graph_agents.concurrency.CpuLane`)."""
     if size < INLINE_LIMIT:
         return fn(*args)
-    return await asyncio.to_thread(fn, *args)
+    return await asyncio.to_thread(CPU_LANE.run, fn, *args)

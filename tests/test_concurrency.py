@@ -86,3 +86,42 @@ async def test_a_runs_reports_load_a_graph_once(tmp_path):
     ctx = Context(store=store)
     graphs = await asyncio.gather(*(ctx.load_graph(["nodes"], ["edges"]) for _ in range(5)))
     assert len(loads) == 1 and all(g is graphs[0] for g in graphs) and len(graphs[0].ids) == 34
+
+
+def test_the_cpu_lane_runs_one_job_at_a_time_by_priority_and_lets_a_waiting_job_step_out():
+    import threading
+
+    from graph_agents.concurrency import CpuLane
+
+    lane, order, inside = CpuLane(), [], []
+    release_first = threading.Event()
+
+    def job(name, priority, wait=None):
+        with lane.held(priority):
+            inside.append(name)
+            assert len(inside) == 1  # alone in the lane
+            order.append(name)
+            if wait is not None:
+                inside.remove(name)
+                with lane.outside():  # waiting on another process: the lane is free meanwhile
+                    wait.wait()
+                inside.append(name)
+            inside.remove(name)
+
+    first = threading.Thread(target=job, args=("first", 1, release_first))
+    first.start()
+    while not order:
+        threading.Event().wait(0.001)
+    # "first" stepped out: the others run now, in priority order, though they arrive together
+    with lane.held():
+        threads = [threading.Thread(target=job, args=(name, p)) for name, p in (("long", 2), ("short", 1), ("worker", 0))]
+        for t in threads:
+            t.start()
+        while len(lane._waiting) < 3:
+            threading.Event().wait(0.001)
+    for t in threads:
+        t.join()
+    release_first.set()
+    first.join()
+    assert order == ["first", "worker", "short", "long"]
+    assert not lane._busy and not lane._waiting

@@ -414,3 +414,38 @@ def test_betweenness_in_a_worker_process_matches_the_thread(monkeypatch: pytest.
         there = compute("betweenness", params, data, seed=2)
         monkeypatch.setattr(processes, "PROCESS_MIN_SIZE", 10**12)
         assert there.ids == here.ids and np.allclose(there.scores, here.scores, rtol=1e-9, atol=1e-12)
+
+
+class ShuffledStore(FakeStore):
+    """A store that lists the vertices in another order on each load (an AQL query without SORT
+    gives no order: https://docs.arangodb.com/stable/aql/high-level-operations/sort/)."""
+
+    async def load_graph(self, vertex_collections, edge_collections, attributes=()):
+        self.loads.append((vertex_collections, edge_collections, attributes))
+        await asyncio.sleep(0)
+        order = list(range(len(self.data.ids)))[:: 1 if len(self.loads) == 1 else -1]
+        ids = [self.data.ids[i] for i in order]
+        where = {v: i for i, v in enumerate(ids)}
+        edges = [(where[self.data.ids[u]], where[self.data.ids[v]]) for u, v in self.data.edges]
+        return GraphData(ids=ids, edges=edges,
+                         attributes={a: [self.data.attributes[a][i] for i in order] for a in attributes})
+
+
+def test_an_attribute_added_to_a_cached_graph_is_loaded_once_and_placed_by_vertex_id() -> None:
+    ids = [f"customers/c{i}" for i in range(6)]
+    data = GraphData(ids=ids, edges=[(0, 1), (1, 2), (3, 4), (4, 5)],
+                     attributes={"team": ["a", "a", "a", "b", "b", "b"], "tier": ["x", "y", "z", "u", "v", "w"]})
+    store = ShuffledStore(data)
+    engine = LocalEngine()
+
+    async def main() -> list[EngineOutcome]:
+        await engine.run(template("t0", "pagerank"), store, "r")  # the graph, without attributes
+        runs = [engine.run(template(f"t{i}", "attribute_propagation", start_label_attribute="tier"), store, "r")
+                for i in range(1, 4)]
+        return await asyncio.gather(*runs)
+
+    outcomes = asyncio.run(main())
+    assert [load[2] for load in store.loads] == [(), ("tier",)]  # only the missing attribute, once
+    # each vertex keeps its own value, though the second load listed the vertices backwards
+    assert dict(outcomes[0].values.items())["customers/c0"] == ["x"]
+    assert dict(outcomes[0].values.items())["customers/c2"] == ["x", "y", "z"]

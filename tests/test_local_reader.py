@@ -13,6 +13,16 @@ from graph_agents.stores.base import VertexValues
 MD5 = "0123456789abcdef0123456789abcdef"
 
 
+@pytest.fixture(autouse=True, params=["strict", "fast"])
+def reader(request, monkeypatch):
+    """Every case twice: through the strict line reader, and through polars' fast path (taken at
+    any size here), which must give the same columns or hand the input to the strict reader."""
+    from graph_agents.stores import frames
+
+    monkeypatch.setattr(frames, "FAST_MIN_BYTES", 1 << 62 if request.param == "strict" else 0)
+    return request.param
+
+
 def _jsonl(path, docs, prefix=b""):
     path.write_bytes(prefix + "".join(json.dumps(d) + "\n" for d in docs).encode())
 
@@ -231,3 +241,66 @@ def test_a_graph_over_the_memory_budget_is_refused_before_loading(tmp_path, monk
         LocalGraphStore.from_directory(d)
     monkeypatch.setenv("GRAPH_AGENTS_MEMORY_MB", "4096")
     assert LocalGraphStore.from_directory(d).columns["knows"].count == 7
+
+
+def _columns(store):
+    return (store.vertices.ids, store.vertices.names,
+            {n: (c.type, c.start, c.stop, c.src.tolist(), c.dst.tolist()) for n, c in store.columns.items()})
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_the_fast_path_reads_what_the_strict_reader_reads(tmp_path, monkeypatch, gz):
+    from graph_agents.stores import frames
+
+    monkeypatch.setattr(frames, "FAST_MIN_BYTES", 0)
+    d = tmp_path / "g"
+    d.mkdir()
+    people = [{"_key": f"p{i}", "name": ["", f"P{i}", None, 7][i % 4], "title": "T", "n": i} for i in range(300)]
+    knows = [{"_key": f"k{i}", "_from": f"people/p{i}", "_to": f"people/p{(i * 7) % 300}"} for i in range(300)]
+    knows += [{"_key": "x1", "_from": "ghosts/g2", "_to": "people/p1"}, {"_key": "x2", "_from": "people/p0", "_to": "ghosts/g1"},
+              {"_key": "x3", "_from": "ghosts/g1", "_to": "ghosts/g2"}]
+    likes = [{"_from": "ghosts/g1", "_to": "people/p3"}, {"_from": "people/p4", "_to": "ghosts/g9"}]
+    for name, docs in (("people", people), ("knows", knows), ("likes", likes)):
+        body = "".join(json.dumps(x) + "\n" for x in docs).encode()
+        (d / f"{name}.jsonl{'.gz' if gz else ''}").write_bytes(gzip.compress(body) if gz else body)
+    taken = []
+    for fn in ("read_documents", "read_edges"):
+        real = getattr(frames, fn)
+        monkeypatch.setattr(frames, fn, lambda *a, real=real: taken.append(real(*a)) or taken[-1])
+    fast = LocalGraphStore.from_directory(d)
+    assert taken == [True, True, True]  # every collection through polars
+    monkeypatch.setattr(frames, "FAST_MIN_BYTES", 1 << 62)
+    strict = LocalGraphStore.from_directory(d)
+    assert _columns(fast) == _columns(strict)
+    assert fast.vertices.ids[300:] == ["ghosts/g2", "ghosts/g1", "ghosts/g9"]  # dangling, first seen first
+    rows = [row for row, _ in fast.columns["people"].sample.items]
+    assert rows[0] == 0 and rows == sorted(rows) and all(doc["n"] == row for row, doc in fast.columns["people"].sample.items)
+
+
+@pytest.mark.parametrize("body,message", [
+    (b'{"_key": "a"}\n{"_key": 7}\n', "v.jsonl:2: invalid or duplicate _key 7"),  # polars would read "7"
+    (b'{"_key": "a"}\n{"\\u005fkey": 7}\n', "v.jsonl:2: invalid or duplicate _key 7"),
+    (b'{"_key": "a"}\n{"_key": "a"}\n', "v.jsonl:2: invalid or duplicate _key 'a'"),
+    (b'{"_key": "a"}\n{"type": 2300, "data": {"_key": "a"}}\n', "v.jsonl:2: invalid or duplicate _key 'a'"),
+    (b'{"_key": "a"}\n{"name": "no key", "_key": null}\n', None),  # the row number as key, as before
+])
+def test_the_fast_path_hands_doubtful_input_to_the_strict_reader(tmp_path, body, message):
+    d = tmp_path / "b"
+    d.mkdir()
+    (d / "v.jsonl").write_bytes(body)
+    if message is None:
+        assert LocalGraphStore.from_directory(d).vertices.ids == ["v/a", "v/1"]
+        return
+    with pytest.raises(StoreError, match=message):
+        LocalGraphStore.from_directory(d)
+
+
+def test_a_large_read_reports_progress_by_collection(tmp_path, monkeypatch):
+    from graph_agents.stores import local
+
+    monkeypatch.setattr(local, "PROGRESS_BYTES", 1)
+    events = []
+    LocalGraphStore.from_directory(_graph_dir(tmp_path), on_progress=events.append)
+    assert {e["progress"] for e in events} == {"load"} and [e["phase"] for e in events][0] == "people"
+    assert events[-1]["phase"] == "knows" and events[-1]["done"] == events[-1]["total"] > 0
+    assert [e["done"] for e in events] == sorted(e["done"] for e in events)

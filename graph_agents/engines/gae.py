@@ -167,23 +167,24 @@ class GAEEngine:
         """Probe ``GET /v1/version`` until the engine answers; retry what a starting engine answers."""
         http = Authorized(self.session, self.token, self.settings)
         url = f"{handle.url}/version"
-        deadline = self.clock.now() + self.settings.gae_startup_grace_s
-        delay = self.settings.gae_poll_initial_s
-        while True:
+        last = [""]
+
+        async def answers() -> bool | None:
             try:
                 await http.call("GET", url)
-                return
+                return True
             except GAEHTTPError as exc:
                 if exc.status not in STARTING:
                     raise
-                last = str(exc)
-            if self.clock.now() + delay > deadline:
-                raise EngineError(
-                    f"the GAE engine at {handle.url} did not become ready within "
-                    f"{self.settings.gae_startup_grace_s:g} s (GAE_STARTUP_GRACE); last answer: {last}"
-                )
-            await self.clock.sleep(delay)
-            delay = min(delay * 1.5, self.settings.gae_poll_max_s)
+                last[0] = str(exc)
+                return None
+
+        await self.clock.poll(
+            answers, timeout_s=self.settings.gae_startup_grace_s, initial_s=self.settings.gae_poll_initial_s,
+            max_s=self.settings.gae_poll_max_s,
+            timed_out=lambda: EngineError(
+                f"the GAE engine at {handle.url} did not become ready within "
+                f"{self.settings.gae_startup_grace_s:g} s (GAE_STARTUP_GRACE); last answer: {last[0]}"))
 
     async def _call(self, method: str, path: str, body: Any = None) -> Any:
         assert self.handle is not None
@@ -191,9 +192,9 @@ class GAEEngine:
 
     async def _wait(self, job_id: int, what: str) -> dict[str, Any]:
         """Poll a job until ``progress == total``; its error is ours."""
-        deadline = self.clock.now() + self.settings.gae_job_timeout_s
-        delay = self.settings.gae_poll_initial_s
-        while True:
+        seen: list[Any] = [None, None]  # progress, total of the last answer
+
+        async def finished() -> dict[str, Any] | None:
             job = await self._call("GET", f"jobs/{job_id}")
             if not isinstance(job, dict):
                 raise EngineError(f"GAE {what} job {job_id}: unexpected answer {job!r}")
@@ -203,15 +204,17 @@ class GAEEngine:
             total, progress = job.get("total"), job.get("progress")
             if progress is not None:  # a bar in the CLI, an event on the custom stream for Studio
                 report_progress(f"gae-job-{job_id}", progress, total, label=f"GAE {what} job {job_id}", unit="steps")
+            seen[:] = [progress, total]
             if total is not None and progress is not None and int(progress) >= int(total) and int(total) > 0:
                 return job
-            if self.clock.now() + delay > deadline:
-                raise EngineError(
-                    f"GAE {what} job {job_id} did not finish within {self.settings.gae_job_timeout_s:g} s "
-                    f"(progress {progress}/{total})"
-                )
-            await self.clock.sleep(delay)
-            delay = min(delay * 1.5, self.settings.gae_poll_max_s)
+            return None
+
+        return await self.clock.poll(
+            finished, timeout_s=self.settings.gae_job_timeout_s, initial_s=self.settings.gae_poll_initial_s,
+            max_s=self.settings.gae_poll_max_s,
+            timed_out=lambda: EngineError(
+                f"GAE {what} job {job_id} did not finish within {self.settings.gae_job_timeout_s:g} s "
+                f"(progress {seen[0]}/{seen[1]})"))
 
     async def _start_job(self, path: str, body: dict[str, Any], what: str) -> tuple[int, dict[str, Any]]:
         data = _checked(await self._call("POST", path, body), what)

@@ -50,6 +50,21 @@ class Clock:
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
+    async def poll(self, attempt: Any, *, timeout_s: float, initial_s: float, max_s: float, timed_out: Any) -> Any:
+        """``await attempt()`` until it returns something other than None, sleeping between tries
+        a delay that grows 1.5x from ``initial_s`` up to ``max_s``; raises ``timed_out()`` when the
+        next try would come after ``timeout_s``. The one back-off of the GAE client."""
+        deadline = self.now() + timeout_s
+        delay = initial_s
+        while True:
+            result = await attempt()
+            if result is not None:
+                return result
+            if self.now() + delay > deadline:
+                raise timed_out()
+            await self.sleep(delay)
+            delay = min(delay * 1.5, max_s)
+
 
 class TokenSource:
     """A bearer token that can be fetched again when the server says it expired."""
@@ -323,22 +338,26 @@ class AMPDeployment:
         if not engine_id:
             raise EngineError(f"ArangoGraph did not return an engine id: {engine!r}")
         handle = EngineHandle("", started_by_us=True, id=engine_id)
+        answers = [engine]  # the creation's answer is the first status; later ones are asked for
+
+        async def started() -> str | None:
+            if not answers:
+                answers.append(await http.call("GET", f"{self.api}/engines/{engine_id}"))
+            status = answers.pop().get("status") or {}
+            last[0] = status
+            if status.get("is_started") and status.get("succeeded") and status.get("endpoint"):
+                return _api_base(str(status["endpoint"]))
+            return None
+
+        last: list[Any] = [None]
         try:
-            deadline = self.clock.now() + self.settings.gae_startup_grace_s
-            delay = self.settings.gae_poll_initial_s
-            while True:
-                status = engine.get("status") or {}
-                if status.get("is_started") and status.get("succeeded") and status.get("endpoint"):
-                    handle.url = _api_base(str(status["endpoint"]))
-                    return handle
-                if self.clock.now() + delay > deadline:
-                    raise EngineError(
-                        f"ArangoGraph engine {engine_id} at {self.api} was not started within "
-                        f"{self.settings.gae_startup_grace_s:g} s (last status {status!r})"
-                    )
-                await self.clock.sleep(delay)
-                delay = min(delay * 1.5, self.settings.gae_poll_max_s)
-                engine = await http.call("GET", f"{self.api}/engines/{engine_id}")
+            handle.url = await self.clock.poll(
+                started, timeout_s=self.settings.gae_startup_grace_s, initial_s=self.settings.gae_poll_initial_s,
+                max_s=self.settings.gae_poll_max_s,
+                timed_out=lambda: EngineError(
+                    f"ArangoGraph engine {engine_id} at {self.api} was not started within "
+                    f"{self.settings.gae_startup_grace_s:g} s (last status {last[0]!r})"))
+            return handle
         except BaseException:
             await asyncio.shield(self.stop(session, handle))  # never leave a half-started engine running
             raise

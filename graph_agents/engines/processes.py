@@ -34,6 +34,7 @@ _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _shared: dict[int, tuple[np.ndarray, str]] = {}  # id of the edge array -> (the array, its file)
 _dir: str | None = None
+worker_cpu_s = 0.0  # CPU seconds the workers spent on calls (bench/scale.py's waiting share)
 
 
 def _executor() -> ProcessPoolExecutor:
@@ -63,10 +64,14 @@ def betweenness(edges: np.ndarray, n: int, batches: list[list[int]]) -> np.ndarr
     the worker process on the undirected simple graph ``edges``."""
     path = share(edges)
     pool = _executor()
+    global worker_cpu_s
     futures = [pool.submit(_worker_betweenness, path, n, batch) for batch in batches]
     total = np.zeros(n)
     for future in futures:
-        total += future.result()
+        part, cpu = future.result()
+        total += part
+        with _lock:
+            worker_cpu_s += cpu
     return total
 
 
@@ -95,8 +100,12 @@ def _shutdown() -> None:
 _graphs: dict[str, Any] = {}
 
 
-def _worker_betweenness(path: str, n: int, sources: list[int]) -> np.ndarray:
+def _worker_betweenness(path: str, n: int, sources: list[int]) -> tuple[np.ndarray, float]:
+    import time
+
     import igraph as ig
+
+    began = time.process_time()
 
     graph = _graphs.get(path)
     if graph is None:
@@ -105,4 +114,5 @@ def _worker_betweenness(path: str, n: int, sources: list[int]) -> np.ndarray:
         graph.add_edges(edges)
         _graphs.clear()  # one graph at a time: a run's graphs come one after another
         _graphs[path] = graph
-    return np.asarray(graph.betweenness(directed=False, sources=sources), dtype=np.float64)
+    values = np.asarray(graph.betweenness(directed=False, sources=sources), dtype=np.float64)
+    return values, time.process_time() - began

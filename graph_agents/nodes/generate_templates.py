@@ -16,22 +16,24 @@ from ..selection import focus_collections
 from ..state import State
 
 EXACT_BETWEENNESS_MAX = 5_000  # vertices; above this, sample sources as GAE does for big graphs
-# sampled sources: each costs one pass over the graph, so their number shrinks as the graph grows
-# (about 10M vertex visits in all, a few seconds here), between these bounds
-BETWEENNESS_WORK = 10_000_000
-BETWEENNESS_SAMPLES = (32, 256)
+# sampled sources: each costs one pass over the graph (its vertices and edges), so their number
+# shrinks as the graph grows (about 24M vertex + edge visits in all, ~3 s here), between these bounds
+BETWEENNESS_WORK = 24_000_000
+BETWEENNESS_SAMPLES = (8, 256)
 
 
-def betweenness_samples(vertex_count: int) -> int:
+def betweenness_samples(vertex_count: int, edge_count: int = 0) -> int:
     low, high = BETWEENNESS_SAMPLES
-    return max(low, min(high, BETWEENNESS_WORK // max(1, vertex_count)))
+    return max(low, min(high, BETWEENNESS_WORK // max(1, vertex_count + edge_count)))
 
 
-def choose_parameters(algo: algorithms.Algorithm, vertex_count: int) -> tuple[dict[str, Any], dict[str, str]]:
+def choose_parameters(
+    algo: algorithms.Algorithm, vertex_count: int, edge_count: int = 0
+) -> tuple[dict[str, Any], dict[str, str]]:
     params, reasons = algo.defaults(), {}
     if algo.name == "betweenness":
         if vertex_count > EXACT_BETWEENNESS_MAX:
-            params["k"] = betweenness_samples(vertex_count)
+            params["k"] = betweenness_samples(vertex_count, edge_count)
             reasons["k"] = f"{vertex_count:,} vertices: sample {params['k']} sources instead of all pairs (an estimate)"
         else:
             reasons["k"] = f"{vertex_count:,} vertices: exact"
@@ -60,7 +62,7 @@ def plan_templates(
     for uc in use_cases[: limit if limit and limit > 0 else None]:
         algo = algorithms.get(uc.algorithm)
         vertices, edges, why = focus_collections(algo, schema, uc.focus, uc.subject)
-        params, reasons = choose_parameters(algo, sum(counts.get(v, 0) for v in vertices))
+        params, reasons = choose_parameters(algo, sum(counts.get(v, 0) for v in vertices), sum(counts.get(e, 0) for e in edges))
         templates.append(
             AnalysisTemplate(
                 id=f"T-{len(templates) + 1:03d}",

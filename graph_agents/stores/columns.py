@@ -158,12 +158,30 @@ class VertexIndex:
 
     def __init__(self) -> None:
         self.ids: list[str] = []
-        self.index: dict[str, int] = {}
+        self._index: dict[str, int] = {}  # id -> index of ids[:_indexed], completed when asked for
+        self._indexed = 0
         self.names: list[str | None] = []  # display name of each document vertex (None: none)
 
     @property
     def documents(self) -> int:
         return len(self.names)
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Vertex id -> index (built on first use: the fast reader maps ids without it)."""
+        if self._indexed < len(self.ids):
+            self._index.update(zip(self.ids[self._indexed :], range(self._indexed, len(self.ids))))
+            self._indexed = len(self.ids)
+        return self._index
+
+    def extend(self, ids: list[str], names: list[str | None] | None) -> None:
+        """Append vertices: document vertices with their names (only before any dangling end), or
+        dangling ends (``names`` None)."""
+        if names is not None:
+            if len(self.names) != len(self.ids):
+                raise ValueError("document vertices come before dangling ends")
+            self.names.extend(names)
+        self.ids.extend(ids)
 
     def add_documents(self, coll: Collection, docs: Documents) -> None:
         ids, index, names = self.ids, self.index, self.names
@@ -182,7 +200,7 @@ class VertexIndex:
             names.append(_name_of(doc))
             if row % sample.stride == 0:
                 sample.offer(row, (row, doc))
-        coll.stop = len(ids)
+        coll.stop = self._indexed = len(ids)
         coll.count = coll.stop - coll.start
 
     def add_edges(self, coll: Collection, docs: Documents) -> None:
@@ -220,6 +238,7 @@ class VertexIndex:
                 sample.offer(row, (row, doc))
         if unkeyed and keys and any(k.isdigit() and int(k) <= row for k in keys):
             raise StoreError(f"collection {coll.name!r}: edges without _key would take row numbers used as keys")
+        self._indexed = len(ids)
         coll.src = np.frombuffer(src, dtype=np.int64) if src else np.empty(0, dtype=np.int64)
         coll.dst = np.frombuffer(dst, dtype=np.int64) if dst else np.empty(0, dtype=np.int64)
         coll.count = len(coll.src)

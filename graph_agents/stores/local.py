@@ -12,13 +12,14 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 import orjson
 
-from ..concurrency import Once
+from ..concurrency import CPU_LANE, Once
 from ..models import DegreeStats, EdgeDefinition
+from . import frames
 from .base import CollectionMeta, GraphData, StoreError, VertexValues
 from .columns import (
     NAME_ATTRIBUTES,
@@ -116,9 +117,11 @@ class LocalGraphStore:
 
     @classmethod
     def from_directory(
-        cls, path: Path | str, *, results_dir: Path | str | None = None, graph_name: str | None = None
+        cls, path: Path | str, *, results_dir: Path | str | None = None, graph_name: str | None = None,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
     ) -> "LocalGraphStore":
-        """Read an arangodump directory or a directory of ``<collection>.jsonl`` files.
+        """Read an arangodump directory or a directory of ``<collection>.jsonl`` files;
+        ``on_progress`` hears how a large input's read goes (see ``_progress``).
 
         Refuses, before reading, a graph whose estimated memory (from the file sizes) exceeds the
         budget (``GRAPH_AGENTS_MEMORY_MB``, default 80% of the available memory)."""
@@ -137,7 +140,7 @@ class LocalGraphStore:
             raise StoreError(f"no collections found in {root} (expected *.structure.json or *.jsonl)")
         _check_budget(root, [f for _, _, files in plan for f in files])
         name, defs = _pick_graph(graphs, graph_name, root)
-        columns, vertices = _read(plan)
+        columns, vertices = _read(plan, on_progress)
         return cls(
             columns,
             vertices,
@@ -226,10 +229,10 @@ class LocalGraphStore:
         attributes: tuple[str, ...] = (),
     ) -> GraphData:
         key = (tuple(vertex_collections), tuple(edge_collections))
-        base = await self._graphs.get(key, lambda: asyncio.to_thread(self._load_graph, *key))
+        base = await self._graphs.get(key, lambda: asyncio.to_thread(CPU_LANE.run, self._load_graph, *key))
         if not attributes:
             return base
-        values = await asyncio.to_thread(lambda: {a: self._attribute(vertex_collections, a) for a in attributes})
+        values = await asyncio.to_thread(CPU_LANE.run, lambda: {a: self._attribute(vertex_collections, a) for a in attributes})
         return GraphData(ids=base.ids, edges=base.edges, attributes=values)
 
     def _load_graph(self, vertex_collections: Iterable[str], edge_collections: Iterable[str]) -> GraphData:
@@ -272,7 +275,7 @@ class LocalGraphStore:
             tmp.write_bytes(VertexValues.of(values).to_json(result_field))
             tmp.replace(target)  # a crash mid-write never leaves a half file under the real name
 
-        await asyncio.to_thread(write)
+        await asyncio.to_thread(CPU_LANE.run, write)  # serialising a million ids is CPU work too
         return str(target)
 
     async def read_results(self, location: str) -> VertexValues:
@@ -282,7 +285,7 @@ class LocalGraphStore:
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 raise StoreError(f"{location}: not a readable result file ({exc})") from None
 
-        return await asyncio.to_thread(read)
+        return await asyncio.to_thread(CPU_LANE.run, read)
 
     async def display_names(self, ids: list[str]) -> dict[str, str]:
         index, names, documents = self.vertices.index, self.vertices.names, self.vertices.documents
@@ -409,28 +412,40 @@ def _check_budget(root: Path, files: list[Path]) -> None:
         )
 
 
-def _read(plan: Plan) -> tuple[dict[str, Collection], VertexIndex]:
+def _read(plan: Plan, on_progress: Callable[[dict[str, Any]], None] | None = None) -> tuple[dict[str, Collection], VertexIndex]:
     """Document collections first (their keys become vertex indices), then edges."""
     vertices = VertexIndex()
     columns: dict[str, Collection] = {}
     ordered = [p for p in plan if p[1] == "document"] + [p for p in plan if p[1] == "edge"]
-    with _progress(sum(input_bytes(f) for _, _, files in plan for f in files)) as advance:
+    with _progress(sum(input_bytes(f) for _, _, files in plan for f in files), on_progress) as advance:
         for name, ctype, files in ordered:
+            advance.phase = name
             def source(files: list[Path] = files, advance: Any = None) -> Any:
                 for path in files:
                     yield from documents(path, advance)
 
             coll = columns[name] = Collection(name, ctype, source=source)
-            (vertices.add_documents if ctype == "document" else vertices.add_edges)(coll, source(advance=advance))
+            fast = frames.read_documents if ctype == "document" else frames.read_edges
+            if not fast(coll, files, vertices, advance):  # unsure: the strict reader names file:line
+                (vertices.add_documents if ctype == "document" else vertices.add_edges)(coll, source(advance=advance))
     return columns, vertices
 
 
 class _progress:
-    """A rich progress bar on stderr, by bytes, while a large input loads on a terminal."""
+    """Progress of a large input (at least ``PROGRESS_BYTES``), by bytes read: a rich bar on stderr
+    when it is a terminal, and events ``{"progress": "load", "phase": <collection>, "done": bytes,
+    "total": bytes}`` to ``on_progress`` and, when the read runs inside a LangGraph node, to the
+    run's custom stream."""
 
-    def __init__(self, total: int) -> None:
-        self.total = total
+    def __init__(self, total: int, on_progress: Callable[[dict[str, Any]], None] | None = None) -> None:
+        self.total, self.done, self.phase = total, 0, ""
         self.bar: Any = None
+        self.sinks: list[Callable[[dict[str, Any]], None]] = []
+        if total >= PROGRESS_BYTES:
+            self.sinks = [on_progress] if on_progress else []
+            writer = _stream_writer()
+            if writer is not None:
+                self.sinks.append(writer)
 
     def __enter__(self) -> "_progress":
         if self.total >= PROGRESS_BYTES and sys.stderr.isatty() and not os.environ.get("CI"):
@@ -442,12 +457,25 @@ class _progress:
         return self
 
     def __call__(self, size: int) -> None:
+        self.done += size
         if self.bar is not None:
             self.bar.advance(self.task, size)
+        for sink in self.sinks:
+            sink({"progress": "load", "phase": self.phase, "done": min(self.done, self.total), "total": self.total})
 
     def __exit__(self, *exc: Any) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _stream_writer() -> Callable[[dict[str, Any]], None] | None:
+    """The custom stream of the LangGraph run this is called in, if any."""
+    try:
+        from langgraph.config import get_stream_writer
+
+        return get_stream_writer()
+    except (ImportError, RuntimeError):  # RuntimeError: not inside a runnable's context
+        return None
 
 
 def _pick_graph(graphs: dict[str, list], wanted: str | None, root: Path) -> tuple[str | None, list]:
