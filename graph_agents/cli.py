@@ -23,15 +23,15 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from . import algorithms
 from .cli_catalog import app as catalog_app, fail as _fail
 from .cli_console import HelpCommand, HelpGroup, make_console
 from .errors import InputError, one_line
 from .secrets import scrub_text
-from .settings import DEFAULT_FORMATS, Settings, load_settings
+from .formats import DEFAULT_FORMATS
 from .workspace import check_output, check_workspace
 
 if TYPE_CHECKING:  # the runner brings langgraph, langchain, igraph: imported by the commands that run
+    from .settings import Settings
     from rich.console import Console
 
     from .progress import ProgressEvent
@@ -49,6 +49,8 @@ _workspace: list[Path] = []  # the workspace the running command chose, for entr
 
 def _settings(workspace: Optional[Path], writable: bool = True) -> Settings:
     """The settings, checked before any work: a bad value or an unusable workspace is exit 2."""
+    from .settings import load_settings  # pydantic-settings: loaded by the commands that need it
+
     try:
         settings = load_settings(**({"home": workspace} if workspace else {}))
         _workspace[:] = [settings.home]
@@ -223,6 +225,8 @@ def _ask_review(request: dict[str, Any], to_stderr: bool) -> Any:
         ids = typer.prompt("use case ids to drop (comma separated)", err=to_stderr)
         return {"drop": [i.strip() for i in ids.split(",") if i.strip()]}
     edited = []
+    from . import algorithms
+
     choices = [*sorted(algorithms.CATALOG), "drop"]
     for u in use_cases:
         out.print(_cell(f"{u['id']} {u.get('title', '')}"))

@@ -15,7 +15,6 @@ from rich.table import Table
 from .catalog import AnalyticsCatalog, open_catalog
 from .cli_console import HelpCommand, HelpGroup, make_console
 from .errors import InputError, one_line
-from .settings import load_settings
 
 app = typer.Typer(help="Query the analytics catalog: runs, epochs, lineage, impact, comparisons.", no_args_is_help=True, cls=HelpGroup)
 console = make_console()
@@ -26,6 +25,8 @@ JsonOpt = typer.Option(False, "--json", metavar="", help="Print JSON instead of 
 
 
 def _query(workspace: Optional[Path], fn: Callable[[AnalyticsCatalog], Awaitable[Any]]) -> Any:
+    from .settings import load_settings  # pydantic-settings: only for commands that read the catalog
+
     try:
         settings = load_settings()
     except InputError as exc:

@@ -12,7 +12,8 @@ from langgraph.runtime import Runtime
 
 from .concurrency import Once
 from .engines.base import Engine
-from .settings import DEFAULT_FORMATS, Settings
+from .formats import DEFAULT_FORMATS
+from .settings import Settings
 from .stores.base import GraphData, GraphStore
 
 

@@ -19,7 +19,7 @@ from .models import AnalysisTemplate, ExecutionResult, Report, Requirement, UseC
 from .reports import write_report_files
 from .reports.html import write_index
 from .secrets import scrub
-from .settings import DEFAULT_FORMATS
+from .formats import DEFAULT_FORMATS
 
 
 @dataclass

@@ -24,7 +24,8 @@ from .progress import ProgressCallback, ProgressTracker
 from .recording import WorkflowResult, export_reports, export_run, html_run_summary, output_dir, run_summary  # noqa: F401 (the public API)
 from .documents import split_documents
 from .secrets import ScrubbingSerde, scrub
-from .settings import DEFAULT_FORMATS, Settings, load_settings
+from .formats import DEFAULT_FORMATS
+from .settings import Settings, load_settings
 from .stores.base import GraphStore
 from .tracing import FORMATS as TRACE_FORMATS, Trace, TraceRecorder
 from .workspace import check_database, check_same_case, check_thread_id, check_workspace, thread_lock

@@ -12,9 +12,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from . import secrets
 from .errors import InputError
 
-# report formats written when none are named (the CLI's --format, export_reports)
-DEFAULT_FORMATS = ("markdown", "json", "html")
-
 
 class Settings(BaseSettings):
     # NaN and infinity are no timeout, rate or price anyone means
