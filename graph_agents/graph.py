@@ -8,7 +8,9 @@ review_use_cases pauses for a person (interrupt) only when the input asks for it
 
 from __future__ import annotations
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END, START, StateGraph
+from langgraph.pregel import Pregel
 from langgraph.types import Send
 
 from .context import Context
@@ -52,3 +54,15 @@ builder.add_edge("analyze", "finalize")
 builder.add_edge("finalize", END)
 
 graph = builder.compile(name="graph_agents")
+
+
+def server_graph(config: RunnableConfig) -> Pregel:
+    """The graph as the LangGraph server runs it (langgraph.json): the server calls this per run, so
+    each execution gets its own trace recorder, and the finalize node writes the trace beside the
+    run's record (a runner-driven run attaches and writes its own). A resumed run's trace covers
+    the part after the resume."""
+    if not (config.get("configurable") or {}).get("__is_for_execution__"):  # drawing, reading state
+        return graph
+    from .tracing import TraceRecorder
+
+    return graph.with_config(callbacks=[TraceRecorder(in_graph=True)])

@@ -53,6 +53,7 @@ class State(InputState, total=False):
     coverage_summary: dict[str, int]  # requirements per outcome
     output_dir: str  # where run.json and reports/ were written
     report_paths: dict[str, str]  # report id -> the report's page (HTML when written)
+    trace_paths: dict[str, str]  # format -> the trace file, when the graph writes its own trace (server runs)
 
 
 class OutputState(TypedDict, total=False):
@@ -66,6 +67,7 @@ class OutputState(TypedDict, total=False):
     coverage_summary: dict[str, int]
     output_dir: str
     report_paths: dict[str, str]
+    trace_paths: dict[str, str]
     warnings: list[str]
     errors: list[dict[str, Any]]
 

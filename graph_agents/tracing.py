@@ -123,9 +123,12 @@ class TraceRecorder(BaseCallbackHandler):
     run_inline = True  # called in the event loop (or the worker thread of a sync call), in order
     raise_error = False
 
-    def __init__(self, settings: Settings | None = None, *, prices: Any = None, debug: bool = False) -> None:
+    def __init__(self, settings: Settings | None = None, *, prices: Any = None, debug: bool = False,
+                 in_graph: bool = False) -> None:
         super().__init__()
         settings = settings or Settings()
+        # True: no runner drives the run (the LangGraph server), so the finalize node writes the trace
+        self.in_graph = in_graph
         self.prices = PriceTable.load(settings.prices_file, prices)
         self.scrub = Scrubber(settings)
         self.debug = debug
@@ -327,6 +330,13 @@ class TraceRecorder(BaseCallbackHandler):
                 events=list(self.events),
                 scrub=self.scrub,
             )
+
+
+def graph_recorder(config: Any) -> "TraceRecorder | None":
+    """The run's recorder whose trace the graph writes itself (see ``in_graph``), from a node's config."""
+    callbacks = (config or {}).get("callbacks")
+    handlers = getattr(callbacks, "handlers", callbacks) or []
+    return next((h for h in handlers if isinstance(h, TraceRecorder) and h.in_graph), None)
 
 
 # -- the trace ----------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ async def test_mcp_tool_lists_and_answers_concisely(server):  # noqa: F811
     [content] = called.content
     answer = ast.literal_eval(content.text)  # the server sends repr() of the output state
     assert set(answer) <= {"run_id", "status", "mode", "answers", "coverage_summary", "output_dir",
-                           "report_paths", "warnings", "errors"}
+                           "report_paths", "trace_paths", "warnings", "errors"}
     assert answer["status"] == "completed" and answer["coverage_summary"] == {"answered": 2}
     assert [a["requirement_id"] for a in answer["answers"]] == ["REQ-001", "REQ-002"]
     for a in answer["answers"]:

@@ -140,6 +140,11 @@ async def test_studio_schema_and_full_run(server):
     assert sorted(values["report_paths"]) == sorted(values["reports"])
     assert all(Path(p).is_file() and p.endswith(".html") for p in values["report_paths"].values())
     assert [a["status"] for a in values["answers"]] == ["answered", "answered"]
+    # and traced: the nodes and both analyses' steps, beside run.json
+    assert Path(values["trace_paths"]["json"]) == out / "trace" / "trace.json"
+    trace = json.loads((out / "trace" / "trace.json").read_text())
+    labels = {n["label"] for n in trace["nodes"]}
+    assert {"resolve_vertical", "generate_templates", "analyze[T-001]", "analyze[T-002]"} <= labels, labels
     catalog = open_catalog(workspace)
     try:
         [recorded] = [r for r in await catalog.runs() if r["run_id"] == thread["thread_id"]]

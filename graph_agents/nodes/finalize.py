@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -10,6 +11,7 @@ from langgraph.runtime import Runtime
 from ..context import Context, aget_context
 from ..recording import output_dir, record_run
 from ..state import State
+from ..tracing import graph_recorder
 
 
 def run_status(templates: list[dict[str, Any]], results: dict[str, dict[str, Any]]) -> str:
@@ -30,4 +32,9 @@ async def finalize(state: State, config: RunnableConfig, runtime: Runtime[Contex
     # every door records the run on disk (graph_agents.recording), from the state as this node leaves it
     thread_id = str((config.get("configurable") or {}).get("thread_id") or state["run_id"])
     out = output_dir(ctx.workspace, state["run_id"], ctx.output)
-    return {**update, **await record_run({**state, **update}, thread_id, out, ctx.output_formats, ctx.llm_calls)}
+    recorded = await record_run({**state, **update}, thread_id, out, ctx.output_formats, ctx.llm_calls)
+    recorder = graph_recorder(config)
+    if recorder is not None:  # a server run: no runner writes the trace after the graph ends
+        trace = recorder.finish(thread_id=thread_id, status=status, mode=state.get("mode"))
+        recorded["trace_paths"] = await asyncio.to_thread(trace.export, out / "trace")
+    return {**update, **recorded}
