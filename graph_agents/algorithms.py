@@ -385,7 +385,7 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 strong="personalized pagerank | personalised pagerank | personalized page rank | personalised page rank"
                 " | ppr | random walk with restart | random walks with restart | most relevant to | relevance to"
-                " | matter most to | most important to | important ... from the perspective | from the perspective of"
+                " | important ... from the perspective | from the perspective of"
                 " | from the point of view of | as seen from | relative to ... seed | relative to ... seeds"
                 " | around ... seed | around ... seeds | from ... seed | from ... seeds | closest in influence to"
                 " | most influenced by | influence ... from ... seed",
@@ -467,7 +467,8 @@ CATALOG: dict[str, Algorithm] = {
             description="Sum of inverse hop distances to every other vertex: closeness that copes with disconnected parts.",
             intents=phrases(
                 strong="harmonic | harmonic centrality | harmonic closeness | closeness ... disconnected"
-                " | close to most | near most | reach most ... quickly | closest ... across ... disconnected",
+                " | close to most | near most | reach most ... quickly | across disconnected parts"
+                " | even across disconnected | across ... disconnected parts | despite ... disconnected parts",
             ),
             params={
                 "normalized": Param(bool, True, "divide by n - 1"),

@@ -72,3 +72,11 @@ async def test_local_engine_runs_it_on_the_demo_graph(name: str, demo_store: Loc
         await engine.aclose()
     assert outcome.result_count == len(outcome.values) > 0
     assert (await demo_store.read_results(outcome.result_location)).ids == outcome.values.ids
+
+
+def test_the_bench_split_of_the_new_algorithms_is_understood() -> None:
+    from bench import understanding  # bench/ is a namespace package at the repository root
+
+    out = understanding.run("algorithms-18a")
+    assert out["asks"] >= 15
+    assert out["top1_accuracy"] >= 0.9 and out["phantoms"] == 0, understanding.run("algorithms-18a", True)["misses"]
