@@ -80,3 +80,17 @@ def test_the_bench_split_of_the_new_algorithms_is_understood() -> None:
     out = understanding.run("algorithms-18a")
     assert out["asks"] >= 15
     assert out["top1_accuracy"] >= 0.9 and out["phantoms"] == 0, understanding.run("algorithms-18a", True)["misses"]
+
+
+async def test_gae_refuses_an_algorithm_it_documents_no_endpoint_for() -> None:
+    from graph_agents.engines import EngineError
+    from graph_agents.engines.gae import GAEEngine
+    from graph_agents.settings import Settings
+
+    class ArangoLike:  # the check comes before any request: no server needed
+        kind = "arango"
+
+    template = AnalysisTemplate(id="T-001", use_case_id="UC-001", title="k", algorithm="k_core", parameters={},
+                                vertex_collections=["a"], edge_collections=["e"])
+    with pytest.raises(EngineError, match="GAE documents no endpoint for k_core"):
+        await GAEEngine(Settings().model_copy(update={"gae_deployment": "platform", "arango_url": "http://127.0.0.1:9"})).run(template, ArangoLike(), "run")
