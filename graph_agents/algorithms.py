@@ -413,7 +413,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | know the right people | knows the right people | friends in high places | well connected friends"
                 " | connected to other important | connected to other influential | in the best company",
             ),
-            params={"maximum_supersteps": Param(int, 1000, "cap on ARPACK iterations", 1, 100_000)},
+            params={"maximum_iterations": Param(int, 1000, "cap on ARPACK iterations", 1, 100_000)},
             directed=False,
         ),
         Algorithm(
@@ -432,7 +432,7 @@ CATALOG: dict[str, Algorithm] = {
             ),
             params={
                 "hubs": Param(bool, False, "report hub scores instead of authority scores"),
-                "maximum_supersteps": Param(int, 1000, "cap on ARPACK iterations", 1, 100_000),
+                "maximum_iterations": Param(int, 1000, "cap on ARPACK iterations", 1, 100_000),
             },
         ),
         Algorithm(

@@ -121,7 +121,7 @@ def eigenvector(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> Ver
     gu = g.simple_undirected
     if gu.ecount() == 0:  # no eigenvector to speak of: every vertex alike
         return VertexValues(g.ids, scores=np.full(g.n, 1.0 / np.sqrt(g.n)))
-    x = np.abs(np.asarray(gu.eigenvector_centrality(arpack_options=_arpack(p["maximum_supersteps"]))))
+    x = np.abs(np.asarray(gu.eigenvector_centrality(arpack_options=_arpack(p["maximum_iterations"]))))
     return VertexValues(g.ids, scores=x / np.linalg.norm(x))
 
 
@@ -129,7 +129,7 @@ def hits(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> VertexValu
     if g.m == 0:
         return VertexValues(g.ids, scores=np.full(g.n, 1.0 / g.n))
     score = g.igraph.hub_score if p["hubs"] else g.igraph.authority_score
-    x = np.abs(np.asarray(score(arpack_options=_arpack(p["maximum_supersteps"]))))
+    x = np.abs(np.asarray(score(arpack_options=_arpack(p["maximum_iterations"]))))
     total = x.sum()
     return VertexValues(g.ids, scores=x / total if total > 0 else np.full(g.n, 1.0 / g.n))
 

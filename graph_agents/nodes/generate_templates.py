@@ -29,7 +29,7 @@ def betweenness_samples(vertex_count: int) -> int:
 
 def choose_parameters(algo: algorithms.Algorithm, vertex_count: int) -> tuple[dict[str, Any], dict[str, str]]:
     params, reasons = algo.defaults(), {}
-    if algo.name == "betweenness":
+    if algo.name in ("betweenness", "closeness", "harmonic"):  # exact: a search from every vertex
         if vertex_count > EXACT_BETWEENNESS_MAX:
             params["k"] = betweenness_samples(vertex_count)
             reasons["k"] = f"{vertex_count:,} vertices: sample {params['k']} sources instead of all pairs (an estimate)"
