@@ -47,7 +47,9 @@ class Param:
 class Algorithm:
     name: str
     title: str
-    kind: Literal["score", "partition"]
+    # score: a number per vertex; partition: a group per vertex; flags: the vertices (or, for
+    # bridges, the edges) whose removal disconnects the graph, with how much each would cut off
+    kind: Literal["score", "partition", "flags"]
     # the family decides a report's advice and wording; FAMILIES lists them
     family: str
     result_field: str
@@ -59,6 +61,11 @@ class Algorithm:
     # partitions are only meaningful on the core business entities; scores use the whole graph
     core_only: bool = False
     directed: bool = True
+
+    @property
+    def engines(self) -> tuple[str, ...]:
+        """The engines that run it: the local engine always, GAE where it documents an endpoint."""
+        return ("local", "gae") if self.gae_endpoint else ("local",)
 
     def defaults(self) -> dict[str, Any]:
         return {k: p.default for k, p in self.params.items()}
@@ -345,6 +352,261 @@ CATALOG: dict[str, Algorithm] = {
                 "backwards": Param(bool, False, "propagate against edge direction"),
                 "maximum_supersteps": _SUPERSTEPS,
             },
+        ),
+        # ----------------------------------------------------------- centrality (local engine)
+        Algorithm(
+            name="degree",
+            title="Degree centrality",
+            kind="score",
+            family="centrality",
+            result_field="degree",
+            gae_endpoint="",
+            description="How many relationships each vertex has: the plainest measure of activity.",
+            intents=phrases(
+                strong="degree centrality | degree | number of connections | number of links | number of contacts"
+                " | number of relationships | number of neighbours | number of neighbors | how many connections"
+                " | how many links | how many contacts | how many relationships | how many counterparties"
+                " | most contacts | most relationships | most counterparties | most neighbours | most neighbors"
+                " | most direct connections | most direct links | most direct contacts",
+                medium="contacts | counterparties | busiest | most active",
+            ),
+            params={
+                "mode": Param(str, "all", "which edges count: all, in (received) or out (sent)"),
+            },
+        ),
+        Algorithm(
+            name="personalized_pagerank",
+            title="Personalized PageRank",
+            kind="score",
+            family="centrality",
+            result_field="rank",
+            gae_endpoint="",
+            description="PageRank whose random walks restart at chosen seed vertices: importance as seen from them.",
+            intents=phrases(
+                strong="personalized pagerank | personalised pagerank | personalized page rank | personalised page rank"
+                " | ppr | random walk with restart | random walks with restart | most relevant to | relevance to"
+                " | important ... from the perspective | from the perspective of"
+                " | from the point of view of | as seen from | relative to ... seed | relative to ... seeds"
+                " | around ... seed | around ... seeds | from ... seed | from ... seeds | closest in influence to"
+                " | most influenced by | influence ... from ... seed",
+                medium="relevant to | perspective | seed vertices | seed accounts | seed customers",
+            ),
+            params={
+                "seeds": Param(str, "", "comma-separated vertex ids the walks restart at"),
+                "seed_attribute": Param(str, "", "vertex attribute whose truthy values mark the seeds"),
+                "damping_factor": Param(float, 0.85, "probability of following a link", 0.5, 0.99),
+                "maximum_supersteps": _SUPERSTEPS,
+            },
+        ),
+        Algorithm(
+            name="eigenvector",
+            title="Eigenvector centrality",
+            kind="score",
+            family="centrality",
+            result_field="centrality",
+            gae_endpoint="",
+            description="Importance from being linked to other important vertices (undirected).",
+            intents=phrases(
+                strong="eigenvector | eigenvector centrality | connected to well connected | linked to well connected"
+                " | connected to the most connected | connected to influential | connected to important"
+                " | linked to influential | linked to important | ties to influential | ties to important"
+                " | know the right people | knows the right people | friends in high places | well connected friends"
+                " | connected to other important | connected to other influential | in the best company",
+            ),
+            params={"maximum_iterations": Param(int, 1000, "cap on ARPACK iterations", 1, 100_000)},
+            directed=False,
+        ),
+        Algorithm(
+            name="hits",
+            title="HITS hubs and authorities",
+            kind="score",
+            family="centrality",
+            result_field="authority",
+            gae_endpoint="",
+            description="Authorities are pointed at by good hubs; hubs point at good authorities (two scores).",
+            intents=phrases(
+                strong="hits | hubs and authorities | hub and authority | hubs authorities | hub score | hub scores"
+                " | authority score | authority scores | hub ... authority | good hubs | best hubs | curator | curators"
+                " | point to the best | points to the best | link to the best | links to the best | best sources",
+                medium="hubs | directory | directories | aggregator | aggregators",
+            ),
+            params={
+                "hubs": Param(bool, False, "report hub scores instead of authority scores"),
+                "maximum_iterations": Param(int, 1000, "cap on ARPACK iterations", 1, 100_000),
+            },
+        ),
+        Algorithm(
+            name="closeness",
+            title="Closeness centrality",
+            kind="score",
+            family="centrality",
+            result_field="closeness",
+            gae_endpoint="",
+            description="How near a vertex is to all others it can reach (inverse mean hop distance, undirected).",
+            intents=phrases(
+                strong="closeness | closeness centrality | closest to everyone | close to everyone | closest to all"
+                " | close to all | nearest to everyone | nearest to all | fewest hops | fewest steps | shortest average distance"
+                " | lowest average distance | average distance | reach everyone | reach everybody | reach all the others"
+                " | reach the rest | fastest to reach | quickest to reach | reach ... quickly | reach ... fastest"
+                " | best placed to reach | centrally located | centrally placed | most accessible",
+                medium="closest | nearest | proximity | accessible | quickly reach",
+            ),
+            params={
+                "normalized": Param(bool, True, "scale by the size of the reachable part (Wasserman-Faust)"),
+                "k": Param(int, 0, "sampled BFS sources for an estimate (0 = exact, O(n m))", 0, 100_000),
+            },
+            directed=False,
+        ),
+        Algorithm(
+            name="harmonic",
+            title="Harmonic centrality",
+            kind="score",
+            family="centrality",
+            result_field="harmonic",
+            gae_endpoint="",
+            description="Sum of inverse hop distances to every other vertex: closeness that copes with disconnected parts.",
+            intents=phrases(
+                strong="harmonic | harmonic centrality | harmonic closeness | closeness ... disconnected"
+                " | close to most | near most | reach most ... quickly | across disconnected parts"
+                " | even across disconnected | across ... disconnected parts | despite ... disconnected parts",
+            ),
+            params={
+                "normalized": Param(bool, True, "divide by n - 1"),
+                "k": Param(int, 0, "sampled BFS sources for an estimate (0 = exact, O(n m))", 0, 100_000),
+            },
+            directed=False,
+        ),
+        # ------------------------------------------------------------ community (local engine)
+        Algorithm(
+            name="louvain",
+            title="Louvain communities",
+            kind="partition",
+            family="community",
+            result_field="community",
+            gae_endpoint="",
+            description="Communities that maximise modularity, merged level by level (undirected).",
+            intents=phrases(
+                strong="louvain | modularity | stable communities | stable segments | stable clusters"
+                " | reproducible communities | reproducible segments | reproducible clusters | consistent communities"
+                " | hierarchical communities | communities at several levels | communities at several scales"
+                " | nested communities | communities within communities | modular structure | modules",
+            ),
+            params={"resolution": Param(float, 1.0, "higher finds more, smaller communities", 0.01, 100.0)},
+            core_only=True,
+            directed=False,
+        ),
+        Algorithm(
+            name="leiden",
+            title="Leiden communities",
+            kind="partition",
+            family="community",
+            result_field="community",
+            gae_endpoint="",
+            description="Modularity communities refined so that every community is internally connected (undirected).",
+            intents=phrases(
+                strong="leiden | well connected communities | internally connected communities | guaranteed connected"
+                " | connected communities | communities ... internally connected | refined communities"
+                " | highest quality communities | best quality communities",
+            ),
+            params={
+                "resolution": Param(float, 1.0, "higher finds more, smaller communities", 0.01, 100.0),
+                "iterations": Param(int, 10, "refinement passes (negative: until stable)", -1, 1000),
+            },
+            core_only=True,
+            directed=False,
+        ),
+        # ------------------------------------------------------------- cohesion and structure
+        Algorithm(
+            name="k_core",
+            title="k-core (core number)",
+            kind="score",
+            family="cohesion",
+            result_field="core",
+            gae_endpoint="",
+            description="The largest k such that a vertex is in a subgraph where all have at least k neighbours.",
+            intents=phrases(
+                strong="k core | kcore | k cores | core number | core numbers | coreness | core periphery"
+                " | dense core | densest core | inner core | innermost core | tightly knit core | cohesive core"
+                " | core group | core members | hard core | nucleus | periphery | peripheral | on the fringe"
+                " | on the fringes | most embedded | deeply embedded | most entrenched",
+                medium="embedded | entrenched | fringe | cohesive | cohesion",
+            ),
+        ),
+        Algorithm(
+            name="triangle_count",
+            title="Triangle count",
+            kind="score",
+            family="cohesion",
+            result_field="triangles",
+            gae_endpoint="",
+            description="How many triangles (three mutually linked vertices) each vertex is part of (undirected).",
+            intents=phrases(
+                strong="triangle | triangles | triangle count | triangle counting | triads | closed triads"
+                " | mutual friends | mutual contacts | friends of friends who | common friends | common contacts"
+                " | three way | three way relationships",
+                medium="mutual connections | shared friends",
+            ),
+            directed=False,
+        ),
+        Algorithm(
+            name="clustering_coefficient",
+            title="Local clustering coefficient",
+            kind="score",
+            family="cohesion",
+            result_field="clustering",
+            gae_endpoint="",
+            description="Share of a vertex's neighbour pairs that are linked themselves (undirected).",
+            intents=phrases(
+                strong="clustering coefficient | local clustering | transitivity | cliquishness | cliquish"
+                " | neighbours know each other | neighbors know each other | contacts know each other"
+                " | friends know each other | whose contacts are connected | whose friends are connected"
+                " | whose neighbours are connected | whose neighbors are connected | how clustered",
+                medium="clustered neighbourhood | clustered neighborhood | embeddedness",
+            ),
+            directed=False,
+        ),
+        Algorithm(
+            name="articulation_points",
+            title="Articulation points",
+            kind="flags",
+            family="cohesion",
+            result_field="cut_off",
+            gae_endpoint="",
+            description="Vertices whose removal disconnects the graph (cut vertices), with how many vertices each cuts off.",
+            intents=phrases(
+                strong="articulation point | articulation points | cut vertex | cut vertices | cut node | cut nodes"
+                " | separating vertex | separating vertices | single point of failure ... disconnect"
+                " | single point of failure ... split | single point of failure ... break apart"
+                " | whose removal would disconnect | whose removal disconnects | whose removal would split"
+                " | whose loss would disconnect | whose loss would split | whose failure would disconnect"
+                " | whose failure would split | removal would disconnect | removal disconnects | loss would split"
+                " | loss would disconnect | would disconnect the network | would disconnect the graph"
+                " | disconnect the network | split the network | split the grid | break the network apart"
+                " | breaks the network apart | without which ... disconnected",
+            ),
+            directed=False,
+        ),
+        Algorithm(
+            name="bridges",
+            title="Bridges (cut edges)",
+            kind="flags",
+            family="cohesion",
+            result_field="bridges",
+            gae_endpoint="",
+            description="Relationships whose removal disconnects the graph, with how many vertices each cuts off.",
+            intents=phrases(
+                strong="cut edge | cut edges | bridge edge | bridge edges | bridging edge | bridging edges"
+                " | bridging link | bridging links | critical link | critical links | critical connection"
+                " | critical connections | critical relationship | critical relationships | critical edge | critical edges"
+                " | link whose removal | links whose removal | edge whose removal | edges whose removal"
+                " | connection whose removal | connections whose removal | relationship whose removal"
+                " | relationships whose removal | single link ... disconnect | only link ... disconnect"
+                " | links ... would disconnect | connections ... would disconnect | edges ... would disconnect"
+                " | isthmus | isthmuses | "
+                + combine("links | link | connections | connection | edges | edge | relationships | relationship | ties"
+                          " | tie | routes | route", "would disconnect the | disconnect the | would split the"),
+            ),
+            directed=False,
         ),
     ]
 }

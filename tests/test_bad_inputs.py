@@ -370,7 +370,7 @@ CASES = [
     Case("vertical is a directory", vertical(None), 2, "v.json"),
     Case("vertical invalid JSON", vertical("{ nope"), 2, "invalid JSON"),
     Case("vertical wrong fields", vertical('{"name": 3}'), 2, "v.json"),
-    Case("vertical unknown algorithm", vertical(json.dumps({"name": "x", "display_name": "X", "discovery": ["louvain"]})), 2, "louvain"),
+    Case("vertical unknown algorithm", vertical(json.dumps({"name": "x", "display_name": "X", "discovery": ["no_such_algorithm"]})), 2, "no_such_algorithm"),
     # options
     Case("negative max executions", lambda t, d: ["--data", str(d), "--max-executions", "-1"], 2, "max-executions"),
     Case("thread id with path separators", lambda t, d: ["--data", str(d), "--thread-id", "../../escape"], 2, "invalid thread id"),

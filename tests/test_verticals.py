@@ -185,8 +185,8 @@ def test_wrong_type_is_named(tmp_path):
 @pytest.mark.parametrize(
     "over, field",
     [
-        ({"discovery": ["pagerank", "louvain"]}, "discovery"),
-        ({"algorithm_purposes": {"louvain": "x"}}, "algorithm_purposes"),
+        ({"discovery": ["pagerank", "no_such_algorithm"]}, "discovery"),
+        ({"algorithm_purposes": {"no_such_algorithm": "x"}}, "algorithm_purposes"),
         ({"detectors": [{"name": "d", "algorithm": "wcc", "kind": "weird"}]}, "detectors.0.kind"),
         ({"detectors": [{"name": "d", "algorithm": "nope", "kind": "cycle"}]}, "detectors.0.algorithm"),
         ({"name": "  "}, "name"),
@@ -311,6 +311,6 @@ def test_save_sanitizes_hostile_name(tmp_path):
 
 
 def test_save_refuses_invalid(tmp_path):
-    v = Vertical.model_validate(_custom(discovery=["louvain"]))
+    v = Vertical.model_validate(_custom(discovery=["no_such_algorithm"]))
     with pytest.raises(VerticalError):
         save_vertical(v, tmp_path)

@@ -261,6 +261,8 @@ class GAEEngine:
             params = algo.validate_params(template.parameters)
         except ValueError as exc:
             raise EngineError(f"template {template.id}: {exc}") from exc
+        if "gae" not in algo.engines:
+            raise EngineError(f"GAE documents no endpoint for {algo.name}; run it with the local engine")
         self._bind_loop()
         assert self._sem is not None
         async with self._sem:

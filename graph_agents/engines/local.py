@@ -6,12 +6,9 @@ collections/attributes, run off the event loop, write the results to the store).
 
 Semantics, with GAE's parameter names (see ``graph_agents.algorithms``):
 
-* ``pagerank``: directed power iteration, ``x <- d (M x + dangling mass / n) + (1 - d) / n`` from
-  the uniform vector, where ``M`` is the column-stochastic transition matrix (parallel edges
-  count once each, self loops count). Dangling vertices (no out-edges) spread their rank
-  uniformly. Stops when the L1 change drops below ``PAGERANK_TOL`` or after
-  ``maximum_supersteps`` iterations, whichever comes first; values sum to 1. Agrees with
-  ``networkx.pagerank`` on a MultiDiGraph.
+* ``pagerank`` and the other centralities: :mod:`graph_agents.engines.centrality`; Louvain and
+  Leiden: :mod:`~graph_agents.engines.community`; k-core, triangles, clustering, articulation
+  points and bridges: :mod:`~graph_agents.engines.cohesion`.
 * ``wcc`` / ``scc``: weakly / strongly connected components (scipy.sparse.csgraph). Each vertex's value is the
   smallest vertex id (string order) of its component.
 * ``label_propagation``: communities on the undirected graph (parallel edges weigh once each, self
@@ -70,13 +67,11 @@ from .. import algorithms
 from ..concurrency import CPU_LANE, Once
 from ..models import AnalysisTemplate
 from ..stores.base import GraphData, GraphStore, VertexValues
-from . import processes
+from . import centrality, cohesion, community, processes
 from .base import EngineError, EngineOutcome
 
 # attributes that mean "each vertex starts with its own label"
 OWN_LABEL_ATTRIBUTES = ("_key", "_id")
-# L1 change under which PageRank stops before its superstep cap
-PAGERANK_TOL = 1e-10
 # asynchronous supersteps update the vertices in this many random batches
 ASYNC_BATCHES = 64
 # bound on (sources x (n + m)) per igraph betweenness call: igraph holds the GIL during a call,
@@ -223,24 +218,6 @@ def _compute(algorithm: str, params: dict[str, Any], graph: _Graph, seed: int) -
         priority = 0  # it hands the work to a worker process: start that first
     with CPU_LANE.held(priority):
         return _ALGORITHMS[algo.name](graph, params, rng)
-
-
-def _pagerank(g: _Graph, p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
-    n, d = g.n, p["damping_factor"]
-    src, dst = g.edges[:, 0], g.edges[:, 1]
-    outdeg = np.bincount(src, minlength=n).astype(np.float64)
-    dangling = outdeg == 0
-    # column-stochastic: M[j, i] = (edges i -> j) / outdeg(i); duplicates are summed
-    M = sp.csr_array((1.0 / outdeg[src], (dst, src)), shape=(n, n))
-    x = np.full(n, 1.0 / n)
-    for _ in range(p["maximum_supersteps"]):
-        new = d * (M @ x + x[dangling].sum() / n) + (1.0 - d) / n
-        err = np.abs(new - x).sum()
-        x = new
-        if err < PAGERANK_TOL:
-            break
-    x /= x.sum()
-    return VertexValues(g.ids, scores=x)
 
 
 def _components(mode: str) -> Callable[..., VertexValues]:
@@ -450,10 +427,13 @@ def _attribute_propagation(g: _Graph, p: dict[str, Any], rng: np.random.Generato
 
 # the order in which waiting algorithms take the CPU lane (lower first, default 1): long jobs go
 # last; betweenness on a big graph goes first (see _compute)
-_LANE_PRIORITY = {"betweenness": 2, "label_propagation": 2, "attribute_propagation": 2}
+_LANE_PRIORITY = {name: 2 for name in ("betweenness", "label_propagation", "attribute_propagation", "louvain",
+                                       "leiden", "closeness", "harmonic")}
 
 _ALGORITHMS: dict[str, Callable[[_Graph, dict[str, Any], np.random.Generator], VertexValues]] = {
-    "pagerank": _pagerank,
+    **centrality.ALGORITHMS,
+    **community.ALGORITHMS,
+    **cohesion.ALGORITHMS,
     "wcc": _components("weak"),
     "scc": _components("strong"),
     "label_propagation": _label_propagation,
@@ -470,6 +450,8 @@ def _attributes_for(algorithm: str, params: dict[str, Any]) -> tuple[str, ...]:
     if algorithm in ("label_propagation", "attribute_propagation") and attribute:
         if attribute not in OWN_LABEL_ATTRIBUTES:
             return (attribute,)
+    if algorithm == "personalized_pagerank" and params.get("seed_attribute"):
+        return (params["seed_attribute"],)
     return ()
 
 

@@ -138,7 +138,7 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
     facts = await run_sized(
         size, compute_facts, kind, values, share_fractions(vertical, template.algorithm)
     )
-    k = template.parameters.get("k") if template.algorithm == "betweenness" else None
+    k = template.parameters.get("k") if template.algorithm in ("betweenness", "closeness", "harmonic") else None
     if isinstance(k, int) and 0 < k < size:  # an estimate from sampled sources: the report says so
         facts["sampled_sources"], facts["sampled_of"] = k, size
     if needs_isolation(vertical, template.algorithm):

@@ -31,7 +31,7 @@ def choose_parameters(
     algo: algorithms.Algorithm, vertex_count: int, edge_count: int = 0
 ) -> tuple[dict[str, Any], dict[str, str]]:
     params, reasons = algo.defaults(), {}
-    if algo.name == "betweenness":
+    if algo.name in ("betweenness", "closeness", "harmonic"):  # exact: a search from every vertex
         if vertex_count > EXACT_BETWEENNESS_MAX:
             params["k"] = betweenness_samples(vertex_count, edge_count)
             reasons["k"] = f"{vertex_count:,} vertices: sample {params['k']} sources instead of all pairs (an estimate)"

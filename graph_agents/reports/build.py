@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import algorithms
 from ..models import AnalysisTemplate, Insight, Report, UseCase, Vertical
+from . import cohesion
 from .baseline import Baseline, change_insight, compare
 from .detectors import detector_recommendations, run_detectors
 from .facts import CHART_ONLY, compute_facts
@@ -54,17 +55,19 @@ def build_report(
     detections, detected = run_detectors(vertical, algo.name, facts, names)
     if detections:
         facts["detections"] = detections
-    make = score_insights if algo.kind == "score" else partition_insights
+    make = cohesion.insights if algo.family == "cohesion" else score_insights if algo.kind == "score" else partition_insights
     flat = algo.kind == "score" and facts.get("count", 0) > 1 and facts["quantiles"]["min"] == facts["quantiles"]["max"]
     insights = ([no_ranking(algo, facts, template, vertical)] if flat else make(algo, facts, names, vertical)) + detected
     if "changes" in facts:
         insights.append(change_insight(algo.kind, facts["changes"], names, vertical))
     scope = ", ".join(template.vertex_collections) + " via " + (", ".join(template.edge_collections) or "no edges")
-    if algo.kind == "score":
+    if algo.kind in ("score", "flags"):  # flags rank their vertices by what each cuts off
         top_results = [{**t, **({"name": names[t["id"]]} if t["id"] in names else {})} for t in facts.get("top", [])]
         groups: list[dict[str, Any]] = []
         headline = (
-            f"every one of the {vertical.term('nodes')} has the same score, so no ranking exists" if flat
+            f"{facts.get('count', 0)} {'relationships' if algo.name == 'bridges' else vertical.term('nodes')} "
+            f"whose removal disconnects the network" if algo.kind == "flags"
+            else f"every one of the {vertical.term('nodes')} has the same score, so no ranking exists" if flat
             else f"the top 1% of {vertical.term('nodes')} hold {pct(facts['top1pct_share'])} of the total"
             if facts.get("count") else "no vertices were scored"
         )
@@ -86,7 +89,7 @@ def build_report(
         summary += " Patterns found: " + "; ".join(i.title for i in detected) + "."
     if template.collection_reason:
         summary += f" Collections: {template.collection_reason}."
-    recs = recommendations(algo, insights, vertical)
+    recs = (cohesion.recommendations if algo.family == "cohesion" else recommendations)(algo, insights, vertical)
     recs += detector_recommendations(insights, detections, vertical, len(recs) + 1)
     report = Report(
         id=report_id(template.id),

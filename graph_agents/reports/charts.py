@@ -116,8 +116,15 @@ def report_charts(report: Any) -> list[Markup]:
         bins = [(f"{_fmt(edges[i])}–{_fmt(edges[i + 1])}", c) for i, c in enumerate(counts)]
         if dist.get("zeros"):
             bins.insert(0, ("0", dist["zeros"]))
-        charts.append(column_chart(bins, "Score distribution (vertices per score band)",
-                                   "log-spaced bands" if dist.get("scale") == "log" else "even bands"))
+        counts_by_value = facts.get("value_counts")
+        if counts_by_value:  # whole-number scores (core numbers, degrees): one column per value
+            charts.append(column_chart(list(counts_by_value.items()), f"Vertices per {report.algorithm} value"))
+        else:
+            charts.append(column_chart(bins, "Score distribution (vertices per score band)",
+                                       "log-spaced bands" if dist.get("scale") == "log" else "even bands"))
+    if facts.get("bridges"):
+        charts.append(bar_chart([(f"{b['from']} – {b['to']}", b["cut_off"]) for b in facts["bridges"][:15]],
+                                "Bridges by vertices cut off"))
     if report.groups:
         # a group is labelled by one of its members: show that member's name when it has one
         charts.append(bar_chart([(g.get("names", {}).get(g["label"], g["label"]), g["size"]) for g in report.groups[:15]],

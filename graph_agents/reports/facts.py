@@ -67,8 +67,24 @@ def score_facts(values: Mapping[str, float], fractions: tuple[float, ...] = ()) 
         "leader_share": round(float(desc[0]) / total, 4) if total > 0 else 0.0,
         "lead_ratio": round(float(desc[0]) / second, 4) if second > 0 else None,
         "distribution": score_histogram(arr),
+        "zero_count": int((arr == 0).sum()),
         "top": [{"id": ids[i], "score": float(arr[i])} for i in order[:TOP_K].tolist()],
+        **_value_counts(arr),
     }
+
+
+MAX_DISTINCT = 60
+
+
+def _value_counts(arr: np.ndarray) -> dict[str, Any]:
+    """Whole-number scores with few distinct values (core numbers, degrees, triangle counts):
+    how many vertices have each value, for a per-value chart and exact sentences."""
+    if not np.all(arr == np.round(arr)):
+        return {}
+    distinct, counts = np.unique(arr.astype(np.int64), return_counts=True)
+    if len(distinct) > MAX_DISTINCT:
+        return {}
+    return {"value_counts": {str(k): int(c) for k, c in zip(distinct.tolist(), counts.tolist())}}
 
 
 def _quantiles(values: np.ndarray) -> dict[str, float]:
@@ -177,6 +193,10 @@ def score_histogram(arr: np.ndarray, bins: int = 20) -> dict[str, Any]:
 
 def compute_facts(kind: str, values: dict[str, Any], fractions: tuple[float, ...] = ()) -> dict[str, Any]:
     """``fractions``: extra top fractions whose share of the total to measure (scores only)."""
+    if kind == "flags":
+        from .cohesion import flag_facts  # the cohesion report module builds on these facts
+
+        return flag_facts(values)
     return score_facts(values, tuple(fractions)) if kind == "score" else partition_facts(values)
 
 

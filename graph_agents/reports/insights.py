@@ -82,7 +82,7 @@ def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str]
 
 def group_words(algo: Algorithm, v: Vertical) -> tuple[str, str]:
     """What the vertical calls this algorithm's groups: (plural, singular)."""
-    base = "cycle" if algo.name == "scc" else "community" if algo.name == "label_propagation" else "component"
+    base = "cycle" if algo.name == "scc" else "community" if algo.name in ("label_propagation", "louvain", "leiden") else "component"
     return v.term("communities" if base == "community" else base + "s"), v.term(base)
 
 

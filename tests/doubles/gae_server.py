@@ -57,7 +57,7 @@ from graph_agents.stores.base import GraphData
 from .arango_server import ArangoDouble
 from .loopback import LoopbackServer
 
-ENDPOINTS = {a.gae_endpoint: a.name for a in algorithms.CATALOG.values()}
+ENDPOINTS = {a.gae_endpoint: a.name for a in algorithms.CATALOG.values() if a.gae_endpoint}
 SIZES = [  # AMP sizes: "starting at 1 CPU and 4 GiB of memory (e4)"
     {"id": "e4", "memory": 4, "cpu": 1},
     {"id": "e16", "memory": 16, "cpu": 4},
