@@ -61,6 +61,9 @@ class WorkflowResult:
     non_goals: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. no ask found in the documents
     stopped: str | None = None  # why a run stopped midway (an interrupt, a signal, an error)
+    # each requirement answered first (graph_agents.answers): {"requirement_id", "requirement",
+    # "status", "answer", "reports"}
+    answers: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_state(cls, thread_id: str, values: dict[str, Any]) -> "WorkflowResult":
@@ -91,6 +94,7 @@ class WorkflowResult:
             constraints=list((values.get("extracted") or {}).get("constraints") or []),
             non_goals=list((values.get("extracted") or {}).get("non_goals") or []),
             warnings=list(dict.fromkeys(values.get("warnings") or [])),
+            answers=list(values.get("answers") or []),
         )
 
     @property
@@ -558,9 +562,10 @@ def export_reports(
         raise ValueError(f"unknown report format(s): {sorted(unknown)}; known: {list(DEFAULT_FORMATS)}")
     out = Path(directory)
     # an error text or an LLM's words could carry a secret back: reports are scrubbed like run.json
-    paths = {r.id: write_report_files(Report.model_validate(scrub(r.model_dump())), out, formats) for r in result.reports}
-    if "html" in formats:  # the run's index.html links every report page
-        write_index(scrub(html_run_summary(result, paths)), result.reports, out)
+    reports = [Report.model_validate(scrub(r.model_dump())) for r in result.reports]
+    paths = {r.id: write_report_files(r, out, formats) for r in reports}
+    if "html" in formats:  # the run's index.html links every report page; print.html holds them all
+        write_index(scrub(html_run_summary(result, paths)), reports, out)
     return paths
 
 
@@ -587,6 +592,7 @@ def run_summary(result: WorkflowResult, report_paths: dict[str, dict[str, str]])
         "requirements": [r.dump() for r in result.requirements],
         "constraints": result.constraints,
         "non_goals": result.non_goals,
+        "answers": result.answers,
         "coverage": {"summary": coverage_summary(result.coverage), "requirements": result.coverage},
         "use_cases": [u.dump() for u in result.use_cases],
         "templates": [t.dump() for t in result.templates],

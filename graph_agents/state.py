@@ -47,6 +47,9 @@ class State(InputState, total=False):
     reports: Annotated[dict[str, dict[str, Any]], merge]
     errors: Annotated[list[dict[str, Any]], operator.add]
     llm_rejections: Annotated[list[dict[str, Any]], operator.add]  # LLM proposals dropped, with the reason
+    # per requirement, set by finalize (graph_agents.answers): {"requirement_id", "requirement",
+    # "status": "answered" | "not_analysed" | "failed", "answer", "reports": [report ids]}
+    answers: list[dict[str, Any]]
     status: str
 
 
@@ -57,6 +60,7 @@ class OutputState(TypedDict, total=False):
     vertical: dict[str, Any]
     extracted: dict[str, Any]
     coverage: list[dict[str, Any]]
+    answers: list[dict[str, Any]]
     warnings: list[str]
     use_cases: list[dict[str, Any]]
     templates: list[dict[str, Any]]

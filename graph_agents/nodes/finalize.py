@@ -1,4 +1,4 @@
-"""Gather the results, decide the run's status and record the run."""
+"""Gather the results, answer each requirement, decide the run's status and record the run."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from ..answers import answers
 from ..context import Context, aget_context
 from ..state import State
 
@@ -24,4 +25,4 @@ async def finalize(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     status = run_status(state.get("templates") or [], state.get("execution_results") or {})
     if ctx.catalog is not None:
         await ctx.catalog.finish_run(state["run_id"], status=status, errors=len(state.get("errors") or []))
-    return {"status": status}
+    return {"status": status, "answers": answers(state)}
