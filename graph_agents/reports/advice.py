@@ -128,10 +128,10 @@ FAMILY_ADVICE: dict[str, dict[str, dict[str, str] | None]] = {
                          "low", "low", "Exposure that means something."),
         "groups": _a("Act on each {group}", "Treat the {nodes} that took each label as one list, starting with the largest.",
                      "medium", "medium", "Every labelled {node} handled."),
-        "largest": _a("Review the {nodes} the widest label reached", "Check who took the label named above and through which links it spread: exposure is not proof.",
+        "largest": _a("Review the {nodes} that took the widest label", "Check who took the label named above and through which links it spread: exposure is not proof.",
                       "high", "medium", "Spread confirmed before acting."),
         "multi": _a("Review the {groups}", "Check each {group} named above.", "medium", "medium", "Every spread explained."),
-        "singletons": _a("Check the {nodes} the label did not reach", "These {nodes} kept a label of their own: no labelled neighbour reached them.",
+        "singletons": _a("Check the {nodes} with a label of their own", "These {nodes} kept a label of their own: no labelled neighbour passed one on to them.",
                          "low", "low", "A view of what is not exposed."),
     },
 }

@@ -135,7 +135,8 @@ def report_charts(report: Any) -> list[Markup]:
     facts = report.facts
     charts: list[Markup | None] = []
     if report.top_results:
-        flat = facts.get("quantiles", {}).get("min") == facts.get("quantiles", {}).get("max")
+        q = facts.get("quantiles") or {}
+        flat = bool(q) and q.get("min") == q.get("max")
         if not flat:  # equal scores rank nothing: the report says so instead of drawing equal bars
             charts.append(bar_chart([(r.get("name") or r["id"], r["score"]) for r in report.top_results[:15]],
                                     f"Top {min(15, len(report.top_results))} by {report.algorithm}"))
