@@ -71,9 +71,12 @@ def build_report(
     else:
         top_results = []
         _, one = group_words(algo, vertical)
+        listed = facts.get("groups", [])
+        if algo.name == "scc":  # a strongly connected group of one is no loop: described (singletons), not listed
+            listed = [g for g in listed if g["size"] > 1]
         groups = [{**g, "caption": group_caption(i, g, one, vertical),
                    "names": {m: names[m] for m in g["members"][:10] if m in names}}
-                  for i, g in enumerate(facts.get("groups", []), 1)]
+                  for i, g in enumerate(listed, 1)]
     size = facts.get("count", 0) if algo.kind == "score" else facts.get("vertices", 0)
     title = headline(algo, facts, vertical, nodes, flat)
     # the title says what was found; the summary says where, then the first finding in full
@@ -88,7 +91,9 @@ def build_report(
     if template.collection_reason:
         summary += f" Collections: {template.collection_reason}."
     recs = recommendations(algo, insights, vertical, nodes)
-    recs += detector_recommendations(insights, detections, vertical, len(recs) + 1)
+    said = {r.title for r in recs}  # a detector's advice that the family's already gives is not said twice
+    recs += [r for r in detector_recommendations(insights, detections, vertical, len(recs) + 1) if r.title not in said]
+    recs = [r.model_copy(update={"id": f"R{i}"}) for i, r in enumerate(recs, 1)]
     report = Report(
         id=report_id(template.id),
         title=title,

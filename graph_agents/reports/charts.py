@@ -33,7 +33,9 @@ def _clip(label: str, n: int = 40) -> str:
     """``label`` within ``n`` characters, cut at a word boundary (the full text is the bar's tooltip)."""
     if len(label) <= n:
         return label
-    cut = label[: n - 1].rsplit(" ", 1)[0] if " " in label[: n - 1] else label[: n - 1]
+    cut = label[: n - 1]
+    if label[n - 1] != " " and " " in cut:  # a word cut in the middle goes whole
+        cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ·,;:") + "…"
 
 
