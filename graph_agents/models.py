@@ -20,6 +20,14 @@ class Model(BaseModel):
         return self.model_dump(mode="json")
 
 
+class EntityWord(Model):
+    """How a vertical names one kind of entity (a collection): "customer"/"customers", a person."""
+
+    singular: str
+    plural: str
+    person: bool = False  # "them"/"who" in report sentences, not "it"/"which"
+
+
 class Vertical(Model):
     """An industry vertical: its vocabulary steers every agent downstream."""
 
@@ -37,6 +45,11 @@ class Vertical(Model):
     # discovery use cases to propose when there are no requirements: algorithm names in order
     discovery: list[str] = Field(default_factory=list)
     detectors: list[dict[str, Any]] = Field(default_factory=list)
+    # collection name or singular word ("customer") -> how reports name it, and whether it is a person
+    vocabulary: dict[str, EntityWord] = Field(default_factory=dict)
+    # report advice overriding or adding to the built-in one: {family or algorithm: {slot: {title,
+    # text, priority, effort, impact}}}, see graph_agents.reports.advice
+    advice: dict[str, dict[str, dict[str, str]]] = Field(default_factory=dict)
 
     def term(self, word: str) -> str:
         return self.terms.get(word, word)
@@ -195,7 +208,8 @@ class Recommendation(Model):
 
 class Report(Model):
     id: str
-    title: str
+    title: str  # what was found, in a few words
+    question: str = ""  # the ask the report answers, in full
     algorithm: str
     use_case_id: str
     template_id: str

@@ -47,6 +47,9 @@ class WorkflowResult:
     non_goals: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. no ask found in the documents
     stopped: str | None = None  # why a run stopped midway (an interrupt, a signal, an error)
+    # each requirement answered first (graph_agents.answers): {"requirement_id", "requirement",
+    # "status", "answer", "reports"}
+    answers: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_state(cls, thread_id: str, values: dict[str, Any]) -> "WorkflowResult":
@@ -77,6 +80,7 @@ class WorkflowResult:
             constraints=list((values.get("extracted") or {}).get("constraints") or []),
             non_goals=list((values.get("extracted") or {}).get("non_goals") or []),
             warnings=list(dict.fromkeys(values.get("warnings") or [])),
+            answers=list(values.get("answers") or []),
         )
 
     @property
@@ -94,9 +98,10 @@ def export_reports(
         raise ValueError(f"unknown report format(s): {sorted(unknown)}; known: {list(DEFAULT_FORMATS)}")
     out = Path(directory)
     # an error text or an LLM's words could carry a secret back: reports are scrubbed like run.json
-    paths = {r.id: write_report_files(Report.model_validate(scrub(r.model_dump())), out, formats) for r in result.reports}
-    if "html" in formats:  # the run's index.html links every report page
-        write_index(scrub(html_run_summary(result, paths)), result.reports, out)
+    reports = [Report.model_validate(scrub(r.model_dump())) for r in result.reports]
+    paths = {r.id: write_report_files(r, out, formats) for r in reports}
+    if "html" in formats:  # the run's index.html links every report page; print.html holds them all
+        write_index(scrub(html_run_summary(result, paths)), reports, out)
     return paths
 
 
@@ -123,6 +128,7 @@ def run_summary(result: WorkflowResult, report_paths: dict[str, dict[str, str]])
         "requirements": [r.dump() for r in result.requirements],
         "constraints": result.constraints,
         "non_goals": result.non_goals,
+        "answers": result.answers,
         "coverage": {"summary": coverage_summary(result.coverage), "requirements": result.coverage},
         "use_cases": [u.dump() for u in result.use_cases],
         "templates": [t.dump() for t in result.templates],
@@ -157,20 +163,6 @@ def output_dir(workspace: Path, run_id: str, output: str | Path | None = None) -
     return (Path(output) if output else Path(workspace) / "output" / run_id).resolve()
 
 
-def answers_from(values: dict[str, Any], report_paths: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
-    """One answer per requirement: its outcome and the summaries of the reports that answer it
-    (the ``answers`` state key, when the state does not carry it already)."""
-    by_template = {r["template_id"]: r for r in (values.get("reports") or {}).values()}
-    out = []
-    for c in values.get("coverage") or []:
-        reports = [by_template[t] for t in c.get("template_ids") or [] if t in by_template]
-        answer = " ".join(r["summary"] for r in reports if r.get("summary")) or c.get("reason", "")
-        paths = [p for r in reports for p in [_main_path(report_paths.get(r["id"], {}))] if p]
-        out.append({"requirement_id": c["requirement_id"], "requirement": c.get("text", ""),
-                    "status": c["outcome"], "answer": answer, "reports": paths})
-    return out
-
-
 def _main_path(paths: dict[str, str]) -> str | None:
     """The page a person opens first: HTML, else Markdown, else JSON."""
     return next((paths[f] for f in ("html", "markdown", "json") if f in paths), None)
@@ -189,6 +181,4 @@ async def record_run(values: dict[str, Any], thread_id: str, out: Path, formats:
         "report_paths": {rid: _main_path(p) for rid, p in paths.items()},
         "coverage_summary": coverage_summary(values.get("coverage") or []),
     }
-    if "answers" not in values:
-        recorded["answers"] = answers_from(values, paths)
     return recorded

@@ -47,9 +47,11 @@ class State(InputState, total=False):
     reports: Annotated[dict[str, dict[str, Any]], merge]
     errors: Annotated[list[dict[str, Any]], operator.add]
     llm_rejections: Annotated[list[dict[str, Any]], operator.add]  # LLM proposals dropped, with the reason
+    # per requirement, set by finalize (graph_agents.answers): {"requirement_id", "requirement",
+    # "status": "answered" | "not_analysed" | "failed", "answer", "reports": [report ids]}
+    answers: list[dict[str, Any]]
     status: str
     # set by finalize when it records the run (graph_agents.recording)
-    answers: list[dict[str, Any]]  # per requirement: {"requirement_id", "requirement", "status", "answer", "reports"}
     coverage_summary: dict[str, int]  # requirements per outcome
     output_dir: str  # where run.json and reports/ were written
     report_paths: dict[str, str]  # report id -> the report's page (HTML when written)

@@ -1,13 +1,17 @@
 """The HTML reports of a demo run, opened in headless Chromium over the DevTools protocol.
 
-No console errors, charts drawn (non-empty SVG), and a requirements document carrying
-``<script>alert(1)</script>`` shown as text, never run.
+No console errors, charts drawn (non-empty SVG), no page wider than the window, a screenshot of
+the index, of one report per algorithm family, of the print export and of the trace (written to
+``$GRAPH_AGENTS_SCREENSHOTS`` when set, else the test's temporary folder), and a requirements
+document carrying ``<script>alert(1)</script>`` shown as text, never run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +20,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from graph_agents import AgenticWorkflowRunner, export_reports
+from graph_agents import AgenticWorkflowRunner, algorithms, export_reports
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -30,6 +34,11 @@ PROBE = """JSON.stringify({
     marks: s.querySelectorAll('rect, line, path').length,
     width: s.getBoundingClientRect().width, height: s.getBoundingClientRect().height})),
   scripts: document.scripts.length,
+  // horizontal overflow: the page, or a chart or table sticking out of the window
+  overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth + 1,
+  wide: [...document.querySelectorAll('svg, table, pre')].filter(e => e.getBoundingClientRect().right >
+        document.documentElement.clientWidth + 1).map(e => e.tagName),
+  bars: [...document.querySelectorAll('.timeline .bar')].filter(b => b.getBoundingClientRect().width > 0).length,
   text: document.body.innerText,
   links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
 })"""
@@ -68,13 +77,16 @@ class DevTools:
         assert "error" not in reply, reply
         return reply.get("result", {})
 
-    async def open(self, url: str) -> dict[str, Any]:
+    async def open(self, url: str, screenshot: Path | None = None) -> dict[str, Any]:
         self.events.clear()
         self.loaded.clear()
         await self.send("Page.navigate", url=url)
         await asyncio.wait_for(self.loaded.wait(), 30)
         await asyncio.sleep(0.2)  # let late console messages arrive
         result = await self.send("Runtime.evaluate", expression=PROBE, returnByValue=True)
+        if screenshot is not None:  # the whole page, not only the window (Page.captureScreenshot)
+            shot = await self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+            screenshot.write_bytes(base64.b64decode(shot["data"]))
         return json.loads(result["result"]["value"])
 
     def problems(self) -> list[str]:
@@ -93,11 +105,15 @@ class DevTools:
         return out
 
 
-async def browse(urls: list[str], profile: Path) -> list[tuple[dict[str, Any], list[str]]]:
+WINDOW = (1024, 768)  # a laptop window: the pages must fit it without scrolling sideways
+
+
+async def browse(urls: list[str], profile: Path, shots: list[Path] | None = None) -> list[tuple[dict[str, Any], list[str]]]:
     proc = await asyncio.create_subprocess_exec(
         CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-extensions", f"--user-data-dir={profile}",
-        "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "about:blank",
+        "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", f"--window-size={WINDOW[0]},{WINDOW[1]}",
+        "about:blank",
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
     )
     drain = None
@@ -122,9 +138,11 @@ async def browse(urls: list[str], profile: Path) -> list[tuple[dict[str, Any], l
                 cdp = DevTools(ws)
                 for domain in ("Page", "Runtime", "Log"):
                     await cdp.send(f"{domain}.enable")
+                await cdp.send("Emulation.setDeviceMetricsOverride", width=WINDOW[0], height=WINDOW[1],
+                               deviceScaleFactor=1, mobile=False)
                 out = []
-                for url in urls:
-                    seen = await cdp.open(url)
+                for i, url in enumerate(urls):
+                    seen = await cdp.open(url, shots[i] if shots else None)
                     out.append((seen, cdp.problems()))
                 cdp.reader.cancel()
                 return out
@@ -145,10 +163,11 @@ def exported(demo_dir, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("browser")
     hostile = root / "hostile.md"
     hostile.write_text(f"# Requirements\n\n- Security must find which sellers form cycles {XSS} of transfers.\n", encoding="utf-8")
-    result = AgenticWorkflowRunner(data_dir=demo_dir / "data", workspace=root / "ws").run(
-        [hostile, demo_dir / "requirements.md"])
+    runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", workspace=root / "ws")
+    result = runner.run([hostile, demo_dir / "requirements.md"])
     assert result.status == "completed"
     export_reports(result, root / "out", ["markdown", "json", "html"])
+    runner.export_trace(root / "out" / "trace")
     return root / "out"
 
 
@@ -175,3 +194,28 @@ async def test_pages_in_headless_chromium(exported, tmp_path):
     for page in (report, hostile_page):
         assert len(page["svgs"]) >= 2
         assert all(s["marks"] > 0 and s["width"] > 0 and s["height"] > 0 for s in page["svgs"])
+
+
+async def test_screenshots_index_one_report_per_family_print_and_trace(exported, tmp_path):
+    by_family: dict[str, Path] = {}
+    for path in sorted(exported.glob("R-*.json")):
+        family = algorithms.get(json.loads(path.read_text(encoding="utf-8"))["algorithm"]).family
+        by_family.setdefault(family, path.with_suffix(".html"))
+    assert {"centrality", "community"} <= set(by_family)  # the demo's analyses
+    pages = {"index": exported / "index.html", **{f"report-{f}": p for f, p in sorted(by_family.items())},
+             "print": exported / "print.html", "trace": exported / "trace" / "trace.html"}
+    where = Path(os.environ.get("GRAPH_AGENTS_SCREENSHOTS") or tmp_path / "screenshots")
+    where.mkdir(parents=True, exist_ok=True)
+    shots = [where / f"{name}.png" for name in pages]
+    seen = await asyncio.wait_for(browse([p.as_uri() for p in pages.values()], tmp_path / "profile", shots), 180)
+    for (name, path), shot, (page, problems) in zip(pages.items(), shots, seen):
+        assert problems == [], f"{name}: {problems}"
+        assert not page["overflow"] and page["wide"] == [], f"{name} is wider than the window: {page['wide']}"
+        assert shot.stat().st_size > 10_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
+        if name.startswith("report-") or name == "print":  # charts drawn, with marks, at a visible size
+            assert page["svgs"] and all(s["marks"] > 0 and s["width"] > 200 and s["height"] > 40 for s in page["svgs"]), name
+    index, trace = seen[0][0], seen[-1][0]
+    assert "Answers" in index["text"] and "answered" in index["text"]
+    assert trace["bars"] >= 5  # one timeline bar per node and analysis
+    printed = seen[-2][0]
+    assert len(printed["svgs"]) >= 2 * len(by_family) and all(f"#{r.stem}" in printed["links"] for r in exported.glob("R-*.json"))

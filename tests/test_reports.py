@@ -172,7 +172,7 @@ async def test_dominant_broker_detector(tmp_path):
     assert ins.entities == ["accounts/broker"] and "Bridge & <Co>" in ins.title
     assert "intermediary account" in ins.title.lower() or "mule" in ins.title.lower()
     # the "times the next" ratio is a fact, so the sentence survives grounding
-    assert f"{rep.facts['lead_ratio']:.4g} times the next" in ins.description
+    assert f"{readable(rep.facts['lead_ratio'])} times the next" in ins.description
     assert rep.grounding["removed"] == 0
 
 
@@ -251,13 +251,13 @@ def test_grounding_removes_a_planted_wrong_number():
     assert removed["The ring holds 97 accounts."] == ["97"]
     assert removed["A ring of 42 accounts"] == ["42"] and removed["It is 3.7 times the next."] == ["3.7"]
     assert removed["Fully made up."] == []  # grounded, but its insight went with the wrong title
-    assert out.grounding["removed"] == 4 and out.grounding["checked"] == 10  # 3 summary sentences, 3 titles, 4 description sentences
+    assert out.grounding["removed"] == 4 and out.grounding["checked"] == 11  # the title, 3 summary sentences, 3 insight titles, 4 description sentences
     assert out.dump()["grounding"]["checked"] == out.grounding["checked"]
     # grounding again is a no-op; an appended (say, LLM) insight with a wrong number is removed and counted
     assert ground_report(out, facts, mask=["Unit 731 Traders", "a/1"]).grounding == out.grounding
     more = out.model_copy(update={"insights": [*out.insights, Insight(id="L2", title="Model", description="Top 1% hold 55.5%.")]})
     again = ground_report(more, facts, mask=["Unit 731 Traders"])
-    assert [i.id for i in again.insights] == ["I1", "L1"] and again.grounding["checked"] == 12
+    assert [i.id for i in again.insights] == ["I1", "L1"] and again.grounding["checked"] == 13
     assert again.grounding["removed"] == 6  # its sentence with 55.5%, and its title that is left with nothing
     assert [r["numbers"] for r in again.grounding["removed_sentences"][-2:]] == [["55.5%"], []]
 
@@ -337,3 +337,192 @@ def test_group_isolation_vectorised_matches_the_plain_loop():
     key = [(g["label"], g["internal_edges"], g["boundary_edges"], g["isolation"]) for g in fast["groups"]]
     assert key == [(g["label"], g["internal_edges"], g["boundary_edges"], g["isolation"]) for g in slow["groups"]]
     assert sum(g["internal_edges"] for g in fast["groups"]) == sum(1 for s, t in edges if single[ids[s]] == single[ids[t]])
+
+
+# ----------------------------------------------------------- issue 17: answers, charts, advice, inert md
+
+import dataclasses
+import re as _re
+
+from markdown_it import MarkdownIt
+
+from graph_agents import algorithms
+from graph_agents.answers import answers
+from graph_agents.reports.advice import COHESION_SLOTS, FAMILY_ADVICE, SLOTS, advice_for, recommendations
+from graph_agents.reports.charts import report_charts, score_bins
+from graph_agents.reports.facts import score_histogram
+from graph_agents.reports.render import md_text, to_markdown
+from graph_agents.reports.wording import Nouns, pct, readable
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_histogram_bins_hold_the_minimum_and_the_maximum(seed):
+    rng = np.random.default_rng(seed)
+    values = rng.pareto(1 + rng.random() * 3, size=int(rng.integers(2, 3000))) * 10 ** rng.uniform(-9, 4)
+    values[0] = 0.0  # betweenness-like zeros
+    h = score_histogram(values)
+    positive = values[values > 0]
+    assert h["edges"][0] == positive.min() and h["edges"][-1] == positive.max()
+    assert sum(h["counts"]) + h["zeros"] == values.size  # nothing falls outside the bins
+    assert h["counts"][-1] >= 1 and h["counts"][0] >= 1  # the extremes are in the end bins
+
+
+def test_planted_broker_is_in_the_chart_and_ties_are_described():
+    # 1,000 customers no shortest path crosses (0), 997 ordinary ones spanning decades, one broker at 0.2
+    rng = np.random.default_rng(0)
+    scores = {f"customers/c{i}": 0.0 for i in range(1000)}
+    scores.update({f"customers/d{i}": float(x) for i, x in enumerate(10 ** rng.uniform(-5.2, -1, 997))})
+    scores["customers/broker"] = 0.2
+    f = compute_facts("score", scores)
+    assert f["floor"] == {"value": 0.0, "count": 1000, "share": round(1000 / 1998, 4)}
+    assert f["distribution"]["edges"][-1] == 0.2 and sum(f["distribution"]["counts"]) == 998
+    report = Report(id="R-1", title="t", algorithm="betweenness", use_case_id="U", template_id="T",
+                    summary="s", facts={k: v for k, v in f.items() if k != "top"}, top_results=f["top"])
+    svg = "".join(str(c) for c in report_charts(report))
+    assert "max 0.2" in svg and "e-0" not in svg  # the axis ends at the broker; no 2.865e-05
+    assert "1,000 tied at the lowest score 0 are described, not drawn" in svg
+    assert not any(label == "0" for label, _ in score_bins(f["distribution"]))  # the tied block is not a bar
+
+
+def test_readable_numbers():
+    assert readable(2.865161365567582e-05) == "0.0000287"
+    assert readable(1961) == "1,961" and readable(2418.4) == "2,418" and readable(0.2000370) == "0.2"
+    assert readable(1.0119) == "1.01" and readable(0.0) == "0" and readable(521.0) == "521"
+    assert pct(0.1116) == "11.2%" and pct(0.00033) == "0.033%"
+
+
+def test_plurals_and_pronouns_follow_the_vertical():
+    ecommerce = load_vertical("ecommerce")
+    customers, sellers = Nouns.of(ecommerce, ["customers"]), Nouns.of(ecommerce, ["sellers"])
+    assert customers.count(1) == "1 customer" and customers.count(2000) == "2,000 customers"
+    assert customers.them == "them" and sellers.them == "it"
+    assert Nouns.of(ecommerce, ["customers", "products"]).count(1) == "1 customer or product"
+
+
+# concept words each family owns: advice for one family must use none of another's
+CONCEPTS = {
+    "centrality": ["influen", "broker", "bridg", "hub", "central", "rank"],
+    "community": ["communit", "segment", "cluster", "component", "loop", "cycle"],
+    "cohesion": ["dense", "densit", "knit", "core", "triangle"],
+    "paths": ["route", "hop", "distance", "reach", "path"],
+    "similarity": ["similar", "alike", "resembl"],
+    "propagation": ["label", "spread", "expos", "seed", "contagi"],
+}
+
+
+def _family_algorithms():
+    """One catalog algorithm per family as it stands, and for the families no algorithm has yet
+    a stand-in of each kind (their advice must be ready for the algorithms being added)."""
+    out = []
+    for family in algorithms.FAMILIES:
+        real = [a for a in algorithms.CATALOG.values() if a.family == family]
+        out += real or [dataclasses.replace(algorithms.get(base), name=f"{family}_{kind}", family=family, kind=kind)
+                        for base, kind in (("pagerank", "score"), ("label_propagation", "partition"))]
+    return out
+
+
+@pytest.mark.parametrize("vertical_name", ["generic", "ecommerce", "fraud"])
+def test_advice_never_names_another_familys_concepts(vertical_name):
+    vertical = load_vertical(vertical_name)
+    nodes = Nouns("item", "items")
+    insights = [Insight(id=f"I{i}", title="x", description="x", evidence=[ev])
+                for i, ev in enumerate(["top", "top1pct_share", "outlier_count", "quantiles", "count", "largest_size",
+                                        "non_trivial", "singletons"], 1)]
+    for algo in _family_algorithms():
+        recs = recommendations(algo, insights, vertical, nodes)
+        assert recs or algo.name == "scc" or algo.family, algo.name
+        text = " ".join(f"{r.title} {r.description} {r.impact}" for r in recs).lower()
+        for term in vertical.terms.values():  # the vertical's own words ("exposure" for influence) are its call
+            text = text.replace(term.lower(), " ")
+        for family, words in CONCEPTS.items():
+            if family == algo.family:
+                continue
+            for word in words:
+                # the vertical's own terms may carry a word ("cross-segment connector"): only ours count
+                assert not _re.search(rf"\b{word}", text), f"{algo.name} ({algo.family}) advice says {word!r}: {text}"
+
+
+def test_every_family_has_advice_for_every_finding():
+    for family in algorithms.FAMILIES:
+        assert family in FAMILY_ADVICE
+    for family in ("cohesion", "paths", "similarity", "propagation"):  # score or partition: both kinds
+        own = set(COHESION_SLOTS) if family == "cohesion" else set()
+        assert set(FAMILY_ADVICE[family]) == set(SLOTS) - {"always"} | own
+
+
+def test_vertical_overrides_and_adds_advice(tmp_path):
+    base = load_vertical("generic")
+    v = base.model_copy(update={"advice": {
+        "centrality": {"leaders": {"title": "Call the top {nodes}"}},
+        "pagerank": {"always": {"title": "Share this with sales", "text": "Send it to the sales team.", "priority": "low"}},
+    }})
+    algo = algorithms.get("pagerank")
+    recs = recommendations(algo, [Insight(id="I1", title="t", description="d", evidence=["top"])], v, Nouns("lead", "leads"))
+    assert [r.title for r in recs] == ["Call the top leads", "Share this with sales"]
+    assert recs[0].description == FAMILY_ADVICE["centrality"]["leaders"]["text"].format(measure=base.term("influence"), nodes="leads")
+    assert advice_for(algorithms.get("betweenness"), v)["leaders"]["title"] == "Call the top {nodes}"
+    from graph_agents.verticals import VerticalError, validate_vertical
+
+    with pytest.raises(VerticalError, match="unknown slot"):
+        validate_vertical(base.model_copy(update={"advice": {"centrality": {"winners": {"title": "x"}}}}))
+    with pytest.raises(VerticalError, match="neither a family"):
+        validate_vertical(base.model_copy(update={"advice": {"astrology": {"leaders": {"title": "x"}}}}))
+    with pytest.raises(VerticalError, match="placeholder"):
+        validate_vertical(base.model_copy(update={"advice": {"paths": {"leaders": {"title": "{shoe}"}}}}))
+
+
+HOSTILE = ["![t](http://host/track.png)", "[x](javascript:alert(1))", "\r# heading", "a | b || c", "`code` ``x``",
+           "<img src=x onerror=alert(1)>", "<b>bold</b>", "1. list\u2028- item", "www.evil.com and a@b.org",
+           "http://host/x", "**bold** _em_ ~~strike~~ $x$", "line\nbreak\r\n===", "&lt;script&gt;"]
+
+
+def test_markdown_from_hostile_names_renders_inert():
+    md = MarkdownIt("gfm-like")  # tables, strikethrough, linkify: what GitHub renders
+    for name in HOSTILE:
+        html_out = md.render(md_text(name))
+        assert _re.fullmatch(r"<p>.*</p>\s*", html_out, _re.S), (name, html_out)  # one paragraph, nothing else
+        for tag in ("<img", "<a ", "<h1", "<h2", "<ul", "<ol", "<code", "<strong", "<em", "<s>", "<table", "<b>", "<br"):
+            assert tag not in html_out, (name, tag, html_out)
+    # in a report: every hostile name in the top results table, and the table keeps its 4 columns
+    top = [{"id": f"v/{i}", "name": name, "score": 1.0 / (i + 1)} for i, name in enumerate(HOSTILE)]
+    report = Report(id="R-1", title=HOSTILE[0], question=HOSTILE[2], algorithm="pagerank", use_case_id="U", template_id="T",
+                    summary=" ".join(HOSTILE), top_results=top,
+                    groups=[{"label": HOSTILE[1], "size": 2, "collections": {"v": 2}, "members": HOSTILE[3:5]}])
+    tokens = md.parse(to_markdown(report))
+    assert [t.tag for t in tokens if t.type == "heading_open"].count("h1") == 1  # the report's own title only
+    inline = [t for t in tokens if t.type == "inline"]
+    made = [c for t in inline for c in t.children or [] if c.type in ("image", "link_open", "html_inline", "code_inline")]
+    assert [(c.type, c.content) for c in made] == [("code_inline", "pagerank")]  # the report's own `pagerank` only
+    rows = [t for t in tokens if t.type == "tr_open"]
+    cells = [sum(1 for t in tokens[i:] [: next(j for j, x in enumerate(tokens[i:]) if x.type == "tr_close")] if t.type in ("td_open", "th_open"))
+             for i, t in enumerate(tokens) if t.type == "tr_open"]
+    assert rows and all(c == 4 for c in cells), cells
+    rendered = md.render(to_markdown(report))
+    assert "track.png" in rendered and "<img" not in rendered and "javascript:" in rendered and "<a " not in rendered
+
+
+def _state_with(reports, coverage, results=None):
+    return {"reports": {r["id"]: r for r in reports}, "coverage": coverage, "execution_results": results or {}}
+
+
+def test_answers_shape_and_statuses():
+    report = Report(id="R-001", title="4 products carry 11.2% of purchasing influence", algorithm="pagerank",
+                    use_case_id="UC-001", template_id="T-001", summary="s", facts={"top1pct_share": 0.1116, "top1pct_count": 4},
+                    top_results=[{"id": "products/p1", "name": "Gift Card", "score": 0.0147}],
+                    insights=[Insight(id="I1", title="Products with the most purchasing influence", description="d",
+                                      evidence=["top"], entities=["products/p1"])]).dump()
+    coverage = [
+        {"requirement_id": "REQ-1", "text": "Which products matter most?", "outcome": "answered", "template_ids": ["T-001"]},
+        {"requirement_id": "REQ-2", "text": "Forecast sales", "outcome": "no_algorithm", "reason": "no algorithm of the catalog answers it"},
+        {"requirement_id": "REQ-3", "text": "Find rings", "outcome": "answered", "template_ids": ["T-002"]},
+    ]
+    out = answers(_state_with([report], coverage, {"T-002": {"status": "failed", "error": "RuntimeError: engine down"}}))
+    assert [set(a) for a in out] == [{"requirement_id", "requirement", "status", "answer", "reports"}] * 3
+    assert out[0] == {"requirement_id": "REQ-1", "requirement": "Which products matter most?", "status": "answered",
+                      "answer": "4 products carry 11.2% of purchasing influence. Products with the most purchasing influence: Gift Card.",
+                      "reports": ["R-001"]}
+    assert out[1]["status"] == "not_analysed" and "no algorithm" in out[1]["answer"] and out[1]["reports"] == []
+    assert out[2]["status"] == "failed" and "engine down" in out[2]["answer"]
+    # a number that is not a fact never reaches an answer
+    wrong = {**report, "title": "9 products carry 99.9% of purchasing influence"}
+    assert "99.9" not in answers(_state_with([wrong], coverage[:1]))[0]["answer"]

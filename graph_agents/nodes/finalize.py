@@ -1,4 +1,4 @@
-"""Gather the results, decide the run's status and record the run."""
+"""Gather the results, answer each requirement, decide the run's status and record the run."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
+from ..answers import answers
 from ..context import Context, aget_context
 from ..recording import output_dir, record_run
 from ..state import State
@@ -28,7 +29,7 @@ async def finalize(state: State, config: RunnableConfig, runtime: Runtime[Contex
     status = run_status(state.get("templates") or [], state.get("execution_results") or {})
     if ctx.catalog is not None:
         await ctx.catalog.finish_run(state["run_id"], status=status, errors=len(state.get("errors") or []))
-    update: dict[str, Any] = {"status": status}
+    update: dict[str, Any] = {"status": status, "answers": answers(state)}
     # every door records the run on disk (graph_agents.recording), from the state as this node leaves it
     thread_id = str((config.get("configurable") or {}).get("thread_id") or state["run_id"])
     out = output_dir(ctx.workspace, state["run_id"], ctx.output)

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..models import AnalysisTemplate, Insight, Vertical
 from .insights import named, num, pct
+from .wording import when
 
 TOP_COMPARED = 10
 
@@ -27,6 +28,13 @@ class Baseline:
     location: str
     recorded_at: float
     values: dict[str, Any]
+    epoch: str = ""  # the catalog epoch of the baseline run ("" or the run id when none was named)
+
+    @property
+    def label(self) -> str:
+        """How a reader knows the baseline: its epoch when one was named, and the date it ran."""
+        date = when(self.recorded_at)
+        return f"epoch {self.epoch} ({date})" if self.epoch and self.epoch != self.run_id else f"the run of {date}"
 
 
 def baseline_key(template: AnalysisTemplate, store: Any) -> str:
@@ -53,7 +61,8 @@ async def find_baseline(ctx: Any, template: AnalysisTemplate, run_id: str) -> Ba
             values = await ctx.store.read_results(entry["result_location"])
         except Exception:  # results cleaned up or unreadable: try the one before
             continue
-        return Baseline(entry["run_id"], entry["template_id"], entry["result_location"], entry.get("finished_at", 0), values)
+        return Baseline(entry["run_id"], entry["template_id"], entry["result_location"], entry.get("finished_at") or 0,
+                        values, entry.get("epoch") or "")
     return None
 
 
@@ -77,7 +86,8 @@ def compare(kind: str, now: dict[str, Any], before: dict[str, Any], baseline: Ba
         d = _delta(before.get(key), now.get(key))
         if d is not None:
             metrics[key] = d
-    out: dict[str, Any] = {"baseline_run": baseline.run_id, "baseline_template": baseline.template_id, "metrics": metrics}
+    out: dict[str, Any] = {"baseline_run": baseline.run_id, "baseline_template": baseline.template_id,
+                           "baseline_epoch": baseline.epoch, "baseline_label": baseline.label, "metrics": metrics}
     if kind == "score":
         top_now = [t["id"] for t in now.get("top", [])[:TOP_COMPARED]]
         top_before = [t["id"] for t in before.get("top", [])[:TOP_COMPARED]]
@@ -107,7 +117,8 @@ def change_insight(kind: str, changes: dict[str, Any], names: dict[str, str], v:
         return pct(x) if key in shares else num(x)
 
     parts = [f"{labels[k]} {show(k, m['before'])} → {show(k, m['now'])}" for k, m in moved.items()]
-    text = f"Since run {changes['baseline_run']}: " + ("; ".join(parts) if parts else "no headline figure changed") + "."
+    since = changes.get("baseline_label") or f"run {changes['baseline_run']}"
+    text = f"Since {since}: " + ("; ".join(parts) if parts else "no headline figure changed") + "."
     entities: list[str] = []
     if kind == "score":
         if changes.get("entered_top"):

@@ -11,10 +11,10 @@ from .baseline import Baseline, change_insight, compare
 from .detectors import detector_recommendations, run_detectors
 from .facts import CHART_ONLY, compute_facts
 from .grounding import ground_report
-from .insights import pct, partition_insights, recommendations, score_insights
+from .advice import group_words, measure, recommendations
+from .insights import partition_insights, score_insights
+from .wording import Nouns, group_caption, pct, plural, readable, verb
 
-# facts that feed charts, not sentences: left out of the grounding check so that chart bins
-# cannot lend a wrong number a match
 def report_id(template_id: str) -> str:
     return "R-" + template_id.removeprefix("T-")
 
@@ -49,51 +49,58 @@ def build_report(
         facts["changes"] = compare(algo.kind, facts, before, baseline)
     # "nodes" in this report are the collections it ran on, whatever the vertical calls nodes at large
     about = template.subject if algo.kind == "score" and template.subject else template.vertex_collections
-    plural = " and ".join(about) or vertical.term("nodes")
-    singular = plural[:-1] if plural.endswith("s") and len(about) == 1 else vertical.term("node")
-    vertical = vertical.model_copy(update={"terms": {**vertical.terms, "nodes": plural, "node": singular}})
+    nodes = Nouns.of(vertical, about)
+    vertical = vertical.model_copy(update={"terms": {**vertical.terms, "nodes": nodes.plural, "node": nodes.singular}})
     detections, detected = run_detectors(vertical, algo.name, facts, names)
     if detections:
         facts["detections"] = detections
-    make = cohesion.insights if algo.family == "cohesion" else score_insights if algo.kind == "score" else partition_insights
     flat = algo.kind == "score" and facts.get("count", 0) > 1 and facts["quantiles"]["min"] == facts["quantiles"]["max"]
-    insights = ([no_ranking(algo, facts, template, vertical)] if flat else make(algo, facts, names, vertical)) + detected
+    if flat:
+        insights = [no_ranking(algo, facts, template, nodes)]
+    elif algo.family == "cohesion":  # k-core, triangles, clustering, cut points (the vertical's terms name this report's entity)
+        insights = cohesion.insights(algo, facts, names, vertical)
+    else:
+        make = score_insights if algo.kind == "score" else partition_insights
+        insights = make(algo, facts, names, vertical, nodes)
+    insights += detected
     if "changes" in facts:
         insights.append(change_insight(algo.kind, facts["changes"], names, vertical))
     scope = ", ".join(template.vertex_collections) + " via " + (", ".join(template.edge_collections) or "no edges")
     if algo.kind in ("score", "flags"):  # flags rank their vertices by what each cuts off
+        if algo.kind == "score" and facts.get("count"):  # how many vertices "the top 1%" is: the headline cites it
+            facts["top1pct_count"] = max(1, int(round(facts["count"] * 0.01)))
         top_results = [{**t, **({"name": names[t["id"]]} if t["id"] in names else {})} for t in facts.get("top", [])]
         groups: list[dict[str, Any]] = []
-        headline = (
-            f"{facts.get('count', 0)} {'relationships' if algo.name == 'bridges' else vertical.term('nodes')} "
-            f"whose removal disconnects the network" if algo.kind == "flags"
-            else f"every one of the {vertical.term('nodes')} has the same score, so no ranking exists" if flat
-            else f"the top 1% of {vertical.term('nodes')} hold {pct(facts['top1pct_share'])} of the total"
-            if facts.get("count") else "no vertices were scored"
-        )
     else:
         top_results = []
-        groups = [{**g, "names": {m: names[m] for m in g["members"][:10] if m in names}} for g in facts.get("groups", [])]
-        headline = (
-            f"{facts['count']} groups, the largest with {facts['largest_size']} members"
-            if facts.get("count") else "no groups were found"
-        )
+        _, one = group_words(algo, vertical)
+        listed = facts.get("groups", [])
+        if algo.name == "scc":  # a strongly connected group of one is no loop: described (singletons), not listed
+            listed = [g for g in listed if g["size"] > 1]
+        groups = [{**g, "caption": group_caption(i, g, one, vertical),
+                   "names": {m: names[m] for m in g["members"][:10] if m in names}}
+                  for i, g in enumerate(listed, 1)]
     size = facts.get("count", 0) if algo.kind == "score" else facts.get("vertices", 0)
-    summary = f"{algo.title} on {scope} ({size} vertices): {headline}."
+    title = headline(algo, facts, vertical, nodes, flat)
+    # the title says what was found; the summary says where, then the first finding in full
+    summary = f"{algo.title} on {scope} ({nodes.count(size)})."
     if insights:
         summary += " " + insights[0].description
     if facts.get("sampled_sources"):
-        summary += (f" Estimated from {facts['sampled_sources']} sampled sources of {facts['sampled_of']} vertices, "
+        summary += (f" Estimated from {readable(facts['sampled_sources'])} sampled sources of {readable(facts['sampled_of'])} vertices, "
                     "not computed exactly.")
     if detected:
         summary += " Patterns found: " + "; ".join(i.title for i in detected) + "."
     if template.collection_reason:
         summary += f" Collections: {template.collection_reason}."
-    recs = (cohesion.recommendations if algo.family == "cohesion" else recommendations)(algo, insights, vertical)
-    recs += detector_recommendations(insights, detections, vertical, len(recs) + 1)
+    recs = recommendations(algo, insights, vertical, nodes)
+    said = {r.title for r in recs}  # a detector's advice that the family's already gives is not said twice
+    recs += [r for r in detector_recommendations(insights, detections, vertical, len(recs) + 1) if r.title not in said]
+    recs = [r.model_copy(update={"id": f"R{i}"}) for i, r in enumerate(recs, 1)]
     report = Report(
         id=report_id(template.id),
-        title=template.title,
+        title=title,
+        question=use_case.description or template.title,
         algorithm=algo.name,
         use_case_id=use_case.id,
         template_id=template.id,
@@ -107,22 +114,48 @@ def build_report(
     return ground(report, facts, names, baseline) if grounded else report
 
 
-def no_ranking(algo: algorithms.Algorithm, facts: dict[str, Any], template: AnalysisTemplate, vertical: Vertical) -> Insight:
+def no_ranking(algo: algorithms.Algorithm, facts: dict[str, Any], template: AnalysisTemplate, nodes: Nouns) -> Insight:
     """Said plainly when a score cannot tell the vertices apart (e.g. PageRank of vertices that
     nothing points at): a ranking by ties would be noise."""
+    reason = template.collection_reason
     return Insight(
         id="I1",
-        title=f"No ranking of {vertical.term('nodes')} exists on this subgraph",
-        description=f"All {facts['count']} {vertical.term('nodes')} have the same {algo.title} score, so none ranks above "
-        f"another. {template.collection_reason[:1].upper() + template.collection_reason[1:] if template.collection_reason else ''}".strip(),
+        title=f"No ranking of {nodes.plural} exists on this subgraph",
+        description=f"All {nodes.count(facts['count'])} have the same {algo.title} score, {readable(facts['quantiles']['min'])}, so none "
+        f"ranks above another. {reason[:1].upper() + reason[1:] + '.' if reason else ''}".strip(),
         confidence=0.95,
         evidence=["quantiles", "count"],
     )
 
 
+def headline(algo: algorithms.Algorithm, facts: dict[str, Any], v: Vertical, nodes: Nouns, flat: bool) -> str:
+    """The report's title: what was found, in a few words ("4 products carry 11.2% of purchasing
+    influence"), every number a fact."""
+    if algo.kind == "flags":
+        one, many = ("relationship", "relationships") if algo.name == "bridges" else (nodes.singular, nodes.plural)
+        if not facts.get("count"):
+            return f"No single {one} disconnects the network"
+        return f"{plural(facts['count'], one, many)} whose removal disconnects the network"
+    if not facts.get("count"):
+        return f"No {nodes.plural} were scored" if algo.kind == "score" else f"No groups among the {nodes.plural}"
+    if algo.kind == "score":
+        if flat:
+            return f"No {nodes.singular} ranks above another"
+        k = facts["top1pct_count"]
+        return f"{nodes.count(k)} {verb(k, 'carries', 'carry')} {pct(facts['top1pct_share'])} of {measure(algo, v, nodes)}"
+    word, one = group_words(algo, v)
+    if algo.name == "scc":
+        k = facts["non_trivial"]
+        if not k:
+            return f"No {one} among {nodes.count(facts['vertices'])}"
+        return f"{plural(k, one, word)} found; the largest links {nodes.count(facts['largest_size'])}"
+    return (f"{plural(facts['count'], one, word)}; the largest has {plural(facts['largest_size'], 'member')} "
+            f"({pct(facts['largest_share'])})")
+
+
 def ground(report: Report, facts: dict[str, Any], names: dict[str, str], baseline: Any = None) -> Report:
     """The grounding pass over everything the report says (run again after LLM insights are added)."""
-    mask = [*names.values(), *names, *([baseline.run_id] if baseline else [])]
+    mask = [*names.values(), *names, *([baseline.run_id, baseline.label] if baseline else [])]
     # the report's own facts carry what building it added (detections, changes); ``facts`` the top and groups
     grounded_facts = {k: v for k, v in {**facts, **report.facts}.items() if k not in CHART_ONLY}
     return ground_report(report, grounded_facts, mask)

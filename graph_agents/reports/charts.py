@@ -10,13 +10,14 @@ from typing import Any, Sequence
 
 from markupsafe import Markup, escape
 
-WIDTH = 640
+from .wording import readable
+
+WIDTH = 720
 BAR = "#3b6ea5"
 BEFORE = "#b9c4d0"
 
 
-def _fmt(x: float) -> str:
-    return f"{x:.4g}"
+_fmt = readable
 
 
 def _svg(height: int, title: str, body: list[str]) -> Markup:
@@ -28,32 +29,46 @@ def _svg(height: int, title: str, body: list[str]) -> Markup:
     )
 
 
-def _clip(label: str, n: int = 34) -> str:
-    return label if len(label) <= n else label[: n - 1] + "…"
+def _clip(label: str, n: int = 40) -> str:
+    """``label`` within ``n`` characters, cut at a word boundary (the full text is the bar's tooltip)."""
+    if len(label) <= n:
+        return label
+    cut = label[: n - 1]
+    if label[n - 1] != " " and " " in cut:  # a word cut in the middle goes whole
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ·,;:") + "…"
 
 
-def bar_chart(items: Sequence[tuple[str, float]], title: str) -> Markup | None:
-    """Horizontal bars, one per (label, value), in the given order."""
+def bar_chart(items: Sequence[tuple[str, float]], title: str, notes: Sequence[str] = ()) -> Markup | None:
+    """Horizontal bars, one per (label, value), in the given order; ``notes`` (one per bar, e.g. a
+    sample of a group's members) are written after the value."""
     items = [(str(label), float(v)) for label, v in items]
     if not items:
         return None
     top = max(v for _, v in items) or 1.0
-    left, row, plot = 230, 20, WIDTH - 230 - 70
+    left, row = 250, 20
+    plot = (WIDTH - left - 70) * (0.5 if notes else 1.0)
     body = []
     for i, (label, v) in enumerate(items):
         y = 26 + i * row
         w = max(1.0, plot * max(0.0, v) / top)
+        note = notes[i] if i < len(notes) else ""
         body.append(
             f'<text x="{left - 6}" y="{y + 13}" text-anchor="end" class="chart-label">{escape(_clip(label))}</text>'
             f'<rect x="{left}" y="{y + 2}" width="{w:.1f}" height="{row - 5}" fill="{BAR}">'
-            f"<title>{escape(label)}: {_fmt(v)}</title></rect>"
+            f"<title>{escape(label)}: {_fmt(v)}{escape(' · ' + note) if note else ''}</title></rect>"
             f'<text x="{left + w + 4:.1f}" y="{y + 13}" class="chart-value">{_fmt(v)}</text>'
         )
+        if note:
+            room = int((WIDTH - left - w - 60) / 6)  # ~6 px per character at 11 px
+            body.append(f'<text x="{left + w + 50:.1f}" y="{y + 13}" class="chart-note">{escape(_clip(note, max(8, room)))}</text>')
     return _svg(30 + len(items) * row, title, body)
 
 
-def column_chart(items: Sequence[tuple[str, float]], title: str, note: str = "") -> Markup | None:
-    """Vertical columns (a histogram): one per (bin label, count)."""
+def column_chart(items: Sequence[tuple[str, float]], title: str, note: str = "",
+                 edge_labels: tuple[str, str] | None = None) -> Markup | None:
+    """Vertical columns (a histogram): one per (bin label, count); ``edge_labels`` name the
+    axis's two ends."""
     items = [(str(label), float(v)) for label, v in items]
     if not items or not any(v for _, v in items):
         return None
@@ -73,9 +88,13 @@ def column_chart(items: Sequence[tuple[str, float]], title: str, note: str = "")
         if len(items) <= 8 or i % max(1, len(items) // 5) == 0:  # a few axis labels, not a crowd
             short = label.split("–")[0]
             body.append(f'<text x="{x + 1:.1f}" y="{base + 14}" class="chart-label">{escape(_clip(short, 12))}</text>')
+    if edge_labels:  # the axis ends at the bins' outer edges: the minimum and the maximum themselves
+        first, last = edge_labels
+        body.append(f'<text x="{left}" y="{base + 26}" class="chart-label">min {escape(first)}</text>'
+                    f'<text x="{WIDTH - 10}" y="{base + 26}" text-anchor="end" class="chart-label">max {escape(last)}</text>')
     if note:
-        body.append(f'<text x="{left}" y="{base + 32}" class="chart-note">{escape(note)}</text>')
-    return _svg(base + 40, title, body)
+        body.append(f'<text x="{left}" y="{base + 40}" class="chart-note">{escape(note)}</text>')
+    return _svg(base + 48, title, body)
 
 
 def paired_bars(items: Sequence[tuple[str, float | None, float]], title: str) -> Markup | None:
@@ -104,40 +123,61 @@ def paired_bars(items: Sequence[tuple[str, float | None, float]], title: str) ->
     return _svg(40 + len(items) * row, title, body)
 
 
+def score_bins(dist: dict[str, Any]) -> list[tuple[str, int]]:
+    """(band label, vertices) per bin of a ``score_histogram``, zeros first when counted apart."""
+    edges, counts = dist.get("edges") or [], dist.get("counts") or []
+    bins = [(f"{_fmt(edges[i])}–{_fmt(edges[i + 1])}", c) for i, c in enumerate(counts)]
+    if dist.get("zeros"):
+        bins.insert(0, ("0", dist["zeros"]))
+    return bins
+
+
 def report_charts(report: Any) -> list[Markup]:
     """The charts a person would rather look at than read, for one report."""
     facts = report.facts
     charts: list[Markup | None] = []
     if report.top_results:
-        charts.append(bar_chart([(r.get("name") or r["id"], r["score"]) for r in report.top_results[:15]],
-                                f"Top {min(15, len(report.top_results))} by {report.algorithm}"))
+        q = facts.get("quantiles") or {}
+        flat = bool(q) and q.get("min") == q.get("max")
+        if not flat:  # equal scores rank nothing: the report says so instead of drawing equal bars
+            charts.append(bar_chart([(r.get("name") or r["id"], r["score"]) for r in report.top_results[:15]],
+                                    f"Top {min(15, len(report.top_results))} by {report.algorithm}"))
         dist = facts.get("distribution") or {}
-        edges, counts = dist.get("edges") or [], dist.get("counts") or []
-        bins = [(f"{_fmt(edges[i])}–{_fmt(edges[i + 1])}", c) for i, c in enumerate(counts)]
-        if dist.get("zeros"):
-            bins.insert(0, ("0", dist["zeros"]))
+        edges = dist.get("edges") or []
         counts_by_value = facts.get("value_counts")
         if counts_by_value:  # whole-number scores (core numbers, degrees): one column per value
             charts.append(column_chart(list(counts_by_value.items()), f"Vertices per {report.algorithm} value"))
         else:
-            charts.append(column_chart(bins, "Score distribution (vertices per score band)",
-                                       "log-spaced bands" if dist.get("scale") == "log" else "even bands"))
+            floor = facts.get("floor")
+            note = "log-spaced bands" if dist.get("scale") == "log" else "even bands"
+            if floor:
+                note += f"; {_fmt(floor['count'])} tied at the lowest score {_fmt(floor['value'])} are described, not drawn"
+            charts.append(column_chart(score_bins(dist), "Score distribution (vertices per score band)", note,
+                                       (_fmt(edges[0]), _fmt(edges[-1])) if edges else None))
     if facts.get("bridges"):
         charts.append(bar_chart([(f"{b['from']} – {b['to']}", b["cut_off"]) for b in facts["bridges"][:15]],
                                 "Bridges by vertices cut off"))
     if report.groups:
-        # a group is labelled by one of its members: show that member's name when it has one
-        charts.append(bar_chart([(g.get("names", {}).get(g["label"], g["label"]), g["size"]) for g in report.groups[:15]],
-                                "Largest groups by size"))
+        charts.append(bar_chart([(g.get("caption") or g["label"], g["size"]) for g in report.groups[:15]],
+                                "Largest groups by size", [sample(g) for g in report.groups[:15]]))
         hist = facts.get("size_histogram") or {}
         charts.append(column_chart(list(hist.items()), "Group size distribution (groups per size band)"))
     changes = facts.get("changes") or {}
+    since = changes.get("baseline_label") or f"run {changes.get('baseline_run')}"
     if changes.get("top_scores"):
         names = {r["id"]: r.get("name") or r["id"] for r in report.top_results}
         charts.append(paired_bars([(names.get(t["id"], t["id"]), t["before"], t["now"]) for t in changes["top_scores"]],
-                                  f"Change since run {changes['baseline_run']}: top scores"))
+                                  f"Change since {since}: top scores"))
     elif changes.get("size_histogram"):
         before, now = changes["size_histogram"]["before"], changes["size_histogram"]["now"]
         charts.append(paired_bars([(band, before.get(band, 0), now.get(band, 0)) for band in now],
-                                  f"Change since run {changes['baseline_run']}: groups per size band"))
+                                  f"Change since {since}: groups per size band"))
     return [c for c in charts if c is not None]
+
+
+def sample(group: dict[str, Any], k: int = 3) -> str:
+    """A few of a group's members, by name where they have one: "e.g. Ann, Bob, customers/c3"."""
+    names = group.get("names") or {}
+    shown = [names.get(m, m) for m in group.get("members", [])[:k]]
+    more = "…" if group.get("size", 0) > len(shown) else ""
+    return "e.g. " + ", ".join(shown) + more if shown else ""

@@ -8,7 +8,8 @@ disconnects the graph, each with how many vertices it cuts off (see
 dangling end, not a split network), ``top`` (vertices by what they cut off, as a score report's
 top) and for bridges ``bridges`` (``{"from", "to", "cut_off"}``, largest first).
 
-``ADVICE`` is keyed by family, then by insight id, as the reports' advice is.
+Their advice is in :mod:`graph_agents.reports.advice` (the cohesion family, articulation points and
+bridges), by the slot each insight's first evidence fills.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..algorithms import Algorithm
-from ..models import Insight, Recommendation, Vertical
+from ..models import Insight, Vertical
 from ..stores.base import VertexValues
 
 TOP_K = 25
@@ -70,7 +71,7 @@ def flag_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str],
             title=f"No single {'relationship' if algo.name == 'bridges' else v.term('node')} disconnects the network",
             description=f"Removing any one of them leaves every connected part of the {facts.get('vertices', 0)} {nodes} in one piece.",
             confidence=0.9,
-            evidence=["count", "vertices"],
+            evidence=["vertices", "count"],  # no advice slot: nothing to act on
         )]
     out = []
     if algo.name == "bridges":
@@ -81,7 +82,7 @@ def flag_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str],
             description=f"{facts['count']} relationships are the only link between two parts; the one between "
             f"{_named([b['from']], names)} and {_named([b['to']], names)} cuts off {b['cut_off']} {nodes}.",
             confidence=0.95,
-            evidence=["count", "bridges"],
+            evidence=["bridges", "count"],
             entities=[b["from"], b["to"]],
         ))
     else:
@@ -92,7 +93,7 @@ def flag_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str],
             description=f"{facts['count']} {nodes} each disconnect the network when removed; the most critical are "
             + "; ".join(f"{_named([t['id']], names)}, cutting off {int(t['score'])}" for t in top) + ".",
             confidence=0.95,
-            evidence=["count", "top"],
+            evidence=["top", "count"],
             entities=[t["id"] for t in top],
         ))
     if facts["cut_off_one"]:
@@ -147,45 +148,3 @@ def core_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str],
 
 def insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: Vertical) -> list[Insight]:
     return (flag_insights if algo.kind == "flags" else core_insights)(algo, facts, names, v)
-
-
-# family -> insight id -> (title, description, priority, effort, impact), in the vertical's terms
-ADVICE: dict[str, dict[str, tuple[str, str, str, str, str]]] = {
-    "cohesion": {
-        "flags.I1": ("Add redundancy where one failure splits the network",
-                     "Give each {what} named above a second path (a backup supplier, a second link, a deputy), "
-                     "starting with the one that cuts off the most {nodes}.",
-                     "high", "medium", "No single failure cuts part of the network off."),
-        "flags.I2": ("Tidy the dangling ends",
-                     "Review the {nodes} that hang on one link: a real end of the line, or a relationship missing from the data.",
-                     "low", "low", "Cleaner data and fewer false alarms."),
-        "score.I1": ("Build on the most embedded {nodes}",
-                     "The {nodes} named above sit inside dense groups: reach them to reach the group, and watch them together.",
-                     "medium", "low", "Actions that travel through tight groups."),
-        "score.I2": ("Strengthen the periphery",
-                     "{nodes} with few linked neighbours are loosely held: connect them into groups or check why they stay apart.",
-                     "medium", "medium", "A more cohesive network."),
-    },
-}
-
-
-def recommendations(algo: Algorithm, found: list[Insight], v: Vertical) -> list[Recommendation]:
-    advice = ADVICE.get(algo.family, {})
-    shape = "flags" if algo.kind == "flags" else "score"
-    words = {"nodes": v.term("nodes"), "what": "relationship" if algo.name == "bridges" else v.term("node")}
-    out = []
-    for ins in found:
-        entry = advice.get(f"{shape}.{ins.id}")
-        if entry is None:
-            continue
-        title, text, priority, effort, impact = entry
-        out.append(Recommendation(
-            id=f"R{len(out) + 1}",
-            title=title.format(**words)[:1].upper() + title.format(**words)[1:],
-            description=text.format(**words)[:1].upper() + text.format(**words)[1:],
-            priority=priority,
-            effort=effort,
-            impact=impact,
-            insight_ids=[ins.id],
-        ))
-    return out

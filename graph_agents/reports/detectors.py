@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from ..models import Insight, Recommendation, Vertical
 from .insights import _cap as cap, named, num, pct
+from .wording import readable
 
 MIN_ISOLATION = 0.9  # internal share of a group's edges for it to count as isolated
 MIN_RATIO = 2.0  # concentration: times the proportional share the top must hold
@@ -64,12 +65,12 @@ def _partition_detection(
     first, nodes = listed[0], v.term("nodes")
     word = _word(v, singular, plural, n)
     members = first["members"][:8]
-    text = (f"{n} {word} of at least {min_size} {nodes} hold {vertices} {nodes} ({pct(share)} of all). "
-            f"The largest joins {first['size']}: {named(members, names)}.")
+    text = (f"{readable(n)} {word} of at least {readable(min_size)} {nodes} {'holds' if n == 1 else 'hold'} {readable(vertices)} "
+            f"{nodes} ({pct(share)} of all). The largest joins {readable(first['size'])}: {named(members, names)}.")
     if skip_largest:
-        text += f" They are cut off from the main {v.term(singular)} of {facts['largest_size']}."
+        text += f" {'It is' if n == 1 else 'They are'} cut off from the main {v.term(singular)} of {readable(facts['largest_size'])}."
     return found, Insight(
-        id="", title=f"{_title(det)}: {n} {word}", description=text + f" Pattern: {det.get('description', '')}.",
+        id="", title=f"{_title(det)}: {readable(n)} {word}", description=text + f" Pattern: {det.get('description', '')}.",
         confidence=_confidence(first["size"] / max(1, min_size)),
         evidence=[f"detections.{det['name']}", "size_counts", "groups"], entities=members,
     )
@@ -104,8 +105,8 @@ def _isolated_groups(det, facts, names, v, algorithm):
     word = _word(v, "community", "communities", len(listed))
     first = listed[0]
     members = first["members"][:8]
-    text = (f"{len(listed)} {word} of at least {min_size} {v.term('nodes')} keep {pct(threshold)} or more of "
-            f"their links inside. The largest has {first['size']} members with {pct(first['isolation'])} of its "
+    text = (f"{readable(len(listed))} {word} of at least {readable(min_size)} {v.term('nodes')} {'keeps' if len(listed) == 1 else 'keep'} {pct(threshold)} or more of "
+            f"{'its' if len(listed) == 1 else 'their'} links inside. The largest has {first['size']} members with {pct(first['isolation'])} of its "
             f"{first['internal_edges'] + first['boundary_edges']} links internal: {named(members, names)}.")
     return found, Insight(
         id="", title=f"{_title(det)}: {len(listed)} {word}", description=text + f" Pattern: {det.get('description', '')}.",
@@ -128,7 +129,7 @@ def _concentration(det, facts, names, v, algorithm):
         return found, None
     leaders = [t["id"] for t in facts.get("top", [])[:5]]
     nodes = v.term("nodes")
-    text = (f"The top {pct(fraction)} of {nodes} ({k} of {facts['count']}) hold {pct(holding)} of the total, "
+    text = (f"The top {pct(fraction)} of {nodes} ({readable(k)} of {readable(facts['count'])}) hold {pct(holding)} of the total, "
             f"{num(ratio)} times their proportional share. The leaders are {named(leaders, names)}.")
     return found, Insight(
         id="", title=f"{_title(det)}: top {pct(fraction)} hold {pct(holding)}",
@@ -147,7 +148,7 @@ def _dominant_broker(det, facts, names, v, algorithm):
     if not found["fired"]:
         return found, None
     lead = top[0]["id"]
-    text = f"{named([lead], names)} alone carries {pct(share)} of all {algorithm} across {facts['count']} {v.term('nodes')}"
+    text = f"{named([lead], names)} alone carries {pct(share)} of all {algorithm} across {readable(facts['count'])} {v.term('nodes')}"
     text += f", {num(facts['lead_ratio'])} times the next." if facts.get("lead_ratio") else "."
     return found, Insight(
         id="", title=f"{_title(det)}: {names.get(lead, lead)}",

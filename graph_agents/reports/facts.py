@@ -50,7 +50,8 @@ def score_facts(values: Mapping[str, float], fractions: tuple[float, ...] = ()) 
     outliers = int((arr > fence).sum()) if q3 > q1 else 0
     total = float(arr.sum())
     second = float(desc[1]) if desc.size > 1 else 0.0
-    return {
+    floor = _floor(arr, quantiles)
+    facts = {
         "kind": "score",
         "count": int(arr.size),
         "total": total,
@@ -66,11 +67,31 @@ def score_facts(values: Mapping[str, float], fractions: tuple[float, ...] = ()) 
         # the leader against the rest: what "N times the next" and "holds X% of all" cite
         "leader_share": round(float(desc[0]) / total, 4) if total > 0 else 0.0,
         "lead_ratio": round(float(desc[0]) / second, 4) if second > 0 else None,
-        "distribution": score_histogram(arr),
+        # a block tied at the minimum is described (``floor``), not charted: the chart shows the rest
+        "distribution": score_histogram(arr[arr > floor["value"]] if floor else arr),
         "zero_count": int((arr == 0).sum()),
         "top": [{"id": ids[i], "score": float(arr[i])} for i in order[:TOP_K].tolist()],
         **_value_counts(arr),
     }
+    if floor:
+        facts["floor"] = floor
+    return facts
+
+
+FLOOR_SHARE = 0.1  # share of the vertices tied at the minimum that makes the tie a finding of its own
+
+
+def _floor(arr: np.ndarray, quantiles: dict[str, float]) -> dict[str, Any] | None:
+    """The vertices tied at the lowest score, when they are many (betweenness 0 of the vertices no
+    shortest path crosses; PageRank's floor of the vertices nothing points at): {"value", "count",
+    "share"}. None when the scores are all equal (no ranking at all) or the tie is small."""
+    lo = quantiles["min"]
+    if arr.size < 2 or lo == quantiles["max"]:
+        return None
+    count = int((arr == lo).sum())
+    if count < max(2, FLOOR_SHARE * arr.size):
+        return None
+    return {"value": float(lo), "count": count, "share": round(count / arr.size, 4)}
 
 
 MAX_DISTINCT = 60
@@ -172,9 +193,11 @@ def _histogram(sizes: np.ndarray) -> dict[str, int]:
 
 
 def score_histogram(arr: np.ndarray, bins: int = 20) -> dict[str, Any]:
-    """Counts of the full score distribution: log-spaced bins when the values span decades.
+    """Counts of the score distribution: log-spaced bins when the values span decades.
 
-    Zeros (common for betweenness) are counted apart so a log scale stays possible.
+    The first edge is the minimum and the last the maximum, exactly (``np.logspace`` lands a
+    rounding error inside them, which left the extremes out of every bin). Zeros are counted apart
+    so a log scale stays possible.
     """
     positive = arr[arr > 0]
     zeros = int((arr <= 0).sum())
@@ -187,6 +210,9 @@ def score_histogram(arr: np.ndarray, bins: int = 20) -> dict[str, Any]:
     else:
         edges = np.linspace(lo, hi if hi > lo else lo + 1e-12, bins + 1)
         scale = "linear"
+    edges[0] = lo
+    if hi > lo:
+        edges[-1] = hi
     counts, edges = np.histogram(positive, bins=edges)
     return {"scale": scale, "edges": [float(e) for e in edges], "counts": [int(c) for c in counts], "zeros": zeros}
 

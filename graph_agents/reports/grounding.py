@@ -141,6 +141,9 @@ class Grounder:
         return {"checked": self.checked, "removed": len(self.removed), "removed_sentences": self.removed}
 
 
+UNGROUNDED_TITLE = "What the analysis found"
+
+
 def ground_report(report: Any, facts: Any, mask: Iterable[str] = ()) -> Any:
     """The report with every ungrounded sentence removed from its summary, insights and
     recommendations, and ``grounding = {"checked", "removed", "removed_sentences"}``.
@@ -152,6 +155,8 @@ def ground_report(report: Any, facts: Any, mask: Iterable[str] = ()) -> Any:
     """
     g = Grounder(facts, mask)
     earlier = list((report.grounding or {}).get("removed_sentences", []))
+    # the title is the first thing read: a wrong number there gives way to a title without numbers
+    title = report.title if g.check_whole(report.title, "title") else UNGROUNDED_TITLE
     summary = g.check(report.summary, "summary")
     insights = []
     for ins in report.insights:
@@ -181,5 +186,5 @@ def ground_report(report: Any, facts: Any, mask: Iterable[str] = ()) -> Any:
     removed = earlier + g.removed
     grounding = {"checked": g.checked + len(earlier), "removed": len(removed), "removed_sentences": removed}
     return report.model_copy(update={
-        "summary": summary, "insights": insights, "recommendations": recs, "grounding": grounding,
+        "title": title, "summary": summary, "insights": insights, "recommendations": recs, "grounding": grounding,
     })

@@ -1,19 +1,22 @@
-"""Insights and recommendations from facts, phrased in the vertical's terms."""
+"""Insights from facts, phrased in the vertical's terms and in the words of the algorithm's family.
+
+Each insight's first evidence key names the finding it states (its advice *slot*, see
+:mod:`graph_agents.reports.advice`): ``top`` the leaders, ``top1pct_share`` the concentration,
+``outlier_count`` the outliers, ``count`` the groups, ``largest_size`` the largest group,
+``non_trivial`` the groups of several, ``singletons`` the groups of one.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ..algorithms import Algorithm
-from ..models import Insight, Recommendation, Vertical
+from ..models import Insight, Vertical
+from .advice import group_words, measure, recommendations
+from .wording import Nouns, cap, pct, plural, readable, verb
 
-
-def num(x: float) -> str:
-    return f"{x:.4g}"
-
-
-def pct(x: float) -> str:
-    return f"{x * 100:.1f}%"
+num = readable
+_cap = cap
 
 
 def named(ids: list[str], names: dict[str, str]) -> str:
@@ -23,14 +26,15 @@ def named(ids: list[str], names: dict[str, str]) -> str:
 _named = named
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
+def _nouns(v: Vertical, nodes: Nouns | None) -> Nouns:
+    return nodes or Nouns(v.term("node"), v.term("nodes"))
 
 
-def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: Vertical) -> list[Insight]:
+def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: Vertical,
+                   nodes: Nouns | None = None) -> list[Insight]:
     if not facts.get("count"):
         return []
-    nodes = v.term("nodes")
+    n = _nouns(v, nodes)
     top = facts["top"][:5]
     out = []
     if algo.name == "betweenness":
@@ -42,7 +46,7 @@ def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str]
             id="I1",
             title=f"Strongest {v.term('broker')}: {names.get(lead['id'], lead['id'])}",
             description=f"{_named([lead['id']], names)} has the highest betweenness ({num(lead['score'])}{ratio}): "
-            f"much of what flows between other {nodes} passes through it.",
+            f"more of the shortest links between other {n.plural} run through {n.them} than through any other {n.singular}.",
             confidence=0.85 if second and lead["score"] >= 2 * second else 0.7,
             evidence=["top"],
             entities=[lead["id"]],
@@ -50,8 +54,8 @@ def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str]
     else:
         out.append(Insight(
             id="I1",
-            title=f"Most {v.term('influence')}-bearing {nodes}",
-            description=f"The highest-ranked {nodes} are "
+            title=f"{cap(n.plural)} with the most {measure(algo, v, n)}",
+            description=f"The highest-ranked {n.plural} are "
             + "; ".join(f"{_named([t['id']], names)} at {num(t['score'])}" for t in top) + ".",
             confidence=0.9,
             evidence=["top"],
@@ -61,54 +65,62 @@ def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str]
     out.append(Insight(
         id="I2",
         title="Concentration" + (" is high" if share >= 0.1 else " is moderate" if share >= 0.03 else " is low"),
-        description=f"The top 1% of {nodes} hold {pct(share)} of the total and the top 10% hold "
+        description=f"The top 1% of {n.plural} hold {pct(share)} of the total and the top 10% hold "
         f"{pct(facts['top10pct_share'])} (Gini {num(facts['gini'])}).",
         confidence=0.9,
         evidence=["top1pct_share", "top10pct_share", "gini"],
     ))
     if facts["outlier_count"]:
         outliers = [t["id"] for t in facts["top"] if t["score"] > facts["outlier_fence"]][:5]
+        k = facts["outlier_count"]
         out.append(Insight(
             id="I3",
-            title=f"{facts['outlier_count']} outlying {nodes}",
-            description=f"{facts['outlier_count']} {nodes} score above {num(facts['outlier_fence'])}, far beyond the "
-            f"typical {num(facts['quantiles']['median'])}; the first are {_named(outliers, names)}.",
+            title=f"{plural(k, 'outlying ' + n.singular, 'outlying ' + n.plural)}",
+            description=f"{n.count(k)} {verb(k, 'scores', 'score')} above {num(facts['outlier_fence'])}, far beyond the "
+            f"median of {num(facts['quantiles']['median'])}; the first {verb(len(outliers), 'is', 'are')} {_named(outliers, names)}.",
             confidence=0.75,
             evidence=["outlier_count", "outlier_fence", "quantiles"],
             entities=outliers,
         ))
+    floor = facts.get("floor")
+    if floor:
+        out.append(Insight(
+            id=f"I{len(out) + 1}",
+            title=f"{pct(floor['share'])} of {n.plural} share the lowest score",
+            description=f"{n.count(floor['count'])} ({pct(floor['share'])}) {verb(floor['count'], 'has', 'have')} the same, lowest "
+            f"score, {num(floor['value'])}: {algo.title} does not tell them apart, so the chart leaves them out.",
+            confidence=0.9,
+            evidence=["floor"],
+        ))
     return out
 
 
-def group_words(algo: Algorithm, v: Vertical) -> tuple[str, str]:
-    """What the vertical calls this algorithm's groups: (plural, singular)."""
-    base = "cycle" if algo.name == "scc" else "community" if algo.name in ("label_propagation", "louvain", "leiden") else "component"
-    return v.term("communities" if base == "community" else base + "s"), v.term(base)
-
-
-def partition_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: Vertical) -> list[Insight]:
+def partition_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: Vertical,
+                       nodes: Nouns | None = None) -> list[Insight]:
     if not facts.get("count"):
         return []
-    groups, nodes = facts["groups"], v.term("nodes")
+    groups, n = facts["groups"], _nouns(v, nodes)
     word, one = group_words(algo, v)
     largest = groups[0]
+    count = facts["count"]
     # every vertex is in some strongly connected group; only those of 2 or more are cycles
-    overall = "strongly connected groups" if algo.name == "scc" else word
+    overall = ("strongly connected group", "strongly connected groups") if algo.name == "scc" else (one, word)
     out = [Insight(
         id="I1",
-        title=f"{facts['count']} {overall}; the largest holds {pct(facts['largest_share'])}",
-        description=f"{facts['count']} {overall} among {facts['vertices']} {nodes}; the largest has {largest['size']} "
-        f"members ({pct(facts['largest_share'])}), the next {facts['second_size']}.",
+        title=f"{plural(count, *overall)}; the largest holds {pct(facts['largest_share'])}",
+        description=f"{plural(count, *overall)} among {n.count(facts['vertices'])}; the largest has {plural(largest['size'], 'member')} "
+        f"({pct(facts['largest_share'])})" + (f", the next {readable(facts['second_size'])}." if count > 1 else "."),
         confidence=0.9,
         evidence=["count", "largest_size", "largest_share", "second_size"],
     )]
     if algo.name == "scc" and facts["non_trivial"]:
         cyc = [g for g in groups if g["size"] > 1]
+        k = facts["non_trivial"]
         out.append(Insight(
             id="I2",
-            title=f"{facts['non_trivial']} {word if facts['non_trivial'] > 1 else one} found",
-            description=f"{facts['non_trivial']} group(s) of {nodes} reach each other in a closed loop; the largest links "
-            f"{cyc[0]['size']}: {_named(cyc[0]['members'][:10], names)}.",
+            title=f"{plural(k, one, word)} found",
+            description=f"{plural(k, 'group')} of {n.plural} {verb(k, 'reaches', 'reach')} each other in a {one}; the largest links "
+            f"{readable(cyc[0]['size'])}: {_named(cyc[0]['members'][:10], names)}.",
             confidence=0.9,
             evidence=["non_trivial", "groups"],
             entities=cyc[0]["members"][:10],
@@ -117,54 +129,27 @@ def partition_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, 
         ratio = facts.get("largest_to_second") or float(largest["size"])
         out.append(Insight(
             id="I2",
-            title=f"Largest {one}: {largest['size']} members",
-            description=f"The largest {one} joins {largest['size']} {nodes} ("
-            + ", ".join(f"{n} {c}" for c, n in sorted(largest["collections"].items()))
+            title=f"Largest {one}: {plural(largest['size'], 'member')}",
+            description=f"The largest {one} joins {n.count(largest['size'])} ("
+            + ", ".join(f"{readable(c)} {col}" for col, c in sorted(largest["collections"].items()))
             + (f"), {num(ratio)} times the next; members" if facts.get("largest_to_second") else "); members")
             + f" include {_named(largest['members'][:8], names)}.",
             confidence=0.85 if ratio >= 2 else 0.7,
             evidence=["largest_size", "second_size", "groups"],
             entities=largest["members"][:8],
         ))
-    if facts["singletons"]:
-        out.append(Insight(
-            id=f"I{len(out) + 1}",
-            title=f"{facts['singletons']} isolated {nodes}",
-            description=f"{facts['singletons']} {nodes} belong to no larger {one}.",
-            confidence=0.8,
-            evidence=["singletons"],
-        ))
+    k = facts["singletons"]
+    if k:
+        if algo.name == "scc":
+            title, text = f"{n.count(k)} in no {one}", f"{n.count(k)} {verb(k, 'is', 'are')} part of no {one}."
+        elif algo.name == "wcc":
+            title = f"{n.count(k)} with no link to the others"
+            text = f"{n.count(k)} {verb(k, 'has', 'have')} no link to any other {n.singular} on these relations."
+        else:
+            title = f"{n.count(k)} in a {one} of {verb(k, 'its', 'their')} own"
+            text = f"{n.count(k)} {verb(k, 'shares', 'share')} a {one} with no other {n.singular}."
+        out.append(Insight(id=f"I{len(out) + 1}", title=title, description=text, confidence=0.8, evidence=["singletons"]))
     return out
 
 
-_ADVICE = {
-    ("score", "I1"): ("Focus on the top {nodes}", "Prioritise the {nodes} named above: they carry the most {influence}.", "high", "low", "Attention goes where it moves the most."),
-    ("score", "I2"): ("Watch the concentration", "Track the top-1% share over time; a rising share means growing dependence on few {nodes}.", "medium", "low", "Early warning on dependence."),
-    ("score", "I3"): ("Review the outliers", "Check each outlying {node} by hand: the reason is either a real hub or a data problem.", "medium", "medium", "Fewer surprises, cleaner data."),
-    ("partition", "I1"): ("Act on the {groups} as units", "Plan actions per {group}, starting with the largest.", "medium", "medium", "Actions that fit how the graph is organised."),
-    ("partition", "I2"): ("Investigate the largest {group}", "Review the members of the {group} named above: unusual size or closed loops deserve a look.", "high", "medium", "Risk found before it grows."),
-    ("partition", "I3"): ("Reach the isolated {nodes}", "Isolated {nodes} are disconnected from the rest: re-engage or clean them up.", "low", "low", "A more connected graph."),
-}
-
-
-def recommendations(algo: Algorithm, insights: list[Insight], v: Vertical) -> list[Recommendation]:
-    kind, out = algo.kind, []
-    groups, group = group_words(algo, v)
-    for ins in insights:
-        if not ins.id.startswith("I"):  # detector (D*) and change (C*) insights have their own advice
-            continue
-        key = (kind, ins.id if ins.id in ("I1", "I2") else "I3")
-        if key not in _ADVICE:
-            continue
-        title, text, priority, effort, impact = _ADVICE[key]
-        fmt = {w: v.term(w) for w in ("nodes", "node", "influence")} | {"groups": groups, "group": group}
-        out.append(Recommendation(
-            id=f"R{len(out) + 1}",
-            title=_cap(title.format(**fmt)),
-            description=text.format(**fmt),
-            priority=priority,
-            effort=effort,
-            impact=impact,
-            insight_ids=[ins.id],
-        ))
-    return out
+__all__ = ["named", "num", "partition_insights", "pct", "recommendations", "score_insights"]

@@ -9,11 +9,32 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..models import Report
+from .wording import readable
+
+
+# control characters (C0, DEL, C1) and Unicode line/paragraph separators: each would end a line or a
+# table row in some renderer, so a vertex name could start a heading or break a table
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# CommonMark's backslash escapes for what starts a link or image, emphasis, a code span, a table
+# cell, strikethrough or math (GitHub) anywhere in a line; "<" and ">" become entities (html.escape)
+_INLINE = re.compile(r"([\\`*_\[\]!|~$^])")
+# what starts a block only at the start of a line: a heading, list, quote, setext underline
+_LEAD = re.compile(r"^(?:[#>+=-]|\d{1,9}(?=[.)](?:\s|$)))")
+# what a linkifying viewer (GitHub) turns into a link with no Markdown at all: "http://x", "www.x",
+# "x.com", "a@b.org"; an escaped ":", "." or "@" splits the text the linkifier sees
+_BARE_LINK = re.compile(r":(?=//)|(?<=[A-Za-z0-9])\.(?=[A-Za-z])|@")
 
 
 def md_text(text: Any) -> str:
-    """Text from documents, data or an LLM, made inert: Markdown viewers render raw HTML."""
-    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
+    """Text from documents, data or an LLM, made inert in Markdown: one line, every Markdown
+    construct escaped (shown as typed, never an image, link, heading or a broken table), and HTML
+    as entities (viewers render raw HTML)."""
+    line = _CONTROL.sub(" ", str(text)).strip()
+    line = _INLINE.sub(r"\\\1", line)
+    line = _BARE_LINK.sub(lambda m: "\\" + m.group(0), line)
+    # "1. x" stays text as "1\. x"; "# x" as "\# x"
+    line = _LEAD.sub(lambda m: m.group(0) + "\\" if m.group(0)[0].isdigit() else "\\" + m.group(0), line)
+    return html.escape(line, quote=False)
 
 
 def _fence(text: str) -> str:
@@ -22,7 +43,10 @@ def _fence(text: str) -> str:
 
 
 def to_markdown(report: Report) -> str:
-    lines = [f"# {md_text(report.title)}", "", md_text(report.summary), "",
+    lines = [f"# {md_text(report.title)}", ""]
+    if report.question:
+        lines += [f"Question: {md_text(report.question)}", ""]
+    lines += [md_text(report.summary), "",
              f"- Algorithm: `{report.algorithm}`", f"- Use case: {report.use_case_id}", f"- Template: {report.template_id}"]
     if report.grounding:
         lines.append(f"- Grounding: {report.grounding.get('checked', 0)} sentences checked against the facts, "
@@ -41,13 +65,14 @@ def to_markdown(report: Report) -> str:
     if report.top_results:
         lines += ["## Top results", "", "| # | Vertex | Name | Score |", "|---|---|---|---|"]
         for i, r in enumerate(report.top_results, 1):
-            lines.append(f"| {i} | {md_text(r['id'])} | {md_text(r.get('name', ''))} | {r['score']:.6g} |")
+            lines.append(f"| {i} | {md_text(r['id'])} | {md_text(r.get('name', ''))} | {readable(r['score'])} |")
         lines.append("")
     if report.groups:
-        lines += ["## Groups", "", "| Label | Size | Collections | Members (first 5) |", "|---|---|---|---|"]
+        lines += ["## Groups", "", "| Group | Size | Collections | Members (first 5) |", "|---|---|---|---|"]
         for g in report.groups[:20]:
-            cols = ", ".join(f"{k}: {v}" for k, v in sorted(g.get("collections", {}).items()))
-            lines.append(f"| {md_text(g['label'])} | {g['size']} | {md_text(cols)} | {md_text(', '.join(g['members'][:5]))} |")
+            cols = ", ".join(f"{k}: {readable(v)}" for k, v in sorted(g.get("collections", {}).items()))
+            members = ", ".join(g.get("names", {}).get(m, m) for m in g["members"][:5])
+            lines.append(f"| {md_text(g.get('caption') or g['label'])} | {readable(g['size'])} | {md_text(cols)} | {md_text(members)} |")
         lines.append("")
     lines += ["## Facts", "", _fence(json.dumps(report.facts, indent=2)), ""]
     return "\n".join(lines)

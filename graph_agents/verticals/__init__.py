@@ -224,6 +224,11 @@ def validate_vertical(v: Vertical, source: str | None = None) -> Vertical:
                 f"known: {', '.join(DETECTOR_KINDS)}"
             )
         _check_detector_parameters(det, where, i)
+    from graph_agents.reports.advice import check_advice  # the reports read what is checked here
+
+    problem = check_advice(v.advice, where, set(CATALOG))
+    if problem:
+        raise VerticalError(problem)
     return v
 
 
