@@ -190,6 +190,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | cross pollination | on the path between | boundary spanner | boundary spanners | broker between | in between | has to go through"
                 " | have to go through | every ... go through | every ... goes through | every ... pass through",
                 medium="between | critical link | routed | between ... and | stuck"
+                # the active verb joining two parties ("link the X with the Y"), not "linked"/"connected"
+                " | =link ... with | =links ... with | =connect ... with | =connects ... with | =link ... and"
+                " | =links ... and | =connect ... and | =connects ... and | =bridge ... and | =join ... with"
                 " | congestion | congested | overloaded | choked",
                 weak="connect | flow | link | go through | goes through | brokerage",
             ),
@@ -294,7 +297,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | recirculate | recirculated | recycled funds | cycled | cycle through | cycle back | loop back"
                 " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
                 " | bounced between | back again | self dealing",
-                medium="mutual | launder | laundering | go around | goes around | went around | travel around | travels around",
+                # "ring" is also a connected group (wcc); the other words of the ask decide which
+                medium="ring | rings | mutual | launder | laundering | go around | goes around | went around | travel around | travels around",
                 weak="wash | return | returns | back",
             ),
             core_only=True,
