@@ -109,8 +109,8 @@ def _norm(text: str) -> str:
 def understand(path: Path) -> tuple[Requirements, list[Any], list[dict[str, Any]]]:
     """Requirements, use cases and coverage of one document, as the embedded default sees them."""
     reqs = parse_requirements(load_sources([str(path)]))
-    use_cases, coverage = plan(reqs, GraphSchema(), load_vertical("generic"))
-    return reqs, use_cases, coverage
+    core = plan(reqs, GraphSchema(), load_vertical("generic"))
+    return reqs, core.use_cases, core.coverage()
 
 
 def score_document(doc: dict[str, Any], path: Path) -> dict[str, Any]:

@@ -370,6 +370,11 @@ def rank(text: str, negation: bool = True) -> list[Candidate]:
     return matcher.rank(text, intents(), negation)
 
 
+def read(text: str) -> matcher.Reading:
+    """Every candidate of ``text`` and its separate asks, from one scan of the phrases."""
+    return matcher.read(text, intents())
+
+
 def asks(text: str) -> list[Candidate]:
     """The algorithms ``text`` asks for: one per separate ask; none when no phrase decides."""
     return matcher.asks(text, intents())

@@ -317,9 +317,10 @@ def _score(weights: list[float]) -> float:
 def _ranked(matches: list[PhraseMatch]) -> list[Candidate]:
     """Candidates best first from the matches of one text."""
     # the main clause leads: a relative clause only describes its antecedent ("the assets that
-    # depend on them") once a phrase outside that antecedent decides alone ("spread ... to");
+    # depend on them") once a strong phrase outside that antecedent decides ("spread ... to"; a
+    # generic "rank the depots that ..." does not);
     # "groups of accounts that share a card" keeps its relative clause: it says which groups
-    deciding = [m for m in matches if m.weight >= MIN_SCORE and not (m.relative or m.negated or m.purpose or m.naming)]
+    deciding = [m for m in matches if m.weight >= STRONG and not (m.relative or m.negated or m.purpose or m.naming)]
 
     def described(m: PhraseMatch) -> bool:
         return bool(m.relative) and any(m.relative not in d.heads for d in deciding)

@@ -30,7 +30,7 @@ def bench():
 def _asks(text: str, name: str = "doc.md") -> list[tuple[str, list[str]]]:
     """(requirement text, algorithms of its use cases) in document order."""
     reqs = parse_requirements([{"name": name, "text": text}])
-    use_cases, _ = plan(reqs, GraphSchema(), load_vertical("generic"))
+    use_cases = plan(reqs, GraphSchema(), load_vertical("generic")).use_cases
     return [(r.text, [u.algorithm for u in use_cases if r.id in u.requirement_ids]) for r in reqs.requirements]
 
 
@@ -180,7 +180,8 @@ We do not need a ranking of products.
 def test_an_ask_the_documents_put_out_of_scope_has_that_outcome():
     text = "- Rank the most important products.\n- Detect rings of accounts sharing devices.\n\n## Out of scope\n- Ranking products by importance."
     reqs = parse_requirements([{"name": "o.md", "text": text}])
-    use_cases, coverage = plan(reqs, GraphSchema(), load_vertical("generic"))
+    core = plan(reqs, GraphSchema(), load_vertical("generic"))
+    use_cases, coverage = core.use_cases, core.coverage()
     assert [u.algorithm for u in use_cases] == ["wcc"]
     assert [(c["requirement_id"], c["outcome"]) for c in coverage] == [("REQ-001", "out_of_scope"), ("REQ-002", "answered")]
     assert "Ranking products by importance" in coverage[0]["reason"]
@@ -308,6 +309,10 @@ async def test_personal_data_stays_out_of_llm_prompts(demo_dir, tmp_path):
     emails = {c["email"] for c in customers if c.get("email")}
     for prompt in llm.prompts:
         assert not [n for n in names | emails if n in prompt]
+    # nor their attribute names: analyze_schema, which runs beside extraction, reads the
+    # constraints from the same documents before its prompt is built ("signup_date" is customers' only)
+    schema_prompts = [p for p in llm.prompts if '"edge_definitions"' in p]
+    assert schema_prompts and not [p for p in llm.prompts if "signup_date" in p]
 
 
 # ------------------------------------------------------------------------------ coverage
