@@ -8,7 +8,7 @@ import pytest
 from langchain_core.messages import AIMessage
 from typer.testing import CliRunner
 
-from graph_agents import AgenticWorkflowRunner, algorithms
+from graph_agents import AgenticWorkflowRunner, algorithms, matcher
 from graph_agents.cli import app
 from graph_agents.documents import load_sources
 from graph_agents.models import CollectionInfo, EdgeDefinition, GraphSchema, Requirements
@@ -450,3 +450,57 @@ async def test_the_graphs_output_state_carries_coverage(demo_dir, tmp_path):
     assert out["warnings"] == [] and out["extracted"]["requirements"][0]["text"] == "Find the most influential customers"
     [report] = out["reports"].values()
     assert all(r["id"].startswith("customers/") for r in report["top_results"])
+
+
+# ------------------------------------------------------------------------------ winner choice
+# sentences written for these rules, none from the corpus; the toy catalogs show the rules hold
+# for any catalog, not for the six names
+
+
+def test_words_several_intents_claim_go_to_the_intent_the_rest_of_the_ask_supports():
+    toy = {"alpha": {"pivot": 2.0, "orbit": 3.0}, "beta": {"pivot": 3.0, "ledger": 3.0}}
+    assert [c.name for c in matcher.asks("check the pivot near the ledger", toy)] == ["beta"]
+    assert [c.name for c in matcher.asks("check the pivot in orbit", toy)] == ["alpha"]
+    assert [c.name for c in matcher.asks("check the pivot", toy)] == ["beta"]  # no support: the heavier phrase
+    # "ring" is a cycle or a connected group; never both analyses from one ask
+    assert [c.name for c in algorithms.asks("Expose any ring in which payments loop back to the sender.")] == ["scc"]
+    assert [c.name for c in algorithms.asks("Expose any ring of accounts sharing one laptop.")] == ["wcc"]
+    assert [c.name for c in algorithms.asks("Detect the ring where funds come back to the payer and flag it.")] == ["scc"]
+
+
+def test_a_relative_clause_describes_its_antecedent_once_the_main_clause_decides():
+    toy = {"alpha": {"sprinkle": 3.0}, "beta": {"lean on": 3.0}}
+    ranked = matcher.rank("sprinkle salt over the dishes that lean on it", toy)
+    assert [(c.name, c.score) for c in ranked] == [("alpha", 3.0), ("beta", 1.65)]
+    assert [c.name for c in matcher.asks("sprinkle salt over the dishes that lean on it", toy)] == ["alpha"]
+    # with nothing deciding in the main clause, the relative clause is the ask
+    assert [c.name for c in matcher.asks("dishes that lean on it", toy)] == ["beta"]
+    assert [c.name for c in algorithms.asks("Spread the suspicion score to the merchants that rely on them.")] == [
+        "attribute_propagation"]
+    # the antecedent itself ("clusters of shops") is qualified by its clause, not outvoted
+    assert [c.name for c in algorithms.asks("Find clusters of shops that share a payment terminal.")] == ["wcc"]
+    # a generic main verb ("rank") decides nothing over the clause that says what is asked
+    assert [c.name for c in algorithms.asks("Rank the depots that every parcel passes through.")] == ["betweenness"]
+    # "know which ..." opens the ask, not a relative clause
+    assert [t.relative for t in matcher.tokenize("we need to know which vendors matter")] == [0] * 7
+
+
+def test_an_exact_word_form_tells_the_active_verb_from_the_state():
+    toy = {"bridge": {"=link ... with": 2.0}, "group": {"linked": 2.0}}
+    assert [c.name for c in matcher.asks("members who link the chess club with the drama society", toy)] == ["bridge"]
+    assert [c.name for c in matcher.asks("members linked with each other", toy)] == ["group"]
+    assert [c.name for c in algorithms.asks("Which members link the chess club with the drama society?")] == ["betweenness"]
+    assert [c.name for c in algorithms.asks("List members linked with each other.")] == ["wcc"]
+
+
+def test_two_asks_in_one_sentence_survive_the_rules():
+    assert [c.name for c in algorithms.asks("Find the influencers and the factions they belong to.")] == [
+        "pagerank", "label_propagation"]
+
+
+def test_one_scan_reads_candidates_and_asks_alike():
+    text = "Spread the suspicion score to the merchants that rely on them, and find who brokers between regions."
+    reading = algorithms.read(text)
+    assert [(c.name, c.score) for c in reading.ranked] == [(c.name, c.score) for c in algorithms.rank(text)]
+    assert [c.name for c in reading.asks] == [c.name for c in algorithms.asks(text)] == [
+        "attribute_propagation", "betweenness"]
