@@ -263,6 +263,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | connected to each other | connected with each other | linked with each other | linked together"
                 " | connected together | chained together | joined up | to nobody else | to no one else"
                 " | stranded | orphan | orphans | orphaned | no ties to | no links to | unconnected"
+                " | nothing to do with the rest | nothing to do with anyone else | no contact with the rest"
                 " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
                 " | "
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"

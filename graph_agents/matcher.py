@@ -4,7 +4,8 @@ Words are compared by their Snowball (Porter 2) stem, so "influential", "influen
 "influence" meet the phrases written in any of those forms. A phrase is a few words; ``...``
 inside a phrase lets up to three other words stand between its parts ("between ... communities"
 matches "between the separate communities"); ``=word`` matches that word form only ("=link ... with" is
-the verb that joins two parties, not "linked"). Matches never share a word: the longer, stronger
+the verb that joins two parties, not "linked"); a verb and its particle ("carry over") let the verb's
+object stand between them ("carry the flag over"). Matches never share a word: the longer, stronger
 phrase wins ("between communities" consumes "communities", which then no longer counts for
 community detection). A phrase inside the scope of a negation ("not", "no", "without", "rather
 than", ...; up to the next comma or "but") counts against nothing and for nothing: it is reported
@@ -72,6 +73,18 @@ FALSE_FRIENDS = {
 SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" says more than "cluster"
 
 
+# how people type in chats and quick notes; read as the words they stand for
+TEXTING = {"u": "you", "ur": "your", "pls": "please", "plz": "please", "thru": "through",
+           "tho": "though", "cuz": "because", "bc": "because", "b4": "before", "2gether": "together"}
+# "u" only in lower case: "U" is a letter in "U.S." or "Plan U"
+_TEXTING = re.compile(r"\b(?:u|(?i:" + "|".join(map(re.escape, [k for k in TEXTING if k != "u"])) + r"))\b(?![.&])")
+
+
+def plain_words(text: str) -> str:
+    """``text`` with texting shorthands spelt out ("can u check thru ..." -> "can you check through ...")."""
+    return _TEXTING.sub(lambda m: TEXTING[m.group(0).lower()], text)
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     return _STEMMER.stemWord(word.lower())
@@ -117,7 +130,7 @@ def _mark_antecedent(tokens: list[Token], clause: int) -> None:
 def tokenize(text: str) -> list[Token]:
     """Words of ``text`` with their stem, clause, purpose and negation marks; punctuation as boundaries."""
     raw: list[str] = []
-    for t in _TOKEN.findall(text.lower().replace("\u2019", "'").replace("-", " ").replace("/", " ")):
+    for t in _TOKEN.findall(plain_words(text).lower().replace("\u2019", "'").replace("-", " ").replace("/", " ")):
         if t.endswith("n't"):
             raw += [t[:-3] or "do", "not"]
         elif t.endswith("'s") or t.endswith("'re") or t.endswith("'ll") or t.endswith("'d") or t.endswith("'ve"):
@@ -178,12 +191,20 @@ def _mark_graph_names(tokens: list[Token]) -> None:
                 break
 
 
+# a phrasal verb's object may stand inside it: "carry over" is also "carry the audit finding over"
+_PARTICLES = {"over", "on", "out", "off", "back", "along", "around", "across", "away", "down", "through", "together"}
+
+
 @lru_cache(maxsize=8192)
 def compile_phrase(phrase: str) -> tuple[str, ...]:
-    """A phrase as stems, with ``...`` kept as the gap marker; ``=word`` stays that exact word form."""
+    """A phrase as stems, with ``...`` kept as the gap marker; ``=word`` stays that exact word form;
+    a verb and its particle ("pass on") let the verb's object stand between them."""
+    parts = phrase.lower().replace("-", " ").split()
     out: list[str] = []
-    for part in phrase.lower().replace("-", " ").split():
+    for part in parts:
         out.append(GAP if part == GAP else part if part.startswith(EXACT) else _stem_of(part))
+    if len(parts) == 2 and parts[1] in _PARTICLES and parts[0] not in _PARTICLES | _RELATIVIZERS:
+        out.insert(1, GAP)
     return tuple(out)
 
 

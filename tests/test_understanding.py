@@ -504,3 +504,33 @@ def test_one_scan_reads_candidates_and_asks_alike():
     assert [(c.name, c.score) for c in reading.ranked] == [(c.name, c.score) for c in algorithms.rank(text)]
     assert [c.name for c in reading.asks] == [c.name for c in algorithms.asks(text)] == [
         "attribute_propagation", "betweenness"]
+
+
+def test_a_verb_and_its_particle_take_the_object_between_them():
+    toy = {"hand": {"pass on": 3.0}}
+    assert matcher.compile_phrase("pass on") == ("pass", "...", "on")
+    assert [c.phrases for c in matcher.rank("pass the warning on to the tenants", toy)] == [["pass the warning on"]]
+    assert matcher.rank("pass the review to Ana on Friday please", toy) == []  # beyond the object's few words
+    assert [c.name for c in algorithms.asks("Carry the audit finding over to the vendors nearby.")] == [
+        "attribute_propagation"]
+
+
+def test_chat_messages_are_asks_of_their_own_with_their_speaker():
+    text = """[08:58] nadia: morning all
+[09:01] nadia: could u work out which couriers everything has to go thru? also, can we find depots that form rings where parcels come back?
+9:04 AM - Tom Baker: and the route clusters pls
+<kev> thx, no rush
+"""
+    reqs = parse_requirements([{"name": "chat.txt", "text": text}])
+    assert [(r.text, r.owner) for r in reqs.requirements] == [
+        ("could u work out which couriers everything has to go thru?", "nadia"),
+        ("also, can we find depots that form rings where parcels come back?", "nadia"),
+        ("and the route clusters pls", "Tom Baker"),
+    ]
+    assert _algos(text) == [["betweenness"], ["scc"], ["label_propagation"]]
+
+
+def test_a_leading_condition_does_not_hide_the_imperative():
+    for text in ("If you have time, rank the branches by influence.", "When possible, spread the risk flag to partners."):
+        reqs = parse_requirements([{"name": "l.md", "text": text}])
+        assert [r.text for r in reqs.requirements] == [text], text
