@@ -197,6 +197,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | cross pollination | on the path between | boundary spanner | boundary spanners | broker between | in between | has to go through"
                 " | have to go through | every ... go through | every ... goes through | every ... pass through",
                 medium="between | critical link | routed | between ... and | stuck"
+                # the active verb joining two parties ("link the X with the Y"), not "linked"/"connected"
+                " | =link ... with | =links ... with | =connect ... with | =connects ... with | =link ... and"
+                " | =links ... and | =connect ... and | =connects ... and | =bridge ... and | =join ... with"
                 " | congestion | congested | overloaded | choked",
                 weak="connect | flow | link | go through | goes through | brokerage",
             ),
@@ -267,6 +270,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | connected to each other | connected with each other | linked with each other | linked together"
                 " | connected together | chained together | joined up | to nobody else | to no one else"
                 " | stranded | orphan | orphans | orphaned | no ties to | no links to | unconnected"
+                " | nothing to do with the rest | nothing to do with anyone else | no contact with the rest"
                 " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
                 " | "
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
@@ -301,7 +305,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | recirculate | recirculated | recycled funds | cycled | cycle through | cycle back | loop back"
                 " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
                 " | bounced between | back again | self dealing",
-                medium="mutual | launder | laundering | go around | goes around | went around | travel around | travels around",
+                # "ring" is also a connected group (wcc); the other words of the ask decide which
+                medium="ring | rings | mutual | launder | laundering | go around | goes around | went around | travel around | travels around",
                 weak="wash | return | returns | back",
             ),
             core_only=True,
@@ -626,6 +631,11 @@ def intents() -> dict[str, dict[str, float]]:
 def rank(text: str, negation: bool = True) -> list[Candidate]:
     """Every algorithm ``text`` may ask for, best first, with its score and the deciding phrases."""
     return matcher.rank(text, intents(), negation)
+
+
+def read(text: str) -> matcher.Reading:
+    """Every candidate of ``text`` and its separate asks, from one scan of the phrases."""
+    return matcher.read(text, intents())
 
 
 def asks(text: str) -> list[Candidate]:

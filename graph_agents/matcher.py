@@ -3,18 +3,31 @@
 Words are compared by their Snowball (Porter 2) stem, so "influential", "influencers" and
 "influence" meet the phrases written in any of those forms. A phrase is a few words; ``...``
 inside a phrase lets up to three other words stand between its parts ("between ... communities"
-matches "between the separate communities"). Matches never share a word: the longer, stronger
+matches "between the separate communities"); ``=word`` matches that word form only ("=link ... with" is
+the verb that joins two parties, not "linked"); a verb and its particle ("carry over") let the verb's
+object stand between them ("carry the flag over"). Matches never share a word: the longer, stronger
 phrase wins ("between communities" consumes "communities", which then no longer counts for
 community detection). A phrase inside the scope of a negation ("not", "no", "without", "rather
 than", ...; up to the next comma or "but") counts against nothing and for nothing: it is reported
 as negated. Clauses joined by "and", "as well as", ";" ... can carry separate asks
 (:func:`asks`), while purpose clauses ("so that ...", "because ...") only support the main ask.
+
+Three rules decide between intents whatever the catalog holds:
+
+- *Shared words are resolved by context.* Words that phrases of several intents claim ("ring" is
+  a cycle or a connected group) go to the intent that other words of the text support; without
+  such support, to the heaviest phrase. They never make a second ask of their own.
+- *The main clause leads.* A relative clause ("the assets *that depend on them*", "players *who*
+  ...", "rings *where* ...") describes an entity; its phrases count half when the main clause
+  holds a phrase that decides alone, and never make a separate ask.
+- *One ask, one analysis.* A clause adds an ask only with a strong phrase of its own that no
+  phrase of an ask already taken covers.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Iterable, Mapping
 
@@ -22,6 +35,7 @@ from typing import Iterable, Mapping
 from snowballstemmer.english_stemmer import EnglishStemmer
 
 GAP = "..."
+EXACT = "="  # "=link" matches "link" only, not "linked": the active verb, not the state
 MAX_GAP = 3  # words a "..." may skip
 MIN_SCORE = 2.0  # below this, no phrase decided: the sentence asks for no catalog algorithm
 STRONG = 2.5  # a separate ask in its own clause needs a phrase at least this strong
@@ -38,6 +52,14 @@ _COORDINATING_PAIRS = {("as", "well"), ("along", "with"), ("together", "with")}
 _PURPOSE = {"because", "since", "so", "therefore", "thus", "hence"}
 # a subordinate clause qualifies the ask it hangs on ("... after passing through others"): never an ask of its own
 _SUBORDINATE = {"after", "before", "when", "while", "whenever", "once", "if", "unless", "until", "though", "although", "whereas"}
+# "that", "who", "where" ... after a noun open a relative clause; after these words they open the
+# ask itself ("find out which ...", "know who ...", "check that ...")
+_RELATIVIZERS = {"that", "who", "whom", "whose", "which", "where"}
+_EMBEDDING = {"know", "knowing", "see", "find", "out", "identify", "show", "tell", "understand", "determine", "check",
+              "ask", "asked", "learn", "wonder", "list", "about", "on", "of", "whether", "is", "are", "was", "were",
+              "be", "confirm", "ensure", "verify", "say", "think", "clear", "sure", "aware", "establish", "detect",
+              "spot", "discover", "explain", "decide", "in", "to", "for", "by", "from", "with", "at", "into", "not",
+              "than", "like", "me", "us", "them", "you", "i", "we", "they", "it", "and", "or", "also", "what", "how"}
 _PURPOSE_PAIRS = {("in", "order"), ("so", "that"), ("so", "we"), ("which", "will"), ("to", "help"), ("to", "allow"),
                   ("to", "support"), ("to", "enable"), ("to", "let")}
 
@@ -50,6 +72,18 @@ FALSE_FRIENDS = {
     "between": {"betweenness"},
 }
 SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" says more than "cluster"
+
+
+# how people type in chats and quick notes; read as the words they stand for
+TEXTING = {"u": "you", "ur": "your", "pls": "please", "plz": "please", "thru": "through",
+           "tho": "though", "cuz": "because", "bc": "because", "b4": "before", "2gether": "together"}
+# "u" only in lower case: "U" is a letter in "U.S." or "Plan U"
+_TEXTING = re.compile(r"\b(?:u|(?i:" + "|".join(map(re.escape, [k for k in TEXTING if k != "u"])) + r"))\b(?![.&])")
+
+
+def plain_words(text: str) -> str:
+    """``text`` with texting shorthands spelt out ("can u check thru ..." -> "can you check through ...")."""
+    return _TEXTING.sub(lambda m: TEXTING[m.group(0).lower()], text)
 
 
 @lru_cache(maxsize=65536)
@@ -71,12 +105,33 @@ class Token:
     negated: bool = False
     naming: bool = False  # names the graph the ask is about ("in the co-purchase graph"), not the ask
     subordinate: bool = False  # inside a subordinate clause ("after ...", "when ...")
+    relative: int = 0  # which relative clause ("... that depend on them") it is in, 1-based; 0: none
+    heads: tuple[int, ...] = ()  # the relative clauses whose antecedent it is part of ("the assets")
+
+
+_DETERMINERS = {"the", "a", "an", "any", "all", "those", "these", "our", "their", "its", "each", "every", "some"}
+_PREPOSITIONS = {"to", "from", "with", "by", "in", "on", "at", "into", "for", "through", "across", "between", "among",
+                 "around", "via", "over", "under", "within", "against", "toward", "towards", "onto"}
+ANTECEDENT = 4  # words a relative clause's antecedent reaches back
+
+
+def _mark_antecedent(tokens: list[Token], clause: int) -> None:
+    """The noun phrase a relative clause hangs on: back to a determiner, a preposition other than
+    "of", or a boundary ("to [the assets] that ...", "[groups of accounts] that ...")."""
+    words = 0
+    for tok in reversed(tokens):
+        if tok.text in _BOUNDARY or tok.text in _PREPOSITIONS or words == ANTECEDENT:
+            return
+        tok.heads = (*tok.heads, clause)
+        words += 1
+        if tok.text in _DETERMINERS:
+            return
 
 
 def tokenize(text: str) -> list[Token]:
     """Words of ``text`` with their stem, clause, purpose and negation marks; punctuation as boundaries."""
     raw: list[str] = []
-    for t in _TOKEN.findall(text.lower().replace("\u2019", "'").replace("-", " ").replace("/", " ")):
+    for t in _TOKEN.findall(plain_words(text).lower().replace("\u2019", "'").replace("-", " ").replace("/", " ")):
         if t.endswith("n't"):
             raw += [t[:-3] or "do", "not"]
         elif t.endswith("'s") or t.endswith("'re") or t.endswith("'ll") or t.endswith("'d") or t.endswith("'ve"):
@@ -84,12 +139,12 @@ def tokenize(text: str) -> list[Token]:
         else:
             raw.append(t)
     tokens: list[Token] = []
-    clause, purpose, negate_left, subordinate = 0, False, 0, False
+    clause, purpose, negate_left, subordinate, relative, relatives = 0, False, 0, False, 0, 0
     for i, t in enumerate(raw):
         nxt = raw[i + 1] if i + 1 < len(raw) else ""
         prev = raw[i - 1] if i else ""
         if t in _BOUNDARY:
-            negate_left, subordinate = 0, False
+            negate_left, subordinate, relative = 0, False, 0
             if t in {";", ".", "!", "?"} or (t == "," and nxt in _COORDINATORS | {"as", "along"}):
                 clause, purpose, subordinate = clause + 1, False, False
             tokens.append(Token(t, t, clause, purpose))
@@ -97,18 +152,23 @@ def tokenize(text: str) -> list[Token]:
         if t in _COORDINATORS or (t, nxt) in _COORDINATING_PAIRS:
             if prev not in _BOUNDARY and (prev, t) not in _COORDINATING_PAIRS:
                 clause, purpose, subordinate = clause + 1, False, False
-            negate_left = 0
+            negate_left, relative = 0, 0
+        if t in _RELATIVIZERS and prev and prev not in _BOUNDARY and prev not in _EMBEDDING and not relative:
+            relatives += 1
+            relative = relatives
+            _mark_antecedent(tokens, relative)
         if t in _SUBORDINATE:
-            clause, subordinate = clause + 1, True
+            clause, subordinate, relative = clause + 1, True, 0
         if t in _PURPOSE or (t, nxt) in _PURPOSE_PAIRS:
-            clause, purpose = clause + 1, True
+            clause, purpose, relative = clause + 1, True, 0
         if t in _SCOPE_END:
             negate_left = 0
         if t in _NEGATORS or (prev, t) in _NEGATING_PAIRS or (t, nxt) in _NEGATING_PAIRS:
             negate_left = NEGATION_SCOPE
-            tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate))
+            tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate, relative=relative))
             continue
-        tokens.append(Token(t, _stem_of(t), clause, purpose, negated=negate_left > 0, subordinate=subordinate))
+        tokens.append(Token(t, _stem_of(t), clause, purpose, negated=negate_left > 0, subordinate=subordinate,
+                            relative=relative))
         negate_left = max(0, negate_left - 1)
     _mark_graph_names(tokens)
     return tokens
@@ -132,13 +192,25 @@ def _mark_graph_names(tokens: list[Token]) -> None:
                 break
 
 
+# a phrasal verb's object may stand inside it: "carry over" is also "carry the audit finding over"
+_PARTICLES = {"over", "on", "out", "off", "back", "along", "around", "across", "away", "down", "through", "together"}
+
+
 @lru_cache(maxsize=8192)
 def compile_phrase(phrase: str) -> tuple[str, ...]:
-    """A phrase as stems, with ``...`` kept as the gap marker."""
+    """A phrase as stems, with ``...`` kept as the gap marker; ``=word`` stays that exact word form;
+    a verb and its particle ("pass on") let the verb's object stand between them."""
+    parts = phrase.lower().replace("-", " ").split()
     out: list[str] = []
-    for part in phrase.lower().replace("-", " ").split():
-        out.append(GAP if part == GAP else _stem_of(part))
+    for part in parts:
+        out.append(GAP if part == GAP else part if part.startswith(EXACT) else _stem_of(part))
+    if len(parts) == 2 and parts[1] in _PARTICLES and parts[0] not in _PARTICLES | _RELATIVIZERS:
+        out.insert(1, GAP)
     return tuple(out)
+
+
+def _hit(pattern: str, tok: Token) -> bool:
+    return tok.text == pattern[1:] if pattern.startswith(EXACT) else tok.stem == pattern
 
 
 @dataclass(frozen=True)
@@ -154,13 +226,16 @@ class PhraseMatch:
     negated: bool
     naming: bool = False
     subordinate: bool = False
+    relative: int = 0  # the relative clause it lies in (0: none)
+    heads: tuple[int, ...] = ()  # the relative clauses it is (part of) the antecedent of
+    shared: bool = False  # other intents' phrases claim the same words; resolved by the rest of the text
 
 
 def _find(stems: tuple[str, ...], tokens: list[Token]) -> Iterable[tuple[int, int]]:
     """Every (start, end) where the stems occur in order, gaps within one clause."""
     first = stems[0]
     for i, tok in enumerate(tokens):
-        if tok.stem != first:
+        if not _hit(first, tok):
             continue
         j, k, ok = i + 1, 1, True
         while k < len(stems) and ok:
@@ -170,12 +245,12 @@ def _find(stems: tuple[str, ...], tokens: list[Token]) -> Iterable[tuple[int, in
                     if j + skip < len(tokens) and tokens[j + skip].text in _BOUNDARY:
                         ok = False
                         break
-                    if j + skip < len(tokens) and tokens[j + skip].stem == target:
+                    if j + skip < len(tokens) and _hit(target, tokens[j + skip]):
                         j, k = j + skip + 1, k + 2
                         break
                 else:
                     ok = False
-            elif j < len(tokens) and tokens[j].stem == stems[k]:
+            elif j < len(tokens) and _hit(stems[k], tokens[j]):
                 j, k = j + 1, k + 1
             else:
                 ok = False
@@ -198,14 +273,16 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
                 continue
             words_in_phrase = sum(1 for x in stems if x != GAP)
             for start, end in _find(stems, tokens):
-                words = " ".join(t.text for t in tokens[start:end])
+                span = tokens[start:end]
                 found.append(PhraseMatch(
-                    intent, phrase, float(weight) * (1 + SPECIFICITY * (words_in_phrase - 1)), start, end, words,
-                    tokens[start].clause,
+                    intent, phrase, float(weight) * (1 + SPECIFICITY * (words_in_phrase - 1)), start, end,
+                    " ".join(t.text for t in span), tokens[start].clause,
+                    any(t.purpose for t in span),
                     # a phrase that holds its own negation ("not linked") is not negated by it
-                    any(t.purpose for t in tokens[start:end]),
-                    tokens[start].text not in _NEGATORS and any(t.negated for t in tokens[start:end]),
-                    all(t.naming for t in tokens[start:end]), any(t.subordinate for t in tokens[start:end]),
+                    tokens[start].text not in _NEGATORS and any(t.negated for t in span),
+                    all(t.naming for t in span), any(t.subordinate for t in span),
+                    span[0].relative if all(t.relative == span[0].relative for t in span) else 0,
+                    tuple(sorted({h for t in span for h in t.heads})),
                 ))
     # the strongest phrase first, then the one that explains most words of the text
     found.sort(key=lambda m: (-m.weight, -len(compile_phrase(m.phrase)), m.start, m.intent))
@@ -217,7 +294,28 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
             continue
         taken |= span
         kept.append(m)
-    return sorted(kept, key=lambda m: m.start)
+    return sorted(_resolve_shared(kept, found), key=lambda m: m.start)
+
+
+def _resolve_shared(kept: list[PhraseMatch], found: list[PhraseMatch]) -> list[PhraseMatch]:
+    """Words that phrases of several intents claim go to the intent the rest of the text supports."""
+    rivals: dict[tuple[int, int], dict[str, PhraseMatch]] = {}
+    for m in found:  # heaviest first: each intent's best phrase on exactly those words
+        rivals.setdefault((m.start, m.end), {}).setdefault(m.intent, m)
+    support: dict[str, float] = {}
+    for m in kept:
+        if len(rivals[(m.start, m.end)]) == 1 and not m.negated:
+            support[m.intent] = support.get(m.intent, 0.0) + m.weight
+    out = []
+    for m in kept:
+        claims = rivals[(m.start, m.end)]
+        if len(claims) == 1:
+            out.append(m)
+            continue
+        # most support elsewhere in the text, then the heaviest phrase (``claims`` keeps that order)
+        best = max(claims, key=lambda name: support.get(name, 0.0))
+        out.append(replace(claims[best], shared=True))
+    return out
 
 
 @dataclass
@@ -238,43 +336,79 @@ def _score(weights: list[float]) -> float:
     return round(sum(w * (0.5 ** i) for i, w in enumerate(weights)), 3)
 
 
-def rank(text: str, intents: Mapping[str, Mapping[str, float]], negation: bool = True) -> list[Candidate]:
-    """Candidates best first; purpose clauses count half; negated phrases count nothing."""
+def _ranked(matches: list[PhraseMatch]) -> list[Candidate]:
+    """Candidates best first from the matches of one text."""
+    # the main clause leads: a relative clause only describes its antecedent ("the assets that
+    # depend on them") once a strong phrase outside that antecedent decides ("spread ... to"; a
+    # generic "rank the depots that ..." does not);
+    # "groups of accounts that share a card" keeps its relative clause: it says which groups
+    deciding = [m for m in matches if m.weight >= STRONG and not (m.relative or m.negated or m.purpose or m.naming)]
+
+    def described(m: PhraseMatch) -> bool:
+        return bool(m.relative) and any(m.relative not in d.heads for d in deciding)
+
     by: dict[str, Candidate] = {}
     weights: dict[str, list[float]] = {}
-    for m in find_phrases(text, intents, negation):
+    for m in matches:
         c = by.setdefault(m.intent, Candidate(m.intent, 0.0, first=m.start))
         if m.negated:
             c.negated.append(m.words)
             continue
         c.phrases.append(m.words)
         c.clauses.add(m.clause)
-        weights.setdefault(m.intent, []).append(m.weight * (0.5 if m.purpose or m.naming else 1.0))
+        half = m.purpose or m.naming or described(m)
+        weights.setdefault(m.intent, []).append(m.weight * (0.5 if half else 1.0))
     for name, c in by.items():
         c.score = _score(weights.get(name, []))
     return sorted(by.values(), key=lambda c: (-c.score, c.first, c.name))
 
 
+def rank(text: str, intents: Mapping[str, Mapping[str, float]], negation: bool = True) -> list[Candidate]:
+    """Candidates best first; purpose clauses count half; negated phrases count nothing."""
+    return _ranked(find_phrases(text, intents, negation))
+
+
+@dataclass
+class Reading:
+    """What one scan of a text found: every candidate, best first, and the separate asks."""
+
+    ranked: list[Candidate]
+    asks: list[Candidate]
+
+
+def read(text: str, intents: Mapping[str, Mapping[str, float]]) -> Reading:
+    """The candidates and the separate asks of ``text`` from one scan of the phrases."""
+    matches = find_phrases(text, intents)
+    ranked = _ranked(matches)
+    return Reading(ranked, _asks(ranked, matches))
+
+
 def asks(text: str, intents: Mapping[str, Mapping[str, float]]) -> list[Candidate]:
     """The separate asks in ``text``: the best candidate, plus any other intent that a strong
-    phrase asks for in a clause of its own (not a purpose clause). Empty when nothing scores
-    :data:`MIN_SCORE`."""
-    ranked = rank(text, intents)
+    phrase asks for in a clause of its own (not a purpose, subordinate or relative clause, nor
+    words other intents share). Empty when nothing scores :data:`MIN_SCORE`."""
+    return read(text, intents).asks
+
+
+def _asks(ranked: list[Candidate], matches: list[PhraseMatch]) -> list[Candidate]:
     if not ranked or ranked[0].score < MIN_SCORE:
         return []
     out = [ranked[0]]
-    matches = [m for m in find_phrases(text, intents)
-               if not (m.negated or m.purpose or m.naming or m.subordinate)]
-    for clause in sorted({m.clause for m in matches}):
-        inside = [m for m in matches if m.clause == clause]
+    own = [m for m in matches if not (m.negated or m.purpose or m.naming or m.subordinate or m.relative)]
+    for clause in sorted({m.clause for m in own}):
+        inside = [m for m in own if m.clause == clause]
         per: dict[str, list[float]] = {}
         for m in inside:
-            per.setdefault(m.intent, []).append(m.weight)
+            if not m.shared:
+                per.setdefault(m.intent, []).append(m.weight)
+        if not per:
+            continue
         best = max(per, key=lambda k: (_score(per[k]), k))
         if max(per[best]) < STRONG or any(c.name == best for c in out):
             continue
-        # its own clause must not also hold a phrase of an ask already taken
-        if any(m.intent in {c.name for c in out} for m in inside):
+        # its own clause must not also hold a phrase of an ask already taken (its relative clauses too)
+        taken = {c.name for c in out}
+        if any(m.intent in taken for m in matches if m.clause == clause and not m.negated):
             continue
         out.append(next(c for c in ranked if c.name == best))
     return sorted(out, key=lambda c: c.first)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 
 from pydantic import ValidationError
 
@@ -62,11 +62,14 @@ def _catalog_summary() -> list[dict[str, Any]]:
     ]
 
 
-def _schema_summary(schema: GraphSchema) -> dict[str, Any]:
+def _schema_summary(schema: GraphSchema, private: Iterable[str] = ()) -> dict[str, Any]:
+    """The schema as a model sees it: no attribute names of collections whose data stays inside."""
+    hidden = set(private)
     return {
         "graph_name": schema.graph_name,
         "collections": [{"name": c.name, "type": c.type, "count": c.count, "role": c.role,
-                         "attributes": sorted(c.attributes)[:20]} for c in schema.collections],
+                         "attributes": [] if c.name in hidden else sorted(c.attributes)[:20]}
+                        for c in schema.collections],
         "edge_definitions": [d.dump() for d in schema.edge_definitions],
         "vertex_count": schema.vertex_count, "edge_count": schema.edge_count,
     }
@@ -138,13 +141,14 @@ async def choose_vertical(
 
 @guarded("analyze_schema", lambda ctx, config, schema, *rest: schema)
 async def refine_schema(
-    ctx: Any, config: Any, schema: GraphSchema, vertical: Vertical, core: list[str], satellite: list[str]
+    ctx: Any, config: Any, schema: GraphSchema, vertical: Vertical, core: list[str], satellite: list[str],
+    private: Iterable[str] = (),
 ) -> tuple[GraphSchema, Rejections]:
     rejections: Rejections = []
     if ctx.llm is None:
         return schema, rejections
     data = {"vertical": {"name": vertical.name, "display_name": vertical.display_name},
-            "graph": _schema_summary(schema), "algorithms": sorted(algorithms.CATALOG)}
+            "graph": _schema_summary(schema, private), "algorithms": sorted(algorithms.CATALOG)}
     answer = await propose(ctx, "analyze_schema", SchemaAnalysis, data, config, rejections=rejections)
     if answer is None:
         return schema, rejections

@@ -101,8 +101,17 @@ async def analyze_schema(state: State, config: RunnableConfig, runtime: Runtime[
     from ..context import aget_context
     from ..llm.agents import refine_schema
 
+    from ..policy import read_policy
+    from .extract_requirements import parse_requirements
+
     ctx = await aget_context(runtime)
     vertical = Vertical.model_validate(state["vertical"])
     schema = await build_schema(ctx.store, vertical, ctx.core_collections, ctx.satellite_collections)
-    schema, rejections = await refine_schema(ctx, config, schema, vertical, ctx.core_collections, ctx.satellite_collections)
+    # extraction runs beside this node, so its result is not in the state yet: the constraints the
+    # deterministic core reads from the same documents ("personal data of customers stays inside")
+    # decide which collections' attribute names the model may see (the parse takes milliseconds)
+    private = read_policy(parse_requirements(state.get("sources") or []).constraints, schema)["private"]
+    schema, rejections = await refine_schema(
+        ctx, config, schema, vertical, ctx.core_collections, ctx.satellite_collections, private
+    )
     return {"graph_schema": schema.dump(), "llm_rejections": rejections}

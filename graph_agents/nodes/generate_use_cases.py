@@ -12,6 +12,7 @@ requirement the proposal leaves unanswered keeps its deterministic use case.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
@@ -48,23 +49,39 @@ def excluded_algorithms(non_goals: list[str]) -> dict[str, str]:
     return out
 
 
-def _candidates(text: str) -> list[dict[str, Any]]:
+def _candidates(ranked: list[algorithms.Candidate]) -> list[dict[str, Any]]:
     return [{"algorithm": c.name, "score": c.score, "phrases": c.phrases, **({"negated": c.negated} if c.negated else {})}
-            for c in algorithms.rank(text)[:3]]
+            for c in ranked[:3]]
 
 
-def plan(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> tuple[list[UseCase], list[dict[str, Any]]]:
-    """(use cases, coverage) of the deterministic core."""
+@dataclass
+class Plan:
+    """The deterministic core's use cases, and what it learnt of every requirement on the way."""
+
+    reqs: Requirements
+    use_cases: list[UseCase]
+    why_not: dict[str, tuple[str, str]]  # requirement id -> (outcome, reason) for those no use case answers
+    candidates: dict[str, list[dict[str, Any]]]  # requirement id -> the matcher's best candidates
+
+    def coverage(self, use_cases: list[UseCase] | None = None) -> list[dict[str, Any]]:
+        """Coverage of ``use_cases`` (the model's, once validated; by default the core's own)."""
+        chosen = self.use_cases if use_cases is None else use_cases
+        return [c.dump() for c in coverage.planned(self.reqs, chosen, self.why_not, self.candidates)]
+
+
+def plan(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> Plan:
+    """The use cases of the deterministic core: one scan of the phrases per requirement."""
     merged: dict[tuple[str, tuple[str, ...], tuple[str, ...]], UseCase] = {}
     why_not: dict[str, tuple[str, str]] = {}
     candidates: dict[str, list[dict[str, Any]]] = {}
     excluded = excluded_algorithms(reqs.non_goals)
     for req in reqs.requirements:
         text = strip_label(req.text)
-        candidates[req.id] = _candidates(text)
-        found = algorithms.asks(text)
+        reading = algorithms.read(text)
+        candidates[req.id] = _candidates(reading.ranked)
+        found = reading.asks
         if not found:
-            negated = [p for c in algorithms.rank(text) for p in c.negated]
+            negated = [p for c in reading.ranked for p in c.negated]
             why_not[req.id] = ("no_algorithm", coverage.REASONS["no_algorithm"]
                                + (f" (negated: {', '.join(repr(p) for p in negated)})" if negated else ""))
             continue
@@ -102,7 +119,7 @@ def plan(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> tuple[l
     if not use_cases:
         use_cases = discovery(reqs, vertical)
     number(use_cases)
-    return use_cases, [c.dump() for c in coverage.planned(reqs, use_cases, why_not, candidates)]
+    return Plan(reqs, use_cases, why_not, candidates)
 
 
 def discovery(reqs: Requirements, vertical: Vertical) -> list[UseCase]:
@@ -125,7 +142,7 @@ def number(use_cases: list[UseCase]) -> None:
 
 
 def plan_use_cases(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> list[UseCase]:
-    return plan(reqs, schema, vertical)[0]
+    return plan(reqs, schema, vertical).use_cases
 
 
 # ------------------------------------------------------------------------------------ LLM path
@@ -149,15 +166,6 @@ class UseCasePlan(BaseModel):
     use_cases: list[ProposedUseCase] = Field(default_factory=list)
 
 
-def _prompt_graph(schema: GraphSchema, private: list[str]) -> dict[str, Any]:
-    """The schema as the model sees it: no attributes of collections whose data stays inside."""
-    graph = _schema_summary(schema)
-    for c in graph["collections"]:
-        if c["name"] in private:
-            c["attributes"] = []
-    return graph
-
-
 @guarded("generate_use_cases", lambda *args, **kwargs: args[-1])
 async def refine_use_cases(
     ctx: Any, config: Any, reqs: Requirements, schema: GraphSchema, vertical: Vertical, private: list[str],
@@ -170,7 +178,7 @@ async def refine_use_cases(
         "vertical": {"name": vertical.name, "algorithm_purposes": vertical.algorithm_purposes},
         "requirements": [{"id": r.id, "text": r.text, "priority": r.priority} for r in reqs.requirements],
         "non_goals": reqs.non_goals,
-        "graph": _prompt_graph(schema, private),
+        "graph": _schema_summary(schema, private),
         "algorithms": [{k: a[k] for k in ("name", "title", "kind", "description")} for a in _catalog_summary()],
         "baseline_use_cases": [u.dump() for u in deterministic],
     }
@@ -217,12 +225,10 @@ async def generate_use_cases(state: State, config: RunnableConfig, runtime: Runt
     schema = GraphSchema.model_validate(state["graph_schema"])
     vertical = Vertical.model_validate(state["vertical"])
     policy = read_policy(reqs.constraints, schema)
-    use_cases, planned = plan(reqs, schema, vertical)
+    core = plan(reqs, schema, vertical)
     refined, rejections = await refine_use_cases(
-        await aget_context(runtime), config, reqs, schema, vertical, policy["private"], use_cases
+        await aget_context(runtime), config, reqs, schema, vertical, policy["private"], core.use_cases
     )
-    if refined is not use_cases:  # the model's use cases answer what they say; the rest keep their outcome
-        why_not = {c["requirement_id"]: (c["outcome"], c["reason"]) for c in planned if c["outcome"] != "answered"}
-        cands = {c["requirement_id"]: c["candidates"] for c in planned}
-        planned = [c.dump() for c in coverage.planned(reqs, refined, why_not, cands)]
-    return {"use_cases": [u.dump() for u in refined], "coverage": planned, "policy": policy, "llm_rejections": rejections}
+    # the model's use cases answer what they say; the rest keep the core's outcome
+    return {"use_cases": [u.dump() for u in refined], "coverage": core.coverage(refined), "policy": policy,
+            "llm_rejections": rejections}

@@ -1,7 +1,8 @@
 """A requirements document as people write it, cut into blocks: headings, list items (bullets,
 numbers, letters, nested), table rows, paragraphs; and paragraphs into sentences.
 
-Markdown and plain text alike: a short line standing alone ("REQUIREMENTS", "Goals:",
+Markdown and plain text alike: a chat message (a line opening with a time stamp or ``<nick>``) is a
+paragraph of its own, its speaker the owner; a short line standing alone ("REQUIREMENTS", "Goals:",
 "**Questions**") is a heading as much as ``## Questions``. Each block keeps where it is (line) and
 the context around it (the headings above it, the item it is nested under).
 """
@@ -20,10 +21,18 @@ _RULE = re.compile(r"^\s*([-*_=]\s*){3,}$")
 _TABLE_ROW = re.compile(r"^\s*\|(.*)\|?\s*$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MARKUP = re.compile(r"(\*\*|__|`|\[(?=[^\]]*\]\()|\]\([^)]*\))")
+# a chat message as copied from Slack, Teams or IRC: "[09:12] sam: ...", "9:41 AM - Sam: ...", "<sam> ..."
+_CHAT = re.compile(
+    r"^\s*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?[\])]?\s*[-–—]?\s*"
+    r"(?:(?P<who>@?[A-Za-z][\w.\-]{0,30}(?: [A-Za-z][\w.\-]{0,30})?)\s*:\s+)?"
+    r"|<(?P<nick>[^>\s]{1,30})>\s+)(?P<text>\S.*)$",
+    re.I,
+)
 _EMAIL_HEADER = re.compile(r"^\s*(subject|from|to|cc|bcc|date|sent|re|fw|fwd)\s*:", re.I)
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "mrs.", "ms.", "dr.", "no.", "approx.", "incl.", "fig.", "cf.")
 _ABBREVIATION = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, _ABBREVIATIONS)) + ")", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|(?<=;)\s+")
+_CASUAL_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?\w)|(?<=;)\s+")  # chats start sentences in lower case
 # columns of a table that hold the ask itself, by header
 _ASK_COLUMNS = re.compile(r"question|request|requirement|\bask|need|description|story|goal|use case|what|query|problem|objective|item|title|topic", re.I)
 _OWNER_COLUMNS = re.compile(r"owner|team|stakeholder|who|requester|requested by|department|by\b", re.I)
@@ -32,7 +41,7 @@ _PRIORITY_COLUMNS = re.compile(r"priority|importance|urgency|moscow|rank|severit
 
 @dataclass
 class Block:
-    kind: str  # "item", "para", "row"
+    kind: str  # "item", "para", "row", "message" (a chat line: a paragraph written in lower case)
     text: str
     line: int  # 1-based line where it starts
     headings: list[str] = field(default_factory=list)  # outermost first
@@ -158,6 +167,12 @@ def blocks(text: str) -> list[Block]:
             headings[level] = clean(m.group(2))
             current, items, prev_blank = None, [], False
             continue
+        if m := _CHAT.match(line):
+            who = m.group("who") or m.group("nick") or ""
+            current = Block("message", m.group("text") if who else line.strip(), n, heads(), owner=who)
+            items, prev_blank = [], False
+            out.append(current)
+            continue
         if m := _ITEM.match(line):
             indent = len(m.group("indent").expandtabs(4))
             while items and items[-1][0] >= indent:
@@ -196,8 +211,10 @@ def blocks(text: str) -> list[Block]:
     return [b for b in out if b.text]
 
 
-def sentences(text: str) -> list[str]:
+def sentences(text: str, casual: bool = False) -> list[str]:
     """``text`` cut into sentences; abbreviations such as "e.g." do not end one (a whole word:
-    "platforms." is no "ms."), and keep the writer's case."""
+    "platforms." is no "ms."), and keep the writer's case. ``casual``: a sentence may start in
+    lower case, as in chat messages."""
     protected = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\x00"), text)
-    return [part.strip().replace("\x00", ".") for part in _SENTENCE_END.split(protected) if part.strip()]
+    end = _CASUAL_END if casual else _SENTENCE_END
+    return [part.strip().replace("\x00", ".") for part in end.split(protected) if part.strip()]

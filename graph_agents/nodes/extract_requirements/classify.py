@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ... import algorithms
+from ... import algorithms, matcher
 
 SECTION_PATTERNS = {  # heading words -> what the items under it are
     "non_goals": r"out[- ]of[- ]scope|not in scope|non[- ]goals?|exclusions?|excluded|not required|won'?t do|not needed|later phases?",
@@ -36,7 +36,7 @@ _ANALYSIS_VERBS = (
     "|propagate|spread|push|label|tag|classify|infer|link|connect|resolve|de-?duplicate|match|visuali[sz]e|compare"
     "|examine|investigate|study|get|produce|name|point out|isolate|establish|sort|order|count|discern|recogni[sz]e"
     "|reveal|expose|inventory|pick out|call out|clarify|confirm|verify|establish|help|let us|let's|give us|show us|tell us"
-    "|extend|mark|assign|carry over|transfer|simulate|model|profile|characteri[sz]e|gauge|distinguish|separate|chart"
+    "|extend|mark|assign|carry|pass|bring|apply|copy|look at|dig into|drill into|transfer|simulate|model|profile|characteri[sz]e|gauge|distinguish|separate|chart"
 )
 _LEAD = r"(?:(?:please|kindly|also|then|and|but|so|instead|finally|lastly|additionally|separately|first|firstly|second|secondly|third|next|now|ideally),?\s+)*"
 _IMPERATIVE = re.compile(rf"^{_LEAD}(?:{_ANALYSIS_VERBS})\b", re.I)
@@ -86,7 +86,7 @@ _CONSTRAINT = re.compile(
     r"|\bby (?:document |record |their |its |the )?ids?\b|\brefer(?:s|red)? to \w+ (?:only )?by\b|\b(?:stay|stays|remain|remains|kept|keep) (?:inside|within|on|in)\b"
     r"|\bmust run on\b|\bwithout (?:a |any )?cop(?:y|ies|ying)\b|\bread[- ]only\b|\bon[- ]prem|\bin (?:plain )?(?:english|german|french|spanish)\b"
     r"|\bplain (?:business )?language\b|\bready (?:by|within|in)\b|\bleads? for an? investigat|\bautomatic\b|\bmust be (?:explained|documented|reproducible|auditable)\b"
-    r"|\bno more than\b|\bat most\b|\bat least\b|\bsla\b|\bretention\b|\bsecurity\b|\baudit",
+    r"|\bno more than\b|\bat most\b|\bat least\b|\bsla\b|\bretention\b|\bsecurity\b|\baudit(?:able|ability|ed| trail| log)",
     re.I,
 )
 _GREETING = re.compile(
@@ -120,10 +120,14 @@ def strip_label(text: str) -> str:
     return out.strip()
 
 
+# a short condition or courtesy before the ask itself: "if you can, carry ...", "when time allows, rank ..."
+_LEAD_CLAUSE = re.compile(r"^(?:if|when|whenever|once|where|while|as|ideally|if possible)\b[^,]{0,40},\s+(?=\S)", re.I)
+
+
 def ask_form(text: str) -> str:
     """``direct`` (question, user story, imperative, first-person need), ``reported`` (someone
     must / wants to ...), or ``""``."""
-    core = strip_label(text)
+    core = _LEAD_CLAUSE.sub("", matcher.plain_words(strip_label(text)))
     if _GREETING.match(core):
         return ""
     if _USER_STORY.match(core):

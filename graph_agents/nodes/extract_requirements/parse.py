@@ -41,8 +41,8 @@ def _owner(block: Block, text: str) -> str:
 def _candidates(block: Block) -> list[tuple[str, bool]]:
     """(sentence, in_list) pairs of a block: a list item or table row speaks for its first
     sentence; further sentences stand on their own."""
-    if block.kind == "para":
-        return [(s, False) for s in sentences(block.text)]
+    if block.kind in ("para", "message"):
+        return [(s, False) for s in sentences(block.text, casual=block.kind == "message")]
     parts = sentences(block.text)
     return [(s, i == 0) for i, s in enumerate(parts)]
 
