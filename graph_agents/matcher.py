@@ -231,12 +231,19 @@ class PhraseMatch:
     shared: bool = False  # other intents' phrases claim the same words; resolved by the rest of the text
 
 
-def _find(stems: tuple[str, ...], tokens: list[Token]) -> Iterable[tuple[int, int]]:
-    """Every (start, end) where the stems occur in order, gaps within one clause."""
-    first = stems[0]
+def _starts(tokens: list[Token]) -> dict[str, list[int]]:
+    """Where each stem (and, as ``=word``, each exact word) stands: a phrase is only tried where
+    its first word is, so matching costs the text's length plus the hits, not phrases x words."""
+    out: dict[str, list[int]] = {}
     for i, tok in enumerate(tokens):
-        if not _hit(first, tok):
-            continue
+        out.setdefault(tok.stem, []).append(i)
+        out.setdefault(EXACT + tok.text, []).append(i)
+    return out
+
+
+def _find(stems: tuple[str, ...], tokens: list[Token], starts: Mapping[str, list[int]]) -> Iterable[tuple[int, int]]:
+    """Every (start, end) where the stems occur in order, gaps within one clause."""
+    for i in starts.get(stems[0], ()):
         j, k, ok = i + 1, 1, True
         while k < len(stems) and ok:
             if stems[k] == GAP:
@@ -266,13 +273,14 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
         for t in tokens:
             t.negated = False
     found: list[PhraseMatch] = []
+    starts = _starts(tokens)
     for intent, phrases in intents.items():
         for phrase, weight in phrases.items():
             stems = compile_phrase(phrase)
             if not stems:
                 continue
             words_in_phrase = sum(1 for x in stems if x != GAP)
-            for start, end in _find(stems, tokens):
+            for start, end in _find(stems, tokens, starts):
                 span = tokens[start:end]
                 found.append(PhraseMatch(
                     intent, phrase, float(weight) * (1 + SPECIFICITY * (words_in_phrase - 1)), start, end,
