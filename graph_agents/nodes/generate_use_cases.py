@@ -34,9 +34,18 @@ _RANK = {"high": 0, "medium": 1, "low": 2}
 _PRIORITY_NOTE = re.compile(r"\((?:[^)]*priority[^)]*|high|medium|low)\)\s*", re.I)
 
 
+_CLAUSE_END = re.compile(r"[,;:(—–]| so that | because | in order to ")
+
+
 def _shorten(text: str, limit: int = 90) -> str:
+    """The ask as a title: whole when short, else cut where a clause ends (not mid-phrase), else at a word."""
     text = _PRIORITY_NOTE.sub("", text).strip().rstrip(" ?.!")
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+    if len(text) <= limit:
+        return text
+    ends = [m.start() for m in _CLAUSE_END.finditer(text, 0, limit) if m.start() >= limit // 3]
+    if ends:
+        return text[: ends[-1]].rstrip(" ,;:") + "…"
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def excluded_algorithms(non_goals: list[str]) -> dict[str, str]:
