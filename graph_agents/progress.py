@@ -28,6 +28,12 @@ ProgressCallback = Callable[["ProgressEvent"], Union[None, Awaitable[None]]]
 PROGRESS_KEY = "progress"  # the custom-stream chunk a progress report is sent as
 
 
+def progress_payload(task: str, done: float, total: float | None = None, *, label: str = "",
+                     unit: str = "", template_id: str | None = None) -> dict[str, Any]:
+    """What a progress report says: ``{"task", "label", "done", "total", "unit", "template_id"}``."""
+    return {"task": task, "label": label or task, "done": done, "total": total, "unit": unit, "template_id": template_id}
+
+
 def report_progress(task: str, done: float, total: float | None = None, *, label: str = "",
                     unit: str = "", template_id: str | None = None) -> None:
     """Say on the graph's custom stream how far ``task`` has got (see the module's docstring)."""
@@ -37,8 +43,7 @@ def report_progress(task: str, done: float, total: float | None = None, *, label
         writer = get_stream_writer()
     except RuntimeError:  # not inside a graph run: nobody to tell
         return
-    writer({PROGRESS_KEY: {"task": task, "label": label or task, "done": done, "total": total,
-                           "unit": unit, "template_id": template_id}})
+    writer({PROGRESS_KEY: progress_payload(task, done, total, label=label, unit=unit, template_id=template_id)})
 
 
 @dataclass

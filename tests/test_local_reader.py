@@ -301,6 +301,7 @@ def test_a_large_read_reports_progress_by_collection(tmp_path, monkeypatch):
     monkeypatch.setattr(local, "PROGRESS_BYTES", 1)
     events = []
     LocalGraphStore.from_directory(_graph_dir(tmp_path), on_progress=events.append)
-    assert {e["progress"] for e in events} == {"load"} and [e["phase"] for e in events][0] == "people"
-    assert events[-1]["phase"] == "knows" and events[-1]["done"] == events[-1]["total"] > 0
+    assert {e["task"] for e in events} == {"load-graph"} and events[0]["label"] == "loading people"
+    assert events[-1]["done"] == events[-1]["total"] and {e["unit"] for e in events} == {"bytes"}
+    assert events[-1]["label"] == "loading knows" and events[-1]["total"] > 0
     assert [e["done"] for e in events] == sorted(e["done"] for e in events)

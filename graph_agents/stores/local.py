@@ -433,19 +433,14 @@ def _read(plan: Plan, on_progress: Callable[[dict[str, Any]], None] | None = Non
 
 class _progress:
     """Progress of a large input (at least ``PROGRESS_BYTES``), by bytes read: a rich bar on stderr
-    when it is a terminal, and events ``{"progress": "load", "phase": <collection>, "done": bytes,
-    "total": bytes}`` to ``on_progress`` and, when the read runs inside a LangGraph node, to the
-    run's custom stream."""
+    when it is a terminal (the CLI reads its graph before the run starts), and the progress events
+    of :func:`graph_agents.progress.report_progress` (task ``load-graph``, in bytes) to
+    ``on_progress`` and, when the read runs inside a LangGraph node, to the run's custom stream."""
 
     def __init__(self, total: int, on_progress: Callable[[dict[str, Any]], None] | None = None) -> None:
         self.total, self.done, self.phase = total, 0, ""
         self.bar: Any = None
-        self.sinks: list[Callable[[dict[str, Any]], None]] = []
-        if total >= PROGRESS_BYTES:
-            self.sinks = [on_progress] if on_progress else []
-            writer = _stream_writer()
-            if writer is not None:
-                self.sinks.append(writer)
+        self.on_progress = on_progress if total >= PROGRESS_BYTES else None
 
     def __enter__(self) -> "_progress":
         if self.total >= PROGRESS_BYTES and sys.stderr.isatty() and not os.environ.get("CI"):
@@ -460,22 +455,18 @@ class _progress:
         self.done += size
         if self.bar is not None:
             self.bar.advance(self.task, size)
-        for sink in self.sinks:
-            sink({"progress": "load", "phase": self.phase, "done": min(self.done, self.total), "total": self.total})
+        if self.total < PROGRESS_BYTES:
+            return
+        from ..progress import progress_payload, report_progress
+
+        done, label = min(self.done, self.total), f"loading {self.phase}"
+        if self.on_progress is not None:
+            self.on_progress(progress_payload("load-graph", done, self.total, label=label, unit="bytes"))
+        report_progress("load-graph", done, self.total, label=label, unit="bytes")
 
     def __exit__(self, *exc: Any) -> None:
         if self.bar is not None:
             self.bar.stop()
-
-
-def _stream_writer() -> Callable[[dict[str, Any]], None] | None:
-    """The custom stream of the LangGraph run this is called in, if any."""
-    try:
-        from langgraph.config import get_stream_writer
-
-        return get_stream_writer()
-    except (ImportError, RuntimeError):  # RuntimeError: not inside a runnable's context
-        return None
 
 
 def _pick_graph(graphs: dict[str, list], wanted: str | None, root: Path) -> tuple[str | None, list]:
