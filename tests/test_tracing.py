@@ -109,7 +109,7 @@ async def test_cached_calls_cost_nothing_and_agents_are_named():
     assert {n["label"] for n in trace.nodes} == {"writer", "critic"} and s["steps_completed"] == 2
     assert [(e["name"], e["agent"], e["data"]) for e in trace.events] == [
         ("proposal_dropped", "critic", {"reason": "unknown collection", "api_key": "***"})]
-    assert s["events"] == 1 and "proposal_dropped" in render_markdown(trace.to_dict())
+    assert s["events"] == 1 and "proposal_dropped" in render_markdown(trace.to_dict()).replace("\\", "")  # Markdown escapes "_"
 
 
 def test_price_table(tmp_path):
@@ -198,7 +198,7 @@ async def test_secrets_never_appear_and_debug_mode_adds_io(demo_dir, tmp_path, m
     for path in paths.values():
         text = open(path).read()
         assert key not in text and smith not in text and "abcdefghijklmnop" not in text
-        assert "***" in text
+        assert "***" in text.replace("\\", "")  # trace.md escapes Markdown: \*\*\* reads ***
     html = open(paths["html"]).read()
     assert "&lt;unauthorized&gt;" in html and "<unauthorized>" not in html  # escaped
     trace = runner.last_trace.to_dict()
