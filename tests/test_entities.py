@@ -1,0 +1,44 @@
+"""Entity names in asks, resolved against a graph's ids, keys and display names."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph_agents.entities import Resolver, extract
+
+
+@pytest.mark.parametrize("text,names", [
+    ("How is Alice connected to Bob?", ["Alice", "Bob"]),
+    ("the shortest route between Acme Corp and Globex", ["Acme Corp", "Globex"]),
+    ("Customers similar to customer c00042.", ["c00042"]),
+    ("Find the path from acme to globex", ["acme", "globex"]),
+    ('Who sits between "Jane Doe" and "John Smith"?', ["Jane Doe", "John Smith"]),
+    ("everyone within two hops of flagged accounts", []),
+    ("everyone within two hops of account a17", ["a17"]),
+])
+def test_extract_finds_the_names(text: str, names: list[str]) -> None:
+    assert extract(text) == names
+
+
+def resolver() -> Resolver:
+    ids = ["customers/c00042", "customers/c00043", "sellers/s001", "sellers/s002", "sellers/s003"]
+    names = ["Ana Núñez", "Ben Ode", "Acme Corp", "Globex", "Globex"]
+    return Resolver(ids, names)
+
+
+def test_ids_keys_and_names_resolve_exactly_or_case_and_accent_insensitively() -> None:
+    r = resolver()
+    assert r.resolve("customers/c00042").vertex == "customers/c00042"
+    assert r.resolve("c00043").vertex == "customers/c00043"
+    assert r.resolve("ana nunez").vertex == "customers/c00042"
+    assert r.resolve("ACME  corp").vertex == "sellers/s001"
+
+
+def test_ambiguous_names_list_the_candidates_and_unknown_ones_the_closest() -> None:
+    r = resolver()
+    amb = r.resolve("globex")
+    assert amb.status == "ambiguous" and amb.vertex is None and amb.candidates == ["sellers/s002", "sellers/s003"]
+    miss = r.resolve("Acme Corporation")
+    assert miss.status == "unresolved" and miss.candidates == ["sellers/s001"]
+    assert "closest: sellers/s001" in miss.message
+    assert r.resolve("zzzz").candidates == []
