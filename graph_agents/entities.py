@@ -122,3 +122,28 @@ class Resolver:
     def indices(self, names: str) -> list[int]:
         """The vertex indices of comma-separated ``names``; EntityError on the first that fails."""
         return [self.index(n) for n in names.split(",") if n.strip()]
+
+
+_HOPS = re.compile(r"\b(?:within\s+)?(one|two|three|four|five|\d+)[\s-]+hops?\b", re.IGNORECASE)
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def ask_parameters(algorithm: str, text: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The parameters an ask's own words give ``algorithm`` (the entities it names, the hops it
+    asks for), with a reason each. The names are resolved later, on the graph, by the engine."""
+    names = extract(text)
+    params: dict[str, Any] = {}
+    if algorithm in ("shortest_path", "all_shortest_paths") and len(names) >= 2:
+        params = {"source": names[0], "target": names[1]}
+    elif algorithm in ("similar_to",) and names:
+        params = {"target": names[0]}
+    elif algorithm in ("k_hop", "personalized_pagerank") and names:
+        params = {"seeds": ",".join(names)}
+    hops = _HOPS.search(text) if algorithm == "k_hop" else None
+    if hops:
+        word = hops.group(1).lower()
+        params["k"] = _NUMBERS.get(word) or int(word)
+    reasons = {key: f"named in the ask: {value!r}" for key, value in params.items() if key != "k"}
+    if "k" in params:
+        reasons["k"] = f"the ask says {hops.group(0)!r}"
+    return params, reasons

@@ -42,3 +42,18 @@ def test_ambiguous_names_list_the_candidates_and_unknown_ones_the_closest() -> N
     assert miss.status == "unresolved" and miss.candidates == ["sellers/s001"]
     assert "closest: sellers/s001" in miss.message
     assert r.resolve("zzzz").candidates == []
+
+
+@pytest.mark.parametrize("algorithm,text,params", [
+    ("shortest_path", "How is Alice connected to Bob?", {"source": "Alice", "target": "Bob"}),
+    ("similar_to", "Customers similar to customer c00042", {"target": "c00042"}),
+    ("k_hop", "Everyone within three hops of account a17", {"seeds": "a17", "k": 3}),
+    ("k_hop", "everyone within two hops of flagged accounts", {"k": 2}),
+    ("personalized_pagerank", 'Who matters most from the perspective of "Acme Corp"?', {"seeds": "Acme Corp"}),
+    ("pagerank", "How is Alice connected to Bob?", {}),
+])
+def test_ask_parameters_carry_the_named_entities(algorithm: str, text: str, params: dict) -> None:
+    from graph_agents.entities import ask_parameters
+
+    got, reasons = ask_parameters(algorithm, text)
+    assert got == params and set(reasons) == set(params)

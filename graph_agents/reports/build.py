@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import algorithms
 from ..models import AnalysisTemplate, Insight, Report, UseCase, Vertical
-from . import cohesion
+from . import cohesion, pairs, paths
 from .baseline import Baseline, change_insight, compare
 from .detectors import detector_recommendations, run_detectors
 from .facts import CHART_ONLY, compute_facts
@@ -15,6 +15,18 @@ from .insights import pct, partition_insights, recommendations, score_insights
 
 # facts that feed charts, not sentences: left out of the grounding check so that chart bins
 # cannot lend a wrong number a match
+# the families whose reports have their own module: insights and recommendations (and, for the
+# shapes that are not plain scores or partitions, ``shape_facts``)
+FAMILY_REPORTS = {"cohesion": cohesion, "paths": paths, "similarity": pairs}
+
+
+def shape_facts(template: AnalysisTemplate, values: Any) -> dict[str, Any]:
+    """The facts a path or pair result adds to its partition facts (the path in order, the best pairs)."""
+    algo = algorithms.get(template.algorithm)
+    module = FAMILY_REPORTS.get(algo.family)
+    return module.shape_facts(algo, values, template.parameters) if hasattr(module, "shape_facts") else {}
+
+
 def report_id(template_id: str) -> str:
     return "R-" + template_id.removeprefix("T-")
 
@@ -22,6 +34,9 @@ def report_id(template_id: str) -> str:
 def entity_ids(facts: dict[str, Any]) -> list[str]:
     """The vertex ids a report will name (for display-name lookup)."""
     ids = [t["id"] for t in facts.get("top", [])]
+    ids.extend(facts.get("path", []))  # paths and pairs name their vertices
+    for p in facts.get("top_pairs", [])[:10]:
+        ids.extend((p["a"], p["b"]))
     for g in facts.get("groups", [])[:10]:
         ids.extend(g["members"][:10])
     return ids
@@ -55,7 +70,8 @@ def build_report(
     detections, detected = run_detectors(vertical, algo.name, facts, names)
     if detections:
         facts["detections"] = detections
-    make = cohesion.insights if algo.family == "cohesion" else score_insights if algo.kind == "score" else partition_insights
+    family = FAMILY_REPORTS.get(algo.family)
+    make = family.insights if family else score_insights if algo.kind == "score" else partition_insights
     flat = algo.kind == "score" and facts.get("count", 0) > 1 and facts["quantiles"]["min"] == facts["quantiles"]["max"]
     insights = ([no_ranking(algo, facts, template, vertical)] if flat else make(algo, facts, names, vertical)) + detected
     if "changes" in facts:
@@ -75,7 +91,8 @@ def build_report(
         top_results = []
         groups = [{**g, "names": {m: names[m] for m in g["members"][:10] if m in names}} for g in facts.get("groups", [])]
         headline = (
-            f"{facts['count']} groups, the largest with {facts['largest_size']} members"
+            insights[0].title if algo.family in ("paths", "similarity") and insights
+            else f"{facts['count']} groups, the largest with {facts['largest_size']} members"
             if facts.get("count") else "no groups were found"
         )
     size = facts.get("count", 0) if algo.kind == "score" else facts.get("vertices", 0)
@@ -89,7 +106,7 @@ def build_report(
         summary += " Patterns found: " + "; ".join(i.title for i in detected) + "."
     if template.collection_reason:
         summary += f" Collections: {template.collection_reason}."
-    recs = (cohesion.recommendations if algo.family == "cohesion" else recommendations)(algo, insights, vertical)
+    recs = (family.recommendations if family else recommendations)(algo, insights, vertical)
     recs += detector_recommendations(insights, detections, vertical, len(recs) + 1)
     report = Report(
         id=report_id(template.id),
@@ -128,4 +145,4 @@ def ground(report: Report, facts: dict[str, Any], names: dict[str, str], baselin
     return ground_report(report, grounded_facts, mask)
 
 
-__all__ = ["build_report", "compute_facts", "entity_ids", "report_id"]
+__all__ = ["build_report", "compute_facts", "entity_ids", "report_id", "shape_facts"]

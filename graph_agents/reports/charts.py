@@ -122,6 +122,13 @@ def report_charts(report: Any) -> list[Markup]:
         else:
             charts.append(column_chart(bins, "Score distribution (vertices per score band)",
                                        "log-spaced bands" if dist.get("scale") == "log" else "even bands"))
+    if facts.get("path"):
+        from .paths import path_chart  # the paths report module draws its own shape
+
+        charts.append(path_chart(facts["path"], {}, f"The path in {facts['hops']} hops"))
+    if facts.get("top_pairs"):
+        charts.append(bar_chart([(f"{p['a']} ~ {p['b']}", p["similarity"]) for p in facts["top_pairs"][:15]],
+                                "Most similar pairs (Jaccard)"))
     if facts.get("bridges"):
         charts.append(bar_chart([(f"{b['from']} – {b['to']}", b["cut_off"]) for b in facts["bridges"][:15]],
                                 "Bridges by vertices cut off"))
