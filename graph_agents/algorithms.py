@@ -685,11 +685,12 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Closed chains along relationship direction (money that comes back), each cycle with its members.",
             intents=phrases(
-                strong="simple cycle | simple cycles | circular payment | circular payments | circular flow | circular flows"
-                " | circular transaction | circular transactions | round trip | round-trip | round tripping | money ... comes back"
-                " | funds ... return | flows back to | cycles ... members | actual cycles | closed loop | closed loops"
-                " | carousel | wash trading | circular trading | loops back",
-                medium="cycle | cycles | circular | loop | loops",
+                # loops, round trips and carousels in general are SCC's (which groups reach each other);
+                # these phrases ask for the cycles themselves
+                strong="simple cycle | simple cycles | actual cycles | cycles ... members | each cycle | every cycle"
+                " | list ... cycles | enumerate ... cycles | cycles ... with their | individual cycles | cycle members"
+                " | circular payment flows as | circular flows as",
+                medium="cycle | cycles",
             ),
             params={
                 "min_length": Param(int, 2, "fewest vertices in a cycle", 2, 20),
@@ -733,8 +734,8 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="How alike each vertex is to one named entity (Jaccard similarity of their neighbours).",
             intents=phrases(
-                strong="similar to | most similar to | closest to ... similar | alike to | resemble | resembles | like customer"
-                " | like account | look like | looks like | customers like | accounts like | lookalikes of | look-alikes of",
+                strong="similar to | most similar to | closest to ... similar | alike to | resemble | resembles"
+                " | lookalikes of | look-alikes of",
             ),
             params={
                 "target": Param(str, "", "the entity to compare with: a vertex id, key or display name"),

@@ -6,7 +6,7 @@ A``, a block of rows at a time so memory stays bounded (``_BLOCK_WORK`` bounds t
 work per block); only pairs sharing a neighbour are ever formed.
 
 * ``node_similarity``: for every vertex of degree >= ``degree_cutoff``, its ``top_k`` most
-  similar others with J >= ``similarity_cutoff``; each pair once, labelled ``a ~ b (J)`` with
+  similar others with J >= ``similarity_cutoff``; each pair once, labelled ``a ~ b (J)`` (J to 4 significant digits) with
   ``a < b``, the ``top_n`` best pairs overall (0: all). Each vertex's value is the list of the
   pairs it is in.
 * ``similar_to``: J of every vertex with the named ``target`` (resolved as paths resolve names);
@@ -97,7 +97,7 @@ def node_similarity(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) ->
         ranked = ranked[: p["top_n"]]
     at: list[list[str]] = [[] for _ in range(g.n)]
     for (a, b), s in ranked:
-        label = f"{ids[a]} ~ {ids[b]} ({s:.3f})"
+        label = f"{ids[a]} ~ {ids[b]} ({s:.4g})"
         at[a].append(label)
         at[b].append(label)
     return VertexValues(ids, objects=at)
