@@ -124,6 +124,10 @@ class Resolver:
         return [self.index(n) for n in names.split(",") if n.strip()]
 
 
+# the algorithms whose parameters name entities, and how much of an ask is searched for them (an
+# ask is a sentence or two; a pasted 12 MB line is not searched whole)
+ENTITY_ALGORITHMS = ("shortest_path", "all_shortest_paths", "similar_to", "k_hop", "personalized_pagerank")
+MAX_ASK_CHARS = 2_000
 _HOPS = re.compile(r"\b(?:within\s+)?(one|two|three|four|five|\d+)[\s-]+hops?\b", re.IGNORECASE)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 
@@ -131,6 +135,9 @@ _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 def ask_parameters(algorithm: str, text: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The parameters an ask's own words give ``algorithm`` (the entities it names, the hops it
     asks for), with a reason each. The names are resolved later, on the graph, by the engine."""
+    if algorithm not in ENTITY_ALGORITHMS:
+        return {}, {}
+    text = text[:MAX_ASK_CHARS]
     names = extract(text)
     params: dict[str, Any] = {}
     if algorithm in ("shortest_path", "all_shortest_paths") and len(names) >= 2:
