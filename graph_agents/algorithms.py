@@ -48,7 +48,9 @@ class Algorithm:
     name: str
     title: str
     # score: a number per vertex; partition: a group per vertex; flags: the vertices (or, for
-    # bridges, the edges) whose removal disconnects the graph, with how much each would cut off
+    # bridges, the edges) whose removal disconnects the graph, with how much each would cut off.
+    # Paths and pairs are partitions too: the vertices of a path, cycle or similar pair share its
+    # label (the path or pair itself), so they are written and reported as groups with members
     kind: Literal["score", "partition", "flags"]
     # the family decides a report's advice and wording; FAMILIES lists them
     family: str
@@ -121,6 +123,7 @@ IDENTIFIERS = (
 # what a label propagation spreads
 MARKS = "flag | flags | label | labels | tag | tags | risk | score | suspicion | status | taint | stigma | classification"
 
+_NAME_ATTRIBUTE = Param(str, "name", "vertex attribute holding display names, for entities named in an ask")
 _SUPERSTEPS = Param(int, 100, "cap on iterations; every iterative algorithm needs one", 1, 10_000)
 
 CATALOG: dict[str, Algorithm] = {
@@ -611,6 +614,138 @@ CATALOG: dict[str, Algorithm] = {
                 + combine("links | link | connections | connection | edges | edge | relationships | relationship | ties"
                           " | tie | routes | route", "would disconnect the | disconnect the | would split the"),
             ),
+            directed=False,
+        ),
+        Algorithm(
+            name="shortest_path",
+            title="Shortest path",
+            kind="partition",
+            family="paths",
+            result_field="path",
+            gae_endpoint="",
+            description="The shortest chain of relationships between two named entities, with every vertex on it.",
+            intents=phrases(
+                strong="shortest path | shortest route | shortest chain | how is ... connected to | how are ... connected"
+                " | how ... connected to | path between | route between | chain between | connection between"
+                " | degrees of separation | degree of separation | link between | fewest hops between | fewest steps between",
+                medium="connected to | path from | route from | between ... and",
+            ),
+            params={
+                "source": Param(str, "", "the entity the path starts at: a vertex id, key or display name"),
+                "target": Param(str, "", "the entity the path ends at: a vertex id, key or display name"),
+                "directed": Param(bool, False, "follow relationships only in their direction"),
+                "name_attribute": _NAME_ATTRIBUTE,
+            },
+        ),
+        Algorithm(
+            name="all_shortest_paths",
+            title="All shortest paths",
+            kind="partition",
+            family="paths",
+            result_field="paths",
+            gae_endpoint="",
+            description="Every shortest chain of relationships between two named entities (up to a bound), each with its vertices.",
+            intents=phrases(
+                strong="all shortest paths | all the shortest paths | every shortest path | all shortest routes"
+                " | every shortest route | all the ways ... connected | every way ... connected | alternative routes between"
+                " | alternative paths between | all paths between | all routes between",
+            ),
+            params={
+                "source": Param(str, "", "the entity the paths start at: a vertex id, key or display name"),
+                "target": Param(str, "", "the entity the paths end at: a vertex id, key or display name"),
+                "directed": Param(bool, False, "follow relationships only in their direction"),
+                "max_paths": Param(int, 100, "most paths reported", 1, 100_000),
+                "name_attribute": _NAME_ATTRIBUTE,
+            },
+        ),
+        Algorithm(
+            name="k_hop",
+            title="k-hop neighbourhood",
+            kind="partition",
+            family="paths",
+            result_field="hops",
+            gae_endpoint="",
+            description="Every vertex within k hops of the seed entities, grouped by its distance from them.",
+            intents=phrases(
+                strong="within two hops | within 2 hops | within three hops | within 3 hops | within one hop"
+                " | within ... hops of | k-hop | k hop | n-hop | two hops | 2 hops | three hops | 3 hops"
+                " | hops of | hops from | hops away | neighbourhood of | neighborhood of | ego network | ego networks"
+                " | one step removed | two steps removed | friends of friends | second-degree | second degree connections",
+                medium="neighbourhood | neighborhood | nearby | in the vicinity of | exposure around",
+            ),
+            params={
+                "seeds": Param(str, "", "comma-separated entities to start from: vertex ids, keys or display names"),
+                "seed_attribute": Param(str, "", "vertex attribute whose truthy values mark more seeds"),
+                "k": Param(int, 2, "how many hops to go out", 1, 10),
+                "directed": Param(bool, False, "follow relationships only in their direction"),
+                "name_attribute": _NAME_ATTRIBUTE,
+            },
+        ),
+        Algorithm(
+            name="simple_cycles",
+            title="Simple cycles",
+            kind="partition",
+            family="paths",
+            result_field="cycles",
+            gae_endpoint="",
+            description="Closed chains along relationship direction (money that comes back), each cycle with its members.",
+            intents=phrases(
+                # loops, round trips and carousels in general are SCC's (which groups reach each other);
+                # these phrases ask for the cycles themselves
+                strong="simple cycle | simple cycles | actual cycles | cycles ... members | each cycle | every cycle"
+                " | list ... cycles | enumerate ... cycles | cycles ... with their | individual cycles | cycle members"
+                " | circular payment flows as | circular flows as",
+                medium="cycle | cycles",
+            ),
+            params={
+                "min_length": Param(int, 2, "fewest vertices in a cycle", 2, 20),
+                "max_length": Param(int, 6, "most vertices in a cycle: bounds the search", 2, 20),
+                "max_cycles": Param(int, 1000, "most cycles reported, shortest first", 1, 1_000_000),
+            },
+            core_only=True,
+        ),
+        Algorithm(
+            name="node_similarity",
+            title="Node similarity",
+            kind="partition",
+            family="similarity",
+            result_field="similar",
+            gae_endpoint="",
+            description="Pairs of vertices with the most neighbours in common (Jaccard): look-alikes and likely duplicates.",
+            intents=phrases(
+                strong="node similarity | duplicate accounts | duplicate account | duplicate customers | duplicate records"
+                " | look-alike customers | look alike customers | lookalike customers | look-alike accounts"
+                " | look alike accounts | lookalike accounts"
+                " | duplicates | look-alike | look-alikes | lookalike | lookalikes | look alike | similar customers"
+                " | similar accounts | similar users | similar products | similar pairs | most similar pairs"
+                " | jaccard | same neighbours | same neighbors | neighbours in common | neighbors in common"
+                " | overlap ... connections | shared connections | near-duplicate | near duplicates",
+                medium="similar | similarity | alike | resemble | resemblance",
+            ),
+            params={
+                "top_k": Param(int, 10, "most similar others kept per vertex", 1, 100),
+                "top_n": Param(int, 1000, "best pairs reported overall (0: all)", 0, 1_000_000),
+                "similarity_cutoff": Param(float, 0.1, "lowest Jaccard similarity kept", 0.0, 1.0),
+                "degree_cutoff": Param(int, 1, "fewest neighbours a vertex needs to be compared", 1, 1_000_000),
+            },
+            directed=False,
+        ),
+        Algorithm(
+            name="similar_to",
+            title="Similar to an entity",
+            kind="score",
+            family="similarity",
+            result_field="similarity",
+            gae_endpoint="",
+            description="How alike each vertex is to one named entity (Jaccard similarity of their neighbours).",
+            intents=phrases(
+                strong="similar to | most similar to | closest to ... similar | alike to | resemble | resembles"
+                " | lookalikes of | look-alikes of",
+            ),
+            params={
+                "target": Param(str, "", "the entity to compare with: a vertex id, key or display name"),
+                "name_attribute": _NAME_ATTRIBUTE,
+            },
             directed=False,
         ),
     ]

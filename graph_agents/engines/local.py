@@ -8,7 +8,9 @@ Semantics, with GAE's parameter names (see ``graph_agents.algorithms``):
 
 * ``pagerank`` and the other centralities: :mod:`graph_agents.engines.centrality`; Louvain and
   Leiden: :mod:`~graph_agents.engines.community`; k-core, triangles, clustering, articulation
-  points and bridges: :mod:`~graph_agents.engines.cohesion`.
+  points and bridges: :mod:`~graph_agents.engines.cohesion`; shortest path, k-hop and simple
+  cycles: :mod:`~graph_agents.engines.paths`; node similarity and similar-to:
+  :mod:`~graph_agents.engines.similarity`.
 * ``wcc`` / ``scc``: weakly / strongly connected components (scipy.sparse.csgraph). Each vertex's value is the
   smallest vertex id (string order) of its component.
 * ``label_propagation``: communities on the undirected graph (parallel edges weigh once each, self
@@ -67,7 +69,7 @@ from .. import algorithms
 from ..concurrency import CPU_LANE, Once
 from ..models import AnalysisTemplate
 from ..stores.base import GraphData, GraphStore, VertexValues
-from . import centrality, cohesion, community, processes
+from . import centrality, cohesion, community, paths, processes, similarity
 from .base import EngineError, EngineOutcome
 
 # attributes that mean "each vertex starts with its own label"
@@ -434,6 +436,8 @@ _ALGORITHMS: dict[str, Callable[[_Graph, dict[str, Any], np.random.Generator], V
     **centrality.ALGORITHMS,
     **community.ALGORITHMS,
     **cohesion.ALGORITHMS,
+    **paths.ALGORITHMS,
+    **similarity.ALGORITHMS,
     "wcc": _components("weak"),
     "scc": _components("strong"),
     "label_propagation": _label_propagation,
@@ -450,9 +454,8 @@ def _attributes_for(algorithm: str, params: dict[str, Any]) -> tuple[str, ...]:
     if algorithm in ("label_propagation", "attribute_propagation") and attribute:
         if attribute not in OWN_LABEL_ATTRIBUTES:
             return (attribute,)
-    if algorithm == "personalized_pagerank" and params.get("seed_attribute"):
-        return (params["seed_attribute"],)
-    return ()
+    wanted = [params.get(k) for k in ("seed_attribute", "name_attribute") if k in params]
+    return tuple(a for a in wanted if a and a not in OWN_LABEL_ATTRIBUTES)
 
 
 class LocalEngine:

@@ -34,7 +34,7 @@ from ..offload import run_sized
 from ..models import AnalysisTemplate, ExecutionResult, UseCase, Vertical
 from ..policy import visible_names
 from ..reports import build_report, compute_facts, entity_ids
-from ..reports.build import ground
+from ..reports.build import ground, shape_facts
 from ..reports.baseline import baseline_key, find_baseline
 from ..reports.detectors import needs_isolation, share_fractions
 from ..reports.facts import group_isolation
@@ -138,6 +138,7 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
     facts = await run_sized(
         size, compute_facts, kind, values, share_fractions(vertical, template.algorithm)
     )
+    facts.update(await run_sized(size, shape_facts, template, values))  # paths in order, pairs best first
     k = template.parameters.get("k") if template.algorithm in ("betweenness", "closeness", "harmonic") else None
     if isinstance(k, int) and 0 < k < size:  # an estimate from sampled sources: the report says so
         facts["sampled_sources"], facts["sampled_of"] = k, size

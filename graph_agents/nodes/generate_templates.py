@@ -8,7 +8,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 
-from .. import algorithms, coverage
+from .. import algorithms, coverage, entities
 from ..context import Context, aget_context
 from ..llm.agents import refine_templates
 from ..models import AnalysisTemplate, Coverage, GraphSchema, UseCase
@@ -63,6 +63,11 @@ def plan_templates(
         algo = algorithms.get(uc.algorithm)
         vertices, edges, why = focus_collections(algo, schema, uc.focus, uc.subject)
         params, reasons = choose_parameters(algo, sum(counts.get(v, 0) for v in vertices), sum(counts.get(e, 0) for e in edges))
+        named, named_reasons = entities.ask_parameters(algo.name, uc.description)
+        try:  # the ask's own words (entities, hops), when they fit the parameter ranges
+            params, reasons = algo.validate_params({**params, **named}), {**reasons, **named_reasons}
+        except ValueError as exc:
+            reasons["entities"] = f"ignored what the ask named: {exc}"
         templates.append(
             AnalysisTemplate(
                 id=f"T-{len(templates) + 1:03d}",

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import algorithms
 from ..models import AnalysisTemplate, Insight, Report, UseCase, Vertical
-from . import cohesion
+from . import cohesion, pairs, paths
 from .baseline import Baseline, change_insight, compare
 from .detectors import detector_recommendations, run_detectors
 from .facts import CHART_ONLY, compute_facts
@@ -15,6 +15,18 @@ from .advice import group_words, measure, recommendations
 from .insights import partition_insights, score_insights
 from .wording import Nouns, group_caption, pct, plural, readable, verb
 
+# the families whose reports have their own module: insights and recommendations (and, for the
+# shapes that are not plain scores or partitions, ``shape_facts``)
+FAMILY_REPORTS = {"cohesion": cohesion, "paths": paths, "similarity": pairs}
+
+
+def shape_facts(template: AnalysisTemplate, values: Any) -> dict[str, Any]:
+    """The facts a path or pair result adds to its partition facts (the path in order, the best pairs)."""
+    algo = algorithms.get(template.algorithm)
+    module = FAMILY_REPORTS.get(algo.family)
+    return module.shape_facts(algo, values, template.parameters) if hasattr(module, "shape_facts") else {}
+
+
 def report_id(template_id: str) -> str:
     return "R-" + template_id.removeprefix("T-")
 
@@ -22,6 +34,9 @@ def report_id(template_id: str) -> str:
 def entity_ids(facts: dict[str, Any]) -> list[str]:
     """The vertex ids a report will name (for display-name lookup)."""
     ids = [t["id"] for t in facts.get("top", [])]
+    ids.extend(facts.get("path", []))  # paths and pairs name their vertices
+    for p in facts.get("top_pairs", [])[:10]:
+        ids.extend((p["a"], p["b"]))
     for g in facts.get("groups", [])[:10]:
         ids.extend(g["members"][:10])
     return ids
@@ -54,11 +69,12 @@ def build_report(
     detections, detected = run_detectors(vertical, algo.name, facts, names)
     if detections:
         facts["detections"] = detections
+    family = FAMILY_REPORTS.get(algo.family)
     flat = algo.kind == "score" and facts.get("count", 0) > 1 and facts["quantiles"]["min"] == facts["quantiles"]["max"]
     if flat:
         insights = [no_ranking(algo, facts, template, nodes)]
-    elif algo.family == "cohesion":  # k-core, triangles, clustering, cut points (the vertical's terms name this report's entity)
-        insights = cohesion.insights(algo, facts, names, vertical)
+    elif family is not None:  # cohesion, paths, pairs: their own insights (the vertical's terms name this report's entity)
+        insights = family.insights(algo, facts, names, vertical)
     else:
         make = score_insights if algo.kind == "score" else partition_insights
         insights = make(algo, facts, names, vertical, nodes)
@@ -81,7 +97,8 @@ def build_report(
                    "names": {m: names[m] for m in g["members"][:10] if m in names}}
                   for i, g in enumerate(listed, 1)]
     size = facts.get("count", 0) if algo.kind == "score" else facts.get("vertices", 0)
-    title = headline(algo, facts, vertical, nodes, flat)
+    # a path's or pair's first insight says what was found ("A reaches B in 3 hops")
+    title = insights[0].title if algo.family in ("paths", "similarity") and insights else headline(algo, facts, vertical, nodes, flat)
     # the title says what was found; the summary says where, then the first finding in full
     summary = f"{algo.title} on {scope} ({nodes.count(size)})."
     if insights:
@@ -93,7 +110,8 @@ def build_report(
         summary += " Patterns found: " + "; ".join(i.title for i in detected) + "."
     if template.collection_reason:
         summary += f" Collections: {template.collection_reason}."
-    recs = recommendations(algo, insights, vertical, nodes)
+    # paths and pairs advise per algorithm from their own modules; every other family from the advice table
+    recs = family.recommendations(algo, insights, vertical) if hasattr(family, "recommendations") else recommendations(algo, insights, vertical, nodes)
     said = {r.title for r in recs}  # a detector's advice that the family's already gives is not said twice
     recs += [r for r in detector_recommendations(insights, detections, vertical, len(recs) + 1) if r.title not in said]
     recs = [r.model_copy(update={"id": f"R{i}"}) for i, r in enumerate(recs, 1)]
@@ -161,4 +179,4 @@ def ground(report: Report, facts: dict[str, Any], names: dict[str, str], baselin
     return ground_report(report, grounded_facts, mask)
 
 
-__all__ = ["build_report", "compute_facts", "entity_ids", "report_id"]
+__all__ = ["build_report", "compute_facts", "entity_ids", "report_id", "shape_facts"]

@@ -154,6 +154,13 @@ def report_charts(report: Any) -> list[Markup]:
                 note += f"; {_fmt(floor['count'])} tied at the lowest score {_fmt(floor['value'])} are described, not drawn"
             charts.append(column_chart(score_bins(dist), "Score distribution (vertices per score band)", note,
                                        (_fmt(edges[0]), _fmt(edges[-1])) if edges else None))
+    if facts.get("path"):
+        from .paths import path_chart  # the paths report module draws its own shape
+
+        charts.append(path_chart(facts["path"], {}, f"The path in {facts['hops']} hops"))
+    if facts.get("top_pairs"):
+        charts.append(bar_chart([(f"{p['a']} ~ {p['b']}", p["similarity"]) for p in facts["top_pairs"][:15]],
+                                "Most similar pairs (Jaccard)"))
     if facts.get("bridges"):
         charts.append(bar_chart([(f"{b['from']} – {b['to']}", b["cut_off"]) for b in facts["bridges"][:15]],
                                 "Bridges by vertices cut off"))

@@ -67,6 +67,12 @@ def to_markdown(report: Report) -> str:
         for i, r in enumerate(report.top_results, 1):
             lines.append(f"| {i} | {md_text(r['id'])} | {md_text(r.get('name', ''))} | {readable(r['score'])} |")
         lines.append("")
+    if report.facts.get("path"):  # a path as a step table
+        lines += ["## Path", "", "| Step | Vertex |", "|---|---|"]
+        lines += [f"| {i} | {md_text(v)} |" for i, v in enumerate(report.facts["path"])] + [""]
+    if report.facts.get("top_pairs"):
+        lines += ["## Most similar pairs", "", "| Vertex | Vertex | Jaccard |", "|---|---|---|"]
+        lines += [f"| {md_text(p['a'])} | {md_text(p['b'])} | {p['similarity']:.3g} |" for p in report.facts["top_pairs"]] + [""]
     if report.groups:
         lines += ["## Groups", "", "| Group | Size | Collections | Members (first 5) |", "|---|---|---|---|"]
         for g in report.groups[:20]:

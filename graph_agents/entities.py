@@ -1,0 +1,156 @@
+"""Entities named in an ask: find the names in the text, resolve them against the graph.
+
+``extract`` finds names in an ask: quoted names, "between A and B", "from A to B", "similar to
+A", "within two hops of A", "connected to A". ``resolve`` matches one name against the graph's
+vertex ids (``collection/key``), keys and display names, exactly and then case- and
+accent-insensitively. One match resolves; several are ``ambiguous`` with the candidates; none is
+``unresolved`` with the closest matches (difflib). Nothing is ever picked silently: the engines
+raise :class:`EntityError` with the outcome, and the report shows it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+# how many candidates or close matches an outcome lists
+MAX_CANDIDATES = 5
+
+_NAME = r"(?:\"[^\"]+\"|'[^']+'|[\w.@/-]+(?:\s+(?!and\b|to\b|or\b)[A-Z0-9][\w.@/-]*)*)"
+_PATTERNS = [
+    re.compile(rf"\bbetween\s+(?:customer\s+|account\s+)?(?P<a>{_NAME})\s+and\s+(?:customer\s+|account\s+)?(?P<b>{_NAME})"),
+    re.compile(rf"\bfrom\s+(?:customer\s+|account\s+)?(?P<a>{_NAME})\s+to\s+(?:customer\s+|account\s+)?(?P<b>{_NAME})"),
+    re.compile(rf"\bis\s+(?P<a>{_NAME})\s+connected\s+to\s+(?P<b>{_NAME})"),
+    re.compile(rf"\b(?:similar|closest|alike)\s+to\s+(?:customer\s+|account\s+|vendor\s+)?(?P<a>{_NAME})"),
+    re.compile(rf"\bhops?\s+(?:of|from|around)\s+(?:customer\s+|account\s+)?(?P<a>{_NAME})"),
+]
+_QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”")
+# words a pattern can catch that are not names ("within two hops of flagged accounts")
+_NOT_NAMES = {"flagged", "the", "a", "an", "each", "every", "all", "any", "our", "their", "seed", "seeds"}
+
+
+class EntityError(ValueError):
+    """A named entity did not resolve to exactly one vertex; the message lists the candidates."""
+
+    def __init__(self, resolution: "Resolution") -> None:
+        self.resolution = resolution
+        super().__init__(resolution.message)
+
+
+@dataclass
+class Resolution:
+    name: str
+    status: str  # "resolved", "ambiguous" or "unresolved"
+    vertex: str | None = None
+    candidates: list[str] = field(default_factory=list)  # ambiguous: the matches; unresolved: the closest
+
+    @property
+    def message(self) -> str:
+        if self.status == "resolved":
+            return f"{self.name!r} is {self.vertex}"
+        if self.status == "ambiguous":
+            return f"{self.name!r} is ambiguous: it names {', '.join(self.candidates)}; name one of them"
+        close = f"; closest: {', '.join(self.candidates)}" if self.candidates else ""
+        return f"{self.name!r} names no vertex{close}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "status": self.status, "vertex": self.vertex, "candidates": self.candidates}
+
+
+def extract(text: str) -> list[str]:
+    """The entity names ``text`` mentions, in order of appearance, each once."""
+    found: list[tuple[int, str]] = []
+    for m in _QUOTED.finditer(text):
+        found.append((m.start(), m.group(1) or m.group(2)))
+    for pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            for group in ("a", "b"):
+                if group in pattern.groupindex and m.group(group):
+                    found.append((m.start(group), m.group(group)))
+    out: list[str] = []
+    for _, name in sorted(found):
+        name = name.strip("\"'“”").rstrip(".,;:?!")
+        if name and name.lower() not in _NOT_NAMES and name not in out:
+            out.append(name)
+    return out
+
+
+def fold(text: str) -> str:
+    """``text`` without case, accents or surrounding/double spaces, for matching."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+class Resolver:
+    """Resolves names against one graph: ids, keys (the part after ``/``) and display names."""
+
+    def __init__(self, ids: Sequence[str], names: Sequence[Any] | None = None) -> None:
+        self.ids = list(ids)
+        self._position = {vid: i for i, vid in enumerate(self.ids)}
+        self._exact: dict[str, set[int]] = {}
+        self._folded: dict[str, set[int]] = {}
+        for i, vid in enumerate(self.ids):
+            labels = [vid, vid.split("/", 1)[-1]]
+            if names is not None and isinstance(names[i], str) and names[i].strip():
+                labels.append(names[i])
+            for label in labels:
+                self._exact.setdefault(label, set()).add(i)
+                self._folded.setdefault(fold(label), set()).add(i)
+
+    def resolve(self, name: str) -> Resolution:
+        name = name.strip()
+        for index, key in ((self._exact, name), (self._folded, fold(name))):
+            hits = index.get(key)
+            if hits and len(hits) == 1:
+                return Resolution(name, "resolved", self.ids[next(iter(hits))])
+            if hits:
+                return Resolution(name, "ambiguous", candidates=sorted(self.ids[i] for i in hits)[:MAX_CANDIDATES])
+        close = difflib.get_close_matches(fold(name), list(self._folded), n=MAX_CANDIDATES, cutoff=0.6)
+        candidates = sorted({self.ids[i] for label in close for i in self._folded[label]})[:MAX_CANDIDATES]
+        return Resolution(name, "unresolved", candidates=candidates)
+
+    def index(self, name: str) -> int:
+        """The vertex index ``name`` resolves to; EntityError when it does not resolve to one."""
+        r = self.resolve(name)
+        if r.status != "resolved":
+            raise EntityError(r)
+        return self._position[r.vertex]
+
+    def indices(self, names: str) -> list[int]:
+        """The vertex indices of comma-separated ``names``; EntityError on the first that fails."""
+        return [self.index(n) for n in names.split(",") if n.strip()]
+
+
+# the algorithms whose parameters name entities, and how much of an ask is searched for them (an
+# ask is a sentence or two; a pasted 12 MB line is not searched whole)
+ENTITY_ALGORITHMS = ("shortest_path", "all_shortest_paths", "similar_to", "k_hop", "personalized_pagerank")
+MAX_ASK_CHARS = 2_000
+_HOPS = re.compile(r"\b(?:within\s+)?(one|two|three|four|five|\d+)[\s-]+hops?\b", re.IGNORECASE)
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+
+
+def ask_parameters(algorithm: str, text: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The parameters an ask's own words give ``algorithm`` (the entities it names, the hops it
+    asks for), with a reason each. The names are resolved later, on the graph, by the engine."""
+    if algorithm not in ENTITY_ALGORITHMS:
+        return {}, {}
+    text = text[:MAX_ASK_CHARS]
+    names = extract(text)
+    params: dict[str, Any] = {}
+    if algorithm in ("shortest_path", "all_shortest_paths") and len(names) >= 2:
+        params = {"source": names[0], "target": names[1]}
+    elif algorithm in ("similar_to",) and names:
+        params = {"target": names[0]}
+    elif algorithm in ("k_hop", "personalized_pagerank") and names:
+        params = {"seeds": ",".join(names)}
+    hops = _HOPS.search(text) if algorithm == "k_hop" else None
+    if hops:
+        word = hops.group(1).lower()
+        params["k"] = _NUMBERS.get(word) or int(word)
+    reasons = {key: f"named in the ask: {value!r}" for key, value in params.items() if key != "k"}
+    if "k" in params:
+        reasons["k"] = f"the ask says {hops.group(0)!r}"
+    return params, reasons

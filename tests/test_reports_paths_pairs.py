@@ -1,0 +1,83 @@
+"""Reports of the paths and similarity families through the analyze node: a path drawn as steps,
+k-hop bands, cycles with their members, a table of similar pairs; grounded; and an ask on the demo
+graph naming two entities that ends in a path report."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+
+from graph_agents.reports.charts import report_charts
+from graph_agents.reports.render import to_markdown
+from graph_agents.verticals import load_vertical
+
+from tests.test_reports import _report, _store, _template, barbell_graph
+
+
+async def test_shortest_path_report_draws_the_steps(tmp_path):
+    store = _store(barbell_graph(), tmp_path, edge="links")
+    rep = await _report(store, _template("T-001", "shortest_path", ["accounts"], ["links"], source="L1", target="R2"),
+                        load_vertical("fraud"), tmp_path / "ws")
+    path = ["accounts/L1", "accounts/L0", "accounts/broker", "accounts/R0", "accounts/R2"]
+    assert rep.facts["path"] == path and rep.facts["hops"] == 4
+    assert rep.insights[0].title == "accounts/L1 reaches accounts/R2 in 4 hops"
+    assert "Bridge & <Co> (accounts/broker)" in rep.insights[0].description
+    assert rep.recommendations[0].title == "Review the chain link by link"
+    assert rep.grounding["removed"] == 0
+    assert "| 2 | accounts/broker |" in to_markdown(rep)
+    assert any("The path in 4 hops" in str(c) and "Bridge &amp; &lt;Co&gt;" not in str(c) for c in report_charts(rep))
+
+
+async def test_an_unresolved_name_fails_the_analysis_with_the_closest_matches(tmp_path):
+    import pytest
+
+    store = _store(barbell_graph(), tmp_path, edge="links")
+    with pytest.raises(AssertionError, match="names no vertex; closest: accounts/broker"):
+        await _report(store, _template("T-002", "shortest_path", ["accounts"], ["links"], source="L1", target="Bridge and Co"),
+                      load_vertical("fraud"), tmp_path / "ws")
+
+
+async def test_k_hop_and_cycles_reports(tmp_path):
+    store = _store(barbell_graph(), tmp_path, edge="links")
+    rep = await _report(store, _template("T-003", "k_hop", ["accounts"], ["links"], seeds="broker", k=2),
+                        load_vertical("fraud"), tmp_path / "ws")
+    assert rep.facts["by_hop"] == {"1 hop": 2, "2 hops": 8} and rep.facts["reached"] == 10
+    assert rep.insights[0].title == "10 accounts within 2 hops of 1 seeds"
+    G = nx.DiGraph([("accounts/a", "accounts/b"), ("accounts/b", "accounts/c"), ("accounts/c", "accounts/a"),
+                    ("accounts/c", "accounts/d")])
+    rep = await _report(_store(G, tmp_path / "c", edge="pays"), _template("T-004", "simple_cycles", ["accounts"], ["pays"]),
+                        load_vertical("fraud"), tmp_path / "ws")
+    assert rep.facts["cycles"] == 1 and rep.facts["listed_cycles"] == [["accounts/a", "accounts/b", "accounts/c"]]
+    assert "accounts/a → accounts/b → accounts/c → accounts/a" in rep.insights[0].description
+    assert rep.grounding["removed"] == 0
+
+
+async def test_node_similarity_report_tables_the_pairs(tmp_path):
+    G = nx.Graph([("people/a", "items/1"), ("people/a", "items/2"), ("people/b", "items/1"), ("people/b", "items/2"),
+                  ("people/c", "items/2"), ("people/c", "items/3")])
+    store = _store(G.to_directed(), tmp_path, edge="likes")
+    rep = await _report(store, _template("T-005", "node_similarity", ["people", "items"], ["likes"]),
+                        load_vertical("ecommerce"), tmp_path / "ws")
+    assert rep.facts["top_pairs"][0] == {"a": "people/a", "b": "people/b", "similarity": 1.0}
+    assert rep.facts["identical_pairs"] == 1
+    assert rep.insights[1].title == "1 pairs with exactly the same neighbours"
+    assert "| people/a | people/b | 1 |" in to_markdown(rep)
+    assert any("Most similar pairs" in str(c) for c in report_charts(rep))
+    assert rep.grounding["removed"] == 0
+
+
+def test_an_ask_naming_two_demo_entities_ends_in_a_path_report(demo_dir, tmp_path, workspace):
+    from graph_agents.runner import AgenticWorkflowRunner
+
+    sellers = [json.loads(line) for line in open(demo_dir / "data" / "sellers.jsonl")]
+    a, b = sellers[0], sellers[5]
+    runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", workspace=workspace, catalog=False)
+    res = runner.run(requirements=f'How is "{a["name"].lower()}" connected to "{b["name"]}"?', industry="ecommerce")
+    (template,) = res.values["templates"]
+    assert template["algorithm"] == "shortest_path"
+    assert template["parameters"]["source"] == a["name"].lower()
+    (rep,) = res.values["reports"].values()
+    assert rep["facts"]["path"][0] == a["_id"] and rep["facts"]["path"][-1] == b["_id"]
+    assert f"{a['name']} ({a['_id']}) reaches {b['name']} ({b['_id']})" in rep["insights"][0]["title"]
+    assert rep["grounding"]["removed"] == 0
