@@ -32,12 +32,17 @@ FIELDS = ("title", "text", "priority", "effort", "impact")
 # every family fills these; the cohesion family also the slots of its own insights (COHESION_SLOTS)
 SLOTS = ("leaders", "concentration", "outliers", "no_ranking", "groups", "largest", "multi", "singletons", "always")
 COHESION_SLOTS = ("dangling", "periphery")
+# the slots of the path and pair insights (graph_agents.reports.paths, .pairs), advised per algorithm
+SHAPE_SLOTS = ("route", "intermediaries", "neighbourhood", "cycles", "pairs", "identical")
 # the insight's first evidence key -> the slot it fills
 SLOT_OF_EVIDENCE = {
     "top": "leaders", "top1pct_share": "concentration", "outlier_count": "outliers", "quantiles": "no_ranking",
     "count": "groups", "largest_size": "largest", "non_trivial": "multi", "singletons": "singletons",
     # cohesion (graph_agents.reports.cohesion): bridges, cut points hanging on one vertex, the periphery
     "bridges": "leaders", "cut_off_one": "dangling", "value_counts": "periphery", "zero_count": "periphery",
+    # paths and pairs
+    "path": "route", "paths_found": "route", "on_every_path": "intermediaries", "reached": "neighbourhood",
+    "cycles": "cycles", "pairs": "pairs", "identical_pairs": "identical",
 }
 LEVELS = ("high", "medium", "low")
 
@@ -145,6 +150,34 @@ FAMILY_ADVICE: dict[str, dict[str, dict[str, str] | None]] = {
 }
 
 ALGORITHM_ADVICE: dict[str, dict[str, dict[str, str] | None]] = {
+    "shortest_path": {
+        "route": _a("Review the chain link by link", "Check each relationship on the path named above, from one end to the other: each step is a claim to verify.",
+                    "medium", "low", "A documented, explainable connection."),
+    },
+    "all_shortest_paths": {
+        "route": _a("Compare the alternative routes", "Each shortest path is an equally short way between the two {nodes}: check which carry real traffic.",
+                    "medium", "low", "Know which routes matter."),
+        "intermediaries": _a("Watch the intermediaries every route needs", "The {nodes} every shortest path passes through control the connection: monitor or back them up.",
+                             "high", "medium", "No hidden single point between the two."),
+    },
+    "k_hop": {
+        "neighbourhood": _a("Review the neighbourhood nearest first", "Start with the {nodes} one hop from the seeds, then widen: exposure falls with distance.",
+                            "high", "medium", "Exposure contained before it spreads."),
+    },
+    "simple_cycles": {
+        "cycles": _a("Investigate the cycles, shortest first", "Each cycle named above returns to where it started: check whether value really moved round it.",
+                     "high", "medium", "Circular flows caught with their members."),
+    },
+    "node_similarity": {
+        "pairs": _a("Review the closest pairs first", "Check the pairs named above, closest first: a merge, a shared owner or a look-alike to target together.",
+                    "high", "medium", "Duplicates merged and look-alikes found."),
+        "identical": _a("Merge or investigate the identical pairs", "{nodes} with exactly the same neighbours are the likeliest duplicates: confirm and merge them.",
+                        "high", "low", "Cleaner records, fewer hidden duplicates."),
+    },
+    "similar_to": {
+        "pairs": _a("Treat the closest look-alikes like the entity itself", "The {nodes} most alike to the named one share its neighbours: reach, review or recommend them alike.",
+                    "medium", "low", "Actions that extend to look-alikes."),
+    },
     "articulation_points": {
         "leaders": _a("Add redundancy where one failure splits the network", "Give each {node} named above a backup (a second supplier, a deputy, a second link), starting with the one that cuts off the most {nodes}.",
                       "high", "medium", "No single failure cuts part of the network off."),
@@ -258,8 +291,8 @@ def check_advice(advice: Any, where: str, algorithms: set[str]) -> str | None:
         if key not in FAMILIES and key not in algorithms:
             return f"{where}advice: {key!r} is neither a family ({', '.join(FAMILIES)}) nor a known algorithm"
         for slot, entry in slots.items():
-            if slot not in SLOTS + COHESION_SLOTS:
-                return f"{where}advice.{key}: unknown slot {slot!r}; known: {', '.join(SLOTS + COHESION_SLOTS)}"
+            if slot not in SLOTS + COHESION_SLOTS + SHAPE_SLOTS:
+                return f"{where}advice.{key}: unknown slot {slot!r}; known: {', '.join(SLOTS + COHESION_SLOTS + SHAPE_SLOTS)}"
             unknown = set(entry) - set(FIELDS)
             if unknown:
                 return f"{where}advice.{key}.{slot}: unknown field(s) {sorted(unknown)}; known: {', '.join(FIELDS)}"
@@ -274,4 +307,4 @@ def check_advice(advice: Any, where: str, algorithms: set[str]) -> str | None:
     return None
 
 
-__all__ = ["ALGORITHM_ADVICE", "COHESION_SLOTS", "FAMILY_ADVICE", "SLOTS", "advice_for", "check_advice", "group_words", "measure", "recommendations"]
+__all__ = ["ALGORITHM_ADVICE", "COHESION_SLOTS", "FAMILY_ADVICE", "SHAPE_SLOTS", "SLOTS", "advice_for", "check_advice", "group_words", "measure", "recommendations"]

@@ -15,8 +15,8 @@ from .advice import group_words, measure, recommendations
 from .insights import partition_insights, score_insights
 from .wording import Nouns, group_caption, pct, plural, readable, verb
 
-# the families whose reports have their own module: insights and recommendations (and, for the
-# shapes that are not plain scores or partitions, ``shape_facts``)
+# the families whose reports have their own module: insights (and, for the shapes that are not
+# plain scores or partitions, ``shape_facts``); their advice is in graph_agents.reports.advice
 FAMILY_REPORTS = {"cohesion": cohesion, "paths": paths, "similarity": pairs}
 
 
@@ -110,8 +110,7 @@ def build_report(
         summary += " Patterns found: " + "; ".join(i.title for i in detected) + "."
     if template.collection_reason:
         summary += f" Collections: {template.collection_reason}."
-    # paths and pairs advise per algorithm from their own modules; every other family from the advice table
-    recs = family.recommendations(algo, insights, vertical) if hasattr(family, "recommendations") else recommendations(algo, insights, vertical, nodes)
+    recs = recommendations(algo, insights, vertical, nodes)
     said = {r.title for r in recs}  # a detector's advice that the family's already gives is not said twice
     recs += [r for r in detector_recommendations(insights, detections, vertical, len(recs) + 1) if r.title not in said]
     recs = [r.model_copy(update={"id": f"R{i}"}) for i, r in enumerate(recs, 1)]

@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..algorithms import Algorithm
-from ..models import Insight, Recommendation, Vertical
+from ..models import Insight, Vertical
 from ..stores.base import VertexValues
-from .paths import _name, advise
+from .paths import _name
 
 MAX_PAIRS = 25
 
@@ -65,20 +65,3 @@ def insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: V
             confidence=0.85, evidence=["identical_pairs"],
         ))
     return out
-
-
-ADVICE: dict[str, tuple[str, str, str, str, str]] = {
-    "node_similarity.I1": ("Review the closest pairs first",
-                           "Check the pairs named above, closest first: a merge, a shared owner or a look-alike to target together.",
-                           "high", "medium", "Duplicates merged and look-alikes found."),
-    "node_similarity.I2": ("Merge or investigate the identical pairs",
-                           "{nodes} with exactly the same neighbours are the likeliest duplicates: confirm and merge them.",
-                           "high", "low", "Cleaner records, fewer hidden duplicates."),
-    "similar_to.I1": ("Treat the closest look-alikes like the entity itself",
-                      "The {nodes} most alike to the named one share its neighbours: reach, review or recommend them alike.",
-                      "medium", "low", "Actions that extend to look-alikes."),
-}
-
-
-def recommendations(algo: Algorithm, found: list[Insight], v: Vertical) -> list[Recommendation]:
-    return advise(ADVICE, algo.name, found, v)

@@ -1,5 +1,5 @@
 """Reports of the paths family: shortest path(s) between named entities, k-hop neighbourhoods,
-simple cycles — their facts, insights, advice and the drawn path.
+simple cycles — their facts, insights and the drawn path (their advice: graph_agents.reports.advice).
 
 The engine returns paths as partitions (see :mod:`graph_agents.engines.paths`): the vertices of a
 path or cycle share its label, ``a → b → c``. ``shape_facts`` reads them back in order:
@@ -21,7 +21,7 @@ from typing import Any, Mapping
 from markupsafe import Markup, escape
 
 from ..algorithms import Algorithm
-from ..models import Insight, Recommendation, Vertical
+from ..models import Insight, Vertical
 from ..stores.base import VertexValues
 
 MAX_PATHS = 20
@@ -125,45 +125,6 @@ def insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: V
             entities=first,
         )]
     return []
-
-
-# insight key (algorithm.insight id) -> (title, description, priority, effort, impact), in the vertical's terms
-ADVICE: dict[str, tuple[str, str, str, str, str]] = {
-    "shortest_path.I1": ("Review the chain link by link",
-                         "Check each relationship on the path named above, from one end to the other: each step is a claim to verify.",
-                         "medium", "low", "A documented, explainable connection."),
-    "all_shortest_paths.I1": ("Compare the alternative routes",
-                              "Each shortest path is an equally short way between the two {nodes}: check which carry real traffic.",
-                              "medium", "low", "Know which routes matter."),
-    "all_shortest_paths.I2": ("Watch the intermediaries every route needs",
-                              "The {nodes} every shortest path passes through control the connection: monitor or back them up.",
-                              "high", "medium", "No hidden single point between the two."),
-    "k_hop.I1": ("Review the neighbourhood nearest first",
-                 "Start with the {nodes} one hop from the seeds, then widen: exposure falls with distance.",
-                 "high", "medium", "Exposure contained before it spreads."),
-    "simple_cycles.I1": ("Investigate the cycles, shortest first",
-                         "Each cycle named above returns to where it started: check whether value really moved round it.",
-                         "high", "medium", "Circular flows caught with their members."),
-}
-
-
-def recommendations(algo: Algorithm, found: list[Insight], v: Vertical) -> list[Recommendation]:
-    return advise(ADVICE, algo.name, found, v)
-
-
-def advise(advice: dict[str, tuple[str, str, str, str, str]], prefix: str, found: list[Insight], v: Vertical) -> list[Recommendation]:
-    """A recommendation for each insight that ``advice`` (``"<prefix>.<insight id>"``) covers."""
-    words = {"nodes": v.term("nodes"), "node": v.term("node")}
-    out = []
-    for ins in found:
-        entry = advice.get(f"{prefix}.{ins.id}")
-        if entry is None:
-            continue
-        title, text, priority, effort, impact = (s.format(**words) for s in entry)
-        out.append(Recommendation(id=f"R{len(out) + 1}", title=title[:1].upper() + title[1:],
-                                  description=text[:1].upper() + text[1:], priority=priority, effort=effort,
-                                  impact=impact, insight_ids=[ins.id]))
-    return out
 
 
 def path_chart(path: list[str], names: dict[str, str], title: str) -> Markup | None:
