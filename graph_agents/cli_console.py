@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from rich.console import Console
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 REDIRECTED_WIDTH = 200  # columns of a table written to a file or a pipe
 
@@ -28,6 +28,13 @@ class _FlagHelp:
         if option is not None:
             option.metavar = ""  # a flag takes no value: no "<bool>" beside --help
         return option
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if isinstance(param, TyperArgument):  # THREAD_ID says what it is: no "<str>" beside it
+                param.display_type_rich = lambda ctx: None
+        return params
 
 
 class HelpCommand(_FlagHelp, TyperCommand):
