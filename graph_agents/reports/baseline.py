@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..models import AnalysisTemplate, Insight, Vertical
-from .insights import named, num, pct
+from .wording import named, pct, readable
 from .wording import when
 
 TOP_COMPARED = 10
@@ -114,7 +114,7 @@ def change_insight(kind: str, changes: dict[str, Any], names: dict[str, str], v:
     shares = {"top1pct_share", "top10pct_share", "largest_share"}
 
     def show(key: str, x: float) -> str:
-        return pct(x) if key in shares else num(x)
+        return pct(x) if key in shares else readable(x)
 
     parts = [f"{labels[k]} {show(k, m['before'])} → {show(k, m['now'])}" for k, m in moved.items()]
     since = changes.get("baseline_label") or f"run {changes['baseline_run']}"

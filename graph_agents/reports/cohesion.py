@@ -21,6 +21,7 @@ import numpy as np
 from ..algorithms import Algorithm
 from ..models import Insight, Vertical
 from ..stores.base import VertexValues
+from .wording import named
 
 TOP_K = 25
 MAX_BRIDGES = 50
@@ -58,10 +59,6 @@ def flag_facts(values: Mapping[str, Any]) -> dict[str, Any]:
     return facts
 
 
-def _named(ids: list[str], names: dict[str, str]) -> str:
-    return ", ".join(f"{names[i]} ({i})" if i in names else i for i in ids)
-
-
 def flag_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: Vertical) -> list[Insight]:
     nodes = v.term("nodes")
     what = "relationships" if algo.name == "bridges" else nodes
@@ -80,7 +77,7 @@ def flag_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str],
             id="I1",
             title=f"{facts['count']} relationships whose removal disconnects the network",
             description=f"{facts['count']} relationships are the only link between two parts; the one between "
-            f"{_named([b['from']], names)} and {_named([b['to']], names)} cuts off {b['cut_off']} {nodes}.",
+            f"{named([b['from']], names)} and {named([b['to']], names)} cuts off {b['cut_off']} {nodes}.",
             confidence=0.95,
             evidence=["bridges", "count"],
             entities=[b["from"], b["to"]],
@@ -91,7 +88,7 @@ def flag_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str],
             id="I1",
             title=f"{facts['count']} single points of failure",
             description=f"{facts['count']} {nodes} each disconnect the network when removed; the most critical are "
-            + "; ".join(f"{_named([t['id']], names)}, cutting off {int(t['score'])}" for t in top) + ".",
+            + "; ".join(f"{named([t['id']], names)}, cutting off {int(t['score'])}" for t in top) + ".",
             confidence=0.95,
             evidence=["top", "count"],
             entities=[t["id"] for t in top],
@@ -118,7 +115,7 @@ def core_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str],
         id="I1",
         title=f"Most embedded {nodes} by {measure}",
         description=f"The {nodes} with the highest {measure} are "
-        + "; ".join(f"{_named([t['id']], names)} at {t['score']:.4g}" for t in top) + ".",
+        + "; ".join(f"{named([t['id']], names)} at {t['score']:.4g}" for t in top) + ".",
         confidence=0.9,
         evidence=["top"],
         entities=[t["id"] for t in top],

@@ -13,8 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..models import Insight, Recommendation, Vertical
-from .insights import _cap as cap, named, num, pct
-from .wording import readable
+from .wording import cap, named, pct, readable
 
 MIN_ISOLATION = 0.9  # internal share of a group's edges for it to count as isolated
 MIN_RATIO = 2.0  # concentration: times the proportional share the top must hold
@@ -130,7 +129,7 @@ def _concentration(det, facts, names, v, algorithm):
     leaders = [t["id"] for t in facts.get("top", [])[:5]]
     nodes = v.term("nodes")
     text = (f"The top {pct(fraction)} of {nodes} ({readable(k)} of {readable(facts['count'])}) hold {pct(holding)} of the total, "
-            f"{num(ratio)} times their proportional share. The leaders are {named(leaders, names)}.")
+            f"{readable(ratio)} times their proportional share. The leaders are {named(leaders, names)}.")
     return found, Insight(
         id="", title=f"{_title(det)}: top {pct(fraction)} hold {pct(holding)}",
         description=text + f" Pattern: {det.get('description', '')}.",
@@ -149,7 +148,7 @@ def _dominant_broker(det, facts, names, v, algorithm):
         return found, None
     lead = top[0]["id"]
     text = f"{named([lead], names)} alone carries {pct(share)} of all {algorithm} across {readable(facts['count'])} {v.term('nodes')}"
-    text += f", {num(facts['lead_ratio'])} times the next." if facts.get("lead_ratio") else "."
+    text += f", {readable(facts['lead_ratio'])} times the next." if facts.get("lead_ratio") else "."
     return found, Insight(
         id="", title=f"{_title(det)}: {names.get(lead, lead)}",
         description=text + f" Threshold: {pct(min_share)}. Pattern: {det.get('description', '')}.",

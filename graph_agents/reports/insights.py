@@ -13,17 +13,7 @@ from typing import Any
 from ..algorithms import Algorithm
 from ..models import Insight, Vertical
 from .advice import group_words, measure, recommendations
-from .wording import Nouns, cap, pct, plural, readable, verb
-
-num = readable
-_cap = cap
-
-
-def named(ids: list[str], names: dict[str, str]) -> str:
-    return ", ".join(f"{names[i]} ({i})" if i in names else i for i in ids)
-
-
-_named = named
+from .wording import Nouns, cap, named, pct, plural, readable, verb
 
 
 def _nouns(v: Vertical, nodes: Nouns | None) -> Nouns:
@@ -41,11 +31,11 @@ def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str]
         lead = top[0]
         second = top[1]["score"] if len(top) > 1 else 0.0
         # the ratio is a fact (lead_ratio) so the grounding check can verify it
-        ratio = f", {num(facts['lead_ratio'])} times the next" if facts.get("lead_ratio") else ""
+        ratio = f", {readable(facts['lead_ratio'])} times the next" if facts.get("lead_ratio") else ""
         out.append(Insight(
             id="I1",
             title=f"Strongest {v.term('broker')}: {names.get(lead['id'], lead['id'])}",
-            description=f"{_named([lead['id']], names)} has the highest betweenness ({num(lead['score'])}{ratio}): "
+            description=f"{named([lead['id']], names)} has the highest betweenness ({readable(lead['score'])}{ratio}): "
             f"more of the shortest links between other {n.plural} run through {n.them} than through any other {n.singular}.",
             confidence=0.85 if second and lead["score"] >= 2 * second else 0.7,
             evidence=["top"],
@@ -56,7 +46,7 @@ def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str]
             id="I1",
             title=f"{cap(n.plural)} with the most {measure(algo, v, n)}",
             description=f"The highest-ranked {n.plural} are "
-            + "; ".join(f"{_named([t['id']], names)} at {num(t['score'])}" for t in top) + ".",
+            + "; ".join(f"{named([t['id']], names)} at {readable(t['score'])}" for t in top) + ".",
             confidence=0.9,
             evidence=["top"],
             entities=[t["id"] for t in top],
@@ -66,7 +56,7 @@ def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str]
         id="I2",
         title="Concentration" + (" is high" if share >= 0.1 else " is moderate" if share >= 0.03 else " is low"),
         description=f"The top 1% of {n.plural} hold {pct(share)} of the total and the top 10% hold "
-        f"{pct(facts['top10pct_share'])} (Gini {num(facts['gini'])}).",
+        f"{pct(facts['top10pct_share'])} (Gini {readable(facts['gini'])}).",
         confidence=0.9,
         evidence=["top1pct_share", "top10pct_share", "gini"],
     ))
@@ -76,8 +66,8 @@ def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str]
         out.append(Insight(
             id="I3",
             title=f"{plural(k, 'outlying ' + n.singular, 'outlying ' + n.plural)}",
-            description=f"{n.count(k)} {verb(k, 'scores', 'score')} above {num(facts['outlier_fence'])}, far beyond the "
-            f"median of {num(facts['quantiles']['median'])}; the first {verb(len(outliers), 'is', 'are')} {_named(outliers, names)}.",
+            description=f"{n.count(k)} {verb(k, 'scores', 'score')} above {readable(facts['outlier_fence'])}, far beyond the "
+            f"median of {readable(facts['quantiles']['median'])}; the first {verb(len(outliers), 'is', 'are')} {named(outliers, names)}.",
             confidence=0.75,
             evidence=["outlier_count", "outlier_fence", "quantiles"],
             entities=outliers,
@@ -88,7 +78,7 @@ def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str]
             id=f"I{len(out) + 1}",
             title=f"{pct(floor['share'])} of {n.plural} share the lowest score",
             description=f"{n.count(floor['count'])} ({pct(floor['share'])}) {verb(floor['count'], 'has', 'have')} the same, lowest "
-            f"score, {num(floor['value'])}: {algo.title} does not tell them apart, so the chart leaves them out.",
+            f"score, {readable(floor['value'])}: {algo.title} does not tell them apart, so the chart leaves them out.",
             confidence=0.9,
             evidence=["floor"],
         ))
@@ -120,7 +110,7 @@ def partition_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, 
             id="I2",
             title=f"{plural(k, one, word)} found",
             description=f"{plural(k, 'group')} of {n.plural} {verb(k, 'reaches', 'reach')} each other in a {one}; the largest links "
-            f"{readable(cyc[0]['size'])}: {_named(cyc[0]['members'][:10], names)}.",
+            f"{readable(cyc[0]['size'])}: {named(cyc[0]['members'][:10], names)}.",
             confidence=0.9,
             evidence=["non_trivial", "groups"],
             entities=cyc[0]["members"][:10],
@@ -132,8 +122,8 @@ def partition_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, 
             title=f"Largest {one}: {plural(largest['size'], 'member')}",
             description=f"The largest {one} joins {n.count(largest['size'])} ("
             + ", ".join(f"{readable(c)} {col}" for col, c in sorted(largest["collections"].items()))
-            + (f"), {num(ratio)} times the next; members" if facts.get("largest_to_second") else "); members")
-            + f" include {_named(largest['members'][:8], names)}.",
+            + (f"), {readable(ratio)} times the next; members" if facts.get("largest_to_second") else "); members")
+            + f" include {named(largest['members'][:8], names)}.",
             confidence=0.85 if ratio >= 2 else 0.7,
             evidence=["largest_size", "second_size", "groups"],
             entities=largest["members"][:8],
@@ -152,4 +142,4 @@ def partition_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, 
     return out
 
 
-__all__ = ["named", "num", "partition_insights", "pct", "recommendations", "score_insights"]
+__all__ = ["named", "partition_insights", "pct", "recommendations", "score_insights"]

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from ..algorithms import Algorithm
 from ..models import Insight, Vertical
 from ..stores.base import VertexValues
-from .paths import _name
+from .wording import name_of
 
 MAX_PAIRS = 25
 
@@ -53,7 +53,7 @@ def insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: V
         id="I1",
         title=f"{facts['pairs']} similar pairs; the closest at {best['similarity']:g}",
         description=f"{facts['pairs']} pairs of {nodes} share much of their neighbourhood; the closest: "
-        f"{_name(best['a'], names)} and {_name(best['b'], names)} (Jaccard {best['similarity']:g}).",
+        f"{name_of(best['a'], names)} and {name_of(best['b'], names)} (Jaccard {best['similarity']:g}).",
         confidence=0.9, evidence=["pairs", "top_pairs", "best_similarity"], entities=[best["a"], best["b"]],
     )]
     if facts["identical_pairs"]:

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from ..algorithms import Algorithm
 from ..models import Insight, Vertical
 from ..stores.base import VertexValues
+from .wording import name_of
 
 MAX_PATHS = 20
 ARROW = " → "
@@ -66,12 +67,8 @@ def shape_facts(algo: Algorithm, values: Mapping[str, Any], params: dict[str, An
     return {}
 
 
-def _name(vid: str, names: dict[str, str]) -> str:
-    return f"{names[vid]} ({vid})" if vid in names else vid
-
-
 def _chain(path: list[str], names: dict[str, str]) -> str:
-    return ARROW.join(_name(v, names) for v in path)
+    return ARROW.join(name_of(v, names) for v in path)
 
 
 def insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: Vertical) -> list[Insight]:
@@ -80,7 +77,7 @@ def insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: V
         path = facts["path"]
         return [Insight(
             id="I1",
-            title=f"{_name(path[0], names)} reaches {_name(path[-1], names)} in {facts['hops']} hops",
+            title=f"{name_of(path[0], names)} reaches {name_of(path[-1], names)} in {facts['hops']} hops",
             description=f"The shortest chain: {_chain(path, names)}.",
             confidence=0.95, evidence=["path", "hops"], entities=path,
         )]
@@ -89,7 +86,7 @@ def insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: V
         out = [Insight(
             id="I1",
             title=f"{facts['paths_found']} shortest paths of {facts['hops']} hops",
-            description=f"{_name(first[0], names)} and {_name(first[-1], names)} are joined by {facts['paths_found']} "
+            description=f"{name_of(first[0], names)} and {name_of(first[-1], names)} are joined by {facts['paths_found']} "
             f"shortest paths of {facts['hops']} hops; one is {_chain(first, names)}.",
             confidence=0.95, evidence=["paths_found", "hops", "paths"], entities=[first[0], first[-1]],
         )]
@@ -97,7 +94,7 @@ def insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: V
             out.append(Insight(
                 id="I2",
                 title="Every shortest path goes through the same intermediaries",
-                description="Every shortest path passes through " + ", ".join(_name(x, names) for x in facts["on_every_path"][:10]) + ".",
+                description="Every shortest path passes through " + ", ".join(name_of(x, names) for x in facts["on_every_path"][:10]) + ".",
                 confidence=0.9, evidence=["on_every_path"], entities=facts["on_every_path"][:10],
             ))
         return out
@@ -135,7 +132,7 @@ def path_chart(path: list[str], names: dict[str, str], title: str) -> Markup | N
     body = []
     for i, vid in enumerate(path):
         y = 24 + i * row
-        label = escape(_name(vid, names))
+        label = escape(name_of(vid, names))
         body.append(f'<rect x="20" y="{y}" width="420" height="22" rx="4" fill="#eef3f8" stroke="#3b6ea5"/>'
                     f'<text x="30" y="{y + 15}" class="chart-label">{i}. {label}</text>')
         if i < len(path) - 1:

@@ -44,6 +44,15 @@ def when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def name_of(vid: str, names: dict[str, str]) -> str:
+    """A vertex as a report names it: ``Display Name (collection/key)``, or the id alone."""
+    return f"{names[vid]} ({vid})" if vid in names else vid
+
+
+def named(ids: list[str], names: dict[str, str]) -> str:
+    return ", ".join(name_of(i, names) for i in ids)
+
+
 def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
