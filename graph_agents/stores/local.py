@@ -19,6 +19,7 @@ import orjson
 
 from ..concurrency import CPU_LANE, Once
 from ..models import DegreeStats, EdgeDefinition
+from ..progress import progress_payload, report_progress
 from . import frames
 from .base import CollectionMeta, GraphData, StoreError, VertexValues
 from .columns import (
@@ -457,8 +458,6 @@ class _progress:
             self.bar.advance(self.task, size)
         if self.total < PROGRESS_BYTES:
             return
-        from ..progress import progress_payload, report_progress
-
         done, label = min(self.done, self.total), f"loading {self.phase}"
         if self.on_progress is not None:
             self.on_progress(progress_payload("load-graph", done, self.total, label=label, unit="bytes"))
