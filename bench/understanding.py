@@ -1,10 +1,11 @@
 """How well requirements are understood: asks found, right algorithm, phantom analyses.
 
-    python bench/understanding.py [--split dev|heldout|fresh-a|fresh-b|fresh-c|algorithms-18a|algorithms-18c|all] [--misses]
+    python bench/understanding.py [--split dev|heldout|fresh-a|fresh-b|fresh-c|fresh-d|algorithms-18a|algorithms-18c|all] [--misses]
 
-The corpus is ``tests/corpus/<split>/`` (``fresh-a``/``fresh-b``/``fresh-c`` are ``fresh/a``, ``fresh/b``
-and ``fresh/c``: asks written before any tuning on them; A is for tuning, B was scored once before
-tuning on it, C was committed before the matcher rules it measures and is never tuned on;
+The corpus is ``tests/corpus/<split>/`` (``fresh-a``/``fresh-b``/``fresh-c``/``fresh-d`` are ``fresh/a``,
+``fresh/b``, ``fresh/c`` and ``fresh/d``: asks written before any tuning on them; A is for tuning, B was scored
+once before tuning on it, C was committed before the matcher rules it measures and is never tuned on;
+D was written by someone who never saw the matcher, and is scored once;
 ``algorithms-18a``: asks for the centrality, community and cohesion algorithms of issue 18;
 ``algorithms-18c``: asks for its paths and similarity algorithms): one document per file and ``labels.json`` naming, per
 document, its style and its asks as ``[words of the ask, algorithm]`` (``null``: an ask no catalog
@@ -38,6 +39,7 @@ from graph_agents.verticals import load_vertical  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 SPLITS = {"dev": "dev", "heldout": "heldout", "fresh-a": "fresh/a", "fresh-b": "fresh/b", "fresh-c": "fresh/c",
+          "fresh-d": "fresh/d",
           "algorithms-18a": "algorithms-18a", "algorithms-18c": "algorithms-18c"}
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
 
