@@ -47,7 +47,7 @@ def main() -> None:
     for algorithm, vertical in (("pagerank", "ecommerce"), ("betweenness", "fraud")):
         v = load_vertical(vertical)
         scores = dict(zip(ids, (rng.pareto(1.5, n) + 1).tolist()))
-        facts, facts_s = timed(compute_facts, "score", scores, share_fractions(v, algorithm))
+        facts, facts_s = timed(compute_facts, "score", scores, share_fractions(v, algorithm, ["accounts"]))
         t = AnalysisTemplate(id="T-001", use_case_id="UC-001", title="bench", algorithm=algorithm,
                              vertex_collections=["accounts"], edge_collections=["transfers"])
         report, build_s = timed(build_report, t, use_case, facts, {}, v)

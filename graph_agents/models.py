@@ -170,6 +170,11 @@ class AnalysisTemplate(Model):
     # names and attributes of these collections never go to an LLM ("personal data stays inside")
     private_collections: list[str] = Field(default_factory=list)
 
+    def about(self, kind: str) -> list[str]:
+        """The collections a report on this template is about: the subject for scores ("influential
+        customers" ranked on a wider graph), otherwise the collections it ran on."""
+        return self.subject if kind == "score" and self.subject else self.vertex_collections
+
 
 class ExecutionResult(Model):
     template_id: str

@@ -402,6 +402,8 @@ CASES = [
     Case("detector min_size is true", vertical(detector(min_size=True)), 2, "min_size"),
     Case("detector share above 1", vertical(detector(top_share=5)), 2, "top_share"),
     Case("detector description not text", vertical(detector(description=["x"])), 2, "description"),
+    Case("detector about is one word, not a list", vertical(detector(about="products")), 2, "about"),
+    Case("detector about holds an empty name", vertical(detector(about=[""])), 2, "about"),
     Case("vertical of 2 MB", vertical(json.dumps({"name": "big", "display_name": "Big", "keywords": ["word"] * 300_000})), 2, "KiB"),
     Case("vertical nested 100k deep", vertical('{"name": "x", "display_name": "X", "terms": ' + DEEP_JSON + "}"), 2, "nested too deeply"),
     Case("vertical is a JSON list", vertical("[1, 2]"), 2, "expected a JSON object"),

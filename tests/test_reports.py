@@ -184,6 +184,12 @@ async def test_concentration_and_isolated_groups_detectors(tmp_path):
     det = rep.facts["detections"]["bestseller_concentration"]
     assert det["fired"] and det["top_count"] == 4 and det["ratio"] >= 2
     assert next(i for i in rep.insights if i.id.startswith("D")).entities[0] == "products/hub"
+    # the same concentration among customers is no "best-seller": that detector is about products
+    people = nx.relabel_nodes(star, lambda v: v.replace("products/", "customers/"))
+    rep = await _report(_store(people, tmp_path, "referred"), _template("T-007", "pagerank", ["customers"], ["referred"]),
+                        load_vertical("ecommerce"), tmp_path / "ws")
+    assert "bestseller_concentration" not in rep.facts.get("detections", {})
+    assert not any(i.id.startswith("D") for i in rep.insights) and rep.facts["count"] == 21
 
     two = nx.DiGraph()
     for name in ("a", "b", "c", "d"):  # four tight communities: a and b closed, c and d linked to each other

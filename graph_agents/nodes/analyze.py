@@ -131,18 +131,19 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
     # facts, the report and its grounding are CPU work on the full result (seconds on millions of
     # vertices): big ones go to worker threads, keeping the event loop, and so the other analyses, moving
     kind = algorithms.get(template.algorithm).kind
+    about = template.about(kind)
     if kind == "score" and template.subject:  # the answer is about the subject's vertices ("influential customers")
         subject = set(template.subject)
         values = {k: v for k, v in values.items() if k.split("/", 1)[0] in subject}
     size = len(values)
     facts = await run_sized(
-        size, compute_facts, kind, values, share_fractions(vertical, template.algorithm)
+        size, compute_facts, kind, values, share_fractions(vertical, template.algorithm, about)
     )
     facts.update(await run_sized(size, shape_facts, template, values))  # paths in order, pairs best first
     k = template.parameters.get("k") if template.algorithm in ("betweenness", "closeness", "harmonic") else None
     if isinstance(k, int) and 0 < k < size:  # an estimate from sampled sources: the report says so
         facts["sampled_sources"], facts["sampled_of"] = k, size
-    if needs_isolation(vertical, template.algorithm):
+    if needs_isolation(vertical, template.algorithm, about):
         graph = await ctx.load_graph(template.vertex_collections, template.edge_collections)
         await run_sized(size + len(graph.edges), group_isolation, facts, values, graph.ids, graph.edges)
     # the one place display names enter a report: "refer by id" constraints keep them out

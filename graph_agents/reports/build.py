@@ -63,10 +63,10 @@ def build_report(
         before = compute_facts(algo.kind, baseline.values)
         facts["changes"] = compare(algo.kind, facts, before, baseline)
     # "nodes" in this report are the collections it ran on, whatever the vertical calls nodes at large
-    about = template.subject if algo.kind == "score" and template.subject else template.vertex_collections
+    about = template.about(algo.kind)
     nodes = Nouns.of(vertical, about)
     vertical = vertical.model_copy(update={"terms": {**vertical.terms, "nodes": nodes.plural, "node": nodes.singular}})
-    detections, detected = run_detectors(vertical, algo.name, facts, names)
+    detections, detected = run_detectors(vertical, algo.name, facts, names, about)
     if detections:
         facts["detections"] = detections
     family = FAMILY_REPORTS.get(algo.family)

@@ -166,29 +166,42 @@ KINDS: dict[str, Callable[..., tuple[dict[str, Any], Insight | None]]] = {
 }
 
 
-def applicable(vertical: Vertical, algorithm: str) -> list[dict[str, Any]]:
-    return [d for d in vertical.detectors if d.get("algorithm") == algorithm and d.get("kind") in KINDS]
+def _about(det: dict[str, Any], collections: Sequence[str]) -> bool:
+    """Whether the report's collections are what the detector describes: a detector with ``about``
+    (collection-name fragments, e.g. ``["product"]``) fires only on a report about those, so "best-selling
+    products" is never said of customers."""
+    fragments = [f.lower() for f in det.get("about") or ()]
+    return not fragments or any(f in c.lower() for f in fragments for c in collections)
 
 
-def share_fractions(vertical: Vertical, algorithm: str) -> tuple[float, ...]:
+def applicable(vertical: Vertical, algorithm: str, collections: Sequence[str]) -> list[dict[str, Any]]:
+    """The vertical's detectors for ``algorithm`` on a report about ``collections``."""
+    return [d for d in vertical.detectors
+            if d.get("algorithm") == algorithm and d.get("kind") in KINDS and _about(d, collections)]
+
+
+def share_fractions(vertical: Vertical, algorithm: str, collections: Sequence[str]) -> tuple[float, ...]:
     """The top fractions the concentration detectors for ``algorithm`` will ask the facts for."""
-    return tuple(float(d.get("top_share", 0.1)) for d in applicable(vertical, algorithm) if d["kind"] == "concentration")
+    return tuple(float(d.get("top_share", 0.1)) for d in applicable(vertical, algorithm, collections)
+                 if d["kind"] == "concentration")
 
 
-def needs_isolation(vertical: Vertical, algorithm: str) -> bool:
+def needs_isolation(vertical: Vertical, algorithm: str, collections: Sequence[str]) -> bool:
     """Whether the report must measure group isolation on the graph (communities, not components)."""
-    return algorithm not in ("wcc", "scc") and any(d["kind"] == "isolated_groups" for d in applicable(vertical, algorithm))
+    return algorithm not in ("wcc", "scc") and any(
+        d["kind"] == "isolated_groups" for d in applicable(vertical, algorithm, collections))
 
 
 def run_detectors(
-    vertical: Vertical, algorithm: str, facts: dict[str, Any], names: dict[str, str]
+    vertical: Vertical, algorithm: str, facts: dict[str, Any], names: dict[str, str], collections: Sequence[str]
 ) -> tuple[dict[str, dict[str, Any]], list[Insight]]:
-    """Measurements of every applicable detector, and an insight (id ``D<n>``) per one that fired."""
+    """Measurements of every detector applicable to a report on ``collections``, and an insight (id
+    ``D<n>``) per one that fired."""
     detections: dict[str, dict[str, Any]] = {}
     insights: list[Insight] = []
     if not facts.get("count"):
         return detections, insights
-    for det in applicable(vertical, algorithm):
+    for det in applicable(vertical, algorithm, collections):
         found, insight = KINDS[det["kind"]](det, facts, names, vertical, algorithm)
         detections[det["name"]] = found
         if insight is not None:

@@ -38,7 +38,9 @@ Each built-in except ``generic`` is scored from its ``keywords``:
 Detectors
 ---------
 ``Vertical.detectors`` are dicts ``{"name", "algorithm", "kind", "description", ...parameters}``
-with ``kind`` one of ``DETECTOR_KINDS`` (key = kind, value = the parameter it reads).
+with ``kind`` one of ``DETECTOR_KINDS`` (key = kind, value = the parameter it reads), and optionally
+``about``: collection-name fragments (``["product"]``) of the entities its description speaks of; the
+detector then runs only on reports about such collections.
 """
 
 from __future__ import annotations
@@ -188,6 +190,10 @@ def _check_detector_parameters(det: dict[str, Any], where: str, i: int) -> None:
             raise VerticalError(f"{where}field 'detectors.{i}.{param}' must be between {low} and {high}, not {value!r}")
     if not isinstance(det.get("description", ""), str):
         raise VerticalError(f"{where}field 'detectors.{i}.description' must be a string")
+    about = det.get("about", [])
+    if not isinstance(about, list) or not all(isinstance(a, str) and a.strip() for a in about):
+        raise VerticalError(f"{where}field 'detectors.{i}.about' must be a list of collection-name fragments, "
+                            f"not {about!r}"[:300])
 
 
 def validate_vertical(v: Vertical, source: str | None = None) -> Vertical:
