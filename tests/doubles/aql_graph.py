@@ -119,7 +119,7 @@ class Parser:
     def collection(self) -> tuple[str, str]:
         kind, value = self.take()
         if kind == "bind" and value.startswith("@@"):
-            return ("bind", value[2:])
+            return ("bind", value[1:])  # the bind variable's name: "@collection"
         if kind == "word":
             return ("name", value)
         raise _parse_error(f"syntax error, unexpected '{value}', expecting a collection")
