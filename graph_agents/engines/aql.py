@@ -14,7 +14,8 @@ The statements (ArangoDB docs, docs-hugo ``site/content/arangodb/3.12/aql/graphs
   seed wins.
 
 Every statement starts with ``WITH`` and the analysed vertex collections (a cluster requires it
-for collection sets). Collection names only reach AQL as ``@@`` bind parameters, checked by the
+for collection sets; ``aql/high-level-operations/with.md``, and arangodb ``arangod/Aql/grammar.y``
+accepts ``@@`` bind parameters there). Collection names only reach AQL as ``@@`` bind parameters, checked by the
 store. Direction is the local engine's (:mod:`graph_agents.engines.paths`): ``directed`` follows
 edges from the source (``OUTBOUND``), otherwise either way (``ANY``). Unweighted; parallel edges
 and self loops change no distance.

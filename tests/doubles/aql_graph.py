@@ -18,7 +18,11 @@ Sources (arangodb/docs-hugo, ``site/content/arangodb/3.12/``):
   the attribute ``_id``. All other values lead to a warning and an empty result. If one of the
   specified documents does not exist, the result is empty as well and there is no warning." —
   "If you specify unknown options, query warnings are raised."
-* ``aql/high-level-operations/with.md``: ``WITH collection1, ...`` at the very start of a query.
+* ``aql/high-level-operations/with.md``: ``WITH collection1, ...`` at the very start of a query;
+  arangodb/arangodb ``arangod/Aql/grammar.y``: a ``with_collection`` is a name or a ``@@`` bind
+  parameter, and the return-variable counts ("SHORTEST_PATH must have one or two return
+  variables", "ALL_SHORTEST_PATHS only has one return variable", "Traversals only have one, two
+  or three return variables") are parse errors.
 * errors (``lib/Basics/errors.dat``, arangodb/arangodb): 1501 ERROR_QUERY_PARSE (the server's
   ``checkDepthValue`` raises it as "invalid traversal depth" for a depth that is not a
   non-negative number), 1203 collection or view not found, 10 ERROR_BAD_PARAMETER (warnings and
@@ -322,7 +326,8 @@ class GraphSearch:
                   warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         every = loop["kind"] == "ALL_SHORTEST_PATHS"
         if len(loop["vars"]) > (1 if every else 2):
-            raise _parse_error(f"{loop['kind']} emits {'one variable' if every else 'up to two variables'}")
+            raise _parse_error("ALL_SHORTEST_PATHS only has one return variable" if every
+                               else "SHORTEST_PATH must have one or two return variables")
         options = self._options(loop, ALL_SHORTEST_PATHS_OPTIONS if every else SHORTEST_PATH_OPTIONS, row, bind, warnings)
         if options.get("weightAttribute") or options.get("defaultWeight", 1) != 1:
             raise _parse_error("the double searches unweighted paths only")
@@ -370,7 +375,7 @@ class GraphSearch:
                 raise AqlFailure(400, 1501, "invalid traversal depth (while instantiating plan)")
         low, high = int(low), int(high)
         if len(loop["vars"]) > 3:
-            raise _parse_error("a traversal emits up to three variables")
+            raise _parse_error("Traversals only have one, two or three return variables")
         options = self._options(loop, TRAVERSAL_OPTIONS, row, bind, warnings)
         order = options.get("order") or ("bfs" if options.get("bfs") else "dfs")
         unique = options.get("uniqueVertices", "none")
