@@ -36,8 +36,15 @@ def _store(server) -> ArangoGraphStore:
     return ArangoGraphStore.from_settings(arango_settings(server))
 
 
-async def _both(demo_dir, server, template):
-    local = await LocalEngine().run(template, LocalGraphStore.from_directory(demo_dir / "data"), "run-l")
+@pytest.fixture
+def on_local(demo_dir):
+    """The local engine on the demo files, one per test (it loads each graph once)."""
+    engine, store = LocalEngine(), LocalGraphStore.from_directory(demo_dir / "data")
+    return lambda template: engine.run(template, store, "run-l")
+
+
+async def _both(on_local, server, template):
+    local = await on_local(template)
     aql = await AQLPathEngine().run(template, _store(server), "run-a")
     return local, aql
 
@@ -59,13 +66,13 @@ PAIRS = [("sellers/s000", "sellers/s005"), ("customers/c00526", "sellers/s016"),
 
 
 @pytest.mark.parametrize("directed", [False, True])
-async def test_shortest_path_agrees_with_the_local_engine(demo_arango, demo_dir, directed):
+async def test_shortest_path_agrees_with_the_local_engine(demo_arango, demo_dir, on_local, directed):
     edges = _edges(demo_dir, directed)
     compared = 0
     for source, target in PAIRS:
         template = _template("shortest_path", source=source, target=target, directed=directed)
         try:
-            local, aql = await _both(demo_dir, demo_arango, template)
+            local, aql = await _both(on_local, demo_arango, template)
         except EngineError as exc:  # no directed path: both engines must say so
             assert "no path" in str(exc)
             with pytest.raises(EngineError, match="no path"):
@@ -84,12 +91,12 @@ async def test_shortest_path_agrees_with_the_local_engine(demo_arango, demo_dir,
 
 
 @pytest.mark.parametrize("directed", [False, True])
-async def test_all_shortest_paths_and_k_hop_agree_with_the_local_engine(demo_arango, demo_dir, directed):
+async def test_all_shortest_paths_and_k_hop_agree_with_the_local_engine(demo_arango, on_local, directed):
     compared = 0
     for source, target in PAIRS:
         template = _template("all_shortest_paths", source=source, target=target, directed=directed, max_paths=50)
         try:
-            local, aql = await _both(demo_dir, demo_arango, template)
+            local, aql = await _both(on_local, demo_arango, template)
         except EngineError as exc:
             assert "no path" in str(exc)
             continue
@@ -98,11 +105,11 @@ async def test_all_shortest_paths_and_k_hop_agree_with_the_local_engine(demo_ara
     assert compared >= (1 if directed else 3)
     seeds = "sellers/s001,Stonegate Supply,c00042"
     for k in (1, 2, 3):
-        local, aql = await _both(demo_dir, demo_arango, _template("k_hop", seeds=seeds, k=k, directed=directed))
+        local, aql = await _both(on_local, demo_arango, _template("k_hop", seeds=seeds, k=k, directed=directed))
         assert dict(aql.values) == dict(local.values)
         assert sum(v is not None for v in aql.values.values()) > 2
     flagged = _template("k_hop", vertex=["customers"], edge=["referred"], seed_attribute="segment", k=1)
-    local, aql = await _both(demo_dir, demo_arango, flagged)
+    local, aql = await _both(on_local, demo_arango, flagged)
     assert dict(aql.values) == dict(local.values)
 
 
@@ -181,8 +188,12 @@ async def test_the_double_is_as_strict_as_the_server(demo_arango):
         await store.query(dfs, {**bind, "depth": 2})
     await store.query(hop.replace('order: "bfs"', 'order: "bfs", colour: "red"'), {**bind, "depth": 1})
     assert demo_arango.warnings[-1] == {"code": 1539, "message": "unknown OPTIONS attribute used: colour"}
-    with pytest.raises(StoreError, match=r"\[ERR 1501\]"):
+    with pytest.raises(StoreError, match=r"\[ERR 1218\] collection type invalid for collection 'sellers'"):
+        await store.query(q, {"@vertices0": "sellers", "@edges0": "sellers", "start": "sellers/s000", "target": "sellers/s1"})
+    with pytest.raises(StoreError, match=r"\[ERR 1501\]"):  # no TO: not the grammar
         await store.query("FOR v IN ANY SHORTEST_PATH @start @@edges0 RETURN v", {"@edges0": "transfers", "start": "sellers/s0"})
+    with pytest.raises(StoreError, match=r"\[ERR 1501\] SHORTEST_PATH must have one or two return variables"):
+        await store.query(q.replace("FOR v IN", "FOR v, e, p IN"), {**cols, "start": "sellers/s000", "target": "sellers/s001"})
 
 
 def test_backends_route_by_store(demo_arango, gae, demo_dir):

@@ -25,7 +25,8 @@ Sources (arangodb/docs-hugo, ``site/content/arangodb/3.12/``):
   or three return variables") are parse errors.
 * errors (``lib/Basics/errors.dat``, arangodb/arangodb): 1501 ERROR_QUERY_PARSE (the server's
   ``checkDepthValue`` raises it as "invalid traversal depth" for a depth that is not a
-  non-negative number), 1203 collection or view not found, 10 ERROR_BAD_PARAMETER (warnings and
+  non-negative number), 1203 collection or view not found, 1218 collection type invalid (a
+  document collection given as edges, ``arangod/Aql/GraphNode.cpp``), 10 ERROR_BAD_PARAMETER (warnings and
   option errors), 1539 ERROR_QUERY_INVALID_OPTIONS_ATTRIBUTE ("unknown OPTIONS attribute used",
   a warning).
 
@@ -231,6 +232,7 @@ class GraphSearch:
     def __init__(self, collections: dict[str, dict[str, Any]], edge_type: int,
                  missing: Callable[[str], AqlFailure]) -> None:
         self.collections, self.edge_type, self.missing = collections, edge_type, missing
+        self._adjacent: dict[int, Callable[[str], Iterator[tuple[str, dict]]]] = {}  # per loop, for this query
 
     def run(self, query: str, bind: dict[str, Any], warnings: list[dict[str, Any]]) -> list[Any]:
         tree = Parser(tokenize(query)).query()
@@ -285,12 +287,20 @@ class GraphSearch:
         return value if self._document(value) is not None else None  # missing: empty, no warning
 
     def _adjacency(self, loop: dict[str, Any], bind: dict[str, Any]) -> Callable[[str], Iterator[tuple[str, dict]]]:
-        """Neighbours of a vertex id along the loop's edge collections, each with the edge."""
+        """Neighbours of a vertex id along the loop's edge collections, each with the edge (built
+        once per loop: a loop inside ``FOR s IN @starts`` runs once per start)."""
+        if id(loop) not in self._adjacent:
+            self._adjacent[id(loop)] = self._build_adjacency(loop, bind)
+        return self._adjacent[id(loop)]
+
+    def _build_adjacency(self, loop: dict[str, Any], bind: dict[str, Any]) -> Callable[[str], Iterator[tuple[str, dict]]]:
         lists = []
         for own, ref in loop["edges"]:
             name = self._collection(ref, bind)
             if self.collections[name]["type"] != self.edge_type:
-                raise AqlFailure(400, 1218, f"collection type invalid: {name} is not an edge collection")
+                # arangod/Aql/GraphNode.cpp: TRI_ERROR_ARANGO_COLLECTION_TYPE_INVALID
+                raise AqlFailure(400, 1218, f"collection type invalid for collection '{name}': "
+                                            "expecting collection type 'edge'")
             lists.append((own or loop["direction"], list(self.collections[name]["docs"].values())))
         out_edges: dict[str, list[tuple[str, dict]]] = {}
         for direction, docs in lists:
