@@ -158,6 +158,9 @@ async def test_a_path_outside_the_analysed_collections_goes_to_the_local_engine(
     # with the other collection in scope ArangoDB's answer is the answer
     out = await router.run(_template("shortest_path", ["a", "b"], ["e"], source="1", target="2"), _store(arango), "r")
     assert out.engine == "aql" and {v for v in out.values.values() if v} == {"a/1 → b/x → a/2"}
+    # no edge collection: nothing for the server to search; the local engine answers (a vertex to itself)
+    out = await router.run(_template("shortest_path", ["a"], [], source="1", target="1"), _store(arango), "r")
+    assert out.engine == "local" and {v for v in out.values.values() if v} == {"a/1"}
 
 
 async def test_the_double_is_as_strict_as_the_server(demo_arango):

@@ -54,6 +54,8 @@ class RoutingEngine:
 
     async def run(self, template: AnalysisTemplate, store: GraphStore, run_id: str) -> EngineOutcome:
         engine, note = self.route(template.algorithm)
+        if engine is self.aql and not template.edge_collections:  # no edges to search: the local engine's answer
+            engine = self.local
         try:
             outcome = await self._on(engine, template, store, run_id)
         except OutsideScope as exc:  # ArangoDB's answer is not the one on these collections
