@@ -19,8 +19,8 @@ from graph_agents.engines.routing import RoutingEngine
 from graph_agents.entities import EntityError
 from graph_agents.models import AnalysisTemplate
 from graph_agents.stores import LocalGraphStore, StoreError
-from graph_agents.stores.arango import ArangoGraphStore
-from tests.doubles.arango_server import DOCUMENT, EDGE
+from graph_agents.stores.arango import Q_VERTICES, ArangoGraphStore
+from tests.doubles.arango_server import EDGE
 from tests.doubles.fixtures import arango, arango_settings, demo_arango, gae, iam  # noqa: F401  (fixtures)
 
 VERTICES = ["customers", "devices", "products", "sellers"]
@@ -114,11 +114,15 @@ async def test_all_shortest_paths_and_k_hop_agree_with_the_local_engine(demo_ara
 
 
 async def test_results_are_written_back_like_the_local_engines(demo_arango):
-    store = _store(demo_arango)
-    out = await AQLPathEngine().run(_template("shortest_path", source="sellers/s000", target="sellers/s005"), store, "r")
+    store, engine = _store(demo_arango), AQLPathEngine()
+    out = await engine.run(_template("shortest_path", source="sellers/s000", target="sellers/s005"), store, "r")
     assert out.engine == "aql" and "SHORTEST_PATH" in out.note
     assert await store.read_results(out.result_location) == dict(out.values)
     assert out.result_location.startswith("arango://_system/ga_results_r_T-001#path")
+    reads = sum(q == Q_VERTICES for q, _ in demo_arango.queries)
+    await engine.run(_template("k_hop", tid="T-002", seeds="sellers/s000"), store, "r")
+    assert sum(q == Q_VERTICES for q, _ in demo_arango.queries) == reads  # the scope is read once per run
+    await engine.aclose()
 
 
 async def test_names_resolve_as_on_the_local_engine(demo_arango, demo_dir, tmp_path):

@@ -35,11 +35,13 @@ local engine's, and :class:`OutsideScope` says so (the routing engine then runs 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import numpy as np
 
 from .. import algorithms
+from ..concurrency import Once
 from ..entities import Resolver
 from ..models import AnalysisTemplate
 from ..stores.base import GraphData, GraphStore, StoreError, VertexValues
@@ -119,6 +121,20 @@ class AQLPathEngine:
 
     name = "aql"
 
+    def __init__(self) -> None:
+        # (id(store), vertex collections, attributes, name attribute) -> (store, scope): read and
+        # indexed once per run; the store is kept so its id cannot be reused while the entry lives
+        self._scopes = Once()
+
+    async def _scope(self, store: Any, vertex: list[str], attributes: tuple[str, ...], name_attribute: str) -> _Scope:
+        async def load() -> tuple[Any, _Scope]:
+            data = await store.load_vertices(vertex, attributes)
+            # the name index is CPU work on every vertex: off the event loop
+            return store, await asyncio.to_thread(_Scope, data, name_attribute)
+
+        _, scope = await self._scopes.get((id(store), tuple(vertex), attributes, name_attribute), load)
+        return scope
+
     async def run(self, template: AnalysisTemplate, store: GraphStore, run_id: str) -> EngineOutcome:
         if getattr(store, "kind", None) != "arango":
             raise EngineError(f"AQL path searches run on graphs in ArangoDB, not on a {store.kind} store")
@@ -136,7 +152,7 @@ class AQLPathEngine:
         try:
             if not edge or not vertex:
                 raise ValueError("a path search needs vertex and edge collections")
-            scope = _Scope(await store.load_vertices(vertex, attributes), params.get("name_attribute") or "")  # type: ignore[attr-defined]
+            scope = await self._scope(store, vertex, attributes, params.get("name_attribute") or "")
             run = {"shortest_path": self._shortest_path, "all_shortest_paths": self._all_shortest_paths,
                    "k_hop": self._k_hop}[algo.name]
             values = await run(store, scope, params, vertex, edge)
@@ -217,5 +233,5 @@ class AQLPathEngine:
         return VertexValues(scope.ids, codes=hops, labels=labels)
 
     async def aclose(self) -> None:
-        """Nothing to release: the searches hold no state between analyses."""
+        self._scopes.clear()
 
