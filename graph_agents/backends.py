@@ -1,8 +1,11 @@
 """Which store and engine a run uses, from the settings.
 
 * ``ARANGO_URL`` set (and no data directory given): the graph lives in ArangoDB (``ArangoGraphStore``).
-* GAE configured (``GAE_DEPLOYMENT`` or ``GAE_ENGINE_URL``) with an ArangoDB store: ``GAEEngine``;
-  otherwise the local engine, which streams the graph out of ArangoDB and writes results back.
+* An ArangoDB store: a ``RoutingEngine`` (:mod:`graph_agents.engines.routing`) — the paths AQL
+  can search (shortest path(s), k-hop) run as AQL on the server; with GAE configured
+  (``GAE_DEPLOYMENT`` or ``GAE_ENGINE_URL``) the algorithms GAE has an endpoint for run on GAE;
+  the rest on the local engine, which streams the graph out of ArangoDB and writes results back.
+* Any other store: the local engine.
 """
 
 from __future__ import annotations
@@ -49,13 +52,19 @@ def make_store(
 
 
 def make_engine(settings: Settings, store: GraphStore, *, max_concurrency: int | None = None) -> Engine:
-    if settings.gae_configured and getattr(store, "kind", None) == "arango":
-        from .engines.gae import GAEEngine
-
-        return GAEEngine(settings, max_concurrency=max_concurrency)
     from .engines.local import LocalEngine
 
-    return LocalEngine()
+    if getattr(store, "kind", None) != "arango":
+        return LocalEngine()
+    from .engines.aql import AQLPathEngine
+    from .engines.routing import RoutingEngine
+
+    gae = None
+    if settings.gae_configured:
+        from .engines.gae import GAEEngine
+
+        gae = GAEEngine(settings, max_concurrency=max_concurrency)
+    return RoutingEngine(LocalEngine(), aql=AQLPathEngine(), gae=gae)
 
 
 def make_catalog_backend(settings: Settings):

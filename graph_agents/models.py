@@ -180,7 +180,8 @@ class ExecutionResult(Model):
     template_id: str
     algorithm: str
     status: Literal["completed", "failed"]
-    engine: str = ""
+    engine: str = ""  # the engine that ran it
+    note: str = ""  # where and how it was computed, when the report should say so
     result_location: str = ""
     result_count: int = 0
     error: str | None = None

@@ -119,7 +119,8 @@ def test_backends_pick_arango_and_the_local_engine_without_gae(arango):
     settings = arango_settings(arango)
     store = make_store(settings)
     assert isinstance(store, ArangoGraphStore)
-    assert isinstance(make_engine(settings, store), LocalEngine)
+    engine = make_engine(settings, store)  # paths as AQL on the server, the rest on the local engine
+    assert isinstance(engine.local, LocalEngine) and engine.gae is None
     assert make_store(arango_settings(arango, ARANGO_URL=None)) is None
 
 

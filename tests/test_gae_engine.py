@@ -276,7 +276,7 @@ async def test_never_deletes_engines_the_run_did_not_start(demo_arango, gae):
     assert gae.engines[other]["alive"] and other not in gae.stopped
 
     settings = arango_settings(demo_arango, GAE_ENGINE_URL=gae.engine_url(other), **FAST)
-    assert isinstance(make_engine(settings, ArangoGraphStore.from_settings(settings)), GAEEngine)
+    assert isinstance(make_engine(settings, ArangoGraphStore.from_settings(settings)).gae, GAEEngine)
     shared = GAEEngine(settings)
     assert isinstance(shared.deployment, ExistingEngine)
     out = await shared.run(_template("t1", "wcc"), ArangoGraphStore.from_settings(settings), "r2")

@@ -10,7 +10,10 @@ from ..stores.base import GraphStore
 
 
 class EngineError(Exception):
-    """An algorithm job failed; the message is the engine's own."""
+    """An algorithm job failed; the message is the engine's own. ``engine``: which engine failed,
+    when the engine the run was given hands the analysis to another (see :mod:`.routing`)."""
+
+    engine: str = ""
 
 
 @dataclass
@@ -18,6 +21,8 @@ class EngineOutcome:
     values: dict[str, Any]  # vertex id -> score or label, the full result
     result_location: str
     result_count: int
+    engine: str = ""  # the engine that computed it, when not the run's engine itself
+    note: str = ""  # where and how it was computed, said plainly in the report (empty: nothing to say)
 
 
 @runtime_checkable

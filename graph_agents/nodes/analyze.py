@@ -95,13 +95,15 @@ async def execute(state: AnalysisState, config: RunnableConfig, ctx: Context) ->
     try:
         outcome = await ctx.engine.run(template, ctx.store, state["run_id"])
         result = ExecutionResult(
-            template_id=template.id, algorithm=template.algorithm, status="completed", engine=ctx.engine.name,
+            template_id=template.id, algorithm=template.algorithm, status="completed",
+            engine=outcome.engine or ctx.engine.name, note=outcome.note,  # the engine that actually ran it
             result_location=outcome.result_location, result_count=outcome.result_count,
             started_at=started, finished_at=time.time(),
         )
     except Exception as exc:  # one failing analysis must not stop the others
         result = ExecutionResult(
-            template_id=template.id, algorithm=template.algorithm, status="failed", engine=ctx.engine.name,
+            template_id=template.id, algorithm=template.algorithm, status="failed",
+            engine=getattr(exc, "engine", "") or ctx.engine.name,
             error=f"{type(exc).__name__}: {exc}", started_at=started, finished_at=time.time(),
         )
     if ctx.catalog is not None:  # recorded before the report starts: a resume from here executes nothing
@@ -140,6 +142,8 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
         size, compute_facts, kind, values, share_fractions(vertical, template.algorithm, about)
     )
     facts.update(await run_sized(size, shape_facts, template, values))  # paths in order, pairs best first
+    if outcome.note:  # where it was computed, when that is not the run's engine (GAE has no endpoint...)
+        facts["engine_note"] = outcome.note
     k = template.parameters.get("k") if template.algorithm in ("betweenness", "closeness", "harmonic") else None
     if isinstance(k, int) and 0 < k < size:  # an estimate from sampled sources: the report says so
         facts["sampled_sources"], facts["sampled_of"] = k, size

@@ -103,6 +103,8 @@ def build_report(
     summary = f"{algo.title} on {scope} ({nodes.count(size)})."
     if insights:
         summary += " " + insights[0].description
+    if facts.get("engine_note"):  # which engine computed it, when the run's engine handed it on
+        summary += " " + facts["engine_note"]
     if facts.get("sampled_sources"):
         summary += (f" Estimated from {readable(facts['sampled_sources'])} sampled sources of {readable(facts['sampled_of'])} vertices, "
                     "not computed exactly.")

@@ -249,13 +249,28 @@ class ArangoGraphStore:
         attributes: tuple[str, ...] = (),
     ) -> GraphData:
         """Stream the vertices and edges out through AQL cursors (``batch_size`` rows per page)."""
-        vnames = [await self._checked(c) for c in vertex_collections]
         enames = [await self._checked(c) for c in edge_collections]
-        attrs = list(attributes)
-        vrows, erows = await asyncio.gather(
-            asyncio.gather(*(self._call(self._query, Q_VERTICES, {"@collection": n, "attributes": attrs}) for n in vnames)),
+        vertices, erows = await asyncio.gather(
+            self.load_vertices(vertex_collections, attributes),
             asyncio.gather(*(self._call(self._query, Q_EDGE_ENDS, {"@collection": n}) for n in enames)),
         )
+        index = vertices.index
+        edges = []
+        for rows in erows:
+            for s, t in rows:
+                i, j = index.get(s), index.get(t)
+                if i is not None and j is not None:  # out-of-scope ends drop out, as in the local store
+                    edges.append((i, j))
+        vertices.edges = edges
+        return vertices
+
+    async def load_vertices(self, vertex_collections: list[str], attributes: tuple[str, ...] = ()) -> GraphData:
+        """The vertices alone (ids and ``attributes``, no edges): what a search run on the server
+        needs to resolve names and to report on every vertex in scope."""
+        vnames = [await self._checked(c) for c in vertex_collections]
+        attrs = list(attributes)
+        vrows = await asyncio.gather(
+            *(self._call(self._query, Q_VERTICES, {"@collection": n, "attributes": attrs}) for n in vnames))
         ids: list[str] = []
         values: dict[str, list[Any]] = {a: [] for a in attrs}
         for rows in vrows:
@@ -263,14 +278,15 @@ class ArangoGraphStore:
                 ids.append(row[0])
                 for a, v in zip(attrs, row[1:]):
                     values[a].append(v)
-        index = {v: i for i, v in enumerate(ids)}
-        edges = []
-        for rows in erows:
-            for s, t in rows:
-                i, j = index.get(s), index.get(t)
-                if i is not None and j is not None:  # out-of-scope ends drop out, as in the local store
-                    edges.append((i, j))
-        return GraphData(ids=ids, edges=edges, attributes=values)
+        return GraphData(ids=ids, edges=[], attributes=values)
+
+    async def query(self, query: str, bind_vars: dict[str, Any]) -> list[Any]:
+        """Run one of another module's fixed AQL statements (the AQL path searches of
+        :mod:`graph_agents.engines.aql`); every ``@@`` collection in ``bind_vars`` is checked first."""
+        for name, value in bind_vars.items():
+            if name.startswith("@"):
+                await self._checked(value)
+        return await self._call(self._query, query, bind_vars)
 
     async def prepare_results(self, run_id: str, template_id: str, *, empty: bool = False) -> str:
         """Create (if missing) the result collection of one run and template; return its name.

@@ -15,6 +15,11 @@ not declared in the query"), and a ``@@`` value must be a collection name (1553)
 ``{error, code, errorNum, errorMessage}``. ``upsert_conflicts`` makes the next UPSERT queries fail
 as concurrent UPSERTs can (409 with 1200 "write-write conflict" or 1210 "unique constraint
 violated"; docs-hugo ``aql/high-level-operations/upsert.md``: the client may run the query again).
+
+Graph path searches — ``SHORTEST_PATH``, ``ALL_SHORTEST_PATHS`` and breadth-first traversals, as
+the engine's AQL paths send them — are not recognised by their text but parsed from the documented
+grammar and evaluated over the collections (:mod:`tests.doubles.aql_graph`, which cites the docs
+pages); their warnings come back in the cursor's ``extra.warnings``, as on the server.
 """
 
 from __future__ import annotations
@@ -34,11 +39,14 @@ from aiohttp import web
 from graph_agents.catalog import arango as cat
 from graph_agents.stores import arango as st
 
+from .aql_graph import AqlFailure, GraphSearch
 from .loopback import LoopbackServer
 
 DOCUMENT, EDGE = 2, 3
 # a bind parameter in AQL: @name or @@name (the double's queries hold no string literals with @)
 _BIND = re.compile(r"@(@?[A-Za-z0-9_]+)")
+# a query with one of these words is a graph query, parsed rather than recognised
+_GRAPH_WORDS = re.compile(r"\b(?:SHORTEST_PATH|ALL_SHORTEST_PATHS|K_SHORTEST_PATHS|OUTBOUND|INBOUND|ANY)\b")
 CONFLICT_MESSAGES = {
     1200: "write-write conflict",
     1210: "unique constraint violated - in index primary of type primary over '_key'",
@@ -61,6 +69,7 @@ class ArangoDouble(LoopbackServer):
         self.tokens: set[str] = set()
         self.cursors: dict[str, list[Any]] = {}
         self.queries: list[tuple[str, dict[str, Any]]] = []
+        self.warnings: list[dict[str, Any]] = []  # every query warning answered, for tests
         self.requests: Counter[str] = Counter()
         self.cursor_pages = 0
         self.query_delay = 0.0  # seconds each new query takes, to observe concurrency
@@ -179,13 +188,19 @@ class ArangoDouble(LoopbackServer):
             if not isinstance(bind[name], str) or not bind[name]:
                 raise AqlError(400, 1553, f"bind parameter '{name}' has an invalid value or type (while parsing)")
 
-    def execute(self, query: str, bind: dict[str, Any]) -> list[Any]:
+    def execute(self, query: str, bind: dict[str, Any], warnings: list[dict[str, Any]] | None = None) -> list[Any]:
         self.queries.append((query, bind))
         self.check_bind_vars(query, bind)
         if "UPSERT" in query and self.upsert_conflicts:
             num = self.upsert_conflicts.pop(0)
             raise AqlError(409, num, CONFLICT_MESSAGES[num])
         handler = self._aql.get(query)
+        if handler is None and _GRAPH_WORDS.search(query):
+            search = GraphSearch(self.collections, EDGE, lambda name: AqlFailure(404, 1203, f"collection or view not found: {name}"))
+            try:
+                return search.run(query, bind, warnings if warnings is not None else [])
+            except AqlFailure as exc:
+                raise AqlError(exc.status, exc.num, str(exc)) from exc
         if handler is None:
             raise AqlError(400, 1501, f"the double does not know this query: {query!r}")
         return handler(bind)
@@ -274,11 +289,12 @@ class ArangoDouble(LoopbackServer):
         self.graphs[name] = {"edgeDefinitions": defs, "orphanCollections": body.get("orphanCollections", [])}
         return web.json_response({"error": False, "code": 202, "graph": self._graph_body(name)}, status=202)
 
-    def _page(self, cursor_id: str | None, rows: list[Any], size: int, status: int) -> web.Response:
+    def _page(self, cursor_id: str | None, rows: list[Any], size: int, status: int,
+              warnings: list[dict[str, Any]] | None = None) -> web.Response:
         self.cursor_pages += 1
         batch, rest = rows[:size], rows[size:]
         body: dict[str, Any] = {"error": False, "code": status, "result": batch, "hasMore": bool(rest), "cached": False,
-                                "extra": {"warnings": [], "stats": {}}}
+                                "extra": {"warnings": warnings or [], "stats": {}}}
         if rest:
             cursor_id = cursor_id or str(next(self._ids))
             self.cursors[cursor_id] = [size, rest]
@@ -297,8 +313,10 @@ class ArangoDouble(LoopbackServer):
                 await asyncio.sleep(self.query_delay)
         finally:
             self.inflight -= 1
-        rows = self.execute(body["query"], body.get("bindVars") or {})
-        return self._page(None, rows, int(body.get("batchSize") or 1000), 201)
+        warnings: list[dict[str, Any]] = []
+        rows = self.execute(body["query"], body.get("bindVars") or {}, warnings)
+        self.warnings.extend(warnings)
+        return self._page(None, rows, int(body.get("batchSize") or 1000), 201, warnings)
 
     async def _next(self, request: web.Request) -> web.Response:
         cid = request.match_info["id"]
