@@ -42,7 +42,8 @@ STRONG = 2.5  # a separate ask in its own clause needs a phrase at least this st
 NEGATION_SCOPE = 6  # words after a negator that it covers
 
 _STEMMER = EnglishStemmer()
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,;:.!?()]")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,;:.!?()\u2192]")
+_ARROWS = re.compile(r"-+>|=+>|\u2192|\u27f6")
 _BOUNDARY = {",", ";", ":", ".", "!", "?", "(", ")"}
 _NEGATORS = {"not", "no", "never", "without", "neither", "nor", "except", "excluding", "exclude", "excluded", "non"}
 _NEGATING_PAIRS = {("rather", "than"), ("instead", "of"), ("other", "than"), ("apart", "from"), ("aside", "from")}
@@ -60,6 +61,17 @@ _EMBEDDING = {"know", "knowing", "see", "find", "out", "identify", "show", "tell
               "be", "confirm", "ensure", "verify", "say", "think", "clear", "sure", "aware", "establish", "detect",
               "spot", "discover", "explain", "decide", "in", "to", "for", "by", "from", "with", "at", "into", "not",
               "than", "like", "me", "us", "them", "you", "i", "we", "they", "it", "and", "or", "also", "what", "how"}
+# "those who ...", "the ones whose ...": a relative clause with no noun to describe is the ask itself
+_PRONOUN_HEADS = {"ones", "one", "those", "anyone", "anybody", "someone", "somebody", "whoever"}
+# "asked if", "check if": "if" opens what is asked, not a condition
+_ASKING = {"ask", "asked", "asks", "asking", "see", "check", "checking", "know", "wonder", "wondered", "wondering",
+           "out", "tell", "determine", "confirm", "verify", "learn", "question", "whether"}
+# "are so central", "so many": "so" of degree, not of purpose
+_DEGREE_SO_AFTER = {"is", "are", "was", "were", "be", "been", "being", "am", "get", "gets", "become", "becomes",
+                    "seem", "seems", "look", "looks"}
+_DEGREE_SO_BEFORE = {"many", "much", "few", "little", "far", "often", "badly", "heavily", "closely"}
+LOOP = "<loop>"  # stands for the last word of a chain that returns to its start ("a pays b pays c pays a")
+_ARROW = "\u2192"
 _PURPOSE_PAIRS = {("in", "order"), ("so", "that"), ("so", "we"), ("which", "will"), ("to", "help"), ("to", "allow"),
                   ("to", "support"), ("to", "enable"), ("to", "let")}
 
@@ -76,7 +88,8 @@ SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" say
 
 # how people type in chats and quick notes; read as the words they stand for
 TEXTING = {"u": "you", "ur": "your", "pls": "please", "plz": "please", "thru": "through",
-           "tho": "though", "cuz": "because", "bc": "because", "b4": "before", "2gether": "together"}
+           "tho": "though", "cuz": "because", "bc": "because", "b4": "before", "2gether": "together",
+           "creds": "credentials", "thx": "thanks", "pwd": "password", "pwds": "passwords"}
 # "u" only in lower case: "U" is a letter in "U.S." or "Plan U"
 _TEXTING = re.compile(r"\b(?:u|(?i:" + "|".join(map(re.escape, [k for k in TEXTING if k != "u"])) + r"))\b(?![.&])")
 
@@ -91,7 +104,13 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word.lower())
 
 
+# "interconnected", "interlinked": the relation itself, said of a group ("connected with each other")
+_INTER_ROOTS = ("connect", "link", "lock", "twine", "weave", "wove", "relat", "depend", "tangl")
+
+
 def _stem_of(word: str) -> str:
+    if word.startswith("inter") and word[5:].startswith(_INTER_ROOTS):
+        word = word[5:]
     s = stem(word)
     return f"{s}\x00" if word in FALSE_FRIENDS.get(s, ()) else s
 
@@ -131,13 +150,17 @@ def _mark_antecedent(tokens: list[Token], clause: int) -> None:
 def tokenize(text: str) -> list[Token]:
     """Words of ``text`` with their stem, clause, purpose and negation marks; punctuation as boundaries."""
     raw: list[str] = []
-    for t in _TOKEN.findall(plain_words(text).lower().replace("\u2019", "'").replace("-", " ").replace("/", " ")):
+    written = _ARROWS.sub(f" {_ARROW} ", plain_words(text).lower())
+    for t in _TOKEN.findall(written.replace("\u2019", "'").replace("-", " ").replace("/", " ")):
         if t.endswith("n't"):
             raw += [t[:-3] or "do", "not"]
         elif t.endswith("'s") or t.endswith("'re") or t.endswith("'ll") or t.endswith("'d") or t.endswith("'ve"):
             raw.append(t.split("'")[0])
+        elif t == "another" and raw[-1:] == ["one"]:  # "one another" is "each other"
+            raw[-1:] = ["each", "other"]
         else:
             raw.append(t)
+    loops = _returning_chains(raw)
     tokens: list[Token] = []
     clause, purpose, negate_left, subordinate, relative, relatives = 0, False, 0, False, 0, 0
     for i, t in enumerate(raw):
@@ -153,13 +176,15 @@ def tokenize(text: str) -> list[Token]:
             if prev not in _BOUNDARY and (prev, t) not in _COORDINATING_PAIRS:
                 clause, purpose, subordinate = clause + 1, False, False
             negate_left, relative = 0, 0
-        if t in _RELATIVIZERS and prev and prev not in _BOUNDARY and prev not in _EMBEDDING and not relative:
+        if (t in _RELATIVIZERS and prev and prev not in _BOUNDARY | _EMBEDDING | _PRONOUN_HEADS
+                and not relative):
             relatives += 1
             relative = relatives
             _mark_antecedent(tokens, relative)
-        if t in _SUBORDINATE:
+        if t in _SUBORDINATE and not (t == "if" and prev in _ASKING):
             clause, subordinate, relative = clause + 1, True, 0
-        if t in _PURPOSE or (t, nxt) in _PURPOSE_PAIRS:
+        degree = t == "so" and (prev in _DEGREE_SO_AFTER or nxt in _DEGREE_SO_BEFORE)
+        if (t in _PURPOSE and not degree) or (t, nxt) in _PURPOSE_PAIRS:
             clause, purpose, relative = clause + 1, True, 0
         if t in _SCOPE_END:
             negate_left = 0
@@ -167,11 +192,35 @@ def tokenize(text: str) -> list[Token]:
             negate_left = NEGATION_SCOPE
             tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate, relative=relative))
             continue
-        tokens.append(Token(t, _stem_of(t), clause, purpose, negated=negate_left > 0, subordinate=subordinate,
-                            relative=relative))
+        tokens.append(Token(t, LOOP if i in loops else _stem_of(t), clause, purpose, negated=negate_left > 0,
+                            subordinate=subordinate, relative=relative))
         negate_left = max(0, negate_left - 1)
     _mark_graph_names(tokens)
     return tokens
+
+
+def _returning_chains(raw: list[str]) -> set[int]:
+    """Where a chain of the same link returns to its start: "a calls b calls c calls a",
+    "x -> y -> z -> x" (the last word of each such chain)."""
+    out: set[int] = set()
+    for i, first in enumerate(raw):
+        if first in _BOUNDARY or first == _ARROW:
+            continue
+        for step in (2, 3):  # the link between two members: one word ("pays", an arrow) or two ("sends to")
+            link = raw[i + 1:i + step]
+            if len(link) < step - 1 or first in link or any(w in _BOUNDARY for w in link):
+                continue
+            members, pos = [first], i + step
+            while pos < len(raw) and raw[pos - step + 1:pos] == link and raw[pos] not in _BOUNDARY:
+                if raw[pos] == first:
+                    if len(members) >= 2:
+                        out.add(pos)
+                    break
+                if raw[pos] in members:
+                    break
+                members.append(raw[pos])
+                pos += step
+    return out
 
 
 _GRAPH_WORDS = {"graph", "network", "networks", "graphs", "data", "dataset"}
@@ -203,7 +252,7 @@ def compile_phrase(phrase: str) -> tuple[str, ...]:
     parts = phrase.lower().replace("-", " ").split()
     out: list[str] = []
     for part in parts:
-        out.append(GAP if part == GAP else part if part.startswith(EXACT) else _stem_of(part))
+        out.append(GAP if part == GAP else part if part.startswith((EXACT, "<")) else _stem_of(part))
     if len(parts) == 2 and parts[1] in _PARTICLES and parts[0] not in _PARTICLES | _RELATIVIZERS:
         out.insert(1, GAP)
     return tuple(out)
@@ -286,8 +335,9 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
                     intent, phrase, float(weight) * (1 + SPECIFICITY * (words_in_phrase - 1)), start, end,
                     " ".join(t.text for t in span), tokens[start].clause,
                     any(t.purpose for t in span),
-                    # a phrase that holds its own negation ("not linked") is not negated by it
-                    tokens[start].text not in _NEGATORS and any(t.negated for t in span),
+                    # a phrase that holds its own negation ("not linked", "but not ... the rest") is not
+                    # negated by it
+                    not any(t.text in _NEGATORS for t in span) and any(t.negated for t in span),
                     all(t.naming for t in span), any(t.subordinate for t in span),
                     span[0].relative if all(t.relative == span[0].relative for t in span) else 0,
                     tuple(sorted({h for t in span for h in t.heads})),
