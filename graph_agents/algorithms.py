@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import matcher
-from .matcher import Candidate
+from .matcher import Candidate, define_words
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,42 @@ IDENTIFIERS = (
 # what a label propagation spreads
 MARKS = "flag | flags | label | labels | tag | tags | risk | score | suspicion | status | taint | stigma | classification"
 
+# Word classes: phrases name them as "{name}" and match any of their words (any word form), so
+# one phrase covers a pattern rather than one sentence ("=connect ... {apart} ... {group}").
+# the parties a broker sits between: "link separate clans", "connect the news crowd and the sports crowd"
+GROUP = define_words("group", "community | group | cluster | clan | crowd | team | camp | circle | faction | tribe"
+                     " | segment | silo | department | region | world | scene | audience | side | part | cohort"
+                     " | division | unit | bloc | island | fandom | school | party | generation")
+JOIN = define_words("join", "link | connect | join | bridge | tie | span | unite | straddle | couple | knit")
+APART = define_words("apart", "separate | different | distinct | unrelated | unconnected | disconnected | rival"
+                     " | opposing | otherwise | disparate | isolated | both | two")
+# who everyone ends up at (in-links from all the others: PageRank)
+EVERYONE = define_words("everyone", "everyone | everybody")
+# being passed on by many: "reshared by the most other creators", "copied by everybody"
+AMPLIFY = define_words("amplify", "reshare | repost | retweet | share | amplify | echo | quote | copy | forward"
+                       " | repeat | imitate | mimic | cite | reference | boost | recommend | endorse")
+# setting what others do: "set the agenda", "steer the conversation"
+STEER = define_words("steer", "set | shape | steer | dictate | control | drive | lead")
+AGENDA = define_words("agenda", "agenda | tone | narrative | conversation | discourse | direction | pace | fashion | taste")
+# carrying the others with it: "pull the rest of the basket along", "draw shoppers in"
+PULL = define_words("pull", "pull | drag | carry | lift | draw | tow | haul | bring")
+PEOPLE = define_words("people", "people | shopper | customer | buyer | visitor | user | fan | reader | viewer | traffic"
+                      " | crowd | guest | member | subscriber | player | patient")
+# looking like one entity: "customers who look most like c00042"
+LOOK = define_words("look", "look | behave | act | seem | shop | buy | sound")
+# marking a label on someone: "flag ...", "label ... as", "estimate ... risk"
+MARK = define_words("mark", "flag | label | tag | mark | classify | treat | score | rate | estimate | infer | predict"
+                    " | assess | deem | consider | warn | alert | notify")
+NEAR = define_words("near", "closest | nearest | close | near | next | adjacent | around | connected | linked | tied"
+                    " | attached | related | exposed")
+THEM = define_words("them", "them | those | it | these | him | her")
+# a state already known of some vertices, from which the others are inferred
+ADVERSE = define_words("adverse", "failed | broken | infected | compromised | retracted | churned | defaulted | quit"
+                       " | resigned | breached | hacked | banned | suspended | fraudulent | crashed | sick | tripped"
+                       " | flagged | blocked | recalled | contaminated | leaked")
+# a connected whole: "wired into one connected blob"
+WHOLE = define_words("whole", "blob | piece | mass | web | cluster | lump | component | island | tangle | mesh | network")
+
 _NAME_ATTRIBUTE = Param(str, "name", "vertex attribute holding display names, for entities named in an ask")
 _SUPERSTEPS = Param(int, 100, "cap on iterations; every iterative algorithm needs one", 1, 10_000)
 
@@ -156,7 +192,10 @@ CATALOG: dict[str, Algorithm] = {
                 " | biggest say | most say | linchpin | keystone | cornerstone | anchor | anchors | crowd puller"
                 " | drive ... sales | drive ... purchases | drive ... traffic | drive ... demand | drive ... engagement"
                 " | drives the most | bellwether | bellwethers | most essential | most vital | best connected"
-                " | well connected | highest ranked | wield | wields | pull others | pulls others | lead others | leads others | big fish | major player",
+                " | well connected | highest ranked | wield | wields | pull others | pulls others | lead others | leads others | big fish | major player"
+                f" | {EVERYONE} ... end up | {AMPLIFY} by the most | {AMPLIFY} by most | {AMPLIFY} ... by {EVERYONE}"
+                f" | by the most other | {STEER} the {AGENDA} | {PULL} ... the rest | {PULL} ... everything else"
+                f" | {PULL} ... {PEOPLE} in | {PULL} ... {PEOPLE} into | most other ... follow",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
                 " | driver | drivers | depend on | depends on | reach | critical | valued | trend | dominant"
@@ -198,7 +237,10 @@ CATALOG: dict[str, Algorithm] = {
                 " | spans ... divide | straddle | straddles | liaison | liaisons | super connector | super connectors"
                 " | point of failure | points of failure | failure points | crossroads | interchange | cross pollinate"
                 " | cross pollination | on the path between | boundary spanner | boundary spanners | broker between | in between | has to go through"
-                " | have to go through | every ... go through | every ... goes through | every ... pass through",
+                " | have to go through | every ... go through | every ... goes through | every ... pass through"
+                # joining groups that are apart is brokerage, not community detection
+                f" | {JOIN} ... {APART} ... {GROUP} | {JOIN} ... {GROUP} and ... {GROUP} | {JOIN} ... {GROUP} with ... {GROUP}"
+                f" | {JOIN} ... {GROUP} to ... {GROUP} | between ... {GROUP} and ... {GROUP} | end up ... through",
                 medium="between | critical link | routed | between ... and | stuck"
                 # the active verb joining two parties ("link the X with the Y"), not "linked"/"connected"
                 " | =link ... with | =links ... with | =connect ... with | =connects ... with | =link ... and"
@@ -275,6 +317,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | stranded | orphan | orphans | orphaned | no ties to | no links to | unconnected"
                 " | nothing to do with the rest | nothing to do with anyone else | no contact with the rest"
                 " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
+                # connected to each other, cut off from the rest
+                f" | each other but not | but not ... the rest | one connected | single connected | into one {WHOLE}"
+                " | from everything else | from everyone else | standalone"
                 " | "
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
                           " | connected through | connected by", IDENTIFIERS),
@@ -307,9 +352,14 @@ CATALOG: dict[str, Algorithm] = {
                 " | come full circle"
                 " | recirculate | recirculated | recycled funds | cycled | cycle through | cycle back | loop back"
                 " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
-                " | bounced between | back again | self dealing",
+                " | bounced between | back again | self dealing"
+                # a chain back to its start ("a pays b pays c pays a"); circling as motion, not circles of people
+                f" | {matcher.LOOP} | =circling | =circled | circling back",
                 # "ring" is also a connected group (wcc); the other words of the ask decide which
-                medium="ring | rings | mutual | launder | laundering | go around | goes around | went around | travel around | travels around",
+                medium="ring | rings | mutual | launder | laundering | go around | goes around | went around | travel around | travels around"
+                # going round the same few places, never leaving them
+                " | keep ... round | keeps ... round | never leave | never leaves | never leaving | without ever leaving"
+                " | never get out | never escape",
                 weak="wash | return | returns | back",
             ),
             core_only=True,
@@ -344,6 +394,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | extrapolate | flow down | flows down | neighbours of known | neighbors of known | near flagged"
                 " | next to flagged | because their friends | because their contacts"
                 " | friends already | contacts already | peers already | neighbours already | neighbors already | around known | around flagged | connected to flagged | linked to flagged"
+                # marking the neighbours of the vertices already marked ("flag those closest to them too")
+                f" | {MARK} ... {NEAR} to {THEM} | {MARK} ... {NEAR} {THEM} | {MARK} ... from ... {NEAR} {THEM}"
                 " | "
                 + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS),
                 medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed"
@@ -351,7 +403,10 @@ CATALOG: dict[str, Algorithm] = {
                 " | based on ... neighbors | based on ... friends | based on ... peers | close contacts"
                 " | label every | label each | tag every | tag each | mark every | mark each | classify every"
                 " | classify each | likely to be | ground truth | confirmed cases | known cases | known ... cases"
-                " | confirmed ... cases | around them | those around | their neighbours | their neighbors",
+                " | confirmed ... cases | around them | those around | their neighbours | their neighbors"
+                # the neighbours of known cases, and theirs in turn ("..., and the papers that cite those")
+                f" | {NEAR} to {THEM} | {NEAR} {THEM} | already {ADVERSE} | and ... that ... those | and ... who ... those"
+                " | and ... which ... those | and ... that ... them | and ... who ... them",
                 weak="label | labels | flag | tag | known | confirmed | upstream",
             ),
             params={
@@ -740,7 +795,9 @@ CATALOG: dict[str, Algorithm] = {
             description="How alike each vertex is to one named entity (Jaccard similarity of their neighbours).",
             intents=phrases(
                 strong="similar to | most similar to | closest to ... similar | alike to | resemble | resembles"
-                " | lookalikes of | look-alikes of",
+                " | lookalikes of | look-alikes of"
+                f" | {LOOK} ... most like | {LOOK} the most like | {LOOK} ... just like | {LOOK} ... a lot like"
+                " | most closely resemble | most closely resembles",
             ),
             params={
                 "target": Param(str, "", "the entity to compare with: a vertex id, key or display name"),

@@ -3,7 +3,8 @@
 Words are compared by their Snowball (Porter 2) stem, so "influential", "influencers" and
 "influence" meet the phrases written in any of those forms. A phrase is a few words; ``...``
 inside a phrase lets up to three other words stand between its parts ("between ... communities"
-matches "between the separate communities"); ``=word`` matches that word form only ("=link ... with" is
+matches "between the separate communities"); ``{name}`` matches any word of a word class
+(:func:`define_words`: "{group}" is clan, crowd, team ...); ``=word`` matches that word form only ("=link ... with" is
 the verb that joins two parties, not "linked"); a verb and its particle ("carry over") let the verb's
 object stand between them ("carry the flag over"). Matches never share a word: the longer, stronger
 phrase wins ("between communities" consumes "communities", which then no longer counts for
@@ -35,6 +36,7 @@ from typing import Iterable, Mapping
 from snowballstemmer.english_stemmer import EnglishStemmer
 
 GAP = "..."
+WORD_CLASS = "{"  # "{group}" matches any word of the class "group" (see :func:`define_words`)
 EXACT = "="  # "=link" matches "link" only, not "linked": the active verb, not the state
 MAX_GAP = 3  # words a "..." may skip
 MIN_SCORE = 2.0  # below this, no phrase decided: the sentence asks for no catalog algorithm
@@ -252,14 +254,30 @@ def compile_phrase(phrase: str) -> tuple[str, ...]:
     parts = phrase.lower().replace("-", " ").split()
     out: list[str] = []
     for part in parts:
-        out.append(GAP if part == GAP else part if part.startswith((EXACT, "<")) else _stem_of(part))
+        out.append(GAP if part == GAP else part if part.startswith((EXACT, WORD_CLASS, "<")) else _stem_of(part))
     if len(parts) == 2 and parts[1] in _PARTICLES and parts[0] not in _PARTICLES | _RELATIVIZERS:
         out.insert(1, GAP)
     return tuple(out)
 
 
 def _hit(pattern: str, tok: Token) -> bool:
-    return tok.text == pattern[1:] if pattern.startswith(EXACT) else tok.stem == pattern
+    if pattern.startswith(EXACT):
+        return tok.text == pattern[1:]
+    if pattern.startswith(WORD_CLASS):
+        return tok.stem in WORD_CLASSES.get(pattern, ())
+    return tok.stem == pattern
+
+
+# word classes the phrases name as "{name}": the parties a broker joins, the verbs of marking ...
+WORD_CLASSES: dict[str, frozenset[str]] = {}
+
+
+def define_words(name: str, words: str) -> str:
+    """Declare the class ``{name}``: ``|``-separated words, any word form. Returns ``"{name}"``
+    for use inside phrases ("=connect ... {apart} ... {group}")."""
+    key = f"{{{name}}}"
+    WORD_CLASSES[key] = frozenset(_stem_of(w.strip()) for w in words.split("|") if w.strip())
+    return key
 
 
 @dataclass(frozen=True)
@@ -287,6 +305,9 @@ def _starts(tokens: list[Token]) -> dict[str, list[int]]:
     for i, tok in enumerate(tokens):
         out.setdefault(tok.stem, []).append(i)
         out.setdefault(EXACT + tok.text, []).append(i)
+        for name, stems in WORD_CLASSES.items():
+            if tok.stem in stems:
+                out.setdefault(name, []).append(i)
     return out
 
 
