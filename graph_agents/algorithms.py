@@ -240,7 +240,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | have to go through | every ... go through | every ... goes through | every ... pass through"
                 # joining groups that are apart is brokerage, not community detection
                 f" | {JOIN} ... {APART} ... {GROUP} | {JOIN} ... {GROUP} and ... {GROUP} | {JOIN} ... {GROUP} with ... {GROUP}"
-                f" | {JOIN} ... {GROUP} to ... {GROUP} | between ... {GROUP} and ... {GROUP} | end up ... through",
+                f" | {JOIN} ... {GROUP} to ... {GROUP} | between ... {GROUP} and ... {GROUP} | end up ... through"
+                # where everyone ends up passing through, not where everyone ends up
+                f" | {EVERYONE} ... end up ... through",
                 medium="between | critical link | routed | between ... and | stuck"
                 # the active verb joining two parties ("link the X with the Y"), not "linked"/"connected"
                 " | =link ... with | =links ... with | =connect ... with | =connects ... with | =link ... and"

@@ -65,8 +65,15 @@ _THIRD_PERSON = _either(
     "must", "shall", "should", "needs? to", "wants? to", r"would (?:\w+ )?like", r"'d (?:\w+ )?like", "wish(?:es)? to",
     "(?:is|are) asked to", "ha(?:s|ve) to", "(?:is|are) required to", "expects? to", "hopes? to", "aims? to", "plans? to",
     "intends? to", "(?:is|are) looking to", "(?:is|are) keen to", "(?:is|are) interested in",
-    "asks? (?:us|for|to|which|who|whether)", "asked (?:us|for|to|which|who|whether)", "would love", "requires?",
+    "asks? (?:us|for|to|which|who|whether|if)", "asked (?:us|for|to|which|who|whether|if)", "would love", "requires?",
     "requested", "wonders?", "wondering",
+    # "they want the actual cycles": wanting a thing, not only wanting to do something
+    r"want(?:s|ed)? (?:the|a|an|all|any|every|each|some|those|these|us|me|them|more|better)",
+)
+# an ask phrased as an open question in a statement: "then there's the question of whether ..."
+_OPEN_QUESTION = _either(
+    r"(?:the|a|one|another|open|big|key|next|other) question (?:of |is |remains |was |being )?(?:whether|if|which|who|whom"
+    r"|whose|what|where|how)",
 )
 _LABEL = re.compile(r"^(?:[A-Z][\w /&-]{0,30}|Q\d+|R\d+|REQ[- ]?\d+|US[- ]?\d+|#\d+|\d+)\s*[:–—-]\s+(?=\S)")
 _PRIORITY_NOTE = re.compile(r"^\s*(?:\(|\[)?\s*(?:(?:high|medium|low|top)\s+priority|priority\s*[:=]?\s*(?:high|medium|low|\d)|p[0-3]|must[- ]have|should[- ]have|could[- ]have|nice[- ]to[- ]have)\s*(?:\)|\])?\s*[:–—-]?\s*", re.I)
@@ -136,7 +143,7 @@ def ask_form(text: str) -> str:
         return "direct"
     if _QUESTION_START.match(core) and len(core.split()) >= 4 and not re.match(r"^(?:when|how|why) (?:we|i|the|this|it)\b", core, re.I):
         return "direct"
-    if _IMPERATIVE.match(core) or _FIRST_PERSON.search(core) or _VERB_WH.search(core):
+    if _IMPERATIVE.match(core) or _FIRST_PERSON.search(core) or _VERB_WH.search(core) or _OPEN_QUESTION.search(core):
         return "direct"
     if _THIRD_PERSON.search(core):
         return "reported"
