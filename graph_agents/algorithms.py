@@ -140,8 +140,9 @@ AMPLIFY = define_words("amplify", "reshare | repost | retweet | share | amplify 
 # setting what others do: "set the agenda", "steer the conversation"
 STEER = define_words("steer", "set | shape | steer | dictate | control | drive | lead")
 AGENDA = define_words("agenda", "agenda | tone | narrative | conversation | discourse | direction | pace | fashion | taste")
-# carrying the others with it: "pull the rest of the basket along", "draw shoppers in"
-PULL = define_words("pull", "pull | drag | carry | lift | draw | tow | haul | bring")
+# carrying the others with it: "pull the rest of the basket along"; bringing people in: "draw shoppers in"
+PULL = define_words("pull", "pull | drag | lift | tow | haul")
+DRAW = define_words("draw", "pull | draw | bring | attract | lure | drag")
 PEOPLE = define_words("people", "people | shopper | customer | buyer | visitor | user | fan | reader | viewer | traffic"
                       " | crowd | guest | member | subscriber | player | patient")
 # looking like one entity: "customers who look most like c00042"
@@ -195,7 +196,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | well connected | highest ranked | wield | wields | pull others | pulls others | lead others | leads others | big fish | major player"
                 f" | {EVERYONE} ... end up | {AMPLIFY} by the most | {AMPLIFY} by most | {AMPLIFY} ... by {EVERYONE}"
                 f" | by the most other | {STEER} the {AGENDA} | {PULL} ... the rest | {PULL} ... everything else"
-                f" | {PULL} ... {PEOPLE} in | {PULL} ... {PEOPLE} into | most other ... follow",
+                f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
                 " | driver | drivers | depend on | depends on | reach | critical | valued | trend | dominant"
@@ -798,7 +799,7 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 strong="similar to | most similar to | closest to ... similar | alike to | resemble | resembles"
                 " | lookalikes of | look-alikes of"
-                f" | {LOOK} ... most like | {LOOK} the most like | {LOOK} ... just like | {LOOK} ... a lot like"
+                f" | {LOOK} ... most like | {LOOK} the most like"
                 " | most closely resemble | most closely resembles",
             ),
             params={

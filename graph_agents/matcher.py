@@ -222,7 +222,23 @@ def _returning_chains(raw: list[str]) -> set[int]:
                     break
                 members.append(raw[pos])
                 pos += step
+    # "from depot 1 to depot 2 ... and back to depot 1": back to where the chain began
+    for i, word in enumerate(raw[:-2]):
+        if word == "back" and raw[i + 1] in _RETURN_PREPOSITIONS:
+            k = i + 2 + (raw[i + 2] in _DETERMINERS)
+            target = [w for w in raw[k:k + 2] if w not in _BOUNDARY]
+            for n in (2, 1):
+                if len(target) >= n and _occurs(raw[:i], target[:n]):
+                    out.add(k + n - 1)
+                    break
     return out
+
+
+_RETURN_PREPOSITIONS = {"to", "into", "at", "with", "in", "towards", "toward"}
+
+
+def _occurs(words: list[str], seq: list[str]) -> bool:
+    return any(words[j:j + len(seq)] == seq for j in range(len(words) - len(seq) + 1))
 
 
 _GRAPH_WORDS = {"graph", "network", "networks", "graphs", "data", "dataset"}
