@@ -474,8 +474,8 @@ CATALOG: dict[str, Algorithm] = {
             description="Importance from being linked to other important vertices (undirected).",
             intents=phrases(
                 strong="eigenvector | eigenvector centrality | connected to well connected | linked to well connected"
-                " | connected to the most connected | connected to influential | connected to important"
-                " | linked to influential | linked to important | ties to influential | ties to important"
+                " | connected to the most connected | connected to ... influential | connected to ... important"
+                " | linked to ... influential | linked to ... important | ties to ... influential | ties to ... important"
                 " | know the right people | knows the right people | friends in high places | well connected friends"
                 " | connected to other important | connected to other influential | in the best company",
             ),

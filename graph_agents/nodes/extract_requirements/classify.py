@@ -66,7 +66,10 @@ _THIRD_PERSON = _either(
     "(?:is|are) asked to", "ha(?:s|ve) to", "(?:is|are) required to", "expects? to", "hopes? to", "aims? to", "plans? to",
     "intends? to", "(?:is|are) looking to", "(?:is|are) keen to", "(?:is|are) interested in",
     "asks? (?:us|for|to|which|who|whether|if)", "asked (?:us|for|to|which|who|whether|if)", "would love", "requires?",
-    "requested", "wonders?", "wondering",
+    "requested", "wonders?", "wondering", "wondered",
+    # an indirect question reported: "legal asked if ...", "the CFO keeps asking whether ..."
+    r"(?:ask(?:s|ed|ing)?|wonder(?:s|ed|ing)?|quer(?:y|ies|ied)|want(?:s|ed)? to know|raised the question)(?: \w+)?"
+    r" (?:if|whether|which|who|whom|whose|what|where|how)",
     # "they want the actual cycles": wanting a thing, not only wanting to do something
     r"want(?:s|ed)? (?:the|a|an|all|any|every|each|some|those|these|us|me|them|more|better)",
 )
