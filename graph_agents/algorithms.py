@@ -139,7 +139,7 @@ AMPLIFY = define_words("amplify", "reshare | repost | retweet | share | amplify 
                        " | repeat | imitate | mimic | cite | reference | boost | recommend | endorse")
 # setting what others do: "set the agenda", "steer the conversation"
 STEER = define_words("steer", "set | shape | steer | dictate | control | drive | lead")
-AGENDA = define_words("agenda", "agenda | tone | narrative | conversation | discourse | direction | pace | fashion | taste")
+AGENDA = define_words("agenda", "agenda | tone | narrative | conversation | discourse | fashion | taste")
 # carrying the others with it: "pull the rest of the basket along"; bringing people in: "draw shoppers in"
 PULL = define_words("pull", "pull | drag | lift | tow | haul")
 DRAW = define_words("draw", "pull | draw | bring | attract | lure | drag")
@@ -322,13 +322,12 @@ CATALOG: dict[str, Algorithm] = {
                 " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
                 # connected to each other, cut off from the rest
                 f" | each other but not | but not ... the rest | one connected | single connected | into one {WHOLE}"
-                " | from everything else | from everyone else | standalone"
                 " | "
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
                           " | connected through | connected by", IDENTIFIERS),
                 medium="component | components | rest of the network | from the rest | isolated | reachable | linked"
                 " | collusion | colluding | collude | colludes | one fraudster | one person | fraud ring | network of accounts | any chain | tied to"
-                " | duplicates | share ... account | same ... account | shared account",
+                " | duplicates | share ... account | same ... account | shared account | from everything else | from everyone else",
                 weak="connected | identity | resolution | share | shared | sharing",
             ),
             core_only=True,

@@ -93,7 +93,8 @@ TEXTING = {"u": "you", "ur": "your", "pls": "please", "plz": "please", "thru": "
            "tho": "though", "cuz": "because", "bc": "because", "b4": "before", "2gether": "together",
            "creds": "credentials", "thx": "thanks", "pwd": "password", "pwds": "passwords"}
 # "u" only in lower case: "U" is a letter in "U.S." or "Plan U"
-_TEXTING = re.compile(r"\b(?:u|(?i:" + "|".join(map(re.escape, [k for k in TEXTING if k != "u"])) + r"))\b(?![.&])")
+# (only "u" minds a following "." or "&": "U.S.", "U&I"; "thru." ends a sentence)
+_TEXTING = re.compile(r"\b(?:u\b(?![.&])|(?i:" + "|".join(map(re.escape, [k for k in TEXTING if k != "u"])) + r")\b)")
 
 
 def plain_words(text: str) -> str:

@@ -537,3 +537,117 @@ def test_a_leading_condition_does_not_hide_the_imperative():
     for text in ("If you have time, rank the branches by influence.", "When possible, spread the risk flag to partners."):
         reqs = parse_requirements([{"name": "l.md", "text": text}])
         assert [r.text for r in reqs.requirements] == [text], text
+
+
+# ------------------------------------------------------------------------------ classes of phrasing
+# each rule with sentences written for it, none from the corpus: a pattern, not a copied line
+
+
+def test_a_word_class_in_a_phrase_matches_any_of_its_words():
+    fruit = matcher.define_words("toy_fruit", "apple | pear | plum")
+    try:
+        toy = {"orchard": {f"pick ... {fruit}": 3.0}}
+        assert fruit == "{toy_fruit}"
+        assert [c.phrases for c in matcher.rank("pick the ripest pears", toy)] == [["pick the ripest pears"]]
+        assert [c.phrases for c in matcher.rank("plums we pick", {"orchard": {f"{fruit} ... pick": 3.0}})] == [
+            ["plums we pick"]]
+        assert matcher.rank("pick the ripest lemons", toy) == []
+    finally:
+        matcher.WORD_CLASSES.pop(fruit)
+
+
+def test_joining_groups_that_are_apart_is_brokerage_not_community():
+    for text in ("Which volunteers tie the rival camps together?",
+                 "Who connects the night shift crowd with the day shift crowd?",
+                 "Which members span both factions?"):
+        assert [c.name for c in algorithms.asks(text)] == ["betweenness"], text
+    # the groups alone are still a community ask
+    assert [c.name for c in algorithms.asks("Which factions do the members form?")] == ["label_propagation"]
+
+
+def test_linked_to_each_other_and_cut_off_from_the_rest_is_components():
+    assert matcher.tokenize("interlinked")[0].stem == matcher.stem("linked")
+    assert [t.text for t in matcher.tokenize("one another")] == ["each", "other"]
+    for text in ("Find sets of kiosks that are interlinked with one another but not with the rest of the fleet.",
+                 "Which printers sit in one connected lump?",
+                 "Find laptops that share admin creds."):  # texting shorthand for credentials
+        assert [c.name for c in algorithms.asks(text)] == ["wcc"], text
+
+
+def test_a_chain_that_returns_to_its_start_is_a_cycle():
+    assert [t.stem for t in matcher.tokenize("p bills q bills r bills p")][-1] == matcher.LOOP
+    assert [t.stem for t in matcher.tokenize("P -> Q -> R -> P")][-1] == matcher.LOOP
+    assert matcher.LOOP not in [t.stem for t in matcher.tokenize("from p to q to r, then s")]
+    for text in ("Do shipments ever go P -> Q -> R -> P?",
+                 "Is stock moved from site 3 to site 5 to site 8 and back to site 3?",
+                 "Which drones keep circling the same depots?"):
+        assert [c.name for c in algorithms.asks(text)] == ["scc"], text
+    assert [c.name for c in algorithms.asks("Which customers sit in tight social circles?")] == ["label_propagation"]
+
+
+def test_marking_the_neighbours_of_known_cases_is_propagation():
+    for text in ("Tag the suppliers nearest to them as exposed too.",
+                 "Infer a default risk for each borrower from the borrowers around them who already defaulted.",
+                 "Mark the posts that quote banned posts, and the posts that quote those, as suspect."):
+        assert [c.name for c in algorithms.asks(text)] == ["attribute_propagation"], text
+    # near to everyone is still closeness
+    assert [c.name for c in algorithms.asks("Which depots are nearest to everyone?")] == ["closeness"]
+
+
+def test_being_amplified_by_most_others_or_steering_them_is_influence():
+    for text in ("Which analysts get quoted by the most other analysts?",
+                 "Which editors steer the narrative for the whole newsroom?",
+                 "Which dishes drag the rest of the menu along?",
+                 "Which stores lure visitors into the centre?",
+                 "Which numbers does everybody end up dialling?"):
+        assert [c.name for c in algorithms.asks(text)] == ["pagerank"], text
+    # where everybody ends up passing through is brokerage
+    assert [c.name for c in algorithms.asks("Which junctions does everybody's freight end up rolling through?")] == [
+        "betweenness"]
+    assert algorithms.asks("Could you bring the rest of the slides along to the meeting?") == []
+
+
+def test_looking_most_like_one_entity_is_similar_to():
+    assert [c.name for c in algorithms.asks("Which vendors behave most like vendor v9?")] == ["similar_to"]
+    assert algorithms.asks("We would like the report to look just like last quarter's.") == []
+
+
+def test_a_relative_clause_without_a_noun_is_the_ask():
+    assert all(t.relative == 0 for t in matcher.tokenize("the ones whose parcels pass through them"))
+    toy = {"alpha": {"keystone": 3.0}, "beta": {"pass through": 3.0}}
+    text = "the keystones of the chain, those whose parcels pass through them"
+    assert [c.name for c in matcher.asks(text, toy)] == ["beta"]
+    # with a noun to describe, the clause still only describes it
+    assert [c.name for c in matcher.asks("the keystones of the chain, depots whose parcels pass through them", toy)] == [
+        "alpha"]
+
+
+def test_asked_if_opens_the_question_and_so_of_degree_is_no_purpose():
+    assert not any(t.subordinate for t in matcher.tokenize("legal asked if any kiosks are isolated"))
+    assert any(t.subordinate for t in matcher.tokenize("rank the kiosks if they are isolated"))
+    assert not any(t.purpose for t in matcher.tokenize("which depots are so central that a strike would hurt"))
+    assert any(t.purpose for t in matcher.tokenize("rank the depots so we can plan"))
+    text = "Determine which vendors are so important to the chain that losing one would hurt."
+    assert [c.name for c in algorithms.asks(text)] == ["pagerank"]
+
+
+def test_a_phrase_that_holds_its_own_negation_is_not_negated():
+    toy = {"apart": {"but not ... the rest": 3.0}}
+    [c] = matcher.rank("tied to each other but not to the rest", toy)
+    assert c.score == 3.9 and c.negated == []
+    [c] = matcher.rank("we do not need a ranking", {"rank": {"ranking": 3.0}})
+    assert c.score == 0 and c.negated == ["ranking"]
+
+
+def test_reported_indirect_questions_and_open_questions_are_asks():
+    text = """[11:20] rui: compliance asked if any vendors are cut off from the rest of the supply web
+
+Finance keeps wondering whether our stores fall into natural clusters. Then there is the question of which depots matter most.
+The auditors also want the list of cycles with their members. The committee asked us how the quarter went.
+"""
+    assert _asks(text) == [
+        ("compliance asked if any vendors are cut off from the rest of the supply web", ["wcc"]),
+        ("Finance keeps wondering whether our stores fall into natural clusters.", ["label_propagation"]),
+        ("Then there is the question of which depots matter most.", ["pagerank"]),
+        ("The auditors also want the list of cycles with their members.", ["simple_cycles"]),
+    ]
