@@ -128,7 +128,8 @@ MARKS = "flag | flags | label | labels | tag | tags | risk | score | suspicion |
 # the parties a broker sits between: "link separate clans", "connect the news crowd and the sports crowd"
 GROUP = define_words("group", "community | group | cluster | clan | crowd | team | camp | circle | faction | tribe"
                      " | segment | silo | department | region | world | scene | audience | side | part | cohort"
-                     " | division | unit | bloc | island | fandom | school | party | generation")
+                     " | division | unit | bloc | island | fandom | school | party | generation | club | society"
+                     " | guild | league | office | country | city | company | business | organisation | organization")
 JOIN = define_words("join", "link | connect | join | bridge | tie | span | unite | straddle | couple | knit")
 APART = define_words("apart", "separate | different | distinct | unrelated | unconnected | disconnected | rival"
                      " | opposing | otherwise | disparate | isolated | both | two")
@@ -195,12 +196,12 @@ CATALOG: dict[str, Algorithm] = {
                 " | drives the most | bellwether | bellwethers | most essential | most vital | best connected"
                 " | well connected | highest ranked | wield | wields | pull others | pulls others | lead others | leads others | big fish | major player"
                 f" | {EVERYONE} ... end up | {AMPLIFY} by the most | {AMPLIFY} by most | {AMPLIFY} ... by {EVERYONE}"
-                f" | by the most other | {STEER} the {AGENDA} | {PULL} ... the rest | {PULL} ... everything else"
+                f" | by the most other | other ... {AMPLIFY} ... most | others {AMPLIFY} ... most | {STEER} the {AGENDA} | {PULL} ... the rest | {PULL} ... everything else"
                 f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
                 " | driver | drivers | depend on | depends on | reach | critical | valued | trend | dominant"
-                " | respected | magnet | magnets | stature | pivotal",
+                " | respected | magnet | magnets | stature | pivotal | most other | most others",
                 weak="top | drive | matter | stand out | biggest | who ... most | which ... most",
             ),
             params={
@@ -242,6 +243,8 @@ CATALOG: dict[str, Algorithm] = {
                 # joining groups that are apart is brokerage, not community detection
                 f" | {JOIN} ... {APART} ... {GROUP} | {JOIN} ... {GROUP} and ... {GROUP} | {JOIN} ... {GROUP} with ... {GROUP}"
                 f" | {JOIN} ... {GROUP} to ... {GROUP} | between ... {GROUP} and ... {GROUP} | end up ... through"
+                f" | bring ... {APART} ... {GROUP} | bring ... {GROUP} together | pull ... {APART} ... {GROUP}"
+                f" | {JOIN} ... {APART} ... {GROUP} together | bring ... {APART} ... {GROUP} together"
                 # where everyone ends up passing through, not where everyone ends up
                 f" | {EVERYONE} ... end up ... through",
                 medium="between | critical link | routed | between ... and | stuck"
@@ -398,6 +401,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | friends already | contacts already | peers already | neighbours already | neighbors already | around known | around flagged | connected to flagged | linked to flagged"
                 # marking the neighbours of the vertices already marked ("flag those closest to them too")
                 f" | {MARK} ... {NEAR} to {THEM} | {MARK} ... {NEAR} {THEM} | {MARK} ... from ... {NEAR} {THEM}"
+                f" | {MARK} ... {NEAR} to the {ADVERSE} | {MARK} ... {NEAR} {ADVERSE}"
                 " | "
                 + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS),
                 medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed"
@@ -407,7 +411,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | classify each | likely to be | ground truth | confirmed cases | known cases | known ... cases"
                 " | confirmed ... cases | around them | those around | their neighbours | their neighbors"
                 # the neighbours of known cases, and theirs in turn ("..., and the papers that cite those")
-                f" | {NEAR} to {THEM} | {NEAR} {THEM} | already {ADVERSE} | and ... that ... those | and ... who ... those"
+                f" | {NEAR} to {THEM} | {NEAR} {THEM} | {NEAR} to the {ADVERSE} | {NEAR} {ADVERSE} | already {ADVERSE} | and ... that ... those | and ... who ... those"
                 " | and ... which ... those | and ... that ... them | and ... who ... them",
                 weak="label | labels | flag | tag | known | confirmed | upstream",
             ),

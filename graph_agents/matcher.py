@@ -126,6 +126,7 @@ class Token:
     purpose: bool = False  # inside a purpose clause ("so that ...")
     negated: bool = False
     naming: bool = False  # names the graph the ask is about ("in the co-purchase graph"), not the ask
+    role: bool = False  # the asker of a user story ("As a *community manager*, I want ..."): not the ask
     subordinate: bool = False  # inside a subordinate clause ("after ...", "when ...")
     relative: int = 0  # which relative clause ("... that depend on them") it is in, 1-based; 0: none
     heads: tuple[int, ...] = ()  # the relative clauses whose antecedent it is part of ("the assets")
@@ -199,7 +200,21 @@ def tokenize(text: str) -> list[Token]:
                             subordinate=subordinate, relative=relative))
         negate_left = max(0, negate_left - 1)
     _mark_graph_names(tokens)
+    _mark_role(tokens)
     return tokens
+
+
+ROLE_WORDS = 8  # words a user story's role ("As a fraud analyst in the payments team, I ...") may have
+
+
+def _mark_role(tokens: list[Token]) -> None:
+    """"As a community manager, I want ...": who asks, whatever words the role holds."""
+    if len(tokens) < 3 or tokens[0].text != "as" or tokens[1].text not in {"a", "an", "the", "our"}:
+        return
+    for tok in tokens[2:2 + ROLE_WORDS]:
+        if tok.text in _BOUNDARY or tok.text in {"i", "we"}:
+            return
+        tok.role = True
 
 
 def _returning_chains(raw: list[str]) -> set[int]:
@@ -369,6 +384,8 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
             words_in_phrase = sum(1 for x in stems if x != GAP)
             for start, end in _find(stems, tokens, starts):
                 span = tokens[start:end]
+                if any(t.role for t in span):
+                    continue
                 found.append(PhraseMatch(
                     intent, phrase, float(weight) * (1 + SPECIFICITY * (words_in_phrase - 1)), start, end,
                     " ".join(t.text for t in span), tokens[start].clause,

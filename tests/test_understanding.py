@@ -588,7 +588,8 @@ def test_a_chain_that_returns_to_its_start_is_a_cycle():
 def test_marking_the_neighbours_of_known_cases_is_propagation():
     for text in ("Tag the suppliers nearest to them as exposed too.",
                  "Infer a default risk for each borrower from the borrowers around them who already defaulted.",
-                 "Mark the posts that quote banned posts, and the posts that quote those, as suspect."):
+                 "Mark the posts that quote banned posts, and the posts that quote those, as suspect.",
+                 "Score the hosts adjacent to the infected ones as exposed."):
         assert [c.name for c in algorithms.asks(text)] == ["attribute_propagation"], text
     # near to everyone is still closeness
     assert [c.name for c in algorithms.asks("Which depots are nearest to everyone?")] == ["closeness"]
@@ -599,7 +600,9 @@ def test_being_amplified_by_most_others_or_steering_them_is_influence():
                  "Which editors steer the narrative for the whole newsroom?",
                  "Which dishes drag the rest of the menu along?",
                  "Which stores lure visitors into the centre?",
-                 "Which numbers does everybody end up dialling?"):
+                 "Which numbers does everybody end up dialling?",
+                 "Which traders do other traders imitate the most?",
+                 "Which players do most other players team up with?"):
         assert [c.name for c in algorithms.asks(text)] == ["pagerank"], text
     # where everybody ends up passing through is brokerage
     assert [c.name for c in algorithms.asks("Which junctions does everybody's freight end up rolling through?")] == [
@@ -651,3 +654,10 @@ The auditors also want the list of cycles with their members. The committee aske
         ("Then there is the question of which depots matter most.", ["pagerank"]),
         ("The auditors also want the list of cycles with their members.", ["simple_cycles"]),
     ]
+
+
+def test_the_role_of_a_user_story_is_who_asks_not_what():
+    assert [t.role for t in matcher.tokenize("As a cluster lead, I want hubs")] == [False, False, True, True] + [False] * 4
+    text = "As a segment owner, I want the staff who bring the different guilds together."
+    assert [c.name for c in algorithms.asks(text)] == ["betweenness"]
+    assert [c.name for c in algorithms.asks("As a rule, group the stores into segments.")] == ["label_propagation"]
