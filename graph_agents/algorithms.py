@@ -195,13 +195,16 @@ CATALOG: dict[str, Algorithm] = {
                 " | drive ... sales | drive ... purchases | drive ... traffic | drive ... demand | drive ... engagement"
                 " | drives the most | bellwether | bellwethers | most essential | most vital | best connected"
                 " | well connected | highest ranked | wield | wields | pull others | pulls others | lead others | leads others | big fish | major player"
+                " | kingpin | kingpins | ringleader | ringleaders | mastermind | masterminds | bigwig | bigwigs | top dog"
+                " | heavyweight | heavyweights"
                 f" | {EVERYONE} ... end up | {AMPLIFY} by the most | {AMPLIFY} by most | {AMPLIFY} ... by {EVERYONE}"
                 f" | by the most other | other ... {AMPLIFY} ... most | others {AMPLIFY} ... most | {STEER} the {AGENDA} | {PULL} ... the rest | {PULL} ... everything else"
                 f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
                 " | driver | drivers | depend on | depends on | reach | critical | valued | trend | dominant"
-                " | respected | magnet | magnets | stature | pivotal | most other | most others",
+                " | respected | magnet | magnets | stature | pivotal | most other | most others"
+                f" | {EVERYONE} else",
                 weak="top | drive | matter | stand out | biggest | who ... most | which ... most",
             ),
             params={
@@ -325,6 +328,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
                 # connected to each other, cut off from the rest
                 f" | each other but not | but not ... the rest | one connected | single connected | into one {WHOLE}"
+                " | connected ... among themselves | linked ... among themselves | tied ... among themselves"
                 " | "
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
                           " | connected through | connected by", IDENTIFIERS),
@@ -359,7 +363,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
                 " | bounced between | back again | self dealing"
                 # a chain back to its start ("a pays b pays c pays a"); circling as motion, not circles of people
-                f" | {matcher.LOOP} | =circling | =circled | circling back",
+                f" | {matcher.LOOP} | =circling | =circled | circling back | to ... and back | and back again",
                 # "ring" is also a connected group (wcc); the other words of the ask decide which
                 medium="ring | rings | mutual | launder | laundering | go around | goes around | went around | travel around | travels around"
                 # going round the same few places, never leaving them
@@ -402,6 +406,7 @@ CATALOG: dict[str, Algorithm] = {
                 # marking the neighbours of the vertices already marked ("flag those closest to them too")
                 f" | {MARK} ... {NEAR} to {THEM} | {MARK} ... {NEAR} {THEM} | {MARK} ... from ... {NEAR} {THEM}"
                 f" | {MARK} ... {NEAR} to the {ADVERSE} | {MARK} ... {NEAR} {ADVERSE}"
+                " | ripple out | ripples out | ripple outward | ripples outward | ripple through | ripples through"
                 " | "
                 + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS),
                 medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed"
@@ -412,7 +417,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | confirmed ... cases | around them | those around | their neighbours | their neighbors"
                 # the neighbours of known cases, and theirs in turn ("..., and the papers that cite those")
                 f" | {NEAR} to {THEM} | {NEAR} {THEM} | {NEAR} to the {ADVERSE} | {NEAR} {ADVERSE} | already {ADVERSE} | and ... that ... those | and ... who ... those"
-                " | and ... which ... those | and ... that ... them | and ... who ... them",
+                " | and ... which ... those | and ... that ... them | and ... who ... them"
+                f" | {NEAR} ... to {THEM} | be hit | get hit | gets hit | are hit | hit next",
                 weak="label | labels | flag | tag | known | confirmed | upstream",
             ),
             params={

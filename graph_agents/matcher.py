@@ -84,6 +84,8 @@ FALSE_FRIENDS = {
     "import": {"import", "imports", "imported", "importing", "importer", "importers"},
     "author": {"author", "authors", "authored", "authoring", "authorship"},
     "between": {"betweenness"},
+    "close": {"closeness"},  # "how close they are to them" is no closeness centrality
+    "hit": {"hits"},  # "be hit" by a cascade is not the HITS algorithm
 }
 SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" says more than "cluster"
 

@@ -570,6 +570,7 @@ def test_linked_to_each_other_and_cut_off_from_the_rest_is_components():
     assert [t.text for t in matcher.tokenize("one another")] == ["each", "other"]
     for text in ("Find sets of kiosks that are interlinked with one another but not with the rest of the fleet.",
                  "Which printers sit in one connected lump?",
+                 "Which sets of kiosks are linked only among themselves?",
                  "Find laptops that share admin creds."):  # texting shorthand for credentials
         assert [c.name for c in algorithms.asks(text)] == ["wcc"], text
 
@@ -580,7 +581,8 @@ def test_a_chain_that_returns_to_its_start_is_a_cycle():
     assert matcher.LOOP not in [t.stem for t in matcher.tokenize("from p to q to r, then s")]
     for text in ("Do shipments ever go P -> Q -> R -> P?",
                  "Is stock moved from site 3 to site 5 to site 8 and back to site 3?",
-                 "Which drones keep circling the same depots?"):
+                 "Which drones keep circling the same depots?",
+                 "Which wallets pass coins to one another and back?"):
         assert [c.name for c in algorithms.asks(text)] == ["scc"], text
     assert [c.name for c in algorithms.asks("Which customers sit in tight social circles?")] == ["label_propagation"]
 
@@ -589,7 +591,9 @@ def test_marking_the_neighbours_of_known_cases_is_propagation():
     for text in ("Tag the suppliers nearest to them as exposed too.",
                  "Infer a default risk for each borrower from the borrowers around them who already defaulted.",
                  "Mark the posts that quote banned posts, and the posts that quote those, as suspect.",
-                 "Score the hosts adjacent to the infected ones as exposed."):
+                 "Score the hosts adjacent to the infected ones as exposed.",
+                 "When a bank defaults, which lenders get hit as the losses ripple out?",
+                 "Rate each tenant by how close they are to them, starting from the evicted ones."):
         assert [c.name for c in algorithms.asks(text)] == ["attribute_propagation"], text
     # near to everyone is still closeness
     assert [c.name for c in algorithms.asks("Which depots are nearest to everyone?")] == ["closeness"]
@@ -602,7 +606,9 @@ def test_being_amplified_by_most_others_or_steering_them_is_influence():
                  "Which stores lure visitors into the centre?",
                  "Which numbers does everybody end up dialling?",
                  "Which traders do other traders imitate the most?",
-                 "Which players do most other players team up with?"):
+                 "Which players do most other players team up with?",
+                 "Who are the ringleaders of the forum?",
+                 "Which vendors does everybody else want to work with?"):
         assert [c.name for c in algorithms.asks(text)] == ["pagerank"], text
     # where everybody ends up passing through is brokerage
     assert [c.name for c in algorithms.asks("Which junctions does everybody's freight end up rolling through?")] == [
@@ -661,3 +667,10 @@ def test_the_role_of_a_user_story_is_who_asks_not_what():
     text = "As a segment owner, I want the staff who bring the different guilds together."
     assert [c.name for c in algorithms.asks(text)] == ["betweenness"]
     assert [c.name for c in algorithms.asks("As a rule, group the stores into segments.")] == ["label_propagation"]
+
+
+def test_words_that_only_stem_like_an_algorithm_are_not_its_name():
+    assert matcher.stem("close") != matcher._stem_of("closeness") and matcher.stem("hit") != matcher._stem_of("hits")
+    assert algorithms.rank("Which suppliers get hit first?")[0].name != "hits"
+    assert [c.name for c in algorithms.asks("Rank the depots by closeness.")] == ["closeness"]
+    assert [c.name for c in algorithms.asks("Score the pages with HITS.")] == ["hits"]
