@@ -381,7 +381,7 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
     for intent, phrases in intents.items():
         for phrase, weight in phrases.items():
             stems = compile_phrase(phrase)
-            if not stems:
+            if not stems or stems[0] not in starts:  # most phrases: their first word is not in the text
                 continue
             words_in_phrase = sum(1 for x in stems if x != GAP)
             for start, end in _find(stems, tokens, starts):
