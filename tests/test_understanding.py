@@ -674,3 +674,14 @@ def test_words_that_only_stem_like_an_algorithm_are_not_its_name():
     assert algorithms.rank("Which suppliers get hit first?")[0].name != "hits"
     assert [c.name for c in algorithms.asks("Rank the depots by closeness.")] == ["closeness"]
     assert [c.name for c in algorithms.asks("Score the pages with HITS.")] == ["hits"]
+
+
+def test_an_indirect_question_is_an_ask_whoever_holds_it():
+    text = ("Priya raised whether any kiosks are isolated from the rest of the estate. The COO is curious which "
+            "depots matter most. It'd be useful to know if the riders fall into natural clusters. "
+            "Nobody has asked whether the office moves in May.")
+    assert _asks(text) == [
+        ("Priya raised whether any kiosks are isolated from the rest of the estate.", ["wcc"]),
+        ("The COO is curious which depots matter most.", ["pagerank"]),
+        ("It'd be useful to know if the riders fall into natural clusters.", ["label_propagation"]),
+    ]

@@ -58,7 +58,7 @@ _FIRST_PERSON = _either(
     r"|would like|'d like|wish|are asked|are looking|are keen|are trying|hope|aim|plan|intend|expect|require|would love"
     r"|'d love|are interested|can|could)",
     r"(?:could|can|would|will) (?:you|we|someone|the team)", "please", "help us", "let'?s",
-    r"it would be (?:great|good|useful|helpful|nice)", r"the (?:goal|aim|ask|question|task|need|idea) is",
+    r"it(?: would|['’]?d) be (?:great|good|useful|helpful|nice|interesting|valuable)", r"the (?:goal|aim|ask|question|task|need|idea) is",
     r"we'?d (?:like|love)", r"i'?d (?:like|love)",
 )
 _THIRD_PERSON = _either(
@@ -70,6 +70,9 @@ _THIRD_PERSON = _either(
     # an indirect question reported: "legal asked if ...", "the CFO keeps asking whether ..."
     r"(?:ask(?:s|ed|ing)?|wonder(?:s|ed|ing)?|quer(?:y|ies|ied)|want(?:s|ed)? to know|raised the question)(?: \w+)?"
     r" (?:if|whether|which|who|whom|whose|what|where|how)",
+    # "Maria raised whether ...", "the CFO is curious which ...": an indirect question, whoever holds it
+    "whether", r"(?:curious|unsure|unclear|keen to (?:know|learn|see|find out)|interested to (?:know|see|learn))"
+    r"(?: about)? (?:if|which|who|whom|whose|what|where|how)",
     # "they want the actual cycles": wanting a thing, not only wanting to do something
     r"want(?:s|ed)? (?:the|a|an|all|any|every|each|some|those|these|us|me|them|more|better)",
 )
