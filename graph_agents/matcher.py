@@ -10,8 +10,13 @@ object stand between them ("carry the flag over"). Matches never share a word: t
 phrase wins ("between communities" consumes "communities", which then no longer counts for
 community detection). A phrase inside the scope of a negation ("not", "no", "without", "rather
 than", ...; up to the next comma or "but") counts against nothing and for nothing: it is reported
-as negated. Clauses joined by "and", "as well as", ";" ... can carry separate asks
-(:func:`asks`), while purpose clauses ("so that ...", "because ...") only support the main ask.
+as negated, unless the phrase holds the negator itself ("but not ... the rest"). Clauses joined by
+"and", "as well as", ";" ... can carry separate asks (:func:`asks`), while purpose clauses ("so
+that ...", "because ...") only support the main ask; "so" of degree ("so central that") and "if"
+after a verb of asking ("asked if") open no clause. A chain that returns to its start ("a pays b
+pays c pays a", "x -> y -> x", "... and back to site 3") ends in the pseudo-word :data:`LOOP`,
+which phrases can name. The role of a user story ("As a *community manager*, I ...") counts for
+nothing: it says who asks.
 
 Three rules decide between intents whatever the catalog holds:
 
@@ -20,7 +25,8 @@ Three rules decide between intents whatever the catalog holds:
   such support, to the heaviest phrase. They never make a second ask of their own.
 - *The main clause leads.* A relative clause ("the assets *that depend on them*", "players *who*
   ...", "rings *where* ...") describes an entity; its phrases count half when the main clause
-  holds a phrase that decides alone, and never make a separate ask.
+  holds a phrase that decides alone, and never make a separate ask. With no noun to describe
+  ("*the ones whose* ...", "*those who* ...") it is the ask itself.
 - *One ask, one analysis.* A clause adds an ask only with a strong phrase of its own that no
   phrase of an ask already taken covers.
 """
