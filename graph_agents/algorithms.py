@@ -248,6 +248,7 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {JOIN} ... {GROUP} to ... {GROUP} | between ... {GROUP} and ... {GROUP} | end up ... through"
                 f" | bring ... {APART} ... {GROUP} | bring ... {GROUP} together | pull ... {APART} ... {GROUP}"
                 f" | {JOIN} ... {APART} ... {GROUP} together | bring ... {APART} ... {GROUP} together"
+                f" | {JOIN} {EVERYONE} else | {JOIN} {EVERYONE} ... to"
                 # where everyone ends up passing through, not where everyone ends up
                 f" | {EVERYONE} ... end up ... through",
                 medium="between | critical link | routed | between ... and | stuck"
@@ -633,8 +634,8 @@ CATALOG: dict[str, Algorithm] = {
             description="Share of a vertex's neighbour pairs that are linked themselves (undirected).",
             intents=phrases(
                 strong="clustering coefficient | local clustering | transitivity | cliquishness | cliquish"
-                " | neighbours know each other | neighbors know each other | contacts know each other"
-                " | friends know each other | whose contacts are connected | whose friends are connected"
+                " | neighbours ... know each other | neighbors ... know each other | contacts ... know each other"
+                " | friends ... know each other | whose contacts are connected | whose friends are connected"
                 " | whose neighbours are connected | whose neighbors are connected | how clustered",
                 medium="clustered neighbourhood | clustered neighborhood | embeddedness",
             ),

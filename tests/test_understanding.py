@@ -559,10 +559,13 @@ def test_a_word_class_in_a_phrase_matches_any_of_its_words():
 def test_joining_groups_that_are_apart_is_brokerage_not_community():
     for text in ("Which volunteers tie the rival camps together?",
                  "Who connects the night shift crowd with the day shift crowd?",
-                 "Which members span both factions?"):
+                 "Which members span both factions?",
+                 "Which gateways link everybody else to the core?"):
         assert [c.name for c in algorithms.asks(text)] == ["betweenness"], text
     # the groups alone are still a community ask
     assert [c.name for c in algorithms.asks("Which factions do the members form?")] == ["label_propagation"]
+    # a quantifier may stand inside a catalog phrase
+    assert [c.name for c in algorithms.asks("Whose friends all know each other?")] == ["clustering_coefficient"]
 
 
 def test_linked_to_each_other_and_cut_off_from_the_rest_is_components():
