@@ -354,25 +354,26 @@ def _starts(tokens: list[Token]) -> dict[str, list[int]]:
 def _find(stems: tuple[str, ...], tokens: list[Token], starts: Mapping[str, list[int]]) -> Iterable[tuple[int, int]]:
     """Every (start, end) where the stems occur in order, gaps within one clause."""
     for i in starts.get(stems[0], ()):
-        j, k, ok = i + 1, 1, True
-        while k < len(stems) and ok:
-            if stems[k] == GAP:
-                target = stems[k + 1]
-                for skip in range(MAX_GAP + 1):
-                    if j + skip < len(tokens) and tokens[j + skip].text in _BOUNDARY:
-                        ok = False
-                        break
-                    if j + skip < len(tokens) and _hit(target, tokens[j + skip]):
-                        j, k = j + skip + 1, k + 2
-                        break
-                else:
-                    ok = False
-            elif j < len(tokens) and _hit(stems[k], tokens[j]):
-                j, k = j + 1, k + 1
-            else:
-                ok = False
-        if ok and k >= len(stems):
-            yield i, j
+        end = _rest(stems, 1, tokens, i + 1)
+        if end is not None:
+            yield i, end
+
+
+def _rest(stems: tuple[str, ...], k: int, tokens: list[Token], j: int) -> int | None:
+    """Where ``stems[k:]`` ends when matched from token ``j`` (None: nowhere). A gap tries each word
+    its target may be, nearest first: "connect the city segment and ..." is not given up at "city"."""
+    if k == len(stems):
+        return j
+    if stems[k] != GAP:
+        return _rest(stems, k + 1, tokens, j + 1) if j < len(tokens) and _hit(stems[k], tokens[j]) else None
+    for pos in range(j, min(j + MAX_GAP + 1, len(tokens))):
+        if tokens[pos].text in _BOUNDARY:
+            return None
+        if _hit(stems[k + 1], tokens[pos]):
+            end = _rest(stems, k + 2, tokens, pos + 1)
+            if end is not None:
+                return end
+    return None
 
 
 def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation: bool = True) -> list[PhraseMatch]:

@@ -691,3 +691,12 @@ def test_an_indirect_question_is_an_ask_whoever_holds_it():
 def test_a_quantifier_may_stand_inside_a_catalog_phrase():
     assert [c.name for c in algorithms.asks("Whose friends all know each other?")] == ["clustering_coefficient"]
     assert [c.name for c in algorithms.asks("Which clerks are linked to the most important judges?")] == ["eigenvector"]
+
+
+def test_a_gap_tries_every_word_its_target_may_be():
+    toy = {"join": {"connect ... segment and": 3.0}}
+    # "city" is no segment: the gap goes on to the word that makes the phrase whole
+    [c] = matcher.rank("connect the city segment and the rural segment", toy)
+    assert c.phrases == ["connect the city segment and"]
+    assert matcher.rank("connect the city segment or the rural segment", toy) == []
+    assert [c.name for c in algorithms.asks("Which depots connect the north team and the south team?")] == ["betweenness"]
