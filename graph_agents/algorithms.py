@@ -157,7 +157,7 @@ THEM = define_words("them", "them | those | it | these | him | her")
 # a state already known of some vertices, from which the others are inferred
 ADVERSE = define_words("adverse", "failed | broken | infected | compromised | retracted | churned | defaulted | quit"
                        " | resigned | breached | hacked | banned | suspended | fraudulent | crashed | sick | tripped"
-                       " | flagged | blocked | recalled | contaminated | leaked")
+                       " | flagged | blocked | recalled | contaminated | leaked | closed | shut | offline | evicted | sanctioned")
 # a connected whole: "wired into one connected blob"
 WHOLE = define_words("whole", "blob | piece | mass | web | cluster | lump | component | island | tangle | mesh | network")
 
@@ -251,7 +251,7 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {JOIN} {EVERYONE} else | {JOIN} {EVERYONE} ... to"
                 # where everyone ends up passing through, not where everyone ends up
                 f" | {EVERYONE} ... end up ... through",
-                medium="between | critical link | routed | between ... and | stuck"
+                medium="between | critical link | =routed | between ... and | stuck"
                 # the active verb joining two parties ("link the X with the Y"), not "linked"/"connected"
                 " | =link ... with | =links ... with | =connect ... with | =connects ... with | =link ... and"
                 " | =links ... and | =connect ... and | =connects ... and | =bridge ... and | =join ... with"
@@ -406,7 +406,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | friends already | contacts already | peers already | neighbours already | neighbors already | around known | around flagged | connected to flagged | linked to flagged"
                 # marking the neighbours of the vertices already marked ("flag those closest to them too")
                 f" | {MARK} ... {NEAR} to {THEM} | {MARK} ... {NEAR} {THEM} | {MARK} ... from ... {NEAR} {THEM}"
-                f" | {MARK} ... {NEAR} to the {ADVERSE} | {MARK} ... {NEAR} {ADVERSE}"
+                f" | {MARK} ... {NEAR} to the {ADVERSE} | {MARK} ... {NEAR} {ADVERSE} | {MARK} ... {NEAR} to the ... ones"
                 " | ripple out | ripples out | ripple outward | ripples outward | ripple through | ripples through"
                 " | "
                 + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS),
@@ -417,7 +417,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | classify each | likely to be | ground truth | confirmed cases | known cases | known ... cases"
                 " | confirmed ... cases | around them | those around | their neighbours | their neighbors"
                 # the neighbours of known cases, and theirs in turn ("..., and the papers that cite those")
-                f" | {NEAR} to {THEM} | {NEAR} {THEM} | {NEAR} to the {ADVERSE} | {NEAR} {ADVERSE} | already {ADVERSE} | and ... that ... those | and ... who ... those"
+                f" | {NEAR} to {THEM} | {NEAR} {THEM} | {NEAR} to the {ADVERSE} | {NEAR} to the ... ones | {NEAR} {ADVERSE} | already {ADVERSE} | and ... that ... those | and ... who ... those"
                 " | and ... which ... those | and ... that ... them | and ... who ... them"
                 f" | {NEAR} ... to {THEM} | be hit | get hit | gets hit | are hit | hit next",
                 weak="label | labels | flag | tag | known | confirmed | upstream",

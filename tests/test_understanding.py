@@ -594,7 +594,8 @@ def test_marking_the_neighbours_of_known_cases_is_propagation():
                  "Mark the posts that quote banned posts, and the posts that quote those, as suspect.",
                  "Score the hosts adjacent to the infected ones as exposed.",
                  "When a bank defaults, which lenders get hit as the losses ripple out?",
-                 "Rate each tenant by how close they are to them, starting from the evicted ones."):
+                 "Rate each tenant by how close they are to them, starting from the evicted ones.",
+                 "Mark the lanes next to the blocked ones as slow too."):
         assert [c.name for c in algorithms.asks(text)] == ["attribute_propagation"], text
     # near to everyone is still closeness
     assert [c.name for c in algorithms.asks("Which depots are nearest to everyone?")] == ["closeness"]
@@ -675,6 +676,8 @@ def test_words_that_only_stem_like_an_algorithm_are_not_its_name():
     assert algorithms.rank("Which suppliers get hit first?")[0].name != "hits"
     assert [c.name for c in algorithms.asks("Rank the depots by closeness.")] == ["closeness"]
     assert [c.name for c in algorithms.asks("Score the pages with HITS.")] == ["hits"]
+    # "routed" (through a broker) is that word form only: "routes" are no brokerage
+    assert "betweenness" not in [c.name for c in algorithms.rank("List the bus routes.")]
 
 
 def test_an_indirect_question_is_an_ask_whoever_holds_it():
