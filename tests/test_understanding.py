@@ -703,3 +703,11 @@ def test_a_gap_tries_every_word_its_target_may_be():
     assert c.phrases == ["connect the team leads team and"]
     assert matcher.rank("connect the team leads team or the board", toy) == []
     assert [c.name for c in algorithms.asks("Which depots connect the north team and the south team?")] == ["betweenness"]
+
+
+def test_what_a_discussion_list_reports_is_no_ask_but_its_questions_are():
+    text = """## Discussion
+- Kim: trucks sometimes loop between the same two yards.
+- Which yards do trucks keep looping between?
+"""
+    assert _asks(text) == [("Which yards do trucks keep looping between?", ["scc"])]

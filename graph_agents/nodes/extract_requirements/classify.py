@@ -22,7 +22,8 @@ SECTION_PATTERNS = {  # heading words -> what the items under it are
                    r"|deliverables?|timeline|logistics|privacy|security requirements|ground rules|conditions",
     "stakeholders": r"stakeholders?|audience|owners?|sponsors?|contacts?|team members|raci|who'?s who",
     "objectives": r"objectives?|goals?|aims?|purpose|vision|mission|outcomes|why|motivation|business drivers?",
-    "background": r"background|context|overview|about|introduction|intro|summary|history|notes?|situation|current state|the data|data sources?",
+    "background": r"background|context|overview|about|introduction|intro|summary|history|notes?|situation|current state|the data|data sources?"
+                  r"|discussion|discussed|recap|observations?|findings|status|updates?|minutes",
     "asks": r"requirements?|questions?|asks?|needs?|backlog|use cases?|analys[ie]s|requests?|scope|user stories|stories"
             r"|wish ?list|what we need|what we want|deliverables|tasks?|problems?|topics?|investigations?|items|epics?",
 }
