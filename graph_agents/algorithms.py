@@ -125,7 +125,7 @@ MARKS = "flag | flags | label | labels | tag | tags | risk | score | suspicion |
 
 # Word classes: phrases name them as "{name}" and match any of their words (any word form), so
 # one phrase covers a pattern rather than one sentence ("=connect ... {apart} ... {group}").
-# the parties a broker sits between: "link separate clans", "connect the news crowd and the sports crowd"
+# the parties a broker sits between: "tie the rival camps", "connect the day crowd with the night crowd"
 GROUP = define_words("group", "community | group | cluster | clan | crowd | team | camp | circle | faction | tribe"
                      " | segment | silo | department | region | world | scene | audience | side | part | cohort"
                      " | division | unit | bloc | island | fandom | school | party | generation | club | society"
@@ -135,20 +135,20 @@ APART = define_words("apart", "separate | different | distinct | unrelated | unc
                      " | opposing | otherwise | disparate | isolated | both | two")
 # who everyone ends up at (in-links from all the others: PageRank)
 EVERYONE = define_words("everyone", "everyone | everybody")
-# being passed on by many: "reshared by the most other creators", "copied by everybody"
+# being passed on by many: "quoted by the most other analysts", "copied by everybody"
 AMPLIFY = define_words("amplify", "reshare | repost | retweet | share | amplify | echo | quote | copy | forward"
                        " | repeat | imitate | mimic | cite | reference | boost | recommend | endorse")
-# setting what others do: "set the agenda", "steer the conversation"
+# setting what others do: "steer the conversation", "shape the narrative"
 STEER = define_words("steer", "set | shape | steer | dictate | control | drive | lead")
 AGENDA = define_words("agenda", "agenda | tone | narrative | conversation | discourse | fashion | taste")
-# carrying the others with it: "pull the rest of the basket along"; bringing people in: "draw shoppers in"
+# carrying the others with it: "drag the rest of the menu along"; bringing people in: "lure visitors in"
 PULL = define_words("pull", "pull | drag | lift | tow | haul")
 DRAW = define_words("draw", "pull | draw | bring | attract | lure | drag")
 PEOPLE = define_words("people", "people | shopper | customer | buyer | visitor | user | fan | reader | viewer | traffic"
                       " | crowd | guest | member | subscriber | player | patient")
-# looking like one entity: "customers who look most like c00042"
+# looking like one entity: "vendors that behave most like vendor v9"
 LOOK = define_words("look", "look | behave | act | seem | shop | buy | sound")
-# marking a label on someone: "flag ...", "label ... as", "estimate ... risk"
+# marking a label on someone: "tag ...", "mark ... as", "infer ... risk"
 MARK = define_words("mark", "flag | label | tag | mark | classify | treat | score | rate | estimate | infer | predict"
                     " | assess | deem | consider | warn | alert | notify")
 NEAR = define_words("near", "closest | nearest | close | near | next | adjacent | around | connected | linked | tied"
@@ -158,7 +158,7 @@ THEM = define_words("them", "them | those | it | these | him | her")
 ADVERSE = define_words("adverse", "failed | broken | infected | compromised | retracted | churned | defaulted | quit"
                        " | resigned | breached | hacked | banned | suspended | fraudulent | crashed | sick | tripped"
                        " | flagged | blocked | recalled | contaminated | leaked | closed | shut | offline | evicted | sanctioned")
-# a connected whole: "wired into one connected blob"
+# a connected whole: "sit in one connected lump"
 WHOLE = define_words("whole", "blob | piece | mass | web | cluster | lump | component | island | tangle | mesh | network")
 
 _NAME_ATTRIBUTE = Param(str, "name", "vertex attribute holding display names, for entities named in an ask")
@@ -198,7 +198,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | kingpin | kingpins | ringleader | ringleaders | mastermind | masterminds | bigwig | bigwigs | top dog"
                 " | heavyweight | heavyweights"
                 f" | {EVERYONE} ... end up | {AMPLIFY} by the most | {AMPLIFY} by most | {AMPLIFY} ... by {EVERYONE}"
-                f" | by the most other | other ... {AMPLIFY} ... most | others {AMPLIFY} ... most | {STEER} the {AGENDA} | {PULL} ... the rest | {PULL} ... everything else"
+                f" | by the most other | other ... {AMPLIFY} ... most | others {AMPLIFY} ... most | {STEER} the {AGENDA}"
+                f" | {PULL} ... the rest | {PULL} ... everything else"
                 f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
@@ -404,7 +405,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | extrapolate | flow down | flows down | neighbours of known | neighbors of known | near flagged"
                 " | next to flagged | because their friends | because their contacts"
                 " | friends already | contacts already | peers already | neighbours already | neighbors already | around known | around flagged | connected to flagged | linked to flagged"
-                # marking the neighbours of the vertices already marked ("flag those closest to them too")
+                # marking the neighbours of the vertices already marked ("tag those nearest to them too")
                 f" | {MARK} ... {NEAR} to {THEM} | {MARK} ... {NEAR} {THEM} | {MARK} ... from ... {NEAR} {THEM}"
                 f" | {MARK} ... {NEAR} to the {ADVERSE} | {MARK} ... {NEAR} {ADVERSE} | {MARK} ... {NEAR} to the ... ones"
                 " | ripple out | ripples out | ripple outward | ripples outward | ripple through | ripples through"
@@ -416,10 +417,12 @@ CATALOG: dict[str, Algorithm] = {
                 " | label every | label each | tag every | tag each | mark every | mark each | classify every"
                 " | classify each | likely to be | ground truth | confirmed cases | known cases | known ... cases"
                 " | confirmed ... cases | around them | those around | their neighbours | their neighbors"
-                # the neighbours of known cases, and theirs in turn ("..., and the papers that cite those")
-                f" | {NEAR} to {THEM} | {NEAR} {THEM} | {NEAR} to the {ADVERSE} | {NEAR} to the ... ones | {NEAR} {ADVERSE} | already {ADVERSE} | and ... that ... those | and ... who ... those"
+                # the neighbours of known cases, and theirs in turn ("..., and the posts that quote those")
+                f" | {NEAR} to {THEM} | {NEAR} ... to {THEM} | {NEAR} {THEM} | {NEAR} to the {ADVERSE} | {NEAR} to the ... ones"
+                f" | {NEAR} {ADVERSE} | already {ADVERSE} | and ... that ... those | and ... who ... those"
                 " | and ... which ... those | and ... that ... them | and ... who ... them"
-                f" | {NEAR} ... to {THEM} | be hit | get hit | gets hit | are hit | hit next",
+                # hit in turn by a cascade
+                " | be hit | get hit | gets hit | are hit | hit next",
                 weak="label | labels | flag | tag | known | confirmed | upstream",
             ),
             params={

@@ -68,10 +68,10 @@ _THIRD_PERSON = _either(
     "intends? to", "(?:is|are) looking to", "(?:is|are) keen to", "(?:is|are) interested in",
     "asks? (?:us|for|to|which|who|whether|if)", "asked (?:us|for|to|which|who|whether|if)", "would love", "requires?",
     "requested", "wonders?", "wondering", "wondered",
-    # an indirect question reported: "legal asked if ...", "the CFO keeps asking whether ..."
+    # an indirect question reported: "compliance asked if ...", "the CFO keeps asking whether ..."
     r"(?:ask(?:s|ed|ing)?|wonder(?:s|ed|ing)?|quer(?:y|ies|ied)|want(?:s|ed)? to know|raised the question)(?: \w+)?"
     r" (?:if|whether|which|who|whom|whose|what|where|how)",
-    # "Maria raised whether ...", "the CFO is curious which ...": an indirect question, whoever holds it
+    # "Priya raised whether ...", "the COO is curious which ...": an indirect question, whoever holds it
     "whether", r"(?:curious|unsure|unclear|keen to (?:know|learn|see|find out)|interested to (?:know|see|learn))"
     r"(?: about)? (?:if|which|who|whom|whose|what|where|how)",
     # "they want the actual cycles": wanting a thing, not only wanting to do something
