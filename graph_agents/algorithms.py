@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import matcher
-from .matcher import Candidate
+from .matcher import Candidate, define_words
 
 
 @dataclass(frozen=True)
@@ -123,6 +123,44 @@ IDENTIFIERS = (
 # what a label propagation spreads
 MARKS = "flag | flags | label | labels | tag | tags | risk | score | suspicion | status | taint | stigma | classification"
 
+# Word classes: phrases name them as "{name}" and match any of their words (any word form), so
+# one phrase covers a pattern rather than one sentence ("=connect ... {apart} ... {group}").
+# the parties a broker sits between: "tie the rival camps", "connect the day crowd with the night crowd"
+GROUP = define_words("group", "community | group | cluster | clan | crowd | team | camp | circle | faction | tribe"
+                     " | segment | silo | department | region | world | scene | audience | side | part | cohort"
+                     " | division | unit | bloc | island | fandom | school | party | generation | club | society"
+                     " | guild | league | office | country | city | company | business | organisation | organization")
+JOIN = define_words("join", "link | connect | join | bridge | tie | span | unite | straddle | couple | knit")
+APART = define_words("apart", "separate | different | distinct | unrelated | unconnected | disconnected | rival"
+                     " | opposing | otherwise | disparate | isolated | both | two")
+# who everyone ends up at (in-links from all the others: PageRank)
+EVERYONE = define_words("everyone", "everyone | everybody")
+# being passed on by many: "quoted by the most other analysts", "copied by everybody"
+AMPLIFY = define_words("amplify", "reshare | repost | retweet | share | amplify | echo | quote | copy | forward"
+                       " | repeat | imitate | mimic | cite | reference | boost | recommend | endorse")
+# setting what others do: "steer the conversation", "shape the narrative"
+STEER = define_words("steer", "set | shape | steer | dictate | control | drive | lead")
+AGENDA = define_words("agenda", "agenda | tone | narrative | conversation | discourse | fashion | taste")
+# carrying the others with it: "drag the rest of the menu along"; bringing people in: "lure visitors in"
+PULL = define_words("pull", "pull | drag | lift | tow | haul")
+DRAW = define_words("draw", "pull | draw | bring | attract | lure | drag")
+PEOPLE = define_words("people", "people | shopper | customer | buyer | visitor | user | fan | reader | viewer | traffic"
+                      " | crowd | guest | member | subscriber | player | patient")
+# looking like one entity: "vendors that behave most like vendor v9"
+LOOK = define_words("look", "look | behave | act | seem | shop | buy | sound")
+# marking a label on someone: "tag ...", "mark ... as", "infer ... risk"
+MARK = define_words("mark", "flag | label | tag | mark | classify | treat | score | rate | estimate | infer | predict"
+                    " | assess | deem | consider | warn | alert | notify")
+NEAR = define_words("near", "closest | nearest | close | near | next | adjacent | around | connected | linked | tied"
+                    " | attached | related | exposed")
+THEM = define_words("them", "them | those | it | these | him | her")
+# a state already known of some vertices, from which the others are inferred
+ADVERSE = define_words("adverse", "failed | broken | infected | compromised | retracted | churned | defaulted | quit"
+                       " | resigned | breached | hacked | banned | suspended | fraudulent | crashed | sick | tripped"
+                       " | flagged | blocked | recalled | contaminated | leaked | closed | shut | offline | evicted | sanctioned")
+# a connected whole: "sit in one connected lump"
+WHOLE = define_words("whole", "blob | piece | mass | web | cluster | lump | component | island | tangle | mesh | network")
+
 _NAME_ATTRIBUTE = Param(str, "name", "vertex attribute holding display names, for entities named in an ask")
 _SUPERSTEPS = Param(int, 100, "cap on iterations; every iterative algorithm needs one", 1, 10_000)
 
@@ -156,11 +194,18 @@ CATALOG: dict[str, Algorithm] = {
                 " | biggest say | most say | linchpin | keystone | cornerstone | anchor | anchors | crowd puller"
                 " | drive ... sales | drive ... purchases | drive ... traffic | drive ... demand | drive ... engagement"
                 " | drives the most | bellwether | bellwethers | most essential | most vital | best connected"
-                " | well connected | highest ranked | wield | wields | pull others | pulls others | lead others | leads others | big fish | major player",
+                " | well connected | highest ranked | wield | wields | pull others | pulls others | lead others | leads others | big fish | major player"
+                " | kingpin | kingpins | ringleader | ringleaders | mastermind | masterminds | bigwig | bigwigs | top dog"
+                " | heavyweight | heavyweights"
+                f" | {EVERYONE} ... end up | {AMPLIFY} by the most | {AMPLIFY} by most | {AMPLIFY} ... by {EVERYONE}"
+                f" | by the most other | other ... {AMPLIFY} ... most | others {AMPLIFY} ... most | {STEER} the {AGENDA}"
+                f" | {PULL} ... the rest | {PULL} ... everything else"
+                f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
                 " | driver | drivers | depend on | depends on | reach | critical | valued | trend | dominant"
-                " | respected | magnet | magnets | stature | pivotal",
+                " | respected | magnet | magnets | stature | pivotal | most other | most others"
+                f" | {EVERYONE} else",
                 weak="top | drive | matter | stand out | biggest | who ... most | which ... most",
             ),
             params={
@@ -198,8 +243,16 @@ CATALOG: dict[str, Algorithm] = {
                 " | spans ... divide | straddle | straddles | liaison | liaisons | super connector | super connectors"
                 " | point of failure | points of failure | failure points | crossroads | interchange | cross pollinate"
                 " | cross pollination | on the path between | boundary spanner | boundary spanners | broker between | in between | has to go through"
-                " | have to go through | every ... go through | every ... goes through | every ... pass through",
-                medium="between | critical link | routed | between ... and | stuck"
+                " | have to go through | every ... go through | every ... goes through | every ... pass through"
+                # joining groups that are apart is brokerage, not community detection
+                f" | {JOIN} ... {APART} ... {GROUP} | {JOIN} ... {GROUP} and ... {GROUP} | {JOIN} ... {GROUP} with ... {GROUP}"
+                f" | {JOIN} ... {GROUP} to ... {GROUP} | between ... {GROUP} and ... {GROUP} | end up ... through"
+                f" | bring ... {APART} ... {GROUP} | bring ... {GROUP} together | pull ... {APART} ... {GROUP}"
+                f" | {JOIN} ... {APART} ... {GROUP} together | bring ... {APART} ... {GROUP} together"
+                f" | {JOIN} {EVERYONE} else | {JOIN} {EVERYONE} ... to"
+                # where everyone ends up passing through, not where everyone ends up
+                f" | {EVERYONE} ... end up ... through",
+                medium="between | critical link | =routed | between ... and | stuck"
                 # the active verb joining two parties ("link the X with the Y"), not "linked"/"connected"
                 " | =link ... with | =links ... with | =connect ... with | =connects ... with | =link ... and"
                 " | =links ... and | =connect ... and | =connects ... and | =bridge ... and | =join ... with"
@@ -275,12 +328,15 @@ CATALOG: dict[str, Algorithm] = {
                 " | stranded | orphan | orphans | orphaned | no ties to | no links to | unconnected"
                 " | nothing to do with the rest | nothing to do with anyone else | no contact with the rest"
                 " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
+                # connected to each other, cut off from the rest
+                f" | each other but not | but not ... the rest | one connected | single connected | into one {WHOLE}"
+                " | connected ... among themselves | linked ... among themselves | tied ... among themselves"
                 " | "
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
                           " | connected through | connected by", IDENTIFIERS),
                 medium="component | components | rest of the network | from the rest | isolated | reachable | linked"
                 " | collusion | colluding | collude | colludes | one fraudster | one person | fraud ring | network of accounts | any chain | tied to"
-                " | duplicates | share ... account | same ... account | shared account",
+                " | duplicates | share ... account | same ... account | shared account | from everything else | from everyone else",
                 weak="connected | identity | resolution | share | shared | sharing",
             ),
             core_only=True,
@@ -307,9 +363,14 @@ CATALOG: dict[str, Algorithm] = {
                 " | come full circle"
                 " | recirculate | recirculated | recycled funds | cycled | cycle through | cycle back | loop back"
                 " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
-                " | bounced between | back again | self dealing",
+                " | bounced between | back again | self dealing"
+                # a chain back to its start ("a pays b pays c pays a"); circling as motion, not circles of people
+                f" | {matcher.LOOP} | =circling | =circled | circling back | to ... and back | and back again",
                 # "ring" is also a connected group (wcc); the other words of the ask decide which
-                medium="ring | rings | mutual | launder | laundering | go around | goes around | went around | travel around | travels around",
+                medium="ring | rings | mutual | launder | laundering | go around | goes around | went around | travel around | travels around"
+                # going round the same few places, never leaving them
+                " | keep ... round | keeps ... round | never leave | never leaves | never leaving | without ever leaving"
+                " | never get out | never escape",
                 weak="wash | return | returns | back",
             ),
             core_only=True,
@@ -344,6 +405,10 @@ CATALOG: dict[str, Algorithm] = {
                 " | extrapolate | flow down | flows down | neighbours of known | neighbors of known | near flagged"
                 " | next to flagged | because their friends | because their contacts"
                 " | friends already | contacts already | peers already | neighbours already | neighbors already | around known | around flagged | connected to flagged | linked to flagged"
+                # marking the neighbours of the vertices already marked ("tag those nearest to them too")
+                f" | {MARK} ... {NEAR} to {THEM} | {MARK} ... {NEAR} {THEM} | {MARK} ... from ... {NEAR} {THEM}"
+                f" | {MARK} ... {NEAR} to the {ADVERSE} | {MARK} ... {NEAR} {ADVERSE} | {MARK} ... {NEAR} to the ... ones"
+                " | ripple out | ripples out | ripple outward | ripples outward | ripple through | ripples through"
                 " | "
                 + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS),
                 medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed"
@@ -351,7 +416,13 @@ CATALOG: dict[str, Algorithm] = {
                 " | based on ... neighbors | based on ... friends | based on ... peers | close contacts"
                 " | label every | label each | tag every | tag each | mark every | mark each | classify every"
                 " | classify each | likely to be | ground truth | confirmed cases | known cases | known ... cases"
-                " | confirmed ... cases | around them | those around | their neighbours | their neighbors",
+                " | confirmed ... cases | around them | those around | their neighbours | their neighbors"
+                # the neighbours of known cases, and theirs in turn ("..., and the posts that quote those")
+                f" | {NEAR} to {THEM} | {NEAR} ... to {THEM} | {NEAR} {THEM} | {NEAR} to the {ADVERSE} | {NEAR} to the ... ones"
+                f" | {NEAR} {ADVERSE} | already {ADVERSE} | and ... that ... those | and ... who ... those"
+                " | and ... which ... those | and ... that ... them | and ... who ... them"
+                # hit in turn by a cascade
+                " | be hit | get hit | gets hit | are hit | hit next",
                 weak="label | labels | flag | tag | known | confirmed | upstream",
             ),
             params={
@@ -416,8 +487,8 @@ CATALOG: dict[str, Algorithm] = {
             description="Importance from being linked to other important vertices (undirected).",
             intents=phrases(
                 strong="eigenvector | eigenvector centrality | connected to well connected | linked to well connected"
-                " | connected to the most connected | connected to influential | connected to important"
-                " | linked to influential | linked to important | ties to influential | ties to important"
+                " | connected to the most connected | connected to ... influential | connected to ... important"
+                " | linked to ... influential | linked to ... important | ties to ... influential | ties to ... important"
                 " | know the right people | knows the right people | friends in high places | well connected friends"
                 " | connected to other important | connected to other influential | in the best company",
             ),
@@ -566,8 +637,8 @@ CATALOG: dict[str, Algorithm] = {
             description="Share of a vertex's neighbour pairs that are linked themselves (undirected).",
             intents=phrases(
                 strong="clustering coefficient | local clustering | transitivity | cliquishness | cliquish"
-                " | neighbours know each other | neighbors know each other | contacts know each other"
-                " | friends know each other | whose contacts are connected | whose friends are connected"
+                " | neighbours ... know each other | neighbors ... know each other | contacts ... know each other"
+                " | friends ... know each other | whose contacts are connected | whose friends are connected"
                 " | whose neighbours are connected | whose neighbors are connected | how clustered",
                 medium="clustered neighbourhood | clustered neighborhood | embeddedness",
             ),
@@ -740,7 +811,9 @@ CATALOG: dict[str, Algorithm] = {
             description="How alike each vertex is to one named entity (Jaccard similarity of their neighbours).",
             intents=phrases(
                 strong="similar to | most similar to | closest to ... similar | alike to | resemble | resembles"
-                " | lookalikes of | look-alikes of",
+                " | lookalikes of | look-alikes of"
+                f" | {LOOK} ... most like | {LOOK} the most like"
+                " | most closely resemble | most closely resembles",
             ),
             params={
                 "target": Param(str, "", "the entity to compare with: a vertex id, key or display name"),

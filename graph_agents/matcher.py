@@ -3,14 +3,20 @@
 Words are compared by their Snowball (Porter 2) stem, so "influential", "influencers" and
 "influence" meet the phrases written in any of those forms. A phrase is a few words; ``...``
 inside a phrase lets up to three other words stand between its parts ("between ... communities"
-matches "between the separate communities"); ``=word`` matches that word form only ("=link ... with" is
+matches "between the separate communities"); ``{name}`` matches any word of a word class
+(:func:`define_words`: "{group}" is clan, crowd, team ...); ``=word`` matches that word form only ("=link ... with" is
 the verb that joins two parties, not "linked"); a verb and its particle ("carry over") let the verb's
 object stand between them ("carry the flag over"). Matches never share a word: the longer, stronger
 phrase wins ("between communities" consumes "communities", which then no longer counts for
 community detection). A phrase inside the scope of a negation ("not", "no", "without", "rather
 than", ...; up to the next comma or "but") counts against nothing and for nothing: it is reported
-as negated. Clauses joined by "and", "as well as", ";" ... can carry separate asks
-(:func:`asks`), while purpose clauses ("so that ...", "because ...") only support the main ask.
+as negated, unless the phrase holds the negator itself ("but not ... the rest"). Clauses joined by
+"and", "as well as", ";" ... can carry separate asks (:func:`asks`), while purpose clauses ("so
+that ...", "because ...") only support the main ask; "so" of degree ("so central that") and "if"
+after a verb of asking ("asked if") open no clause. A chain that returns to its start ("a pays b
+pays c pays a", "x -> y -> x", "... and back to site 3") ends in the pseudo-word :data:`LOOP`,
+which phrases can name. The role of a user story ("As a *community manager*, I ...") counts for
+nothing: it says who asks.
 
 Three rules decide between intents whatever the catalog holds:
 
@@ -19,7 +25,8 @@ Three rules decide between intents whatever the catalog holds:
   such support, to the heaviest phrase. They never make a second ask of their own.
 - *The main clause leads.* A relative clause ("the assets *that depend on them*", "players *who*
   ...", "rings *where* ...") describes an entity; its phrases count half when the main clause
-  holds a phrase that decides alone, and never make a separate ask.
+  holds a phrase that decides alone, and never make a separate ask. With no noun to describe
+  ("*the ones whose* ...", "*those who* ...") it is the ask itself.
 - *One ask, one analysis.* A clause adds an ask only with a strong phrase of its own that no
   phrase of an ask already taken covers.
 """
@@ -35,6 +42,7 @@ from typing import Iterable, Mapping
 from snowballstemmer.english_stemmer import EnglishStemmer
 
 GAP = "..."
+WORD_CLASS = "{"  # "{group}" matches any word of the class "group" (see :func:`define_words`)
 EXACT = "="  # "=link" matches "link" only, not "linked": the active verb, not the state
 MAX_GAP = 3  # words a "..." may skip
 MIN_SCORE = 2.0  # below this, no phrase decided: the sentence asks for no catalog algorithm
@@ -42,7 +50,8 @@ STRONG = 2.5  # a separate ask in its own clause needs a phrase at least this st
 NEGATION_SCOPE = 6  # words after a negator that it covers
 
 _STEMMER = EnglishStemmer()
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,;:.!?()]")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,;:.!?()\u2192]")
+_ARROWS = re.compile(r"-+>|=+>|\u2192|\u27f6")
 _BOUNDARY = {",", ";", ":", ".", "!", "?", "(", ")"}
 _NEGATORS = {"not", "no", "never", "without", "neither", "nor", "except", "excluding", "exclude", "excluded", "non"}
 _NEGATING_PAIRS = {("rather", "than"), ("instead", "of"), ("other", "than"), ("apart", "from"), ("aside", "from")}
@@ -60,6 +69,17 @@ _EMBEDDING = {"know", "knowing", "see", "find", "out", "identify", "show", "tell
               "be", "confirm", "ensure", "verify", "say", "think", "clear", "sure", "aware", "establish", "detect",
               "spot", "discover", "explain", "decide", "in", "to", "for", "by", "from", "with", "at", "into", "not",
               "than", "like", "me", "us", "them", "you", "i", "we", "they", "it", "and", "or", "also", "what", "how"}
+# "those who ...", "the ones whose ...": a relative clause with no noun to describe is the ask itself
+_PRONOUN_HEADS = {"ones", "one", "those", "anyone", "anybody", "someone", "somebody", "whoever"}
+# "asked if", "check if": "if" opens what is asked, not a condition
+_ASKING = {"ask", "asked", "asks", "asking", "see", "check", "checking", "know", "wonder", "wondered", "wondering",
+           "out", "tell", "determine", "confirm", "verify", "learn", "question", "whether"}
+# "are so central", "so many": "so" of degree, not of purpose
+_DEGREE_SO_AFTER = {"is", "are", "was", "were", "be", "been", "being", "am", "get", "gets", "become", "becomes",
+                    "seem", "seems", "look", "looks"}
+_DEGREE_SO_BEFORE = {"many", "much", "few", "little", "far", "often", "badly", "heavily", "closely"}
+LOOP = "<loop>"  # stands for the last word of a chain that returns to its start ("a pays b pays c pays a")
+_ARROW = "\u2192"
 _PURPOSE_PAIRS = {("in", "order"), ("so", "that"), ("so", "we"), ("which", "will"), ("to", "help"), ("to", "allow"),
                   ("to", "support"), ("to", "enable"), ("to", "let")}
 
@@ -70,15 +90,19 @@ FALSE_FRIENDS = {
     "import": {"import", "imports", "imported", "importing", "importer", "importers"},
     "author": {"author", "authors", "authored", "authoring", "authorship"},
     "between": {"betweenness"},
+    "close": {"closeness"},  # "how close they are to them" is no closeness centrality
+    "hit": {"hits"},  # "be hit" by a cascade is not the HITS algorithm
 }
 SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" says more than "cluster"
 
 
 # how people type in chats and quick notes; read as the words they stand for
 TEXTING = {"u": "you", "ur": "your", "pls": "please", "plz": "please", "thru": "through",
-           "tho": "though", "cuz": "because", "bc": "because", "b4": "before", "2gether": "together"}
+           "tho": "though", "cuz": "because", "bc": "because", "b4": "before", "2gether": "together",
+           "creds": "credentials", "thx": "thanks", "pwd": "password", "pwds": "passwords"}
 # "u" only in lower case: "U" is a letter in "U.S." or "Plan U"
-_TEXTING = re.compile(r"\b(?:u|(?i:" + "|".join(map(re.escape, [k for k in TEXTING if k != "u"])) + r"))\b(?![.&])")
+# (only "u" minds a following "." or "&": "U.S.", "U&I"; "thru." ends a sentence)
+_TEXTING = re.compile(r"\b(?:u\b(?![.&])|(?i:" + "|".join(map(re.escape, [k for k in TEXTING if k != "u"])) + r")\b)")
 
 
 def plain_words(text: str) -> str:
@@ -91,7 +115,13 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word.lower())
 
 
+# "interconnected", "interlinked": the relation itself, said of a group ("connected with each other")
+_INTER_ROOTS = ("connect", "link", "lock", "twine", "weave", "wove", "relat", "depend", "tangl")
+
+
 def _stem_of(word: str) -> str:
+    if word.startswith("inter") and word[5:].startswith(_INTER_ROOTS):
+        word = word[5:]
     s = stem(word)
     return f"{s}\x00" if word in FALSE_FRIENDS.get(s, ()) else s
 
@@ -104,6 +134,7 @@ class Token:
     purpose: bool = False  # inside a purpose clause ("so that ...")
     negated: bool = False
     naming: bool = False  # names the graph the ask is about ("in the co-purchase graph"), not the ask
+    role: bool = False  # the asker of a user story ("As a *community manager*, I want ..."): not the ask
     subordinate: bool = False  # inside a subordinate clause ("after ...", "when ...")
     relative: int = 0  # which relative clause ("... that depend on them") it is in, 1-based; 0: none
     heads: tuple[int, ...] = ()  # the relative clauses whose antecedent it is part of ("the assets")
@@ -131,13 +162,17 @@ def _mark_antecedent(tokens: list[Token], clause: int) -> None:
 def tokenize(text: str) -> list[Token]:
     """Words of ``text`` with their stem, clause, purpose and negation marks; punctuation as boundaries."""
     raw: list[str] = []
-    for t in _TOKEN.findall(plain_words(text).lower().replace("\u2019", "'").replace("-", " ").replace("/", " ")):
+    written = _ARROWS.sub(f" {_ARROW} ", plain_words(text).lower())
+    for t in _TOKEN.findall(written.replace("\u2019", "'").replace("-", " ").replace("/", " ")):
         if t.endswith("n't"):
             raw += [t[:-3] or "do", "not"]
         elif t.endswith("'s") or t.endswith("'re") or t.endswith("'ll") or t.endswith("'d") or t.endswith("'ve"):
             raw.append(t.split("'")[0])
+        elif t == "another" and raw[-1:] == ["one"]:  # "one another" is "each other"
+            raw[-1:] = ["each", "other"]
         else:
             raw.append(t)
+    loops = _returning_chains(raw)
     tokens: list[Token] = []
     clause, purpose, negate_left, subordinate, relative, relatives = 0, False, 0, False, 0, 0
     for i, t in enumerate(raw):
@@ -153,13 +188,15 @@ def tokenize(text: str) -> list[Token]:
             if prev not in _BOUNDARY and (prev, t) not in _COORDINATING_PAIRS:
                 clause, purpose, subordinate = clause + 1, False, False
             negate_left, relative = 0, 0
-        if t in _RELATIVIZERS and prev and prev not in _BOUNDARY and prev not in _EMBEDDING and not relative:
+        if (t in _RELATIVIZERS and prev and prev not in _BOUNDARY | _EMBEDDING | _PRONOUN_HEADS
+                and not relative):
             relatives += 1
             relative = relatives
             _mark_antecedent(tokens, relative)
-        if t in _SUBORDINATE:
+        if t in _SUBORDINATE and not (t == "if" and prev in _ASKING):
             clause, subordinate, relative = clause + 1, True, 0
-        if t in _PURPOSE or (t, nxt) in _PURPOSE_PAIRS:
+        degree = t == "so" and (prev in _DEGREE_SO_AFTER or nxt in _DEGREE_SO_BEFORE)
+        if (t in _PURPOSE and not degree) or (t, nxt) in _PURPOSE_PAIRS:
             clause, purpose, relative = clause + 1, True, 0
         if t in _SCOPE_END:
             negate_left = 0
@@ -167,11 +204,65 @@ def tokenize(text: str) -> list[Token]:
             negate_left = NEGATION_SCOPE
             tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate, relative=relative))
             continue
-        tokens.append(Token(t, _stem_of(t), clause, purpose, negated=negate_left > 0, subordinate=subordinate,
-                            relative=relative))
+        tokens.append(Token(t, LOOP if i in loops else _stem_of(t), clause, purpose, negated=negate_left > 0,
+                            subordinate=subordinate, relative=relative))
         negate_left = max(0, negate_left - 1)
     _mark_graph_names(tokens)
+    _mark_role(tokens)
     return tokens
+
+
+ROLE_WORDS = 8  # words a user story's role ("As a fraud analyst in the payments team, I ...") may have
+
+
+def _mark_role(tokens: list[Token]) -> None:
+    """"As a community manager, I want ...": who asks, whatever words the role holds."""
+    if len(tokens) < 3 or tokens[0].text != "as" or tokens[1].text not in {"a", "an", "the", "our"}:
+        return
+    for tok in tokens[2:2 + ROLE_WORDS]:
+        if tok.text in _BOUNDARY or tok.text in {"i", "we"}:
+            return
+        tok.role = True
+
+
+def _returning_chains(raw: list[str]) -> set[int]:
+    """Where a chain of the same link returns to its start: "a calls b calls c calls a",
+    "x -> y -> z -> x" (the last word of each such chain)."""
+    out: set[int] = set()
+    for i, first in enumerate(raw):
+        if first in _BOUNDARY or first == _ARROW:
+            continue
+        for step in (2, 3):  # the link between two members: one word ("pays", an arrow) or two ("sends to")
+            link = raw[i + 1:i + step]
+            if len(link) < step - 1 or first in link or any(w in _BOUNDARY for w in link):
+                continue
+            members, pos = [first], i + step
+            while pos < len(raw) and raw[pos - step + 1:pos] == link and raw[pos] not in _BOUNDARY:
+                if raw[pos] == first:
+                    if len(members) >= 2:
+                        out.add(pos)
+                    break
+                if raw[pos] in members:
+                    break
+                members.append(raw[pos])
+                pos += step
+    # "from depot 1 to depot 2 ... and back to depot 1": back to where the chain began
+    for i, word in enumerate(raw[:-2]):
+        if word == "back" and raw[i + 1] in _RETURN_PREPOSITIONS:
+            k = i + 2 + (raw[i + 2] in _DETERMINERS)
+            target = [w for w in raw[k:k + 2] if w not in _BOUNDARY]
+            for n in (2, 1):
+                if len(target) >= n and _occurs(raw[:i], target[:n]):
+                    out.add(k + n - 1)
+                    break
+    return out
+
+
+_RETURN_PREPOSITIONS = {"to", "into", "at", "with", "in", "towards", "toward"}
+
+
+def _occurs(words: list[str], seq: list[str]) -> bool:
+    return any(words[j:j + len(seq)] == seq for j in range(len(words) - len(seq) + 1))
 
 
 _GRAPH_WORDS = {"graph", "network", "networks", "graphs", "data", "dataset"}
@@ -203,14 +294,30 @@ def compile_phrase(phrase: str) -> tuple[str, ...]:
     parts = phrase.lower().replace("-", " ").split()
     out: list[str] = []
     for part in parts:
-        out.append(GAP if part == GAP else part if part.startswith(EXACT) else _stem_of(part))
+        out.append(GAP if part == GAP else part if part.startswith((EXACT, WORD_CLASS, "<")) else _stem_of(part))
     if len(parts) == 2 and parts[1] in _PARTICLES and parts[0] not in _PARTICLES | _RELATIVIZERS:
         out.insert(1, GAP)
     return tuple(out)
 
 
 def _hit(pattern: str, tok: Token) -> bool:
-    return tok.text == pattern[1:] if pattern.startswith(EXACT) else tok.stem == pattern
+    if pattern.startswith(EXACT):
+        return tok.text == pattern[1:]
+    if pattern.startswith(WORD_CLASS):
+        return tok.stem in WORD_CLASSES.get(pattern, ())
+    return tok.stem == pattern
+
+
+# word classes the phrases name as "{name}": the parties a broker joins, the verbs of marking ...
+WORD_CLASSES: dict[str, frozenset[str]] = {}
+
+
+def define_words(name: str, words: str) -> str:
+    """Declare the class ``{name}``: ``|``-separated words, any word form. Returns ``"{name}"``
+    for use inside phrases ("=connect ... {apart} ... {group}")."""
+    key = f"{{{name}}}"
+    WORD_CLASSES[key] = frozenset(_stem_of(w.strip()) for w in words.split("|") if w.strip())
+    return key
 
 
 @dataclass(frozen=True)
@@ -238,31 +345,35 @@ def _starts(tokens: list[Token]) -> dict[str, list[int]]:
     for i, tok in enumerate(tokens):
         out.setdefault(tok.stem, []).append(i)
         out.setdefault(EXACT + tok.text, []).append(i)
+        for name, stems in WORD_CLASSES.items():
+            if tok.stem in stems:
+                out.setdefault(name, []).append(i)
     return out
 
 
 def _find(stems: tuple[str, ...], tokens: list[Token], starts: Mapping[str, list[int]]) -> Iterable[tuple[int, int]]:
     """Every (start, end) where the stems occur in order, gaps within one clause."""
     for i in starts.get(stems[0], ()):
-        j, k, ok = i + 1, 1, True
-        while k < len(stems) and ok:
-            if stems[k] == GAP:
-                target = stems[k + 1]
-                for skip in range(MAX_GAP + 1):
-                    if j + skip < len(tokens) and tokens[j + skip].text in _BOUNDARY:
-                        ok = False
-                        break
-                    if j + skip < len(tokens) and _hit(target, tokens[j + skip]):
-                        j, k = j + skip + 1, k + 2
-                        break
-                else:
-                    ok = False
-            elif j < len(tokens) and _hit(stems[k], tokens[j]):
-                j, k = j + 1, k + 1
-            else:
-                ok = False
-        if ok and k >= len(stems):
-            yield i, j
+        end = _rest(stems, 1, tokens, i + 1)
+        if end is not None:
+            yield i, end
+
+
+def _rest(stems: tuple[str, ...], k: int, tokens: list[Token], j: int) -> int | None:
+    """Where ``stems[k:]`` ends when matched from token ``j`` (None: nowhere). A gap tries each word
+    its target may be, nearest first: "connect the city segment and ..." is not given up at "city"."""
+    if k == len(stems):
+        return j
+    if stems[k] != GAP:
+        return _rest(stems, k + 1, tokens, j + 1) if j < len(tokens) and _hit(stems[k], tokens[j]) else None
+    for pos in range(j, min(j + MAX_GAP + 1, len(tokens))):
+        if tokens[pos].text in _BOUNDARY:
+            return None
+        if _hit(stems[k + 1], tokens[pos]):
+            end = _rest(stems, k + 2, tokens, pos + 1)
+            if end is not None:
+                return end
+    return None
 
 
 def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation: bool = True) -> list[PhraseMatch]:
@@ -277,17 +388,20 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
     for intent, phrases in intents.items():
         for phrase, weight in phrases.items():
             stems = compile_phrase(phrase)
-            if not stems:
+            if not stems or stems[0] not in starts:  # most phrases: their first word is not in the text
                 continue
             words_in_phrase = sum(1 for x in stems if x != GAP)
             for start, end in _find(stems, tokens, starts):
                 span = tokens[start:end]
+                if any(t.role for t in span):
+                    continue
                 found.append(PhraseMatch(
                     intent, phrase, float(weight) * (1 + SPECIFICITY * (words_in_phrase - 1)), start, end,
                     " ".join(t.text for t in span), tokens[start].clause,
                     any(t.purpose for t in span),
-                    # a phrase that holds its own negation ("not linked") is not negated by it
-                    tokens[start].text not in _NEGATORS and any(t.negated for t in span),
+                    # a phrase that holds its own negation ("not linked", "but not ... the rest") is not
+                    # negated by it
+                    not any(t.text in _NEGATORS for t in span) and any(t.negated for t in span),
                     all(t.naming for t in span), any(t.subordinate for t in span),
                     span[0].relative if all(t.relative == span[0].relative for t in span) else 0,
                     tuple(sorted({h for t in span for h in t.heads})),

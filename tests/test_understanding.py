@@ -537,3 +537,177 @@ def test_a_leading_condition_does_not_hide_the_imperative():
     for text in ("If you have time, rank the branches by influence.", "When possible, spread the risk flag to partners."):
         reqs = parse_requirements([{"name": "l.md", "text": text}])
         assert [r.text for r in reqs.requirements] == [text], text
+
+
+# ------------------------------------------------------------------------------ classes of phrasing
+# each rule with sentences written for it, none from the corpus: a pattern, not a copied line
+
+
+def test_a_word_class_in_a_phrase_matches_any_of_its_words():
+    fruit = matcher.define_words("toy_fruit", "apple | pear | plum")
+    try:
+        toy = {"orchard": {f"pick ... {fruit}": 3.0}}
+        assert fruit == "{toy_fruit}"
+        assert [c.phrases for c in matcher.rank("pick the ripest pears", toy)] == [["pick the ripest pears"]]
+        assert [c.phrases for c in matcher.rank("plums we pick", {"orchard": {f"{fruit} ... pick": 3.0}})] == [
+            ["plums we pick"]]
+        assert matcher.rank("pick the ripest lemons", toy) == []
+    finally:
+        matcher.WORD_CLASSES.pop(fruit)
+
+
+def test_joining_groups_that_are_apart_is_brokerage_not_community():
+    for text in ("Which volunteers tie the rival camps together?",
+                 "Who connects the night shift crowd with the day shift crowd?",
+                 "Which members span both factions?",
+                 "Which gateways link everybody else to the core?"):
+        assert [c.name for c in algorithms.asks(text)] == ["betweenness"], text
+    # the groups alone are still a community ask
+    assert [c.name for c in algorithms.asks("Which factions do the members form?")] == ["label_propagation"]
+
+
+def test_linked_to_each_other_and_cut_off_from_the_rest_is_components():
+    assert matcher.tokenize("interlinked")[0].stem == matcher.stem("linked")
+    assert [t.text for t in matcher.tokenize("one another")] == ["each", "other"]
+    for text in ("Find sets of kiosks that are interlinked with one another but not with the rest of the fleet.",
+                 "Which printers sit in one connected lump?",
+                 "Which sets of kiosks are linked only among themselves?",
+                 "Find laptops that share admin creds."):  # texting shorthand for credentials
+        assert [c.name for c in algorithms.asks(text)] == ["wcc"], text
+
+
+def test_a_chain_that_returns_to_its_start_is_a_cycle():
+    assert [t.stem for t in matcher.tokenize("p bills q bills r bills p")][-1] == matcher.LOOP
+    assert [t.stem for t in matcher.tokenize("P -> Q -> R -> P")][-1] == matcher.LOOP
+    assert matcher.LOOP not in [t.stem for t in matcher.tokenize("from p to q to r, then s")]
+    for text in ("Do shipments ever go P -> Q -> R -> P?",
+                 "Is stock moved from site 3 to site 5 to site 8 and back to site 3?",
+                 "Which drones keep circling the same depots?",
+                 "Which wallets pass coins to one another and back?"):
+        assert [c.name for c in algorithms.asks(text)] == ["scc"], text
+    assert [c.name for c in algorithms.asks("Which customers sit in tight social circles?")] == ["label_propagation"]
+
+
+def test_marking_the_neighbours_of_known_cases_is_propagation():
+    for text in ("Tag the suppliers nearest to them as exposed too.",
+                 "Infer a default risk for each borrower from the borrowers around them who already defaulted.",
+                 "Mark the posts that quote banned posts, and the posts that quote those, as suspect.",
+                 "Score the hosts adjacent to the infected ones as exposed.",
+                 "When a bank defaults, which lenders get hit as the losses ripple out?",
+                 "Rate each tenant by how close they are to them, starting from the evicted ones.",
+                 "Mark the lanes next to the blocked ones as slow too."):
+        assert [c.name for c in algorithms.asks(text)] == ["attribute_propagation"], text
+    # near to everyone is still closeness
+    assert [c.name for c in algorithms.asks("Which depots are nearest to everyone?")] == ["closeness"]
+
+
+def test_being_amplified_by_most_others_or_steering_them_is_influence():
+    for text in ("Which analysts get quoted by the most other analysts?",
+                 "Which editors steer the narrative for the whole newsroom?",
+                 "Which dishes drag the rest of the menu along?",
+                 "Which stores lure visitors into the centre?",
+                 "Which numbers does everybody end up dialling?",
+                 "Which traders do other traders imitate the most?",
+                 "Which players do most other players team up with?",
+                 "Who are the ringleaders of the forum?",
+                 "Which vendors does everybody else want to work with?"):
+        assert [c.name for c in algorithms.asks(text)] == ["pagerank"], text
+    # where everybody ends up passing through is brokerage
+    assert [c.name for c in algorithms.asks("Which junctions does everybody's freight end up rolling through?")] == [
+        "betweenness"]
+    assert algorithms.asks("Could you bring the rest of the slides along to the meeting?") == []
+
+
+def test_looking_most_like_one_entity_is_similar_to():
+    assert [c.name for c in algorithms.asks("Which vendors behave most like vendor v9?")] == ["similar_to"]
+    assert algorithms.asks("We would like the report to look just like last quarter's.") == []
+
+
+def test_a_relative_clause_without_a_noun_is_the_ask():
+    assert all(t.relative == 0 for t in matcher.tokenize("the ones whose parcels pass through them"))
+    toy = {"alpha": {"keystone": 3.0}, "beta": {"pass through": 3.0}}
+    text = "the keystones of the chain, those whose parcels pass through them"
+    assert [c.name for c in matcher.asks(text, toy)] == ["beta"]
+    # with a noun to describe, the clause still only describes it
+    assert [c.name for c in matcher.asks("the keystones of the chain, depots whose parcels pass through them", toy)] == [
+        "alpha"]
+
+
+def test_asked_if_opens_the_question_and_so_of_degree_is_no_purpose():
+    assert not any(t.subordinate for t in matcher.tokenize("legal asked if any kiosks are isolated"))
+    assert any(t.subordinate for t in matcher.tokenize("rank the kiosks if they are isolated"))
+    assert not any(t.purpose for t in matcher.tokenize("which depots are so central that a strike would hurt"))
+    assert any(t.purpose for t in matcher.tokenize("rank the depots so we can plan"))
+    text = "Determine which vendors are so important to the chain that losing one would hurt."
+    assert [c.name for c in algorithms.asks(text)] == ["pagerank"]
+
+
+def test_a_phrase_that_holds_its_own_negation_is_not_negated():
+    toy = {"apart": {"but not ... the rest": 3.0}}
+    [c] = matcher.rank("tied to each other but not to the rest", toy)
+    assert c.score == 3.9 and c.negated == []
+    [c] = matcher.rank("we do not need a ranking", {"rank": {"ranking": 3.0}})
+    assert c.score == 0 and c.negated == ["ranking"]
+
+
+def test_reported_indirect_questions_and_open_questions_are_asks():
+    text = """[11:20] rui: compliance asked if any vendors are cut off from the rest of the supply web
+
+Finance keeps wondering whether our stores fall into natural clusters. Then there is the question of which depots matter most.
+The auditors also want the list of cycles with their members. The committee asked us how the quarter went.
+"""
+    assert _asks(text) == [
+        ("compliance asked if any vendors are cut off from the rest of the supply web", ["wcc"]),
+        ("Finance keeps wondering whether our stores fall into natural clusters.", ["label_propagation"]),
+        ("Then there is the question of which depots matter most.", ["pagerank"]),
+        ("The auditors also want the list of cycles with their members.", ["simple_cycles"]),
+    ]
+
+
+def test_the_role_of_a_user_story_is_who_asks_not_what():
+    assert [t.role for t in matcher.tokenize("As a cluster lead, I want hubs")] == [False, False, True, True] + [False] * 4
+    text = "As a segment owner, I want the staff who bring the different guilds together."
+    assert [c.name for c in algorithms.asks(text)] == ["betweenness"]
+    assert [c.name for c in algorithms.asks("As a rule, group the stores into segments.")] == ["label_propagation"]
+
+
+def test_words_that_only_stem_like_an_algorithm_are_not_its_name():
+    assert matcher.stem("close") != matcher._stem_of("closeness") and matcher.stem("hit") != matcher._stem_of("hits")
+    assert algorithms.rank("Which suppliers get hit first?")[0].name != "hits"
+    assert [c.name for c in algorithms.asks("Rank the depots by closeness.")] == ["closeness"]
+    assert [c.name for c in algorithms.asks("Score the pages with HITS.")] == ["hits"]
+    # "routed" (through a broker) is that word form only: "routes" are no brokerage
+    assert "betweenness" not in [c.name for c in algorithms.rank("List the bus routes.")]
+
+
+def test_an_indirect_question_is_an_ask_whoever_holds_it():
+    text = ("Priya raised whether any kiosks are isolated from the rest of the estate. The COO is curious which "
+            "depots matter most. It'd be useful to know if the riders fall into natural clusters. "
+            "Nobody has asked whether the office moves in May.")
+    assert _asks(text) == [
+        ("Priya raised whether any kiosks are isolated from the rest of the estate.", ["wcc"]),
+        ("The COO is curious which depots matter most.", ["pagerank"]),
+        ("It'd be useful to know if the riders fall into natural clusters.", ["label_propagation"]),
+    ]
+
+
+def test_a_quantifier_may_stand_inside_a_catalog_phrase():
+    assert [c.name for c in algorithms.asks("Whose friends all know each other?")] == ["clustering_coefficient"]
+    assert [c.name for c in algorithms.asks("Which clerks are linked to the most important judges?")] == ["eigenvector"]
+
+
+def test_a_gap_tries_every_word_its_target_may_be():
+    toy = {"join": {"connect ... team and": 3.0}}
+    # the first "team" is not followed by "and": the gap goes on to the "team" that makes the phrase whole
+    [c] = matcher.rank("connect the team leads team and the board", toy)
+    assert c.phrases == ["connect the team leads team and"]
+    assert matcher.rank("connect the team leads team or the board", toy) == []
+    assert [c.name for c in algorithms.asks("Which depots connect the north team and the south team?")] == ["betweenness"]
+
+
+def test_what_a_discussion_list_reports_is_no_ask_but_its_questions_are():
+    text = """## Discussion
+- Kim: trucks sometimes loop between the same two yards.
+- Which yards do trucks keep looping between?
+"""
+    assert _asks(text) == [("Which yards do trucks keep looping between?", ["scc"])]

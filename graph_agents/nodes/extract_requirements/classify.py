@@ -22,7 +22,8 @@ SECTION_PATTERNS = {  # heading words -> what the items under it are
                    r"|deliverables?|timeline|logistics|privacy|security requirements|ground rules|conditions",
     "stakeholders": r"stakeholders?|audience|owners?|sponsors?|contacts?|team members|raci|who'?s who",
     "objectives": r"objectives?|goals?|aims?|purpose|vision|mission|outcomes|why|motivation|business drivers?",
-    "background": r"background|context|overview|about|introduction|intro|summary|history|notes?|situation|current state|the data|data sources?",
+    "background": r"background|context|overview|about|introduction|intro|summary|history|notes?|situation|current state|the data|data sources?"
+                  r"|discussion|discussed|recap|observations?|findings|status|updates?|minutes",
     "asks": r"requirements?|questions?|asks?|needs?|backlog|use cases?|analys[ie]s|requests?|scope|user stories|stories"
             r"|wish ?list|what we need|what we want|deliverables|tasks?|problems?|topics?|investigations?|items|epics?",
 }
@@ -58,15 +59,28 @@ _FIRST_PERSON = _either(
     r"|would like|'d like|wish|are asked|are looking|are keen|are trying|hope|aim|plan|intend|expect|require|would love"
     r"|'d love|are interested|can|could)",
     r"(?:could|can|would|will) (?:you|we|someone|the team)", "please", "help us", "let'?s",
-    r"it would be (?:great|good|useful|helpful|nice)", r"the (?:goal|aim|ask|question|task|need|idea) is",
+    r"it(?: would|['’]?d) be (?:great|good|useful|helpful|nice|interesting|valuable)", r"the (?:goal|aim|ask|question|task|need|idea) is",
     r"we'?d (?:like|love)", r"i'?d (?:like|love)",
 )
 _THIRD_PERSON = _either(
     "must", "shall", "should", "needs? to", "wants? to", r"would (?:\w+ )?like", r"'d (?:\w+ )?like", "wish(?:es)? to",
     "(?:is|are) asked to", "ha(?:s|ve) to", "(?:is|are) required to", "expects? to", "hopes? to", "aims? to", "plans? to",
     "intends? to", "(?:is|are) looking to", "(?:is|are) keen to", "(?:is|are) interested in",
-    "asks? (?:us|for|to|which|who|whether)", "asked (?:us|for|to|which|who|whether)", "would love", "requires?",
-    "requested", "wonders?", "wondering",
+    "asks? (?:us|for|to|which|who|whether|if)", "asked (?:us|for|to|which|who|whether|if)", "would love", "requires?",
+    "requested", "wonders?", "wondering", "wondered",
+    # an indirect question reported: "compliance asked if ...", "the CFO keeps asking whether ..."
+    r"(?:ask(?:s|ed|ing)?|wonder(?:s|ed|ing)?|quer(?:y|ies|ied)|want(?:s|ed)? to know|raised the question)(?: \w+)?"
+    r" (?:if|whether|which|who|whom|whose|what|where|how)",
+    # "Priya raised whether ...", "the COO is curious which ...": an indirect question, whoever holds it
+    "whether", r"(?:curious|unsure|unclear|keen to (?:know|learn|see|find out)|interested to (?:know|see|learn))"
+    r"(?: about)? (?:if|which|who|whom|whose|what|where|how)",
+    # "they want the actual cycles": wanting a thing, not only wanting to do something
+    r"want(?:s|ed)? (?:the|a|an|all|any|every|each|some|those|these|us|me|them|more|better)",
+)
+# an ask phrased as an open question in a statement: "then there's the question of whether ..."
+_OPEN_QUESTION = _either(
+    r"(?:the|a|one|another|open|big|key|next|other) question (?:of |is |remains |was |being )?(?:whether|if|which|who|whom"
+    r"|whose|what|where|how)",
 )
 _LABEL = re.compile(r"^(?:[A-Z][\w /&-]{0,30}|Q\d+|R\d+|REQ[- ]?\d+|US[- ]?\d+|#\d+|\d+)\s*[:–—-]\s+(?=\S)")
 _PRIORITY_NOTE = re.compile(r"^\s*(?:\(|\[)?\s*(?:(?:high|medium|low|top)\s+priority|priority\s*[:=]?\s*(?:high|medium|low|\d)|p[0-3]|must[- ]have|should[- ]have|could[- ]have|nice[- ]to[- ]have)\s*(?:\)|\])?\s*[:–—-]?\s*", re.I)
@@ -136,7 +150,7 @@ def ask_form(text: str) -> str:
         return "direct"
     if _QUESTION_START.match(core) and len(core.split()) >= 4 and not re.match(r"^(?:when|how|why) (?:we|i|the|this|it)\b", core, re.I):
         return "direct"
-    if _IMPERATIVE.match(core) or _FIRST_PERSON.search(core) or _VERB_WH.search(core):
+    if _IMPERATIVE.match(core) or _FIRST_PERSON.search(core) or _VERB_WH.search(core) or _OPEN_QUESTION.search(core):
         return "direct"
     if _THIRD_PERSON.search(core):
         return "reported"
