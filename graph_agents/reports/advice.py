@@ -172,8 +172,8 @@ ALGORITHM_ADVICE: dict[str, dict[str, dict[str, str] | None]] = {
                              "high", "medium", "No hidden single point between the two."),
     },
     "k_hop": {
-        "neighbourhood": _a("Review the neighbourhood nearest first", "Start with the {nodes} one hop from the seeds, then widen: exposure falls with distance.",
-                            "high", "medium", "Exposure contained before it spreads."),
+        "neighbourhood": _a("Review the neighbourhood nearest first", "Start with the {nodes} one hop from the named ones, then widen: the fewer the hops, the closer the tie.",
+                            "high", "medium", "The closest ties checked first."),
     },
     "simple_cycles": {
         "cycles": _a("Investigate the cycles, shortest first", "Each cycle named above returns to where it started: check whether value really moved round it.",
@@ -186,7 +186,7 @@ ALGORITHM_ADVICE: dict[str, dict[str, dict[str, str] | None]] = {
                         "high", "low", "Cleaner records, fewer hidden duplicates."),
     },
     "similar_to": {
-        "pairs": _a("Treat the closest look-alikes like the entity itself", "The {nodes} most alike to the named one share its neighbours: reach, review or recommend them alike.",
+        "pairs": _a("Treat the closest look-alikes like the entity itself", "The {nodes} most alike to the named one share its neighbours: contact, review or recommend them alike.",
                     "medium", "low", "Actions that extend to look-alikes."),
     },
     "articulation_points": {
