@@ -47,7 +47,8 @@ def test_an_unresolved_name_ends_in_a_report_with_the_closest_matches(demo_dir, 
     assert f"{a['name']} ({a['_id']})" in report["insights"][0]["description"]  # the candidate by its name
     assert "'Nobody Whatsoever Ltd' names no vertex" in report["summary"]
     assert report["grounding"]["removed"] == 0
-    assert report["recommendations"][0]["title"] == "Name the entity again"
+    (advice,) = report["recommendations"]  # one for both names
+    assert advice["title"] == "Name the entity again" and advice["insight_ids"] == ["I1", "I2"]
     assert report_charts(Report.model_validate(report)) == []  # nothing ran: nothing to draw
 
     assert coverage["outcome"] == "unresolved_entity" and said in coverage["reason"] and a["_id"] in coverage["reason"]

@@ -154,10 +154,13 @@ def entity_report(template: AnalysisTemplate, use_case: UseCase, unresolved: lis
         algorithm=algo.name,
         use_case_id=use_case.id,
         template_id=template.id,
-        summary=f"{algo.title} on {scope} was not run: " + " ".join(said) + " Nothing was picked in their place.",
+        summary=f"{algo.title} on {scope} was not run: " + " ".join(said)
+        + (" Nothing was picked in its place." if len(said) == 1 else " Nothing was picked in their place."),
         facts=facts,
         insights=insights,
-        recommendations=recommendations(algo, insights, vertical, nodes),
+        # one piece of advice for all the names (each insight fills the same slot)
+        recommendations=[r.model_copy(update={"insight_ids": [i.id for i in insights]})
+                         for r in recommendations(algo, insights, vertical, nodes)[:1]],
         status="unresolved",
     )
     mask = [*names.values(), *names, *(r.name for r in unresolved), *(c for r in unresolved for c in r.candidates)]
