@@ -471,10 +471,11 @@ CATALOG: dict[str, Algorithm] = {
                 medium="relevant to | perspective | seed vertices | seed accounts | seed customers",
             ),
             params={
-                "seeds": Param(str, "", "comma-separated vertex ids the walks restart at"),
+                "seeds": Param(str, "", "comma-separated entities the walks restart at: vertex ids, keys or display names"),
                 "seed_attribute": Param(str, "", "vertex attribute whose truthy values mark the seeds"),
                 "damping_factor": Param(float, 0.85, "probability of following a link", 0.5, 0.99),
                 "maximum_supersteps": _SUPERSTEPS,
+                "name_attribute": _NAME_ATTRIBUTE,
             },
         ),
         Algorithm(

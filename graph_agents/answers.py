@@ -4,11 +4,13 @@
 requirement, ``{"requirement_id", "requirement", "status", "answer", "reports"}``:
 
 - ``status`` is ``"answered"`` (a report answers it), ``"not_analysed"`` (no analysis was run:
-  the coverage says why) or ``"failed"`` (its analyses ran and none produced a report);
+  the coverage says why, e.g. a name in the ask that names no vertex, or several, with the closest
+  matches) or ``"failed"`` (its analyses ran and none produced a report);
 - ``answer`` is the reports' titles (what was found) and the key entities of the first one, or
   the reason it was not answered; every number in it is checked against the report's facts
   (:class:`graph_agents.reports.grounding.Grounder`), names and ids aside;
-- ``reports`` lists the ids of the reports that answer it.
+- ``reports`` lists the ids of the reports that answer it (or, for an unresolved name, the report
+  that says so).
 
 This is the shape the run's ``answers`` carries everywhere: the graph's output state, ``run.json``,
 the top of ``index.html`` and :class:`graph_agents.runner.WorkflowResult`.
@@ -42,6 +44,8 @@ def _key_entities(report: dict[str, Any], names: dict[str, str]) -> str:
     shown = [names.get(e, e) for e in lead["entities"][:KEY_ENTITIES]]
     more = ", …" if len(lead["entities"]) > KEY_ENTITIES else "."
     what = lead["title"].split(":", 1)[0]
+    if what.rstrip(".") == report["title"].rstrip("."):  # a path's lead finding is its title: not said twice
+        what = "Key entities"
     return f"{what}: {', '.join(shown)}{more}"
 
 
@@ -51,22 +55,26 @@ def _grounded(text: str, report: dict[str, Any], names: dict[str, str]) -> str:
     return Grounder(facts, [*names.values(), *names]).check(text, "answer")
 
 
-def answer_for(coverage: dict[str, Any], reports: list[dict[str, Any]], failures: list[str]) -> dict[str, Any]:
-    """The answer to one requirement (``coverage``: one ``models.Coverage`` as a dict)."""
+def answer_for(coverage: dict[str, Any], reports: list[dict[str, Any]], failures: list[str],
+               unresolved: list[dict[str, Any]] = ()) -> dict[str, Any]:
+    """The answer to one requirement (``coverage``: one ``models.Coverage`` as a dict); ``unresolved``:
+    the reports of its analyses that stopped at a name in the ask (they say which, and the candidates)."""
     base = {"requirement_id": coverage["requirement_id"], "requirement": coverage.get("text", "")}
+    said = [r["id"] for r in unresolved]
     if coverage.get("outcome") != "answered":
         reason = coverage.get("reason") or REASONS.get(coverage.get("outcome", ""), "")
-        return {**base, "status": "not_analysed", "answer": f"Not analysed: {reason}.", "reports": []}
+        return {**base, "status": "not_analysed", "answer": f"Not analysed: {reason}.", "reports": said}
     if not reports:
-        why = "; ".join(failures) or "no report was written"
-        return {**base, "status": "failed", "answer": f"The analysis did not produce a report: {why}.", "reports": []}
+        why = "; ".join(failures + [r["title"].rstrip(".") for r in unresolved]) or "no report was written"
+        return {**base, "status": "failed", "answer": f"The analysis did not produce a report: {why}.", "reports": said}
     parts = []
     for r in reports:
         names = _names(r)
         title = _grounded(f"{r['title'].rstrip('.')}.", r, names)
         extra = _grounded(_key_entities(r, names), r, names) if len(reports) == 1 else ""
         parts += [p for p in (title, extra) if p]
-    return {**base, "status": "answered", "answer": " ".join(parts), "reports": [r["id"] for r in reports]}
+    parts += [r["title"] for r in unresolved]  # the analyses that could not run, said as plainly
+    return {**base, "status": "answered", "answer": " ".join(parts), "reports": [r["id"] for r in reports] + said}
 
 
 def answers(state: dict[str, Any]) -> list[dict[str, Any]]:
@@ -76,10 +84,11 @@ def answers(state: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for c in state.get("coverage") or []:
         ids = c.get("template_ids") or []
-        mine = sorted((r for r in reports if r.get("template_id") in ids and r.get("status", "completed") == "completed"),
-                      key=lambda r: ids.index(r["template_id"]))
+        ordered = sorted((r for r in reports if r.get("template_id") in ids), key=lambda r: ids.index(r["template_id"]))
+        mine = [r for r in ordered if r.get("status", "completed") == "completed"]
+        unresolved = [r for r in ordered if r.get("status") == "unresolved"]
         failures = [f"{t}: {results[t].get('error')}" for t in ids if results.get(t, {}).get("status") == "failed"]
-        out.append(answer_for(c, mine, failures))
+        out.append(answer_for(c, mine, failures, unresolved))
     return out
 
 

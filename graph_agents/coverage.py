@@ -1,13 +1,16 @@
 """What became of every requirement: answered by use cases, or not analysed and why.
 
-Set when use cases are planned (answered, no algorithm, out of scope) and settled when templates
-are planned, after any human review (dropped in review, over ``max_executions``).
+Set when use cases are planned (answered, no algorithm, out of scope), settled when templates
+are planned, after any human review (dropped in review, over ``max_executions``), and concluded
+when the analyses have run (``unresolved_entity``: every analysis of the requirement stopped at a
+name in the ask that names no vertex, or several).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .entities import Resolution
 from .models import AnalysisTemplate, Coverage, Requirements, UseCase
 
 REASONS = {
@@ -16,6 +19,7 @@ REASONS = {
     "out_of_scope": "the documents put it out of scope",
     "over_max_executions": "its analyses were over the max_executions cap",
     "dropped_in_review": "its use cases were dropped in review",
+    "unresolved_entity": "a name in the ask does not name exactly one vertex",
 }
 
 
@@ -53,6 +57,30 @@ def settled(coverage: list[Coverage], use_cases: list[UseCase], templates: list[
             c.outcome, c.reason = "dropped_in_review", REASONS["dropped_in_review"]
         out.append(c)
     return out
+
+
+def concluded(coverage: list[dict[str, Any]], results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Coverage once the analyses ran: a requirement whose every analysis stopped at an unresolved
+    or ambiguous name is ``unresolved_entity``, the reason saying which names and their closest
+    matches; the others are as they were."""
+    out = []
+    for c in coverage:
+        ran = [results.get(t) or {} for t in c.get("template_ids") or []]
+        if c.get("outcome") == "answered" and ran and all(r.get("status") == "unresolved" for r in ran):
+            c = {**c, "outcome": "unresolved_entity", "reason": unresolved_reason(ran)}
+        out.append(c)
+    return out
+
+
+def unresolved_reason(results: list[dict[str, Any]]) -> str:
+    """What the unresolved names of these executions were, once each, as one text (no final stop)."""
+    said: list[str] = []
+    for r in results:
+        for e in r.get("entities") or []:
+            text = Resolution(**e).message
+            if text not in said:
+                said.append(text)
+    return " ".join(said).rstrip(".")
 
 
 def summary(coverage: list[dict[str, Any]]) -> dict[str, int]:

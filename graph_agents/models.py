@@ -124,7 +124,7 @@ class Requirements(Model):
     warnings: list[str] = Field(default_factory=list)  # e.g. no ask found
 
 
-Outcome = Literal["answered", "no_algorithm", "out_of_scope", "over_max_executions", "dropped_in_review"]
+Outcome = Literal["answered", "no_algorithm", "out_of_scope", "over_max_executions", "dropped_in_review", "unresolved_entity"]
 
 
 class Coverage(Model):
@@ -179,12 +179,14 @@ class AnalysisTemplate(Model):
 class ExecutionResult(Model):
     template_id: str
     algorithm: str
-    status: Literal["completed", "failed"]
+    # "unresolved": a name in the ask resolved to no vertex or to several (``entities`` says which), so nothing ran
+    status: Literal["completed", "failed", "unresolved"]
     engine: str = ""  # the engine that ran it
     note: str = ""  # where and how it was computed, when the report should say so
     result_location: str = ""
     result_count: int = 0
     error: str | None = None
+    entities: list[dict[str, Any]] = Field(default_factory=list)  # entities.Resolution.as_dict() of each failed name
     started_at: float = 0.0
     finished_at: float = 0.0
 
@@ -227,5 +229,6 @@ class Report(Model):
     recommendations: list[Recommendation] = Field(default_factory=list)
     # sentences checked against the facts and those removed: {"checked", "removed", "removed_sentences"}
     grounding: dict[str, Any] = Field(default_factory=dict)
-    status: Literal["completed", "failed"] = "completed"
+    # "unresolved": the report of an analysis whose named entities did not resolve (it says which, and the candidates)
+    status: Literal["completed", "failed", "unresolved"] = "completed"
     error: str | None = None

@@ -85,7 +85,7 @@ class WorkflowResult:
 
     @property
     def failed(self) -> list[ExecutionResult]:
-        return [r for r in self.execution_results if r.status != "completed"]
+        return [r for r in self.execution_results if r.status == "failed"]  # "unresolved" ends in a report
 
 
 def export_reports(

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from graph_agents.engines import compute
+from graph_agents.entities import EntityError
 from graph_agents.stores.base import GraphData
 
 from tests.test_local_engine import random_graph
@@ -89,10 +90,30 @@ def test_personalized_pagerank_says_what_is_wrong_with_its_seeds() -> None:
     data = random_graph(0)
     with pytest.raises(ValueError, match="needs seeds"):
         compute("personalized_pagerank", {}, data)
-    with pytest.raises(ValueError, match="not in the graph: \\['c/nobody'\\]"):
+    with pytest.raises(EntityError, match="'c/nobody' names no vertex") as failed:
         compute("personalized_pagerank", {"seeds": f"{data.ids[0]}, c/nobody"}, data)
+    assert [r.name for r in failed.value.resolutions] == ["c/nobody"]  # the seed that resolved is not reported
     with pytest.raises(ValueError, match="was not loaded"):
         compute("personalized_pagerank", {"seed_attribute": "missing"}, data)
+
+
+def test_personalized_pagerank_seeds_by_display_name_or_key() -> None:
+    """Seeds named as people name them resolve like the paths family's entities (ids, keys, names,
+    case and accents aside); an ambiguous name lists its candidates and is never picked."""
+    data = random_graph(0)
+    names = [f"Person {i}" for i in range(len(data.ids))]
+    names[3], names[7], names[8] = "Zoë Adams", "Bob Brown", "Bob Brown"
+    data.attributes["name"] = names
+    by_id = compute("personalized_pagerank", {"seeds": f"{data.ids[3]},{data.ids[5]}"}, data)
+    key = data.ids[5].split("/", 1)[1]
+    by_name = compute("personalized_pagerank", {"seeds": f"zoe adams, {key}"}, data)
+    assert np.allclose(by_index(by_name, data), by_index(by_id, data))
+    theirs = nx.pagerank(multi(data), personalization={3: 1, 5: 1}, tol=1e-12, max_iter=1000)
+    assert np.abs(by_index(by_name, data) - expected(theirs, len(data.ids))).max() < 1e-8
+    with pytest.raises(EntityError, match=f"'Bob Brown' is ambiguous: it names {'.*'.join(sorted([data.ids[7], data.ids[8]]))}"):
+        compute("personalized_pagerank", {"seeds": "Bob Brown"}, data)
+    with pytest.raises(EntityError, match=f"'Zoe Adam' names no vertex; the closest is {data.ids[3]}:"):
+        compute("personalized_pagerank", {"seeds": "Zoe Adam"}, data)
 
 
 def test_eigenvector_matches_networkx() -> None:

@@ -167,8 +167,11 @@ def test_names_resolve_through_display_names_and_unresolved_names_fail_clearly()
     assert result["people/2"] == "people/1 → people/2 → people/3"
     with pytest.raises(EntityError, match="ambiguous: it names people/2, people/3"):
         compute("similar_to", {"target": "Bob Brown"}, data)
-    with pytest.raises(EntityError, match="names no vertex; closest: people/1"):
+    with pytest.raises(EntityError, match="'Zoe Adam' names no vertex; the closest is people/1"):
         compute("k_hop", {"seeds": "Zoe Adam"}, data)
+    with pytest.raises(EntityError) as both:  # every name that fails is said, not only the first
+        compute("shortest_path", {"source": "Zoe Adam", "target": "Bob Brown"}, data)
+    assert [(r.name, r.status) for r in both.value.resolutions] == [("Zoe Adam", "unresolved"), ("Bob Brown", "ambiguous")]
 
 
 def test_the_bench_split_of_the_paths_and_similarity_asks_is_understood() -> None:

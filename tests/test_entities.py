@@ -40,7 +40,9 @@ def test_ambiguous_names_list_the_candidates_and_unknown_ones_the_closest() -> N
     assert amb.status == "ambiguous" and amb.vertex is None and amb.candidates == ["sellers/s002", "sellers/s003"]
     miss = r.resolve("Acme Corporation")
     assert miss.status == "unresolved" and miss.candidates == ["sellers/s001"]
-    assert "closest: sellers/s001" in miss.message
+    assert miss.message == "'Acme Corporation' names no vertex; the closest is sellers/s001: name it if it is the one meant."
+    assert miss.said({"sellers/s001": "Acme Corp"}).endswith("the closest is Acme Corp (sellers/s001): name it if it is the one meant.")
+    assert amb.message == "'globex' is ambiguous: it names sellers/s002, sellers/s003; name one of them."
     assert r.resolve("zzzz").candidates == []
 
 
@@ -51,6 +53,11 @@ def test_ambiguous_names_list_the_candidates_and_unknown_ones_the_closest() -> N
     ("k_hop", "everyone within two hops of flagged accounts", {"k": 2}),
     ("personalized_pagerank", 'Who matters most from the perspective of "Acme Corp"?', {"seeds": "Acme Corp"}),
     ("pagerank", "How is Alice connected to Bob?", {}),
+    ("personalized_pagerank", "Which accounts matter most as seen from Alice and Bob?", {"seeds": "Alice,Bob"}),
+    ("personalized_pagerank", "Which products are most relevant to customer c00042?", {"seeds": "c00042"}),
+    ("personalized_pagerank", "Who matters from the point of view of Acme Corp, Globex and customers/c1?",
+     {"seeds": "Acme Corp,Globex,customers/c1"}),
+    ("personalized_pagerank", "Which products are relevant to our growth?", {}),  # no name: nothing seeded
 ])
 def test_ask_parameters_carry_the_named_entities(algorithm: str, text: str, params: dict) -> None:
     from graph_agents.entities import ask_parameters

@@ -354,7 +354,8 @@ from markdown_it import MarkdownIt
 
 from graph_agents import algorithms
 from graph_agents.answers import answers
-from graph_agents.reports.advice import COHESION_SLOTS, FAMILY_ADVICE, SLOTS, advice_for, recommendations
+from graph_agents.reports.advice import (ALGORITHM_ADVICE, COHESION_SLOTS, FAMILY_ADVICE, SLOT_OF_EVIDENCE, SLOTS, advice_for,
+                                          recommendations)
 from graph_agents.reports.charts import report_charts, score_bins
 from graph_agents.reports.facts import score_histogram
 from graph_agents.reports.render import md_text, to_markdown
@@ -405,12 +406,14 @@ def test_plurals_and_pronouns_follow_the_vertical():
     assert Nouns.of(ecommerce, ["customers", "products"]).count(1) == "1 customer or product"
 
 
-# concept words each family owns: advice for one family must use none of another's
+# concept words each family owns: advice for one family must use none of another's. A cycle (or
+# loop) is a closed path with its members: the paths family's (simple_cycles); the community
+# family's strongly connected groups are "cycles" only through the vertical's terms, which are its call
 CONCEPTS = {
     "centrality": ["influen", "broker", "bridg", "hub", "central", "rank"],
-    "community": ["communit", "segment", "cluster", "component", "loop", "cycle"],
+    "community": ["communit", "segment", "cluster", "component"],
     "cohesion": ["dense", "densit", "knit", "core", "triangle"],
-    "paths": ["route", "hop", "distance", "reach", "path"],
+    "paths": ["route", "hop", "distance", "reach", "path", "cycle", "loop"],
     "similarity": ["similar", "alike", "resembl"],
     "propagation": ["label", "spread", "expos", "seed", "contagi"],
 }
@@ -429,11 +432,12 @@ def _family_algorithms():
 
 @pytest.mark.parametrize("vertical_name", ["generic", "ecommerce", "fraud"])
 def test_advice_never_names_another_familys_concepts(vertical_name):
+    """Every algorithm's advice for every slot an insight can fill: the family's and the
+    algorithm's own (ALGORITHM_ADVICE: a route, a cycle, a pair...), as the reports look it up."""
     vertical = load_vertical(vertical_name)
     nodes = Nouns("item", "items")
-    insights = [Insight(id=f"I{i}", title="x", description="x", evidence=[ev])
-                for i, ev in enumerate(["top", "top1pct_share", "outlier_count", "quantiles", "count", "largest_size",
-                                        "non_trivial", "singletons"], 1)]
+    insights = [Insight(id=f"I{i}", title="x", description="x", evidence=[ev]) for i, ev in enumerate(SLOT_OF_EVIDENCE, 1)]
+    assert set(ALGORITHM_ADVICE) <= {a.name for a in _family_algorithms()}  # every per-algorithm entry is checked
     for algo in _family_algorithms():
         recs = recommendations(algo, insights, vertical, nodes)
         assert recs or algo.name == "scc" or algo.family, algo.name

@@ -29,13 +29,39 @@ async def test_shortest_path_report_draws_the_steps(tmp_path):
     assert any("The path in 4 hops" in str(c) and "Bridge &amp; &lt;Co&gt;" not in str(c) for c in report_charts(rep))
 
 
-async def test_an_unresolved_name_fails_the_analysis_with_the_closest_matches(tmp_path):
-    import pytest
+async def test_a_path_answer_says_its_finding_once(tmp_path):
+    """The lead insight of a path report is its title: the answer says it once, then the chain's entities."""
+    from graph_agents.answers import answers
 
     store = _store(barbell_graph(), tmp_path, edge="links")
-    with pytest.raises(AssertionError, match="names no vertex; closest: accounts/broker"):
-        await _report(store, _template("T-002", "shortest_path", ["accounts"], ["links"], source="L1", target="Bridge and Co"),
-                      load_vertical("fraud"), tmp_path / "ws")
+    rep = await _report(store, _template("T-001", "shortest_path", ["accounts"], ["links"], source="L1", target="R2"),
+                        load_vertical("fraud"), tmp_path / "ws")
+    coverage = [{"requirement_id": "REQ-1", "text": "How is L1 connected to R2?", "outcome": "answered", "template_ids": ["T-001"]}]
+    (answer,) = answers({"reports": {rep.id: rep.dump()}, "coverage": coverage, "execution_results": {}})
+    assert answer["answer"] == ("accounts/L1 reaches accounts/R2 in 4 hops. "
+                                "Key entities: accounts/L1, accounts/L0, Bridge & <Co>, …")
+    assert answer["answer"].count("reaches") == 1
+
+
+async def test_an_unresolved_name_ends_in_a_report_with_the_closest_matches(tmp_path):
+    from graph_agents.catalog import open_catalog
+    from graph_agents.context import Context
+    from graph_agents.engines import LocalEngine
+    from graph_agents.models import UseCase
+    from tests.test_reports import ONE_ANALYSIS
+
+    store = _store(barbell_graph(), tmp_path, edge="links")
+    template = _template("T-002", "shortest_path", ["accounts"], ["links"], source="L1", target="Bridge and Co")
+    ctx = Context(store=store, engine=LocalEngine(), catalog=open_catalog(tmp_path / "ws"))
+    try:
+        out = await ONE_ANALYSIS.ainvoke({"run_id": "run1", "templates": [template.dump()], "vertical": load_vertical("fraud").dump(),
+                                          "use_cases": [UseCase(id="UC-001", title="t", algorithm="shortest_path").dump()]}, context=ctx)
+    finally:
+        await ctx.catalog.aclose()
+    assert out["execution_results"]["T-002"]["status"] == "unresolved" and out.get("errors") in (None, [])
+    rep = out["reports"]["R-002"]
+    assert rep["status"] == "unresolved"
+    assert rep["title"] == "'Bridge and Co' names no vertex; the closest is Bridge & <Co> (accounts/broker): name it if it is the one meant."
 
 
 async def test_k_hop_and_cycles_reports(tmp_path):

@@ -10,9 +10,11 @@ Every function has the local engine's signature ``(graph, params, rng) -> Vertex
   along ``r`` too, as networkx does. Stops when the L1 change drops below ``PAGERANK_TOL`` or
   after ``maximum_supersteps``; values sum to 1. Agrees with ``networkx.pagerank`` on a
   MultiDiGraph (with ``personalization`` for the personalized form).
-* ``personalized_pagerank``: ``r`` is uniform over the seeds: the ids in ``seeds``
-  (comma-separated) and the vertices whose ``seed_attribute`` is truthy. No seed, or a seed id
-  that is not in the graph, is a ValueError naming it.
+* ``personalized_pagerank``: ``r`` is uniform over the seeds: the entities named in ``seeds``
+  (comma-separated vertex ids, keys or ``name_attribute`` display names, resolved with
+  :mod:`graph_agents.entities` as the paths family resolves them) and the vertices whose
+  ``seed_attribute`` is truthy. A seed name that resolves to no vertex or to several raises
+  :class:`~graph_agents.entities.EntityError` with the candidates; no seed at all is a ValueError.
 * ``degree``: edges at each vertex on the multigraph as given (``mode`` all / in / out; a self loop
   counts twice for all, as in networkx).
 * ``eigenvector``: the leading eigenvector of the simple undirected graph's adjacency (igraph,
@@ -35,9 +37,9 @@ from typing import TYPE_CHECKING, Any
 
 import igraph as ig
 import numpy as np
-import scipy.sparse as sp
 from scipy.sparse import csgraph
 
+from ..entities import split_names
 from ..stores.base import VertexValues
 
 if TYPE_CHECKING:
@@ -52,11 +54,7 @@ _BFS_BATCH = 16
 
 def _power_iteration(g: "_Graph", d: float, steps: int, restart: np.ndarray) -> np.ndarray:
     n = g.n
-    src, dst = g.edges[:, 0], g.edges[:, 1]
-    outdeg = np.bincount(src, minlength=n).astype(np.float64)
-    dangling = outdeg == 0
-    # column-stochastic: M[j, i] = (edges i -> j) / outdeg(i); duplicates are summed
-    M = sp.csr_array((1.0 / outdeg[src], (dst, src)), shape=(n, n))
+    M, dangling = g.transition  # built once per graph: PageRank and each personalized run share it
     x = np.full(n, 1.0 / n)
     for _ in range(steps):
         new = d * (M @ x + x[dangling].sum() * restart) + (1.0 - d) * restart
@@ -72,16 +70,14 @@ def pagerank(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> Vertex
     return VertexValues(g.ids, scores=_power_iteration(g, p["damping_factor"], p["maximum_supersteps"], restart))
 
 
-def seed_mask(g: "_Graph", seeds: str, attribute: str) -> np.ndarray:
-    """The seed vertices of a personalized PageRank, as a boolean mask (ValueError if none)."""
+def seed_mask(g: "_Graph", seeds: str, attribute: str, name_attribute: str = "") -> np.ndarray:
+    """The seed vertices of a personalized PageRank, as a boolean mask: the named ``seeds``
+    (EntityError for names that do not resolve to one vertex) and the ``attribute``-marked ones
+    (ValueError if none at all)."""
     mask = np.zeros(g.n, dtype=bool)
-    wanted = [s.strip() for s in seeds.split(",") if s.strip()]
+    wanted = split_names(seeds)
     if wanted:
-        index = g.data.index
-        missing = [s for s in wanted if s not in index]
-        if missing:
-            raise ValueError(f"seed vertices not in the graph: {missing[:5]}")
-        mask[[index[s] for s in wanted]] = True
+        mask[g.resolver(name_attribute).require(wanted)] = True
     if attribute:
         values = g.attributes.get(attribute)
         if values is None:
@@ -93,7 +89,7 @@ def seed_mask(g: "_Graph", seeds: str, attribute: str) -> np.ndarray:
 
 
 def personalized_pagerank(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
-    mask = seed_mask(g, p["seeds"], p["seed_attribute"])
+    mask = seed_mask(g, p["seeds"], p["seed_attribute"], p.get("name_attribute") or "")
     restart = mask / mask.sum()
     return VertexValues(g.ids, scores=_power_iteration(g, p["damping_factor"], p["maximum_supersteps"], restart))
 
@@ -144,8 +140,7 @@ def _sampled_distances(g: "_Graph", k: int, rng: np.random.Generator) -> tuple[n
     """Over ``k`` sampled sources: (sum of distances, sum of inverse distances, reached sources,
     sources other than the vertex itself) per vertex."""
     n = g.n
-    e = g.simple_edges
-    A = sp.csr_array((np.ones(len(e), dtype=np.int8), (e[:, 0], e[:, 1])), shape=(n, n))
+    A = g.symmetric_adjacency
     sources = np.sort(rng.choice(n, size=k, replace=False))
     dist_sum, inv_sum, reached = np.zeros(n), np.zeros(n), np.zeros(n)
     for start in range(0, k, _BFS_BATCH):

@@ -67,6 +67,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .. import algorithms
 from ..concurrency import CPU_LANE, Once
+from ..entities import Resolver
 from ..models import AnalysisTemplate
 from ..stores.base import GraphData, GraphStore, VertexValues
 from . import centrality, cohesion, community, paths, processes, similarity
@@ -165,6 +166,49 @@ class _Graph:
             return indptr, nbr, row
 
         return self._get("neighbours", build)
+
+    @property
+    def simple_directed(self) -> ig.Graph:
+        """The directed graph without parallel edges or self loops (igraph)."""
+
+        def build() -> ig.Graph:
+            g = self.igraph.copy()
+            g.simplify(multiple=True, loops=True)
+            return g
+
+        return self._get("simple_directed", build)
+
+    @property
+    def symmetric_adjacency(self) -> sp.csr_array:
+        """The simple undirected graph's adjacency, both directions, ones (scipy): neighbour sets."""
+
+        def build() -> sp.csr_array:
+            e = self.simple_edges
+            e = np.concatenate([e, e[:, ::-1]])
+            return sp.csr_array((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(self.n, self.n))
+
+        return self._get("symmetric_adjacency", build)
+
+    @property
+    def transition(self) -> tuple[sp.csr_array, np.ndarray]:
+        """PageRank's column-stochastic matrix ``M[j, i]`` = (edges i -> j) / outdeg(i), and the
+        dangling vertices (no out-edge) as a mask."""
+
+        def build() -> tuple[sp.csr_array, np.ndarray]:
+            src, dst = self.edges[:, 0], self.edges[:, 1]
+            outdeg = np.bincount(src, minlength=self.n).astype(np.float64)
+            return sp.csr_array((1.0 / outdeg[src], (dst, src)), shape=(self.n, self.n)), outdeg == 0
+
+        return self._get("transition", build)
+
+    def resolver(self, name_attribute: str) -> Resolver:
+        """The name index of the vertices (ids, keys and the ``name_attribute`` display names):
+        built once per attribute. Until the attribute is loaded the index has ids and keys only,
+        and is kept under another key, so the index with names is built when they arrive."""
+        names = self.attributes.get(name_attribute or "")
+        if names is None or len(names) != self.n:
+            return self._get("resolver", lambda: Resolver(self.ids))
+        return self._get(f"resolver:{name_attribute}", lambda: Resolver(self.ids, names))
 
     @property
     def id_order(self) -> tuple[np.ndarray, np.ndarray]:

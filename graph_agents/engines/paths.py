@@ -2,8 +2,11 @@
 bounded simple cycles with their members.
 
 Named vertices (``source``, ``target``, ``seeds``) are resolved with :mod:`graph_agents.entities`
-against the ids, keys and the ``name_attribute`` display names; a name that resolves to no vertex
-or to several raises :class:`~graph_agents.entities.EntityError` listing the candidates.
+against the ids, keys and the ``name_attribute`` display names (the graph's name index, built once:
+``_Graph.resolver``); names that resolve to no vertex or to several raise
+:class:`~graph_agents.entities.EntityError` listing the candidates of each. The graphs a search
+runs on are built once per graph too (``_Graph.simple_undirected``, ``simple_directed``, the
+adjacency matrices), not per call.
 
 Results are partitions, so they flow through result writing and partition reports unchanged:
 
@@ -28,7 +31,6 @@ from typing import TYPE_CHECKING, Any
 
 import igraph as ig
 import numpy as np
-import scipy.sparse as sp
 
 from ..entities import Resolver
 from ..stores.base import VertexValues
@@ -38,15 +40,14 @@ if TYPE_CHECKING:
 
 
 def resolver(g: "_Graph", p: dict[str, Any]) -> Resolver:
-    names = g.attributes.get(p.get("name_attribute") or "")
-    return Resolver(g.ids, names if names is not None and len(names) == g.n else None)
+    return g.resolver(p.get("name_attribute") or "")
 
 
 def _ends(g: "_Graph", p: dict[str, Any], name: str) -> tuple[int, int]:
     if not p["source"] or not p["target"]:
         raise ValueError(f"{name} needs a source and a target")
-    r = resolver(g, p)
-    return r.index(p["source"]), r.index(p["target"])
+    s, t = resolver(g, p).require([p["source"], p["target"]])  # both named wrong: both said at once
+    return s, t
 
 
 def _path_label(g: "_Graph", path: list[int]) -> str:
@@ -84,13 +85,6 @@ def all_shortest_paths(g: "_Graph", p: dict[str, Any], rng: np.random.Generator)
     return VertexValues(g.ids, objects=at)
 
 
-def _adjacency(g: "_Graph", directed: bool) -> sp.csr_array:
-    e = g.edges
-    if not directed:
-        e = np.concatenate([e, e[:, ::-1]])
-    return sp.csr_array((np.ones(len(e), dtype=np.int8), (e[:, 0], e[:, 1])), shape=(g.n, g.n))
-
-
 def _seeds(g: "_Graph", p: dict[str, Any]) -> np.ndarray:
     chosen = resolver(g, p).indices(p["seeds"]) if p["seeds"] else []
     flags = g.attributes.get(p["seed_attribute"]) if p["seed_attribute"] else None
@@ -102,7 +96,7 @@ def _seeds(g: "_Graph", p: dict[str, Any]) -> np.ndarray:
 
 
 def k_hop(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
-    A = _adjacency(g, p["directed"])
+    A = g.adjacency if p["directed"] else g.symmetric_adjacency  # out-neighbours; neighbours
     hops = np.full(g.n, -1, dtype=np.int64)
     frontier = _seeds(g, p)
     hops[frontier] = 0
@@ -117,9 +111,7 @@ def k_hop(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> VertexVal
 def simple_cycles(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
     if p["min_length"] > p["max_length"]:
         raise ValueError(f"min_length {p['min_length']} is above max_length {p['max_length']}")
-    graph = g.igraph.copy()
-    graph.simplify(multiple=True, loops=True)
-    cycles = graph.simple_cycles(mode=ig.OUT, min=p["min_length"], max=p["max_length"])
+    cycles = g.simple_directed.simple_cycles(mode=ig.OUT, min=p["min_length"], max=p["max_length"])
     # igraph reports each cycle once, from some vertex: start each at its smallest id, to compare
     ids = g.ids
 

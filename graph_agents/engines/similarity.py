@@ -3,7 +3,8 @@
 
 ``J(u, v) = |N(u) ∩ N(v)| / |N(u) ∪ N(v)|``. Intersections come from sparse products ``A[rows] @
 A``, a block of rows at a time so memory stays bounded (``_BLOCK_WORK`` bounds the product's
-work per block); only pairs sharing a neighbour are ever formed.
+work per block); only pairs sharing a neighbour are ever formed. The adjacency matrix is the
+graph's own, built once (``_Graph.symmetric_adjacency``).
 
 * ``node_similarity``: for every vertex of degree >= ``degree_cutoff``, its ``top_k`` most
   similar others with J >= ``similarity_cutoff``; each pair once, labelled ``a ~ b (J)`` (J to 4 significant digits) with
@@ -30,17 +31,11 @@ if TYPE_CHECKING:
 _BLOCK_WORK = 20_000_000
 
 
-def _adjacency(g: "_Graph") -> sp.csr_array:
-    e = g.simple_edges
-    e = np.concatenate([e, e[:, ::-1]])
-    return sp.csr_array((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(g.n, g.n))
-
-
 def similar_to(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
     if not p["target"]:
         raise ValueError("similar_to needs a target")
     t = resolver(g, p).index(p["target"])
-    A = _adjacency(g)
+    A = g.symmetric_adjacency
     deg = np.asarray(A.sum(axis=1)).ravel()
     inter = (A[[t]] @ A).toarray().ravel()
     union = deg + deg[t] - inter
@@ -50,7 +45,7 @@ def similar_to(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> Vert
 
 
 def node_similarity(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
-    A = _adjacency(g)
+    A = g.symmetric_adjacency
     deg = np.asarray(A.sum(axis=1)).ravel()
     k, cutoff = p["top_k"], p["similarity_cutoff"]
     eligible = deg >= max(p["degree_cutoff"], 1)

@@ -27,14 +27,14 @@ from langchain_core.runnables.config import (
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
-from .. import algorithms
+from .. import algorithms, entities
 from ..context import Context, aget_context
 from ..llm.agents import extra_insights
 from ..offload import run_sized
 from ..models import AnalysisTemplate, ExecutionResult, UseCase, Vertical
 from ..policy import visible_names
 from ..reports import build_report, compute_facts, entity_ids
-from ..reports.build import ground, shape_facts
+from ..reports.build import entity_report, ground, shape_facts
 from ..reports.baseline import baseline_key, find_baseline
 from ..reports.detectors import needs_isolation, share_fractions
 from ..reports.facts import group_isolation
@@ -101,10 +101,12 @@ async def execute(state: AnalysisState, config: RunnableConfig, ctx: Context) ->
             started_at=started, finished_at=time.time(),
         )
     except Exception as exc:  # one failing analysis must not stop the others
+        # a name in the ask that names no vertex, or several, is an outcome to report, not a failure
+        unresolved = entities.unresolved_in(exc)
         result = ExecutionResult(
-            template_id=template.id, algorithm=template.algorithm, status="failed",
-            engine=getattr(exc, "engine", "") or ctx.engine.name,
-            error=f"{type(exc).__name__}: {exc}", started_at=started, finished_at=time.time(),
+            template_id=template.id, algorithm=template.algorithm, status="unresolved" if unresolved else "failed",
+            engine=getattr(exc, "engine", "") or ctx.engine.name, error=None if unresolved else f"{type(exc).__name__}: {exc}",
+            entities=[r.as_dict() for r in unresolved], started_at=started, finished_at=time.time(),
         )
     if ctx.catalog is not None:  # recorded before the report starts: a resume from here executes nothing
         await ctx.catalog.record_execution(
@@ -117,6 +119,8 @@ async def execute(state: AnalysisState, config: RunnableConfig, ctx: Context) ->
 
 async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> dict[str, Any]:
     outcome = ExecutionResult.model_validate(state["outcome"])
+    if outcome.status == "unresolved":
+        return await _entity_outcome(state, config, ctx, outcome)
     if outcome.status != "completed":
         return {}
     values = ctx.take_over(state["run_id"], outcome.template_id)
@@ -164,3 +168,17 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
     if ctx.catalog is not None:
         await ctx.catalog.record_report(state["run_id"], dumped, rejections)
     return {"reports": {result.id: dumped}, "llm_rejections": rejections}
+
+
+async def _entity_outcome(state: AnalysisState, config: RunnableConfig, ctx: Context, outcome: ExecutionResult) -> dict[str, Any]:
+    """The report of an analysis whose named entities did not resolve: which names, their candidates."""
+    template = AnalysisTemplate.model_validate(state["template"])
+    shared = read_shared(config, ["vertical", "use_cases"])
+    unresolved = [entities.Resolution(**e) for e in outcome.entities]
+    candidates = [c for r in unresolved for c in r.candidates]
+    names = visible_names(await ctx.store.display_names(candidates), template.masked_collections)
+    use_case = UseCase.model_validate({u["id"]: u for u in shared["use_cases"]}[template.use_case_id])
+    dumped = entity_report(template, use_case, unresolved, names, Vertical.model_validate(shared["vertical"])).dump()
+    if ctx.catalog is not None:
+        await ctx.catalog.record_report(state["run_id"], dumped)
+    return {"reports": {dumped["id"]: dumped}}

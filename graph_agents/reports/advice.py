@@ -7,7 +7,9 @@ looked up, most specific first, in
 
 1. the vertical's ``advice[<algorithm name>][slot]``, then ``advice[<family>][slot]``;
 2. :data:`ALGORITHM_ADVICE` ``[<algorithm name>][slot]``;
-3. :data:`FAMILY_ADVICE` ``[<family>][slot]``,
+3. :data:`FAMILY_ADVICE` ``[<family>][slot]``;
+4. :data:`COMMON_ADVICE` ``[slot]`` (what every family says alike: ``unresolved``, a name in the ask
+   that names no vertex or several),
 
 field by field (a vertical may change only the title). A slot whose advice is ``None`` gives no
 recommendation (a strongly connected singleton is normal, not a finding). The ``always`` slot adds
@@ -34,6 +36,8 @@ SLOTS = ("leaders", "concentration", "outliers", "no_ranking", "groups", "larges
 COHESION_SLOTS = ("dangling", "periphery")
 # the slots of the path and pair insights (graph_agents.reports.paths, .pairs), advised per algorithm
 SHAPE_SLOTS = ("route", "intermediaries", "neighbourhood", "cycles", "pairs", "identical")
+# the slot of an analysis that did not run because a name in its ask did not resolve (any family)
+OUTCOME_SLOTS = ("unresolved",)
 # the insight's first evidence key -> the slot it fills
 SLOT_OF_EVIDENCE = {
     "top": "leaders", "top1pct_share": "concentration", "outlier_count": "outliers", "quantiles": "no_ranking",
@@ -43,6 +47,8 @@ SLOT_OF_EVIDENCE = {
     # paths and pairs
     "path": "route", "paths_found": "route", "on_every_path": "intermediaries", "reached": "neighbourhood",
     "cycles": "cycles", "pairs": "pairs", "identical_pairs": "identical",
+    # an entity outcome (graph_agents.reports.build.entity_report)
+    "entities": "unresolved",
 }
 LEVELS = ("high", "medium", "low")
 
@@ -149,6 +155,11 @@ FAMILY_ADVICE: dict[str, dict[str, dict[str, str] | None]] = {
     },
 }
 
+COMMON_ADVICE: dict[str, dict[str, str] | None] = {
+    "unresolved": _a("Name the entity again", "Ask again with one of the candidates listed above, by its id, key or display name.",
+                     "high", "low", "The analysis runs on the entity that was meant."),
+}
+
 ALGORITHM_ADVICE: dict[str, dict[str, dict[str, str] | None]] = {
     "shortest_path": {
         "route": _a("Review the chain link by link", "Check each relationship on the path named above, from one end to the other: each step is a claim to verify.",
@@ -161,8 +172,8 @@ ALGORITHM_ADVICE: dict[str, dict[str, dict[str, str] | None]] = {
                              "high", "medium", "No hidden single point between the two."),
     },
     "k_hop": {
-        "neighbourhood": _a("Review the neighbourhood nearest first", "Start with the {nodes} one hop from the seeds, then widen: exposure falls with distance.",
-                            "high", "medium", "Exposure contained before it spreads."),
+        "neighbourhood": _a("Review the neighbourhood nearest first", "Start with the {nodes} one hop from the named ones, then widen: the fewer the hops, the closer the tie.",
+                            "high", "medium", "The closest ties checked first."),
     },
     "simple_cycles": {
         "cycles": _a("Investigate the cycles, shortest first", "Each cycle named above returns to where it started: check whether value really moved round it.",
@@ -175,7 +186,7 @@ ALGORITHM_ADVICE: dict[str, dict[str, dict[str, str] | None]] = {
                         "high", "low", "Cleaner records, fewer hidden duplicates."),
     },
     "similar_to": {
-        "pairs": _a("Treat the closest look-alikes like the entity itself", "The {nodes} most alike to the named one share its neighbours: reach, review or recommend them alike.",
+        "pairs": _a("Treat the closest look-alikes like the entity itself", "The {nodes} most alike to the named one share its neighbours: contact, review or recommend them alike.",
                     "medium", "low", "Actions that extend to look-alikes."),
     },
     "articulation_points": {
@@ -237,7 +248,7 @@ def measure(algo: Algorithm, v: Vertical, nodes: Nouns) -> str:
 def advice_for(algo: Algorithm, vertical: Vertical) -> dict[str, dict[str, str] | None]:
     """The advice per slot for ``algo`` in ``vertical``: family, then algorithm, then the vertical's
     family and algorithm entries, each overriding the one before field by field."""
-    out: dict[str, dict[str, str] | None] = dict(FAMILY_ADVICE.get(algo.family, {}))
+    out: dict[str, dict[str, str] | None] = {**COMMON_ADVICE, **FAMILY_ADVICE.get(algo.family, {})}
     layers = [ALGORITHM_ADVICE.get(algo.name, {}), vertical.advice.get(algo.family, {}), vertical.advice.get(algo.name, {})]
     for layer in layers:
         for slot, entry in layer.items():
@@ -291,8 +302,9 @@ def check_advice(advice: Any, where: str, algorithms: set[str]) -> str | None:
         if key not in FAMILIES and key not in algorithms:
             return f"{where}advice: {key!r} is neither a family ({', '.join(FAMILIES)}) nor a known algorithm"
         for slot, entry in slots.items():
-            if slot not in SLOTS + COHESION_SLOTS + SHAPE_SLOTS:
-                return f"{where}advice.{key}: unknown slot {slot!r}; known: {', '.join(SLOTS + COHESION_SLOTS + SHAPE_SLOTS)}"
+            known = SLOTS + COHESION_SLOTS + SHAPE_SLOTS + OUTCOME_SLOTS
+            if slot not in known:
+                return f"{where}advice.{key}: unknown slot {slot!r}; known: {', '.join(known)}"
             unknown = set(entry) - set(FIELDS)
             if unknown:
                 return f"{where}advice.{key}.{slot}: unknown field(s) {sorted(unknown)}; known: {', '.join(FIELDS)}"
@@ -307,4 +319,4 @@ def check_advice(advice: Any, where: str, algorithms: set[str]) -> str | None:
     return None
 
 
-__all__ = ["ALGORITHM_ADVICE", "COHESION_SLOTS", "FAMILY_ADVICE", "SHAPE_SLOTS", "SLOTS", "advice_for", "check_advice", "group_words", "measure", "recommendations"]
+__all__ = ["ALGORITHM_ADVICE", "COHESION_SLOTS", "COMMON_ADVICE", "OUTCOME_SLOTS", "FAMILY_ADVICE", "SHAPE_SLOTS", "SLOTS", "advice_for", "check_advice", "group_words", "measure", "recommendations"]

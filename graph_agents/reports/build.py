@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import algorithms
+from ..entities import Resolution
 from ..models import AnalysisTemplate, Insight, Report, UseCase, Vertical
 from . import cohesion, pairs, paths
 from .baseline import Baseline, change_insight, compare
@@ -133,6 +134,41 @@ def build_report(
     return ground(report, facts, names, baseline) if grounded else report
 
 
+def entity_report(template: AnalysisTemplate, use_case: UseCase, unresolved: list[Resolution], names: dict[str, str],
+                  vertical: Vertical) -> Report:
+    """The report of an analysis that did not run because names in its ask resolve to no vertex or
+    to several: it says so plainly, one insight per name with its candidates (by display name
+    where ``names`` has one), and asks for one of them. No chart: there is no result to draw."""
+    algo = algorithms.get(template.algorithm)
+    said = [r.said(names) for r in unresolved]
+    insights = [Insight(
+        id=f"I{i}",
+        title=f"{r.name!r} is ambiguous" if r.status == "ambiguous" else f"{r.name!r} names no vertex",
+        description=text, confidence=1.0, evidence=["entities"], entities=list(r.candidates),
+    ) for i, (r, text) in enumerate(zip(unresolved, said), 1)]
+    scope = ", ".join(template.vertex_collections)
+    nodes = Nouns.of(vertical, template.vertex_collections)
+    facts = {"entities": [r.as_dict() for r in unresolved], "unresolved": len(unresolved)}
+    report = Report(
+        id=report_id(template.id),
+        title=said[0] if len(said) == 1 else f"{plural(len(said), 'name')} in the ask do not name one vertex each",
+        question=use_case.description or template.title,
+        algorithm=algo.name,
+        use_case_id=use_case.id,
+        template_id=template.id,
+        summary=f"{algo.title} on {scope} was not run: " + " ".join(said)
+        + (" Nothing was picked in its place." if len(said) == 1 else " Nothing was picked in their place."),
+        facts=facts,
+        insights=insights,
+        # one piece of advice for all the names (each insight fills the same slot)
+        recommendations=[r.model_copy(update={"insight_ids": [i.id for i in insights]})
+                         for r in recommendations(algo, insights, vertical, nodes)[:1]],
+        status="unresolved",
+    )
+    mask = [*names.values(), *names, *(r.name for r in unresolved), *(c for r in unresolved for c in r.candidates)]
+    return ground_report(report, facts, mask)
+
+
 def no_ranking(algo: algorithms.Algorithm, facts: dict[str, Any], template: AnalysisTemplate, nodes: Nouns) -> Insight:
     """Said plainly when a score cannot tell the vertices apart (e.g. PageRank of vertices that
     nothing points at): a ranking by ties would be noise."""
@@ -180,4 +216,4 @@ def ground(report: Report, facts: dict[str, Any], names: dict[str, str], baselin
     return ground_report(report, grounded_facts, mask)
 
 
-__all__ = ["build_report", "compute_facts", "entity_ids", "report_id", "shape_facts"]
+__all__ = ["build_report", "compute_facts", "entity_ids", "entity_report", "report_id", "shape_facts"]

@@ -41,7 +41,7 @@ def _index_parts(run: dict[str, Any], reports: Iterable[Report], hrefs: dict[str
         by_use_case.setdefault(r.use_case_id, []).append(
             {"title": r.title, "summary": r.summary, "href": hrefs.get(r.id, f"{r.id}.html")}
         )
-    failures = [e for e in run.get("executions", []) if e.get("status") != "completed"]
+    failures = [e for e in run.get("executions", []) if e.get("status") == "failed"]  # "unresolved" has its report
     failed_ids = {f.get("template_id") for f in failures}
     other_errors = [e for e in run.get("errors", []) if e.get("template_id") not in failed_ids]
     return {"run": run, "reports_by_use_case": by_use_case, "failures": failures, "other_errors": other_errors,
