@@ -218,7 +218,9 @@ class VertexIndex:
             if type(f) is not str or type(t) is not str or "/" not in f or "/" not in t:
                 raise StoreError(f"{origin}:{number}: an edge needs _from and _to as 'collection/key' strings")
             if "_key" in doc or "_id" in doc:
-                key = _key_of(doc, row, origin, number)
+                key = doc.get("_key")
+                if type(key) is not str or not key or "/" in key or len(key) > MAX_KEY_BYTES // 4:
+                    key = _key_of(doc, row, origin, number)  # as for documents: the exact rules off the hot path
                 if key in keys:
                     raise StoreError(f"{origin}:{number}: invalid or duplicate _key {key!r}: already in collection {coll.name!r}")
                 keys.add(key)
