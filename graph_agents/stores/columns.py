@@ -161,6 +161,7 @@ class VertexIndex:
         self._index: dict[str, int] = {}  # id -> index of ids[:_indexed], completed when asked for
         self._indexed = 0
         self.names: list[str | None] = []  # display name of each document vertex (None: none)
+        self.series: Any = None  # the ids as a polars Series, when the fast reader read them (see frames)
 
     @property
     def documents(self) -> int:

@@ -139,9 +139,19 @@ def _read(files: list[Path], schema: dict[str, Any]) -> tuple[Any, list[dict]]:
 def _check_keys(keys: Any) -> None:
     import polars as pl
 
-    bad = keys.is_null() | (keys.str.len_bytes() == 0) | (keys.str.len_bytes() > MAX_KEY_BYTES) | keys.str.contains("/", literal=True)
-    if pl.select(bad.any()).item() or keys.is_duplicated().any():
+    size = keys.str.len_bytes()
+    bad = keys.is_null() | (size == 0) | (size > MAX_KEY_BYTES) | keys.str.contains("/", literal=True)
+    # unique by hash: a collision can only call unique keys duplicates (then the strict reader decides)
+    if pl.select(bad.any()).item() or keys.hash(_SEED).n_unique() != len(keys):
         raise _Unsure
+
+
+def _known(vertices: VertexIndex) -> Any:
+    """The vertex ids as a polars Series: the one the fast reader kept, unless ids came since."""
+    import polars as pl
+
+    kept = vertices.series
+    return kept if kept is not None and len(kept) == len(vertices.ids) else pl.Series(vertices.ids, dtype=pl.String)
 
 
 def read_documents(coll: Collection, files: list[Path], vertices: VertexIndex,
@@ -158,9 +168,11 @@ def read_documents(coll: Collection, files: list[Path], vertices: VertexIndex,
         return False
     present = [pl.when(pl.col(a).str.strip_chars() != "").then(pl.col(a)) for a in NAME_ATTRIBUTES]
     names = frame.select(pl.coalesce(present)).to_series().to_list()
-    ids = frame.select(pl.concat_str([pl.lit(coll.name + "/"), pl.col("_key")])).to_series().to_list()
+    ids = frame.select(pl.concat_str([pl.lit(coll.name + "/"), pl.col("_key")])).to_series()
+    known = pl.concat([_known(vertices), ids])
     coll.start = len(vertices.ids)
-    vertices.extend(ids, names)
+    vertices.extend(ids.to_list(), names)
+    vertices.series = known  # the edges' reader matches ends against it
     coll.stop = len(vertices.ids)
     coll.count = coll.stop - coll.start
     wanted = [doc["_key"] for doc in samples if type(doc.get("_key")) is str]
@@ -214,18 +226,19 @@ def _map_ends(f: Any, t: Any, vertices: VertexIndex) -> tuple[np.ndarray, np.nda
 
     if f.null_count() or t.null_count():
         raise _Unsure
-    known = pl.Series(vertices.ids, dtype=pl.String)
-    table = pl.DataFrame({"h": known.hash(_SEED), "i": np.arange(len(known), dtype=np.int64),
-                          "known": known.hash(_CHECK_SEED)})
+    known = _known(vertices)
+    table = pl.DataFrame({"h": known.hash(_SEED), "i": np.arange(len(known), dtype=np.int64)})
     if table["h"].n_unique() != len(table):
         raise _Unsure
+    check = known.hash(_CHECK_SEED).to_numpy()
 
-    def lookup(ends: Any) -> Any:  # eager: polars' lazy join of the same takes 4x as long here
-        found = (ends.to_frame("id").select(h=pl.col("id").hash(_SEED), c=pl.col("id").hash(_CHECK_SEED))
-                 .join(table, on="h", how="left", maintain_order="left"))
-        if not (found["i"].is_null() | (found["c"] == found["known"])).all():
+    def lookup(ends: Any) -> Any:  # eager, two columns: polars' lazy join, or one carrying more, is slower
+        hashes = ends.to_frame("id").select(h=pl.col("id").hash(_SEED), c=pl.col("id").hash(_CHECK_SEED))
+        found = hashes.select("h").join(table, on="h", how="left", maintain_order="left")["i"]
+        at = found.fill_null(0).to_numpy()
+        if len(check) and not ((check[at] == hashes["c"].to_numpy()) | found.is_null().to_numpy()).all():
             raise _Unsure  # a hash collision: the strict reader compares strings
-        return found["i"]
+        return found
 
     s, d = lookup(f), lookup(t)
     if not (s.null_count() or d.null_count()):
