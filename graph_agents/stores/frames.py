@@ -218,32 +218,30 @@ def _map_ends(f: Any, t: Any, vertices: VertexIndex) -> tuple[np.ndarray, np.nda
     """Both ends as vertex indices, ids not yet known appended after the known ones in order of
     first appearance (row by row, ``_from`` before ``_to``).
 
-    Ids are matched by a 64-bit hash (an integer join, about 4x faster than a join on the strings
-    at 10M edges) and every match is confirmed by a second, independently seeded hash; known ids
-    that share a hash, or a match the second hash contradicts, leave the collection to the strict
-    reader."""
+    Ids are matched by a 64-bit hash (:class:`_HashIndex`) and every match is confirmed by a second,
+    independently seeded hash; known ids that share a hash, or a match the second hash contradicts,
+    leave the collection to the strict reader."""
     import polars as pl
 
     if f.null_count() or t.null_count():
         raise _Unsure
     known = _known(vertices)
-    table = pl.DataFrame({"h": known.hash(_SEED), "i": np.arange(len(known), dtype=np.int64)})
-    if table["h"].n_unique() != len(table):
+    hashes = known.hash(_SEED)
+    if hashes.n_unique() != len(hashes):
         raise _Unsure
-    check = known.hash(_CHECK_SEED).to_numpy()
+    index, check = _HashIndex(hashes.to_numpy()), known.hash(_CHECK_SEED).to_numpy()
 
-    def lookup(ends: Any) -> Any:  # eager, two columns: polars' lazy join, or one carrying more, is slower
-        hashes = ends.to_frame("id").select(h=pl.col("id").hash(_SEED), c=pl.col("id").hash(_CHECK_SEED))
-        found = hashes.select("h").join(table, on="h", how="left", maintain_order="left")["i"]
-        at = found.fill_null(0).to_numpy()
-        if len(check) and not ((check[at] == hashes["c"].to_numpy()) | found.is_null().to_numpy()).all():
+    def lookup(ends: Any) -> Any:
+        found = index.find(ends.hash(_SEED).to_numpy())
+        hit = found >= 0
+        if not (check[found[hit]] == ends.hash(_CHECK_SEED).to_numpy()[hit]).all():
             raise _Unsure  # a hash collision: the strict reader compares strings
         return found
 
-    s, d = lookup(f), lookup(t)
-    if not (s.null_count() or d.null_count()):
-        return s.to_numpy(), d.to_numpy(), []
-    s_missing, d_missing = np.flatnonzero(s.is_null().to_numpy()), np.flatnonzero(d.is_null().to_numpy())
+    src, dst = lookup(f), lookup(t)
+    s_missing, d_missing = np.flatnonzero(src < 0), np.flatnonzero(dst < 0)
+    if not (s_missing.size or d_missing.size):
+        return src, dst, []
     missing = pl.DataFrame({
         "at": np.concatenate([s_missing * 2, d_missing * 2 + 1]),
         "id": pl.concat([f.gather(s_missing), t.gather(d_missing)]),
@@ -253,7 +251,43 @@ def _map_ends(f: Any, t: Any, vertices: VertexIndex) -> tuple[np.ndarray, np.nda
     if not ok.all():
         raise _Unsure  # not an id, perhaps a coerced object
     more = pl.Series(np.arange(len(known), len(known) + len(new), dtype=np.int64))
-    src, dst = s.fill_null(-1).to_numpy(writable=True), d.fill_null(-1).to_numpy(writable=True)
     src[s_missing] = f.gather(s_missing).replace_strict(new, more, return_dtype=pl.Int64).to_numpy()
     dst[d_missing] = t.gather(d_missing).replace_strict(new, more, return_dtype=pl.Int64).to_numpy()
     return src, dst, new.to_list()
+
+
+class _HashIndex:
+    """64-bit hashes -> their position, as an open-addressing table in numpy (linear probing, at
+    most half full): each probe is one vectorised gather over the queries still unresolved.
+    Measured against polars' left join on the same hashes: equal at 1M edges, 2-3x faster at 10M
+    (1.2M ids, 8M ends), where the join's hash table no longer fits the caches."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        size = 1 << (2 * len(keys)).bit_length()
+        self.mask = size - 1
+        self.keys = np.zeros(size, dtype=np.uint64)
+        self.values = np.full(size, -1, dtype=np.int64)
+        pending = np.arange(len(keys), dtype=np.int64)
+        pos = (keys & np.uint64(self.mask)).astype(np.int64)
+        while pending.size:
+            free = self.values[pos] < 0
+            claim, at = pending[free], pos[free]
+            self.values[at] = claim  # several claims of one slot: the last write wins, the others probe on
+            won = self.values[at] == claim
+            self.keys[at[won]] = keys[claim[won]]
+            rest = np.ones(len(pending), dtype=bool)
+            rest[np.flatnonzero(free)[won]] = False
+            pending, pos = pending[rest], (pos[rest] + 1) & self.mask
+
+    def find(self, queries: np.ndarray) -> np.ndarray:
+        """The position of each query's hash, -1 where it is not in the table."""
+        out = np.full(len(queries), -1, dtype=np.int64)
+        todo = np.arange(len(queries), dtype=np.int64)
+        pos = (queries & np.uint64(self.mask)).astype(np.int64)
+        while todo.size:
+            value = self.values[pos]
+            hit = (self.keys[pos] == queries) & (value >= 0)
+            out[todo[hit]] = value[hit]
+            more = ~hit & (value >= 0)  # an empty slot ends the probe: not in the table
+            todo, pos, queries = todo[more], (pos[more] + 1) & self.mask, queries[more]
+        return out
