@@ -5,7 +5,6 @@ Exit codes: 0 success, 1 some analyses failed (or a review was left unanswered),
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -287,6 +286,8 @@ def _terminate(signum: int, frame: Any) -> None:
 def _run_until_stopped(go: Any, runner: AgenticWorkflowRunner, output: Path) -> WorkflowResult:
     """``asyncio.run(go())``; on Ctrl-C or SIGTERM the runner has written run.json (status
     incomplete) under ``output``: say so on stderr and exit 130 / 143."""
+    import asyncio  # the commands that run something pay for it, not --help or verticals
+
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return asyncio.run(go())
@@ -477,6 +478,8 @@ def inspect(
             else:
                 vertical = load_vertical(industry)
             return vertical, await build_schema(store, vertical, core, satellite)
+
+        import asyncio
 
         vertical, schema = asyncio.run(schema_of())
     except InputError as exc:

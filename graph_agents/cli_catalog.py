@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Optional
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Optional
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .catalog import AnalyticsCatalog, open_catalog
 from .cli_console import HelpCommand, HelpGroup, make_console
 from .errors import InputError, one_line
+
+if TYPE_CHECKING:
+    from .catalog import AnalyticsCatalog
 
 app = typer.Typer(help="Query the analytics catalog: runs, epochs, lineage, impact, comparisons.", no_args_is_help=True, cls=HelpGroup)
 console = make_console()
@@ -25,7 +26,8 @@ JsonOpt = typer.Option(False, "--json", metavar="", help="Print JSON instead of 
 
 
 def _query(workspace: Optional[Path], fn: Callable[[AnalyticsCatalog], Awaitable[Any]]) -> Any:
-    from .settings import load_settings  # pydantic-settings: only for commands that read the catalog
+    from .catalog import open_catalog  # the catalog and settings: only for commands that read it
+    from .settings import load_settings
 
     try:
         settings = load_settings()
@@ -41,6 +43,8 @@ def _query(workspace: Optional[Path], fn: Callable[[AnalyticsCatalog], Awaitable
             return await fn(catalog)
         finally:
             await catalog.aclose()
+
+    import asyncio  # only the catalog commands run a loop
 
     try:
         return asyncio.run(go())

@@ -305,3 +305,13 @@ def test_a_large_read_reports_progress_by_collection(tmp_path, monkeypatch):
     assert events[-1]["done"] == events[-1]["total"] and {e["unit"] for e in events} == {"bytes"}
     assert events[-1]["label"] == "loading knows" and events[-1]["total"] > 0
     assert [e["done"] for e in events] == sorted(e["done"] for e in events)
+
+
+def test_a_graph_of_edges_alone_takes_its_vertices_from_the_ends(tmp_path):
+    d = tmp_path / "e"
+    d.mkdir()
+    _jsonl(d / "links.jsonl", [{"_from": "a/1", "_to": "a/2"}, {"_from": "a/2", "_to": "b/3"}, {"_from": "b/3", "_to": "a/1"}])
+    store = LocalGraphStore.from_directory(d)
+    assert store.vertices.ids == ["a/1", "a/2", "b/3"] and store.vertices.documents == 0
+    links = store.columns["links"]
+    assert links.src.tolist() == [0, 1, 2] and links.dst.tolist() == [1, 2, 0]

@@ -161,6 +161,7 @@ class VertexIndex:
         self._index: dict[str, int] = {}  # id -> index of ids[:_indexed], completed when asked for
         self._indexed = 0
         self.names: list[str | None] = []  # display name of each document vertex (None: none)
+        self.series: Any = None  # the ids as a polars Series, when the fast reader read them (see frames)
 
     @property
     def documents(self) -> int:
@@ -218,7 +219,9 @@ class VertexIndex:
             if type(f) is not str or type(t) is not str or "/" not in f or "/" not in t:
                 raise StoreError(f"{origin}:{number}: an edge needs _from and _to as 'collection/key' strings")
             if "_key" in doc or "_id" in doc:
-                key = _key_of(doc, row, origin, number)
+                key = doc.get("_key")
+                if type(key) is not str or not key or "/" in key or len(key) > MAX_KEY_BYTES // 4:
+                    key = _key_of(doc, row, origin, number)  # as for documents: the exact rules off the hot path
                 if key in keys:
                     raise StoreError(f"{origin}:{number}: invalid or duplicate _key {key!r}: already in collection {coll.name!r}")
                 keys.add(key)

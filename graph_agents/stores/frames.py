@@ -30,10 +30,11 @@ import numpy as np
 
 from .columns import MAX_KEY_BYTES, MAX_LINE, NAME_ATTRIBUTES, SAMPLE_KEEP, Collection, VertexIndex, input_bytes
 
-FAST_MIN_BYTES = 4 << 20  # below this the strict reader is as fast as importing polars (0.1-0.2 s)
+FAST_MIN_BYTES = 4 << 20  # a graph smaller than this is read as fast by the strict reader as polars imports (0.1-0.2 s)
 
 _KEY_NOT_STRING = re.compile(rb'"_key"\s*:\s*[^"\s]')
 _ESCAPED_NAME = re.compile(rb'"(?:\\u005[fF]|_[a-z]{0,3}\\u)')  # "_key" spelled with escapes
+_SEED, _CHECK_SEED = 0x9E3779B9, 0x85EBCA6B  # two independent hashes of an id (see _map_ends)
 
 
 class _Unsure(Exception):
@@ -76,9 +77,14 @@ class _Buffer:
             if end < 0:
                 raise _Unsure
             pos = end + 1
-        if data.find(b'"_key"') >= 0 and _KEY_NOT_STRING.search(data):
+        # one byte looked for with memchr (several GB/s); the regex only runs when there is one
+        if data.find(b"\\") >= 0 and _ESCAPED_NAME.search(data):
             raise _Unsure
-        if data.find(b"\\u") >= 0 and _ESCAPED_NAME.search(data):
+
+    def check_keys(self) -> None:
+        """No ``_key`` that is not a string (polars would read ``7`` as ``"7"``): run only when the
+        frame holds keys (polars reads an absent or null ``_key`` as null, anything else as text)."""
+        if _KEY_NOT_STRING.search(self.data):
             raise _Unsure
 
     def sample(self, keep: int) -> list[dict[str, Any]]:
@@ -113,9 +119,12 @@ def _read(files: list[Path], schema: dict[str, Any]) -> tuple[Any, list[dict]]:
         try:
             buf.check()
             try:
-                frames.append(pl.read_ndjson(buf.source(), schema=schema))
+                frame = pl.read_ndjson(buf.source(), schema=schema)
             except Exception:  # polars' errors have no common base: any of them means "not sure"
                 raise _Unsure from None
+            if frame["_key"].null_count() < len(frame):
+                buf.check_keys()
+            frames.append(frame)
             samples.extend(buf.sample(per_file))
         except ValueError:  # orjson on a sampled line
             raise _Unsure from None
@@ -130,16 +139,24 @@ def _read(files: list[Path], schema: dict[str, Any]) -> tuple[Any, list[dict]]:
 def _check_keys(keys: Any) -> None:
     import polars as pl
 
-    bad = keys.is_null() | (keys.str.len_bytes() == 0) | (keys.str.len_bytes() > MAX_KEY_BYTES) | keys.str.contains("/", literal=True)
-    if pl.select(bad.any()).item() or keys.is_duplicated().any():
+    size = keys.str.len_bytes()
+    bad = keys.is_null() | (size == 0) | (size > MAX_KEY_BYTES) | keys.str.contains("/", literal=True)
+    # unique by hash: a collision can only call unique keys duplicates (then the strict reader decides)
+    if pl.select(bad.any()).item() or keys.hash(_SEED).n_unique() != len(keys):
         raise _Unsure
+
+
+def _known(vertices: VertexIndex) -> Any:
+    """The vertex ids as a polars Series: the one the fast reader kept, unless ids came since."""
+    import polars as pl
+
+    kept = vertices.series
+    return kept if kept is not None and len(kept) == len(vertices.ids) else pl.Series(vertices.ids, dtype=pl.String)
 
 
 def read_documents(coll: Collection, files: list[Path], vertices: VertexIndex,
                    advance: Callable[[int], None] | None = None) -> bool:
     """The documents of ``coll`` into ``vertices``; False (nothing changed) when unsure."""
-    if sum(f.stat().st_size for f in files) < FAST_MIN_BYTES:
-        return False
     import polars as pl
 
     try:
@@ -151,9 +168,11 @@ def read_documents(coll: Collection, files: list[Path], vertices: VertexIndex,
         return False
     present = [pl.when(pl.col(a).str.strip_chars() != "").then(pl.col(a)) for a in NAME_ATTRIBUTES]
     names = frame.select(pl.coalesce(present)).to_series().to_list()
-    ids = frame.select(pl.concat_str([pl.lit(coll.name + "/"), pl.col("_key")])).to_series().to_list()
+    ids = frame.select(pl.concat_str([pl.lit(coll.name + "/"), pl.col("_key")])).to_series()
+    known = pl.concat([_known(vertices), ids])
     coll.start = len(vertices.ids)
-    vertices.extend(ids, names)
+    vertices.extend(ids.to_list(), names)
+    vertices.series = known  # the edges' reader matches ends against it
     coll.stop = len(vertices.ids)
     coll.count = coll.stop - coll.start
     wanted = [doc["_key"] for doc in samples if type(doc.get("_key")) is str]
@@ -168,33 +187,22 @@ def read_edges(coll: Collection, files: list[Path], vertices: VertexIndex,
                advance: Callable[[int], None] | None = None) -> bool:
     """The edges of ``coll`` as index arrays, ends unknown so far added to ``vertices`` in order of
     first appearance (as the strict reader does); False (nothing changed) when unsure."""
-    if sum(f.stat().st_size for f in files) < FAST_MIN_BYTES:
-        return False
     import polars as pl
 
-    known = pl.Series(vertices.ids, dtype=pl.String)
-    schema = {"_key": pl.String, "_id": pl.String, "type": pl.String, "data": pl.String}
+    schema = {"_from": pl.String, "_to": pl.String, "_key": pl.String, "_id": pl.String, "type": pl.String, "data": pl.String}
     try:
-        try:
-            frame, samples = _read(files, {"_from": pl.Enum(known), "_to": pl.Enum(known), **schema})
-            src = frame["_from"].to_physical().cast(pl.Int64)
-            dst = frame["_to"].to_physical().cast(pl.Int64)
-            if src.null_count() or dst.null_count():
-                raise _Unsure
-            extra: list[str] = []
-        except _Unsure:  # ends outside the known vertices (or missing): as strings, then mapped
-            frame, samples = _read(files, {"_from": pl.String, "_to": pl.String, **schema})
-            src, dst, extra = _map_dangling(frame, known)
+        frame, samples = _read(files, schema)
         keys = frame["_key"]
         if keys.null_count() < len(keys):
             _check_keys(keys)  # keyed: all of them, each once (mixed: the strict reader decides)
         elif frame["_id"].null_count() < len(keys):
             raise _Unsure  # keyed by _id: the strict reader's rules
+        src, dst, extra = _map_ends(frame["_from"], frame["_to"], vertices)
     except _Unsure:
         return False
     vertices.extend(extra, None)
-    coll.src, coll.dst = src.to_numpy(), dst.to_numpy()
-    coll.count = len(coll.src)
+    coll.src, coll.dst = src, dst
+    coll.count = len(src)
     coll.sample.items = [(-1, doc) for doc in samples]
     _advance(advance, files)
     return True
@@ -206,26 +214,80 @@ def _advance(advance: Callable[[int], None] | None, files: list[Path]) -> None:
             advance(input_bytes(path))
 
 
-def _map_dangling(frame: Any, known: Any) -> tuple[Any, Any, list[str]]:
-    """Both ends as indices into ``known`` followed by the new ids, in order of first appearance."""
+def _map_ends(f: Any, t: Any, vertices: VertexIndex) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Both ends as vertex indices, ids not yet known appended after the known ones in order of
+    first appearance (row by row, ``_from`` before ``_to``).
+
+    Ids are matched by a 64-bit hash (:class:`_HashIndex`) and every match is confirmed by a second,
+    independently seeded hash; known ids that share a hash, or a match the second hash contradicts,
+    leave the collection to the strict reader."""
     import polars as pl
 
-    f, t = frame["_from"], frame["_to"]
     if f.null_count() or t.null_count():
         raise _Unsure
-    index = pl.Series(np.arange(len(known), dtype=np.int64))
-    s = f.replace_strict(known, index, default=None, return_dtype=pl.Int64)
-    d = t.replace_strict(known, index, default=None, return_dtype=pl.Int64)
-    rows = np.arange(len(f), dtype=np.int64)
+    known = _known(vertices)
+    hashes = known.hash(_SEED)
+    if hashes.n_unique() != len(hashes):
+        raise _Unsure
+    index, check = _HashIndex(hashes.to_numpy()), known.hash(_CHECK_SEED).to_numpy()
+
+    def lookup(ends: Any) -> Any:
+        found = index.find(ends.hash(_SEED).to_numpy())
+        hit = found >= 0
+        if not (check[found[hit]] == ends.hash(_CHECK_SEED).to_numpy()[hit]).all():
+            raise _Unsure  # a hash collision: the strict reader compares strings
+        return found
+
+    src, dst = lookup(f), lookup(t)
+    s_missing, d_missing = np.flatnonzero(src < 0), np.flatnonzero(dst < 0)
+    if not (s_missing.size or d_missing.size):
+        return src, dst, []
     missing = pl.DataFrame({
-        "at": np.concatenate([rows[s.is_null().to_numpy()] * 2, rows[d.is_null().to_numpy()] * 2 + 1]),
-        "id": pl.concat([f.filter(s.is_null()), t.filter(d.is_null())]),
+        "at": np.concatenate([s_missing * 2, d_missing * 2 + 1]),
+        "id": pl.concat([f.gather(s_missing), t.gather(d_missing)]),
     }).sort("at")
     new = missing["id"].unique(maintain_order=True)
     ok = new.str.contains("/", literal=True) & ~new.str.starts_with("{") & ~new.str.starts_with("[")
     if not ok.all():
         raise _Unsure  # not an id, perhaps a coerced object
     more = pl.Series(np.arange(len(known), len(known) + len(new), dtype=np.int64))
-    s = s.fill_null(f.replace_strict(new, more, default=None, return_dtype=pl.Int64))
-    d = d.fill_null(t.replace_strict(new, more, default=None, return_dtype=pl.Int64))
-    return s, d, new.to_list()
+    src[s_missing] = f.gather(s_missing).replace_strict(new, more, return_dtype=pl.Int64).to_numpy()
+    dst[d_missing] = t.gather(d_missing).replace_strict(new, more, return_dtype=pl.Int64).to_numpy()
+    return src, dst, new.to_list()
+
+
+class _HashIndex:
+    """64-bit hashes -> their position, as an open-addressing table in numpy (linear probing, at
+    most half full): each probe is one vectorised gather over the queries still unresolved.
+    Measured against polars' left join on the same hashes: equal at 1M edges, 2-3x faster at 10M
+    (1.2M ids, 8M ends), where the join's hash table no longer fits the caches."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        size = 1 << (2 * len(keys)).bit_length()
+        self.mask = size - 1
+        self.keys = np.zeros(size, dtype=np.uint64)
+        self.values = np.full(size, -1, dtype=np.int64)
+        pending = np.arange(len(keys), dtype=np.int64)
+        pos = (keys & np.uint64(self.mask)).astype(np.int64)
+        while pending.size:
+            free = self.values[pos] < 0
+            claim, at = pending[free], pos[free]
+            self.values[at] = claim  # several claims of one slot: the last write wins, the others probe on
+            won = self.values[at] == claim
+            self.keys[at[won]] = keys[claim[won]]
+            rest = np.ones(len(pending), dtype=bool)
+            rest[np.flatnonzero(free)[won]] = False
+            pending, pos = pending[rest], (pos[rest] + 1) & self.mask
+
+    def find(self, queries: np.ndarray) -> np.ndarray:
+        """The position of each query's hash, -1 where it is not in the table."""
+        out = np.full(len(queries), -1, dtype=np.int64)
+        todo = np.arange(len(queries), dtype=np.int64)
+        pos = (queries & np.uint64(self.mask)).astype(np.int64)
+        while todo.size:
+            value = self.values[pos]
+            hit = (self.keys[pos] == queries) & (value >= 0)
+            out[todo[hit]] = value[hit]
+            more = ~hit & (value >= 0)  # an empty slot ends the probe: not in the table
+            todo, pos, queries = todo[more], (pos[more] + 1) & self.mask, queries[more]
+        return out

@@ -418,7 +418,9 @@ def _read(plan: Plan, on_progress: Callable[[dict[str, Any]], None] | None = Non
     vertices = VertexIndex()
     columns: dict[str, Collection] = {}
     ordered = [p for p in plan if p[1] == "document"] + [p for p in plan if p[1] == "edge"]
-    with _progress(sum(input_bytes(f) for _, _, files in plan for f in files), on_progress) as advance:
+    total = sum(input_bytes(f) for _, _, files in plan for f in files)
+    fast = total >= frames.FAST_MIN_BYTES  # a whole graph: once polars is imported, every collection gains
+    with _progress(total, on_progress) as advance:
         for name, ctype, files in ordered:
             advance.phase = name
             def source(files: list[Path] = files, advance: Any = None) -> Any:
@@ -426,8 +428,8 @@ def _read(plan: Plan, on_progress: Callable[[dict[str, Any]], None] | None = Non
                     yield from documents(path, advance)
 
             coll = columns[name] = Collection(name, ctype, source=source)
-            fast = frames.read_documents if ctype == "document" else frames.read_edges
-            if not fast(coll, files, vertices, advance):  # unsure: the strict reader names file:line
+            read = frames.read_documents if ctype == "document" else frames.read_edges
+            if not (fast and read(coll, files, vertices, advance)):  # unsure: the strict reader names file:line
                 (vertices.add_documents if ctype == "document" else vertices.add_edges)(coll, source(advance=advance))
     return columns, vertices
 
