@@ -63,11 +63,14 @@ class Algorithm:
     # partitions are only meaningful on the core business entities; scores use the whole graph
     core_only: bool = False
     directed: bool = True
+    # the AQL search that runs it inside ArangoDB (engines/aql.py), for paths
+    aql: str = ""
 
     @property
     def engines(self) -> tuple[str, ...]:
-        """The engines that run it: the local engine always, GAE where it documents an endpoint."""
-        return ("local", "gae") if self.gae_endpoint else ("local",)
+        """The engines that run it: the local engine always, GAE where it documents an endpoint,
+        AQL on ArangoDB where a graph search answers it."""
+        return ("local",) + (("gae",) if self.gae_endpoint else ()) + (("aql",) if self.aql else ())
 
     def defaults(self) -> dict[str, Any]:
         return {k: p.default for k, p in self.params.items()}
@@ -695,6 +698,7 @@ CATALOG: dict[str, Algorithm] = {
             family="paths",
             result_field="path",
             gae_endpoint="",
+            aql="SHORTEST_PATH",
             description="The shortest chain of relationships between two named entities, with every vertex on it.",
             intents=phrases(
                 strong="shortest path | shortest route | shortest chain | how is ... connected to | how are ... connected"
@@ -716,6 +720,7 @@ CATALOG: dict[str, Algorithm] = {
             family="paths",
             result_field="paths",
             gae_endpoint="",
+            aql="ALL_SHORTEST_PATHS",
             description="Every shortest chain of relationships between two named entities (up to a bound), each with its vertices.",
             intents=phrases(
                 strong="all shortest paths | all the shortest paths | every shortest path | all shortest routes"
@@ -737,6 +742,7 @@ CATALOG: dict[str, Algorithm] = {
             family="paths",
             result_field="hops",
             gae_endpoint="",
+            aql="a breadth-first traversal",
             description="Every vertex within k hops of the seed entities, grouped by its distance from them.",
             intents=phrases(
                 strong="within two hops | within 2 hops | within three hops | within 3 hops | within one hop"

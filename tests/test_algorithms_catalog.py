@@ -34,6 +34,7 @@ def test_each_entry_is_complete(name: str) -> None:
                 algo.validate_params({key: param.min - 1})
     assert "local" in algo.engines and name in local._ALGORITHMS
     assert ("gae" in algo.engines) == bool(algo.gae_endpoint)
+    assert ("aql" in algo.engines) == (algo.family == "paths" and name != "simple_cycles")
 
 
 @pytest.mark.parametrize("name", ["closeness", "articulation_points", "hits", "louvain"])

@@ -139,7 +139,7 @@ async def test_names_resolve_as_on_the_local_engine(demo_arango, demo_dir, tmp_p
         with pytest.raises(EngineError) as on_aql:
             await AQLPathEngine().run(template, _store(demo_arango), "r")
         assert isinstance(on_aql.value.__cause__, EntityError)
-        assert on_aql.value.__cause__.resolution == on_local.value.__cause__.resolution
+        assert on_aql.value.__cause__.resolutions == on_local.value.__cause__.resolutions
     assert "ambiguous" in str(on_local.value) or "names no vertex" in str(on_local.value)
     assert not any("SHORTEST_PATH" in q for q, _ in demo_arango.queries)  # an unresolved name asks nothing
 

@@ -47,12 +47,10 @@ from ..models import AnalysisTemplate
 from ..stores.base import GraphData, GraphStore, StoreError, VertexValues
 from .base import EngineError, EngineOutcome
 
-ALGORITHMS = ("shortest_path", "all_shortest_paths", "k_hop")
+ALGORITHMS = tuple(name for name, algo in algorithms.CATALOG.items() if algo.aql)
 ARROW = " → "  # how a path is labelled, as on the local engine
 # the vertex's own identity: never an attribute to read
 OWN_IDENTITY = ("_key", "_id")
-# what each search is called in a report's note
-STATEMENTS = {"shortest_path": "SHORTEST_PATH", "all_shortest_paths": "ALL_SHORTEST_PATHS", "k_hop": "a breadth-first traversal"}
 
 
 class OutsideScope(EngineError):
@@ -164,7 +162,7 @@ class AQLPathEngine:
                               f"{type(exc).__name__}: {exc}") from exc
         location = await store.write_results(run_id, template.id, algo.result_field, values)
         return EngineOutcome(values=values, result_location=location, result_count=len(values), engine=self.name,
-                             note=f"Computed in ArangoDB with AQL ({STATEMENTS[algo.name]}): no edge left the database.")
+                             note=f"Computed in ArangoDB with AQL ({algo.aql}): no edge left the database.")
 
     @staticmethod
     def _direction(params: dict[str, Any]) -> str:
