@@ -45,7 +45,7 @@ from ..concurrency import Once
 from ..entities import Resolver
 from ..models import AnalysisTemplate
 from ..stores.base import GraphData, GraphStore, StoreError, VertexValues
-from .base import EngineError, EngineOutcome
+from .base import EngineError, EngineOutcome, checked
 
 ALGORITHMS = tuple(name for name, algo in algorithms.CATALOG.items() if algo.aql)
 ARROW = " → "  # how a path is labelled, as on the local engine
@@ -134,13 +134,7 @@ class AQLPathEngine:
         return scope
 
     async def run(self, template: AnalysisTemplate, store: GraphStore, run_id: str) -> EngineOutcome:
-        if getattr(store, "kind", None) != "arango":
-            raise EngineError(f"AQL path searches run on graphs in ArangoDB, not on a {store.kind} store")
-        try:
-            algo = algorithms.get(template.algorithm)
-            params = algo.validate_params(template.parameters)
-        except ValueError as exc:
-            raise EngineError(f"template {template.id}: {exc}") from exc
+        algo, params = checked(template, store, in_database="AQL path searches")
         if algo.name not in ALGORITHMS:
             raise EngineError(f"{algo.name} has no AQL form; run it with the local engine")
         vertex, edge = list(template.vertex_collections), list(template.edge_collections)

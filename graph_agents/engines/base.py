@@ -16,6 +16,20 @@ class EngineError(Exception):
     engine: str = ""
 
 
+def checked(template: AnalysisTemplate, store: GraphStore, *, in_database: str = "") -> tuple[Any, dict[str, Any]]:
+    """The template's catalog algorithm and its validated parameters, or an EngineError saying what
+    is wrong; ``in_database`` (the engine's name in the message) requires a graph in ArangoDB."""
+    from .. import algorithms
+
+    if in_database and getattr(store, "kind", None) != "arango":
+        raise EngineError(f"{in_database} run on graphs in ArangoDB, not on a {store.kind} store")
+    try:
+        algo = algorithms.get(template.algorithm)
+        return algo, algo.validate_params(template.parameters)
+    except ValueError as exc:
+        raise EngineError(f"template {template.id}: {exc}") from exc
+
+
 @dataclass
 class EngineOutcome:
     values: dict[str, Any]  # vertex id -> score or label, the full result

@@ -33,7 +33,7 @@ from ..models import AnalysisTemplate
 from ..progress import report_progress
 from ..settings import Settings
 from ..stores.base import GraphStore
-from .base import EngineError, EngineOutcome
+from .base import EngineError, EngineOutcome, checked
 from .gae_deploy import (
     Authorized,
     Clock,
@@ -254,13 +254,7 @@ class GAEEngine:
     # -- Engine -------------------------------------------------------------------------------
 
     async def run(self, template: AnalysisTemplate, store: GraphStore, run_id: str) -> EngineOutcome:
-        if getattr(store, "kind", None) != "arango":
-            raise EngineError(f"the GAE engine runs on graphs in ArangoDB, not on a {store.kind} store")
-        try:
-            algo = algorithms.get(template.algorithm)
-            params = algo.validate_params(template.parameters)
-        except ValueError as exc:
-            raise EngineError(f"template {template.id}: {exc}") from exc
+        algo, params = checked(template, store, in_database="GAE analyses")
         if "gae" not in algo.engines:
             raise EngineError(f"GAE documents no endpoint for {algo.name}; run it with the local engine")
         self._bind_loop()

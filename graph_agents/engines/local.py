@@ -71,7 +71,7 @@ from ..entities import Resolver
 from ..models import AnalysisTemplate
 from ..stores.base import GraphData, GraphStore, VertexValues
 from . import centrality, cohesion, community, paths, processes, similarity
-from .base import EngineError, EngineOutcome
+from .base import EngineError, EngineOutcome, checked
 
 # attributes that mean "each vertex starts with its own label"
 OWN_LABEL_ATTRIBUTES = ("_key", "_id")
@@ -518,11 +518,7 @@ class LocalEngine:
         self._attributes = Once()  # (graph key, attribute) -> None once the graph holds it
 
     async def run(self, template: AnalysisTemplate, store: GraphStore, run_id: str) -> EngineOutcome:
-        try:
-            algorithm = algorithms.get(template.algorithm)
-            params = algorithm.validate_params(template.parameters)
-        except ValueError as exc:
-            raise EngineError(f"template {template.id}: {exc}") from exc
+        algorithm, params = checked(template, store)
         graph = await self._graph(
             store,
             template.vertex_collections,
