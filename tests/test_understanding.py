@@ -711,3 +711,52 @@ def test_what_a_discussion_list_reports_is_no_ask_but_its_questions_are():
 - Which yards do trucks keep looping between?
 """
     assert _asks(text) == [("Which yards do trucks keep looping between?", ["scc"])]
+
+
+def _texts(text: str, name: str = "doc.md") -> list[str]:
+    return [r.text for r in parse_requirements([{"name": name, "text": text}]).requirements]
+
+
+def test_the_message_quoted_by_an_email_reply_is_read_line_by_line():
+    text = """Thanks, see my earlier mail.
+
+> Hi Ana,
+>
+> What we need:
+> - which depots carry the most weight in the whole network
+> - the couriers shared by two depots
+"""
+    assert _asks(text, "mail.txt")[0] == ("which depots carry the most weight in the whole network", ["pagerank"])
+
+
+def test_an_initial_ends_no_sentence():
+    assert _texts("Show how broker K. Lindqvist is connected to the Oslo desk.") == [
+        "Show how broker K. Lindqvist is connected to the Oslo desk."]
+
+
+def test_a_wiki_heading_opens_a_section():
+    text = "h3. Out of scope\n* Forecast of ticket sales by stand\n"
+    reqs = parse_requirements([{"name": "ticket.md", "text": text}])
+    assert reqs.requirements == [] and reqs.non_goals == ["Forecast of ticket sales by stand"]
+
+
+def test_a_greeting_framing_adverb_or_topic_before_the_ask_is_not_the_ask():
+    assert _algos("Hello, please we need know which shops are most important in whole network. Thanks") == [["pagerank"]]
+    assert _texts("- More broadly, which single depots would split the network if we lost them.") == [
+        "More broadly, which single depots would split the network if we lost them."]
+    assert _texts("and night crew: which yards act as the go-between for the two ports") != []
+    assert _texts("- Once an order is confirmed as fraudulent by the review team, flag the buyers sharing its card") != []
+
+
+def test_a_reported_suggestion_is_an_ask_and_an_errand_is_not():
+    text = """## Discussion
+- AB suggested separating the tightly knit core of regular hauliers from the occasional ones.
+
+## Action items
+1. CD to send the chokepoint list to AB - due 3 Dec
+2. EF to also list every depot within two hops of depot D-7 - due 3 Dec
+"""
+    assert _texts(text) == [
+        "AB suggested separating the tightly knit core of regular hauliers from the occasional ones.",
+        "EF to also list every depot within two hops of depot D-7 - due 3 Dec",
+    ]
