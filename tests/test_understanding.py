@@ -208,7 +208,7 @@ def test_matcher_ranks_with_scores_and_deciding_phrases():
 def test_adding_an_algorithms_phrases_is_data():
     assert algorithms.phrases(strong="a b | c", weak="d") == {"d": 1.0, "a b": 3.0, "c": 3.0}
     for algo in algorithms.CATALOG.values():
-        assert algo.intents and all(w in (1.0, 2.0, 3.0) for w in algo.intents.values())
+        assert algo.intents and all(w in (1.0, 2.0, 3.0, algorithms.NAMED) for w in algo.intents.values())
 
 
 def test_entities_resolve_against_the_schema_and_decide_the_subject():
@@ -760,3 +760,37 @@ def test_a_reported_suggestion_is_an_ask_and_an_errand_is_not():
         "AB suggested separating the tightly knit core of regular hauliers from the occasional ones.",
         "EF to also list every depot within two hops of depot D-7 - due 3 Dec",
     ]
+
+
+@pytest.mark.parametrize("text, algorithm", [
+    ("Which depots have the most direct routes?", "degree"),
+    ("which couriers serve the most distinct shops directly", "degree"),
+    ("Which traders are connected to other well-connected traders?", "eigenvector"),
+    ("Which sites are hubs pointing at many big sites, and which are the authorities everyone points at?", "hits"),
+    ("Every such loop, with the wallets in it, please", "simple_cycles"),
+    ("Find the customers that are basically the same person, look-alike pairs", "node_similarity"),
+    ("Product pages that are copies of each other", "node_similarity"),
+    ("Seen from the two depots we flagged, which other depots matter most?", "personalized_pagerank"),
+    ("For a set of seed shops chosen by the board, rank the others by relevance to those seeds.", "personalized_pagerank"),
+    ("List every stop within two transfers of the central station.", "k_hop"),
+    ("What are all the equally short routes between the two ports?", "all_shortest_paths"),
+])
+def test_the_newer_algorithms_are_told_apart_by_what_they_describe(text, algorithm):
+    assert [c.name for c in algorithms.asks(text)][:1] == [algorithm]
+
+
+def test_single_relationships_are_bridges_and_single_sites_articulation_points():
+    assert [c.name for c in algorithms.asks("Which single links, if severed, would split the network in two?")] == ["bridges"]
+    assert [c.name for c in algorithms.asks("Which pipe segments, if they burst, would leave a district dry?")] == ["bridges"]
+    assert [c.name for c in algorithms.asks("Which single depots would split the network if we lost them?")] == [
+        "articulation_points"]
+
+
+def test_an_algorithm_named_outright_beats_what_the_sentence_describes():
+    assert [c.name for c in algorithms.asks("Reproducible communities of shops, use Leiden please")] == ["leiden"]
+    assert [c.name for c in algorithms.asks("Reproducible communities of shops")] == ["louvain"]
+
+
+def test_a_mark_pushed_out_in_the_passive_is_propagation():
+    assert [c.name for c in algorithms.asks("we would like the risk pushed out to the accounts that share a phone with them")
+            ][:1] == ["attribute_propagation"]
