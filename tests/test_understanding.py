@@ -794,3 +794,24 @@ def test_an_algorithm_named_outright_beats_what_the_sentence_describes():
 def test_a_mark_pushed_out_in_the_passive_is_propagation():
     assert [c.name for c in algorithms.asks("we would like the risk pushed out to the accounts that share a phone with them")
             ][:1] == ["attribute_propagation"]
+
+
+def test_the_last_kind_a_heading_names_is_what_it_holds():
+    text = "# Payments Compliance - Open Questions\n\n| # | Question |\n|---|---|\n| 1 | Card volume forecast per region |\n"
+    assert _texts(text) == ["Card volume forecast per region"]
+
+
+def test_a_prohibition_is_a_constraint_and_decimal_clauses_are_items():
+    text = """## 2. Scope of services
+
+2.1 The contractor shall forecast parcel volumes for 2029.
+
+## 3. Requirements on the contractor
+
+3.1 The contractor shall not copy any customer data out of the authority's estate.
+3.2 Ticket pricing is outside the scope of this tender.
+"""
+    reqs = parse_requirements([{"name": "rfp.md", "text": text}])
+    assert [r.text for r in reqs.requirements] == ["The contractor shall forecast parcel volumes for 2029."]
+    assert reqs.constraints == ["The contractor shall not copy any customer data out of the authority's estate."]
+    assert reqs.non_goals == ["Ticket pricing is outside the scope of this tender."]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(
-    r"^(?P<indent>\s*)(?:[-*+•–—▪◦‣]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)])"
+    r"^(?P<indent>\s*)(?:[-*+•–—▪◦‣]|\(?\d{1,3}[.)]|\d{1,3}(?:\.\d{1,3})+\.?(?=\s)|\(?[a-zA-Z][.)]|\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)])"
     r"\s+(?:\[[ xX]\]\s+)?(?P<text>.*)$"
 )
 _RULE = re.compile(r"^\s*([-*_=]\s*){3,}$")

@@ -89,7 +89,7 @@ _NON_GOAL = _either(
     "out of scope", "not in scope", "non[- ]goals?", r"(?:we|i)\s+(?:do not|don'?t|won'?t|will not)\s+(?:need|want|require|ask|expect|look)",
     "no need (?:to|for)", r"not (?:needed|required|necessary|wanted|requested|part of (?:this|the))", "not interested in",
     "not looking (?:for|to|at)", "(?:is|are) excluded", "excluded from", "don'?t bother", "not (?:a|our) (?:priority|focus|goal)",
-    "not this (?:time|quarter|phase)", "deferred", "parked",
+    "not this (?:time|quarter|phase)", "deferred", "parked", "outside (?:the |our )?scope",
 )
 _CONSTRAINT = re.compile(
     r"\bnever\b|\bmust not\b|\bmay not\b|\bshould not\b|\bshall not\b|\bcannot\b|\bcan'?t\b|\bonly (?:use|run|on|within|with|inside|read)\b"
@@ -112,11 +112,14 @@ _GREETING = re.compile(
 
 
 def section_of(headings: list[str]) -> str:
-    """What the nearest telling heading says its content is (``other`` when none tells)."""
+    """What the nearest telling heading says its content is (``other`` when none tells). When a
+    heading holds words of several kinds, its last one is its head noun: "Compliance - Graph
+    Questions" lists questions, "Privacy requirements" ... the earlier kind wins a tie."""
     for heading in reversed(headings):
-        for name, pattern in _SECTIONS.items():
-            if pattern.search(heading):
-                return name
+        ends = {name: max(m.end() for m in found) for name, pattern in _SECTIONS.items()
+                if (found := list(pattern.finditer(heading)))}
+        if ends:
+            return max(ends, key=lambda name: (ends[name], -list(_SECTIONS).index(name)))
     return "other"
 
 
@@ -170,12 +173,20 @@ def ask_form(text: str) -> str:
     return ""
 
 
+# a prohibition: the sentence's own modal is negated ("The vendor shall not remove any personal data")
+_PROHIBITION = re.compile(r"^(?:[\w'’-]+\s+){1,4}(?:shall|must|may|should|will)\s+(?:not|never)\b", re.I)
+
+
 def is_non_goal(text: str) -> bool:
     return bool(_NON_GOAL.search(text))
 
 
 def is_constraint(text: str) -> bool:
     return bool(_CONSTRAINT.search(text))
+
+
+def is_prohibition(text: str) -> bool:
+    return bool(_PROHIBITION.match(strip_label(text)))
 
 
 def is_greeting(text: str) -> bool:
@@ -191,6 +202,8 @@ def classify(text: str, section: str, in_list: bool) -> str:
         return "non_goal"
     if section == "actions" and _ERRAND.match(strip_label(text)):
         return "background"
+    if is_prohibition(text):  # what may not be done is a constraint, whatever it names
+        return "constraint"
     form = ask_form(text)
     intent = bool(algorithms.asks(strip_label(text)))
     if section == "stakeholders" and in_list and not (form == "direct" and intent):
