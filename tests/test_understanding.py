@@ -815,3 +815,12 @@ def test_a_prohibition_is_a_constraint_and_decimal_clauses_are_items():
     assert [r.text for r in reqs.requirements] == ["The contractor shall forecast parcel volumes for 2029."]
     assert reqs.constraints == ["The contractor shall not copy any customer data out of the authority's estate."]
     assert reqs.non_goals == ["Ticket pricing is outside the scope of this tender."]
+
+
+def test_a_lead_in_to_a_list_and_the_group_that_asks_are_no_asks():
+    text = """Following our call on Monday, here is what the finance group would like from the graph:
+- which suppliers are most influential
+"""
+    assert _asks(text) == [("which suppliers are most influential", ["pagerank"])]
+    assert algorithms.asks("The marketing group would like a summary of the graph") == []
+    assert [c.name for c in algorithms.asks("Split the customers into natural groups")] == ["label_propagation"]

@@ -193,6 +193,8 @@ def blocks(text: str) -> list[Block]:
             prev_blank = False
             continue
         title = _plain_heading(line, nxt, prev_blank)
+        if title is None and line.rstrip().endswith(":") and _ITEM.match(nxt):
+            title = clean(line.strip()[:-1])  # a lead-in that introduces the list below: its context, no ask
         if title is not None and current is None:
             headings = {k: v for k, v in headings.items() if k < 9}
             headings[9] = title
