@@ -175,11 +175,16 @@ def tokenize(text: str) -> list[Token]:
     loops = _returning_chains(raw)
     tokens: list[Token] = []
     clause, purpose, negate_left, subordinate, relative, relatives = 0, False, 0, False, 0, 0
+    aside = False  # inside parentheses after words of the ask: an example or a gloss, which supports it like a purpose
     for i, t in enumerate(raw):
         nxt = raw[i + 1] if i + 1 < len(raw) else ""
         prev = raw[i - 1] if i else ""
         if t in _BOUNDARY:
             negate_left, subordinate, relative = 0, False, 0
+            if t == "(" and any(r not in _BOUNDARY for r in raw[:i]):
+                aside = True
+            elif t == ")":
+                aside = False
             if t in {";", ".", "!", "?"} or (t == "," and nxt in _COORDINATORS | {"as", "along"}):
                 clause, purpose, subordinate = clause + 1, False, False
             tokens.append(Token(t, t, clause, purpose))
@@ -204,7 +209,7 @@ def tokenize(text: str) -> list[Token]:
             negate_left = NEGATION_SCOPE
             tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate, relative=relative))
             continue
-        tokens.append(Token(t, LOOP if i in loops else _stem_of(t), clause, purpose, negated=negate_left > 0,
+        tokens.append(Token(t, LOOP if i in loops else _stem_of(t), clause, purpose or aside, negated=negate_left > 0,
                             subordinate=subordinate, relative=relative))
         negate_left = max(0, negate_left - 1)
     _mark_graph_names(tokens)

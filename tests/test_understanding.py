@@ -824,3 +824,11 @@ def test_a_lead_in_to_a_list_and_the_group_that_asks_are_no_asks():
     assert _asks(text) == [("which suppliers are most influential", ["pagerank"])]
     assert algorithms.asks("The marketing group would like a summary of the graph") == []
     assert [c.name for c in algorithms.asks("Split the customers into natural groups")] == ["label_propagation"]
+
+
+def test_a_parenthetical_aside_supports_the_ask_but_does_not_lead_it():
+    # the gloss names shared identifiers (components) and influence; the ask is look-alikes
+    assert [c.name for c in algorithms.asks(
+        "which customers look like near-duplicates of each other (same phone, same address, the influencers too)")] == [
+        "node_similarity"]
+    assert [c.name for c in algorithms.asks("(Same phone, same address) which customers share them?")][:1] == ["wcc"]
