@@ -280,7 +280,7 @@ CATALOG: dict[str, Algorithm] = {
             description="Communities of densely connected vertices.",
             intents=phrases(
                 strong="community | communities | segment | segmentation | cluster | clustering | cohort | tribe"
-                " | interest group | affinity group | peer group | natural groups | look alike | lookalike"
+                " | interest group | affinity group | peer group | natural groups | natural {group} | look alike | lookalike"
                 " | audience | audiences | buy together | bought together | purchased together | co purchase"
                 " | co purchased | frequently together | densely connected | tightly knit | close knit"
                 " | circles of | similar behaviour | similar behavior | behave alike | persona | personas"
@@ -317,6 +317,7 @@ CATALOG: dict[str, Algorithm] = {
             description="Groups of vertices linked by any path, ignoring direction.",
             intents=phrases(
                 strong="connected component | connected components | ring | rings | linked accounts"
+                " | everything ... still connected | everything is connected | all still connected | still one piece"
                 " | linked to each other | tied together | same person | same individual | same entity | same owner"
                 " | same user | same household | same company | controlled by the same | owned by the same"
                 " | belong to the same | belongs to the same | used together | reuse | reused | island | islands"
@@ -561,7 +562,9 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 strong="harmonic | harmonic centrality | harmonic closeness | closeness ... disconnected"
                 " | close to most | near most | reach most ... quickly | across disconnected parts"
-                " | even across disconnected | across ... disconnected parts | despite ... disconnected parts",
+                " | even across disconnected | across ... disconnected parts | despite ... disconnected parts"
+                # fastest reach where the network is in pieces: closeness would be undefined there
+                " | disconnected pieces ... reach | reach the rest fastest | reach ... rest ... fastest | reach ... most ... fastest",
             ),
             params={
                 "normalized": Param(bool, True, "divide by n - 1"),

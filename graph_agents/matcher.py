@@ -175,12 +175,15 @@ def tokenize(text: str) -> list[Token]:
     loops = _returning_chains(raw)
     tokens: list[Token] = []
     clause, purpose, negate_left, subordinate, relative, relatives = 0, False, 0, False, 0, 0
+    fronted = False  # a purpose clause before the main one ("since the storm ..., I want ..."): its comma ends it
     aside = False  # inside parentheses after words of the ask: an example or a gloss, which supports it like a purpose
     for i, t in enumerate(raw):
         nxt = raw[i + 1] if i + 1 < len(raw) else ""
         prev = raw[i - 1] if i else ""
         if t in _BOUNDARY:
             negate_left, subordinate, relative = 0, False, 0
+            if fronted and t == ",":
+                clause, purpose, fronted = clause + 1, False, False
             if t == "(" and any(r not in _BOUNDARY for r in raw[:i]):
                 aside = True
             elif t == ")":
@@ -203,6 +206,7 @@ def tokenize(text: str) -> list[Token]:
         degree = t == "so" and (prev in _DEGREE_SO_AFTER or nxt in _DEGREE_SO_BEFORE)
         if (t in _PURPOSE and not degree) or (t, nxt) in _PURPOSE_PAIRS:
             clause, purpose, relative = clause + 1, True, 0
+            fronted = not prev or prev == ","
         if t in _SCOPE_END:
             negate_left = 0
         if t in _NEGATORS or (prev, t) in _NEGATING_PAIRS or (t, nxt) in _NEGATING_PAIRS:

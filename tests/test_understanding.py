@@ -832,3 +832,10 @@ def test_a_parenthetical_aside_supports_the_ask_but_does_not_lead_it():
         "which customers look like near-duplicates of each other (same phone, same address, the influencers too)")] == [
         "node_similarity"]
     assert [c.name for c in algorithms.asks("(Same phone, same address) which customers share them?")][:1] == ["wcc"]
+
+
+def test_a_reason_put_before_the_ask_ends_at_its_comma():
+    text = "Since the floods left the grid in several disconnected pieces, which substations can still reach the rest fastest?"
+    assert [c.name for c in algorithms.asks(text)] == ["harmonic"]
+    assert [c.name for c in algorithms.asks("Is everything still connected after the closures?")] == ["wcc"]
+    assert [c.name for c in algorithms.asks("Do the pupils fall into natural cohorts?")] == ["label_propagation"]
