@@ -839,3 +839,8 @@ def test_a_reason_put_before_the_ask_ends_at_its_comma():
     assert [c.name for c in algorithms.asks(text)] == ["harmonic"]
     assert [c.name for c in algorithms.asks("Is everything still connected after the closures?")] == ["wcc"]
     assert [c.name for c in algorithms.asks("Do the pupils fall into natural cohorts?")] == ["label_propagation"]
+
+
+def test_a_question_that_points_back_joins_the_sentence_it_points_to():
+    text = "Some brokers seem to be the go-between for buyer groups that otherwise never meet. Who are they, and how much goes through them?"
+    assert _asks(text) == [(text, ["betweenness"])]

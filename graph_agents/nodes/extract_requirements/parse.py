@@ -14,6 +14,9 @@ _HIGH = re.compile(r"\b(must|shall|critical|high[- ]priority|priority:\s*high|\(
 _LOW = re.compile(r"\b(could|nice[- ]to[- ]have|low[- ]priority|priority:\s*low|\(low\)|optional|p3|could[- ]have|if time allows)\b", re.I)
 _ROLE = re.compile(r"^as (?:a|an|the|our) (.{1,80}?)(?:,|\s+(?=i\b|i'))", re.I)
 _MIN_CHARS = 8
+# a question that only points back ("Who are they?", "Which ones are those, and ...?"): it asks about
+# what the sentence before it describes, so the two are one ask
+_POINTING_BACK = re.compile(r"^(?:who|which(?: ones)?|what|where)\s+(?:are|is|were|was)\s+(?:they|these|those|it|them|that)\b", re.I)
 NO_ASK_WARNING = "no ask found in the documents: nothing in them asks for an analysis"
 
 
@@ -42,7 +45,13 @@ def _candidates(block: Block) -> list[tuple[str, bool]]:
     """(sentence, in_list) pairs of a block: a list item or table row speaks for its first
     sentence; further sentences stand on their own."""
     if block.kind in ("para", "message"):
-        return [(s, False) for s in sentences(block.text, casual=block.kind == "message")]
+        out: list[str] = []
+        for s in sentences(block.text, casual=block.kind == "message"):
+            if out and _POINTING_BACK.match(s):
+                out[-1] += " " + s
+            else:
+                out.append(s)
+        return [(s, False) for s in out]
     parts = sentences(block.text)
     return [(s, i == 0) for i, s in enumerate(parts)]
 
