@@ -789,8 +789,8 @@ CATALOG: dict[str, Algorithm] = {
                 # these phrases ask for the cycles themselves
                 strong="simple cycle | simple cycles | actual cycles | cycles ... members | each cycle | every cycle"
                 " | list ... cycles | enumerate ... cycles | cycles ... with their | individual cycles | cycle members"
-                " | circular payment flows as | circular flows as | each loop | every loop | each ... loop"
-                " | every ... loop | actual loops | loops ... listed | loop listed | list ... loops | individual loops",
+                " | circular payment flows as | circular flows as | each loop | every loop | each ... loop | each ... cycle"
+                " | every ... loop | every ... cycle | actual loops | loops ... listed | loop listed | list ... loops | individual loops",
                 medium="cycle | cycles",
             ),
             params={

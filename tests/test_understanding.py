@@ -844,3 +844,9 @@ def test_a_reason_put_before_the_ask_ends_at_its_comma():
 def test_a_question_that_points_back_joins_the_sentence_it_points_to():
     text = "Some brokers seem to be the go-between for buyer groups that otherwise never meet. Who are they, and how much goes through them?"
     assert _asks(text) == [(text, ["betweenness"])]
+
+
+def test_a_further_sentence_of_an_item_asking_the_same_joins_it():
+    text = "- For each such cycle, which suppliers are in it? We need the actual cycles for the audit.\n"
+    assert _asks(text) == [(
+        "For each such cycle, which suppliers are in it? We need the actual cycles for the audit.", ["simple_cycles"])]

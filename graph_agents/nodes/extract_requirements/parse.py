@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ... import algorithms
 from ...models import Requirement, Requirements
 from .blocks import Block, blocks, sentences
 from .classify import classify, section_of, strip_label
@@ -53,7 +54,17 @@ def _candidates(block: Block) -> list[tuple[str, bool]]:
                 out.append(s)
         return [(s, False) for s in out]
     parts = sentences(block.text)
-    return [(s, i == 0) for i, s in enumerate(parts)]
+    # a further sentence asking only for what the first already asks ("For each loop, who is in
+    # it? We need the actual loops.") elaborates that ask: it joins it rather than repeating it
+    first = {c.name for c in algorithms.asks(strip_label(parts[0]))} if parts else set()
+    out = parts[:1]
+    for s in parts[1:]:
+        names = {c.name for c in algorithms.asks(s)}
+        if names and names <= first:
+            out[0] += " " + s
+        else:
+            out.append(s)
+    return [(s, i == 0) for i, s in enumerate(out)]
 
 
 def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
