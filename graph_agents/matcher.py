@@ -42,6 +42,8 @@ from typing import Iterable, Mapping
 from snowballstemmer.english_stemmer import EnglishStemmer
 
 GAP = "..."
+OBJECT_GAP = "...obj"  # the object inside a phrasal verb: never a superlative ("carry the most influence over" is having it)
+_SUPERLATIVES = {"most", "least"}
 WORD_CLASS = "{"  # "{group}" matches any word of the class "group" (see :func:`define_words`)
 EXACT = "="  # "=link" matches "link" only, not "linked": the active verb, not the state
 MAX_GAP = 3  # words a "..." may skip
@@ -321,7 +323,7 @@ def compile_phrase(phrase: str) -> tuple[str, ...]:
     for part in parts:
         out.append(GAP if part == GAP else part if part.startswith((EXACT, WORD_CLASS, "<")) else _stem_of(part))
     if len(parts) == 2 and parts[1] in _PARTICLES and parts[0] not in _PARTICLES | _RELATIVIZERS:
-        out.insert(1, GAP)
+        out.insert(1, OBJECT_GAP)
     return tuple(out)
 
 
@@ -389,10 +391,10 @@ def _rest(stems: tuple[str, ...], k: int, tokens: list[Token], j: int) -> int | 
     its target may be, nearest first: "connect the city segment and ..." is not given up at "city"."""
     if k == len(stems):
         return j
-    if stems[k] != GAP:
+    if stems[k] not in (GAP, OBJECT_GAP):
         return _rest(stems, k + 1, tokens, j + 1) if j < len(tokens) and _hit(stems[k], tokens[j]) else None
     for pos in range(j, min(j + MAX_GAP + 1, len(tokens))):
-        if tokens[pos].text in _BOUNDARY:
+        if tokens[pos].text in _BOUNDARY or (stems[k] == OBJECT_GAP and tokens[pos].text in _SUPERLATIVES):
             return None
         if _hit(stems[k + 1], tokens[pos]):
             end = _rest(stems, k + 2, tokens, pos + 1)
@@ -415,7 +417,7 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
             stems = compile_phrase(phrase)
             if not stems or stems[0] not in starts:  # most phrases: their first word is not in the text
                 continue
-            words_in_phrase = sum(1 for x in stems if x != GAP)
+            words_in_phrase = sum(1 for x in stems if x not in (GAP, OBJECT_GAP))
             for start, end in _find(stems, tokens, starts):
                 span = tokens[start:end]
                 if any(t.role for t in span):

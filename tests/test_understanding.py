@@ -511,7 +511,7 @@ def test_one_scan_reads_candidates_and_asks_alike():
 
 def test_a_verb_and_its_particle_take_the_object_between_them():
     toy = {"hand": {"pass on": 3.0}}
-    assert matcher.compile_phrase("pass on") == ("pass", "...", "on")
+    assert matcher.compile_phrase("pass on") == ("pass", matcher.OBJECT_GAP, "on")
     assert [c.phrases for c in matcher.rank("pass the warning on to the tenants", toy)] == [["pass the warning on"]]
     assert matcher.rank("pass the review to Ana on Friday please", toy) == []  # beyond the object's few words
     assert [c.name for c in algorithms.asks("Carry the audit finding over to the vendors nearby.")] == [
@@ -850,3 +850,9 @@ def test_a_further_sentence_of_an_item_asking_the_same_joins_it():
     text = "- For each such cycle, which suppliers are in it? We need the actual cycles for the audit.\n"
     assert _asks(text) == [(
         "For each such cycle, which suppliers are in it? We need the actual cycles for the audit.", ["simple_cycles"])]
+
+
+def test_a_superlative_inside_a_phrasal_verb_is_having_not_passing():
+    assert [c.name for c in algorithms.asks("Which dealers carry the most influence over the market as a whole?")] == [
+        "pagerank"]
+    assert [c.name for c in algorithms.asks("Carry the fraud flag over to their direct contacts")] == ["attribute_propagation"]
