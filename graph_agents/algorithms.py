@@ -414,6 +414,8 @@ CATALOG: dict[str, Algorithm] = {
                 # marking the neighbours of the vertices already marked ("tag those nearest to them too")
                 f" | {MARK} ... {NEAR} to {THEM} | {MARK} ... {NEAR} {THEM} | {MARK} ... from ... {NEAR} {THEM}"
                 f" | {MARK} ... {NEAR} to the {ADVERSE} | {MARK} ... {NEAR} {ADVERSE} | {MARK} ... {NEAR} to the ... ones"
+                # marking those that share something with the known cases ("flag the sellers using the same warehouse")
+                f" | {MARK} ... using the same | {MARK} ... sharing the same | {MARK} ... that share the same"
                 " | ripple out | ripples out | ripple outward | ripples outward | ripple through | ripples through"
                 " | "
                 + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS)

@@ -856,3 +856,8 @@ def test_a_superlative_inside_a_phrasal_verb_is_having_not_passing():
     assert [c.name for c in algorithms.asks("Which dealers carry the most influence over the market as a whole?")] == [
         "pagerank"]
     assert [c.name for c in algorithms.asks("Carry the fraud flag over to their direct contacts")] == ["attribute_propagation"]
+
+
+def test_marking_those_that_share_something_with_known_cases_is_propagation():
+    text = "Once a driver is confirmed as a fraudster, flag the drivers using the same depot as likely fraudsters too"
+    assert [c.name for c in algorithms.asks(text)] == ["attribute_propagation"]
