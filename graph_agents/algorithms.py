@@ -92,8 +92,13 @@ class Algorithm:
 FAMILIES = ("centrality", "community", "cohesion", "paths", "similarity", "propagation")
 
 
-def phrases(strong: str = "", medium: str = "", weak: str = "") -> dict[str, float]:
-    """An algorithm's intents: ``|``-separated phrases in three strengths (3, 2 and 1).
+NAMED = 4.5  # an algorithm named outright outweighs any description (a strong phrase of up to 5 words)
+
+
+def phrases(strong: str = "", medium: str = "", weak: str = "", named: str = "") -> dict[str, float]:
+    """An algorithm's intents: ``|``-separated phrases in three strengths (3, 2 and 1), and the
+    algorithm's own names (``named``, 4.5): a reader who names the method ("use Leiden") has chosen
+    it over whatever the rest of the sentence describes.
 
     Write the words people use (any word form: "influential" also matches "influence"), a few
     words at most; ``...`` lets up to three words stand between two parts ("between ...
@@ -101,7 +106,7 @@ def phrases(strong: str = "", medium: str = "", weak: str = "") -> dict[str, flo
     :mod:`graph_agents.matcher` for how they are matched.
     """
     out: dict[str, float] = {}
-    for text, weight in ((weak, 1.0), (medium, 2.0), (strong, 3.0)):
+    for text, weight in ((weak, 1.0), (medium, 2.0), (strong, 3.0), (named, NAMED)):
         for phrase in text.split("|"):
             if phrase.strip():
                 out[" ".join(phrase.split())] = weight
@@ -278,7 +283,7 @@ CATALOG: dict[str, Algorithm] = {
             description="Communities of densely connected vertices.",
             intents=phrases(
                 strong="community | communities | segment | segmentation | cluster | clustering | cohort | tribe"
-                " | interest group | affinity group | peer group | natural groups | look alike | lookalike"
+                " | interest group | affinity group | peer group | natural groups | natural {group} | look alike | lookalike"
                 " | audience | audiences | buy together | bought together | purchased together | co purchase"
                 " | co purchased | frequently together | densely connected | tightly knit | close knit"
                 " | circles of | similar behaviour | similar behavior | behave alike | persona | personas"
@@ -315,6 +320,7 @@ CATALOG: dict[str, Algorithm] = {
             description="Groups of vertices linked by any path, ignoring direction.",
             intents=phrases(
                 strong="connected component | connected components | ring | rings | linked accounts"
+                " | everything ... still connected | everything is connected | all still connected | still one piece"
                 " | linked to each other | tied together | same person | same individual | same entity | same owner"
                 " | same user | same household | same company | controlled by the same | owned by the same"
                 " | belong to the same | belongs to the same | used together | reuse | reused | island | islands"
@@ -411,9 +417,13 @@ CATALOG: dict[str, Algorithm] = {
                 # marking the neighbours of the vertices already marked ("tag those nearest to them too")
                 f" | {MARK} ... {NEAR} to {THEM} | {MARK} ... {NEAR} {THEM} | {MARK} ... from ... {NEAR} {THEM}"
                 f" | {MARK} ... {NEAR} to the {ADVERSE} | {MARK} ... {NEAR} {ADVERSE} | {MARK} ... {NEAR} to the ... ones"
+                # marking those that share something with the known cases ("flag the sellers using the same warehouse")
+                f" | {MARK} ... using the same | {MARK} ... sharing the same | {MARK} ... that share the same"
                 " | ripple out | ripples out | ripple outward | ripples outward | ripple through | ripples through"
                 " | "
-                + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS),
+                + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS)
+                # the passive: "the suspicion pushed out to those who share ..."
+                + " | " + combine(MARKS, "pushed out to | pushed to | passed on to | spread to | carried over to | extended to"),
                 medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed"
                 " | blacklisted | sanctioned | watchlist | watch list | based on ... contacts | based on ... neighbours"
                 " | based on ... neighbors | based on ... friends | based on ... peers | close contacts"
@@ -449,7 +459,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | number of relationships | number of neighbours | number of neighbors | how many connections"
                 " | how many links | how many contacts | how many relationships | how many counterparties"
                 " | most contacts | most relationships | most counterparties | most neighbours | most neighbors"
-                " | most direct connections | most direct links | most direct contacts",
+                " | most direct connections | most direct links | most direct contacts | most direct routes"
+                " | most direct flights | most direct ... connections | most direct ... links | most ... directly"
+                " | directly connected to the most",
                 medium="contacts | counterparties | busiest | most active",
             ),
             params={
@@ -470,7 +482,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | important ... from the perspective | from the perspective of"
                 " | from the point of view of | as seen from | relative to ... seed | relative to ... seeds"
                 " | around ... seed | around ... seeds | from ... seed | from ... seeds | closest in influence to"
-                " | most influenced by | influence ... from ... seed",
+                " | most influenced by | influence ... from ... seed | seen from the | seen from our | by relevance to | set of seed | set of seeds | seed set"
+                " | relevance to ... seeds | seed ... rank | seeds ... rank",
                 medium="relevant to | perspective | seed vertices | seed accounts | seed customers",
             ),
             params={
@@ -494,7 +507,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | connected to the most connected | connected to ... influential | connected to ... important"
                 " | linked to ... influential | linked to ... important | ties to ... influential | ties to ... important"
                 " | know the right people | knows the right people | friends in high places | well connected friends"
-                " | connected to other important | connected to other influential | in the best company",
+                " | connected to other important | connected to other influential | in the best company"
+                " | connected to other well connected | linked to other well connected | connected to ... well connected"
+                " | linked to ... well connected | tied to ... well connected",
             ),
             params={"maximum_iterations": Param(int, 1000, "cap on ARPACK iterations", 1, 100_000)},
             directed=False,
@@ -510,7 +525,8 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 strong="hits | hubs and authorities | hub and authority | hubs authorities | hub score | hub scores"
                 " | authority score | authority scores | hub ... authority | good hubs | best hubs | curator | curators"
-                " | point to the best | points to the best | link to the best | links to the best | best sources",
+                " | point to the best | points to the best | link to the best | links to the best | best sources"
+                " | are hubs | are the authorities | authorities everyone",
                 medium="hubs | directory | directories | aggregator | aggregators",
             ),
             params={
@@ -551,7 +567,9 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 strong="harmonic | harmonic centrality | harmonic closeness | closeness ... disconnected"
                 " | close to most | near most | reach most ... quickly | across disconnected parts"
-                " | even across disconnected | across ... disconnected parts | despite ... disconnected parts",
+                " | even across disconnected | across ... disconnected parts | despite ... disconnected parts"
+                # fastest reach where the network is in pieces: closeness would be undefined there
+                " | disconnected pieces ... reach | reach the rest fastest | reach ... rest ... fastest | reach ... most ... fastest",
             ),
             params={
                 "normalized": Param(bool, True, "divide by n - 1"),
@@ -569,7 +587,8 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Communities that maximise modularity, merged level by level (undirected).",
             intents=phrases(
-                strong="louvain | modularity | stable communities | stable segments | stable clusters"
+                named="louvain",
+                strong="modularity | stable communities | stable segments | stable clusters"
                 " | reproducible communities | reproducible segments | reproducible clusters | consistent communities"
                 " | hierarchical communities | communities at several levels | communities at several scales"
                 " | nested communities | communities within communities | modular structure | modules",
@@ -587,7 +606,8 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Modularity communities refined so that every community is internally connected (undirected).",
             intents=phrases(
-                strong="leiden | well connected communities | internally connected communities | guaranteed connected"
+                named="leiden",
+                strong="well connected communities | internally connected communities | guaranteed connected"
                 " | connected communities | communities ... internally connected | refined communities"
                 " | highest quality communities | best quality communities",
             ),
@@ -685,9 +705,13 @@ CATALOG: dict[str, Algorithm] = {
                 " | connection whose removal | connections whose removal | relationship whose removal"
                 " | relationships whose removal | single link ... disconnect | only link ... disconnect"
                 " | links ... would disconnect | connections ... would disconnect | edges ... would disconnect"
-                " | isthmus | isthmuses | "
+                " | isthmus | isthmuses | single routes | single route | single links | single link"
+                " | single connections | single connection | single segments | single segment | pipe segments"
+                " | pipe segment | single pipes | single pipe | single lines | single line | single roads | single road | "
                 + combine("links | link | connections | connection | edges | edge | relationships | relationship | ties"
                           " | tie | routes | route", "would disconnect the | disconnect the | would split the"),
+                # what befalls a relationship rather than a site: a route is cancelled, a pipe bursts
+                weak="cancelled | canceled | burst | bursts | severed | cut through",
             ),
             directed=False,
         ),
@@ -725,7 +749,8 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 strong="all shortest paths | all the shortest paths | every shortest path | all shortest routes"
                 " | every shortest route | all the ways ... connected | every way ... connected | alternative routes between"
-                " | alternative paths between | all paths between | all routes between",
+                " | alternative paths between | all paths between | all routes between | equally short"
+                " | all ... shortest | every ... shortest | all the equally",
             ),
             params={
                 "source": Param(str, "", "the entity the paths start at: a vertex id, key or display name"),
@@ -746,7 +771,7 @@ CATALOG: dict[str, Algorithm] = {
             description="Every vertex within k hops of the seed entities, grouped by its distance from them.",
             intents=phrases(
                 strong="within two hops | within 2 hops | within three hops | within 3 hops | within one hop"
-                " | within ... hops of | k-hop | k hop | n-hop | two hops | 2 hops | three hops | 3 hops"
+                " | within ... hops of | within ... transfers of | within ... steps of | within ... stops of | k-hop | k hop | n-hop | two hops | 2 hops | three hops | 3 hops"
                 " | hops of | hops from | hops away | neighbourhood of | neighborhood of | ego network | ego networks"
                 " | one step removed | two steps removed | friends of friends | second-degree | second degree connections",
                 medium="neighbourhood | neighborhood | nearby | in the vicinity of | exposure around",
@@ -772,7 +797,8 @@ CATALOG: dict[str, Algorithm] = {
                 # these phrases ask for the cycles themselves
                 strong="simple cycle | simple cycles | actual cycles | cycles ... members | each cycle | every cycle"
                 " | list ... cycles | enumerate ... cycles | cycles ... with their | individual cycles | cycle members"
-                " | circular payment flows as | circular flows as",
+                " | circular payment flows as | circular flows as | each loop | every loop | each ... loop | each ... cycle"
+                " | every ... loop | every ... cycle | actual loops | loops ... listed | loop listed | list ... loops | individual loops",
                 medium="cycle | cycles",
             ),
             params={
@@ -797,7 +823,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | duplicates | look-alike | look-alikes | lookalike | lookalikes | look alike | similar customers"
                 " | similar accounts | similar users | similar products | similar pairs | most similar pairs"
                 " | jaccard | same neighbours | same neighbors | neighbours in common | neighbors in common"
-                " | overlap ... connections | shared connections | near-duplicate | near duplicates",
+                " | overlap ... connections | shared connections | near-duplicate | near duplicates"
+                " | copies of each other | duplicates of each other | look alike pairs | lookalike pairs"
+                " | similar pairs of | pairs ... look like | basically the same | the same person",
                 medium="similar | similarity | alike | resemble | resemblance",
             ),
             params={

@@ -42,6 +42,8 @@ from typing import Iterable, Mapping
 from snowballstemmer.english_stemmer import EnglishStemmer
 
 GAP = "..."
+OBJECT_GAP = "...obj"  # the object inside a phrasal verb: never a superlative ("carry the most influence over" is having it)
+_SUPERLATIVES = {"most", "least"}
 WORD_CLASS = "{"  # "{group}" matches any word of the class "group" (see :func:`define_words`)
 EXACT = "="  # "=link" matches "link" only, not "linked": the active verb, not the state
 MAX_GAP = 3  # words a "..." may skip
@@ -175,11 +177,19 @@ def tokenize(text: str) -> list[Token]:
     loops = _returning_chains(raw)
     tokens: list[Token] = []
     clause, purpose, negate_left, subordinate, relative, relatives = 0, False, 0, False, 0, 0
+    fronted = False  # a purpose clause before the main one ("since the storm ..., I want ..."): its comma ends it
+    aside = False  # inside parentheses after words of the ask: an example or a gloss, which supports it like a purpose
     for i, t in enumerate(raw):
         nxt = raw[i + 1] if i + 1 < len(raw) else ""
         prev = raw[i - 1] if i else ""
         if t in _BOUNDARY:
             negate_left, subordinate, relative = 0, False, 0
+            if fronted and t == ",":
+                clause, purpose, fronted = clause + 1, False, False
+            if t == "(" and any(r not in _BOUNDARY for r in raw[:i]):
+                aside = True
+            elif t == ")":
+                aside = False
             if t in {";", ".", "!", "?"} or (t == "," and nxt in _COORDINATORS | {"as", "along"}):
                 clause, purpose, subordinate = clause + 1, False, False
             tokens.append(Token(t, t, clause, purpose))
@@ -198,16 +208,18 @@ def tokenize(text: str) -> list[Token]:
         degree = t == "so" and (prev in _DEGREE_SO_AFTER or nxt in _DEGREE_SO_BEFORE)
         if (t in _PURPOSE and not degree) or (t, nxt) in _PURPOSE_PAIRS:
             clause, purpose, relative = clause + 1, True, 0
+            fronted = not prev or prev == ","
         if t in _SCOPE_END:
             negate_left = 0
         if t in _NEGATORS or (prev, t) in _NEGATING_PAIRS or (t, nxt) in _NEGATING_PAIRS:
             negate_left = NEGATION_SCOPE
             tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate, relative=relative))
             continue
-        tokens.append(Token(t, LOOP if i in loops else _stem_of(t), clause, purpose, negated=negate_left > 0,
+        tokens.append(Token(t, LOOP if i in loops else _stem_of(t), clause, purpose or aside, negated=negate_left > 0,
                             subordinate=subordinate, relative=relative))
         negate_left = max(0, negate_left - 1)
     _mark_graph_names(tokens)
+    _mark_organisations(tokens)
     _mark_role(tokens)
     return tokens
 
@@ -283,6 +295,21 @@ def _mark_graph_names(tokens: list[Token]) -> None:
                 break
 
 
+# "the marketing group", "our risk team": an organisation that asks, not a group to be found
+_ORG_HEADS = {"group", "groups", "team", "teams", "committee", "unit", "department", "division", "office", "board"}
+_ORG_LEADS = {"marketing", "sales", "finance", "financial", "working", "focus", "steering", "product", "risk", "compliance",
+              "legal", "support", "ops", "operations", "analytics", "data", "research", "project", "advisory", "strategy",
+              "management", "leadership", "executive", "security", "fraud", "audit", "it", "hr", "engineering", "trust",
+              "safety", "growth", "pricing", "procurement", "purchasing", "logistics", "planning", "insights", "city"}
+
+
+def _mark_organisations(tokens: list[Token]) -> None:
+    """"the marketing group" names who asks: both words count half."""
+    for i in range(1, len(tokens)):
+        if tokens[i].text in _ORG_HEADS and tokens[i - 1].text in _ORG_LEADS:
+            tokens[i].naming = tokens[i - 1].naming = True
+
+
 # a phrasal verb's object may stand inside it: "carry over" is also "carry the audit finding over"
 _PARTICLES = {"over", "on", "out", "off", "back", "along", "around", "across", "away", "down", "through", "together"}
 
@@ -296,7 +323,7 @@ def compile_phrase(phrase: str) -> tuple[str, ...]:
     for part in parts:
         out.append(GAP if part == GAP else part if part.startswith((EXACT, WORD_CLASS, "<")) else _stem_of(part))
     if len(parts) == 2 and parts[1] in _PARTICLES and parts[0] not in _PARTICLES | _RELATIVIZERS:
-        out.insert(1, GAP)
+        out.insert(1, OBJECT_GAP)
     return tuple(out)
 
 
@@ -364,10 +391,10 @@ def _rest(stems: tuple[str, ...], k: int, tokens: list[Token], j: int) -> int | 
     its target may be, nearest first: "connect the city segment and ..." is not given up at "city"."""
     if k == len(stems):
         return j
-    if stems[k] != GAP:
+    if stems[k] not in (GAP, OBJECT_GAP):
         return _rest(stems, k + 1, tokens, j + 1) if j < len(tokens) and _hit(stems[k], tokens[j]) else None
     for pos in range(j, min(j + MAX_GAP + 1, len(tokens))):
-        if tokens[pos].text in _BOUNDARY:
+        if tokens[pos].text in _BOUNDARY or (stems[k] == OBJECT_GAP and tokens[pos].text in _SUPERLATIVES):
             return None
         if _hit(stems[k + 1], tokens[pos]):
             end = _rest(stems, k + 2, tokens, pos + 1)
@@ -390,7 +417,7 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
             stems = compile_phrase(phrase)
             if not stems or stems[0] not in starts:  # most phrases: their first word is not in the text
                 continue
-            words_in_phrase = sum(1 for x in stems if x != GAP)
+            words_in_phrase = sum(1 for x in stems if x not in (GAP, OBJECT_GAP))
             for start, end in _find(stems, tokens, starts):
                 span = tokens[start:end]
                 if any(t.role for t in span):

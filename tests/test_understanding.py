@@ -208,7 +208,7 @@ def test_matcher_ranks_with_scores_and_deciding_phrases():
 def test_adding_an_algorithms_phrases_is_data():
     assert algorithms.phrases(strong="a b | c", weak="d") == {"d": 1.0, "a b": 3.0, "c": 3.0}
     for algo in algorithms.CATALOG.values():
-        assert algo.intents and all(w in (1.0, 2.0, 3.0) for w in algo.intents.values())
+        assert algo.intents and all(w in (1.0, 2.0, 3.0, algorithms.NAMED) for w in algo.intents.values())
 
 
 def test_entities_resolve_against_the_schema_and_decide_the_subject():
@@ -511,7 +511,7 @@ def test_one_scan_reads_candidates_and_asks_alike():
 
 def test_a_verb_and_its_particle_take_the_object_between_them():
     toy = {"hand": {"pass on": 3.0}}
-    assert matcher.compile_phrase("pass on") == ("pass", "...", "on")
+    assert matcher.compile_phrase("pass on") == ("pass", matcher.OBJECT_GAP, "on")
     assert [c.phrases for c in matcher.rank("pass the warning on to the tenants", toy)] == [["pass the warning on"]]
     assert matcher.rank("pass the review to Ana on Friday please", toy) == []  # beyond the object's few words
     assert [c.name for c in algorithms.asks("Carry the audit finding over to the vendors nearby.")] == [
@@ -711,3 +711,153 @@ def test_what_a_discussion_list_reports_is_no_ask_but_its_questions_are():
 - Which yards do trucks keep looping between?
 """
     assert _asks(text) == [("Which yards do trucks keep looping between?", ["scc"])]
+
+
+def _texts(text: str, name: str = "doc.md") -> list[str]:
+    return [r.text for r in parse_requirements([{"name": name, "text": text}]).requirements]
+
+
+def test_the_message_quoted_by_an_email_reply_is_read_line_by_line():
+    text = """Thanks, see my earlier mail.
+
+> Hi Ana,
+>
+> What we need:
+> - which depots carry the most weight in the whole network
+> - the couriers shared by two depots
+"""
+    assert _asks(text, "mail.txt")[0] == ("which depots carry the most weight in the whole network", ["pagerank"])
+
+
+def test_an_initial_ends_no_sentence():
+    assert _texts("Show how broker K. Lindqvist is connected to the Oslo desk.") == [
+        "Show how broker K. Lindqvist is connected to the Oslo desk."]
+
+
+def test_a_wiki_heading_opens_a_section():
+    text = "h3. Out of scope\n* Forecast of ticket sales by stand\n"
+    reqs = parse_requirements([{"name": "ticket.md", "text": text}])
+    assert reqs.requirements == [] and reqs.non_goals == ["Forecast of ticket sales by stand"]
+
+
+def test_a_greeting_framing_adverb_or_topic_before_the_ask_is_not_the_ask():
+    assert _algos("Hello, please we need know which shops are most important in whole network. Thanks") == [["pagerank"]]
+    assert _texts("- More broadly, which single depots would split the network if we lost them.") == [
+        "More broadly, which single depots would split the network if we lost them."]
+    assert _texts("and night crew: which yards act as the go-between for the two ports") != []
+    assert _texts("- Once an order is confirmed as fraudulent by the review team, flag the buyers sharing its card") != []
+
+
+def test_a_reported_suggestion_is_an_ask_and_an_errand_is_not():
+    text = """## Discussion
+- AB suggested separating the tightly knit core of regular hauliers from the occasional ones.
+
+## Action items
+1. CD to send the chokepoint list to AB - due 3 Dec
+2. EF to also list every depot within two hops of depot D-7 - due 3 Dec
+"""
+    assert _texts(text) == [
+        "AB suggested separating the tightly knit core of regular hauliers from the occasional ones.",
+        "EF to also list every depot within two hops of depot D-7 - due 3 Dec",
+    ]
+
+
+@pytest.mark.parametrize("text, algorithm", [
+    ("Which depots have the most direct routes?", "degree"),
+    ("which couriers serve the most distinct shops directly", "degree"),
+    ("Which traders are connected to other well-connected traders?", "eigenvector"),
+    ("Which sites are hubs pointing at many big sites, and which are the authorities everyone points at?", "hits"),
+    ("Every such loop, with the wallets in it, please", "simple_cycles"),
+    ("Find the customers that are basically the same person, look-alike pairs", "node_similarity"),
+    ("Product pages that are copies of each other", "node_similarity"),
+    ("Seen from the two depots we flagged, which other depots matter most?", "personalized_pagerank"),
+    ("For a set of seed shops chosen by the board, rank the others by relevance to those seeds.", "personalized_pagerank"),
+    ("List every stop within two transfers of the central station.", "k_hop"),
+    ("What are all the equally short routes between the two ports?", "all_shortest_paths"),
+])
+def test_the_newer_algorithms_are_told_apart_by_what_they_describe(text, algorithm):
+    assert [c.name for c in algorithms.asks(text)][:1] == [algorithm]
+
+
+def test_single_relationships_are_bridges_and_single_sites_articulation_points():
+    assert [c.name for c in algorithms.asks("Which single links, if severed, would split the network in two?")] == ["bridges"]
+    assert [c.name for c in algorithms.asks("Which pipe segments, if they burst, would leave a district dry?")] == ["bridges"]
+    assert [c.name for c in algorithms.asks("Which single depots would split the network if we lost them?")] == [
+        "articulation_points"]
+
+
+def test_an_algorithm_named_outright_beats_what_the_sentence_describes():
+    assert [c.name for c in algorithms.asks("Reproducible communities of shops, use Leiden please")] == ["leiden"]
+    assert [c.name for c in algorithms.asks("Reproducible communities of shops")] == ["louvain"]
+
+
+def test_a_mark_pushed_out_in_the_passive_is_propagation():
+    assert [c.name for c in algorithms.asks("we would like the risk pushed out to the accounts that share a phone with them")
+            ][:1] == ["attribute_propagation"]
+
+
+def test_the_last_kind_a_heading_names_is_what_it_holds():
+    text = "# Payments Compliance - Open Questions\n\n| # | Question |\n|---|---|\n| 1 | Card volume forecast per region |\n"
+    assert _texts(text) == ["Card volume forecast per region"]
+
+
+def test_a_prohibition_is_a_constraint_and_decimal_clauses_are_items():
+    text = """## 2. Scope of services
+
+2.1 The contractor shall forecast parcel volumes for 2029.
+
+## 3. Requirements on the contractor
+
+3.1 The contractor shall not copy any customer data out of the authority's estate.
+3.2 Ticket pricing is outside the scope of this tender.
+"""
+    reqs = parse_requirements([{"name": "rfp.md", "text": text}])
+    assert [r.text for r in reqs.requirements] == ["The contractor shall forecast parcel volumes for 2029."]
+    assert reqs.constraints == ["The contractor shall not copy any customer data out of the authority's estate."]
+    assert reqs.non_goals == ["Ticket pricing is outside the scope of this tender."]
+
+
+def test_a_lead_in_to_a_list_and_the_group_that_asks_are_no_asks():
+    text = """Following our call on Monday, here is what the finance group would like from the graph:
+- which suppliers are most influential
+"""
+    assert _asks(text) == [("which suppliers are most influential", ["pagerank"])]
+    assert algorithms.asks("The marketing group would like a summary of the graph") == []
+    assert [c.name for c in algorithms.asks("Split the customers into natural groups")] == ["label_propagation"]
+
+
+def test_a_parenthetical_aside_supports_the_ask_but_does_not_lead_it():
+    # the gloss names shared identifiers (components) and influence; the ask is look-alikes
+    assert [c.name for c in algorithms.asks(
+        "which customers look like near-duplicates of each other (same phone, same address, the influencers too)")] == [
+        "node_similarity"]
+    assert [c.name for c in algorithms.asks("(Same phone, same address) which customers share them?")][:1] == ["wcc"]
+
+
+def test_a_reason_put_before_the_ask_ends_at_its_comma():
+    text = "Since the floods left the grid in several disconnected pieces, which substations can still reach the rest fastest?"
+    assert [c.name for c in algorithms.asks(text)] == ["harmonic"]
+    assert [c.name for c in algorithms.asks("Is everything still connected after the closures?")] == ["wcc"]
+    assert [c.name for c in algorithms.asks("Do the pupils fall into natural cohorts?")] == ["label_propagation"]
+
+
+def test_a_question_that_points_back_joins_the_sentence_it_points_to():
+    text = "Some brokers seem to be the go-between for buyer groups that otherwise never meet. Who are they, and how much goes through them?"
+    assert _asks(text) == [(text, ["betweenness"])]
+
+
+def test_a_further_sentence_of_an_item_asking_the_same_joins_it():
+    text = "- For each such cycle, which suppliers are in it? We need the actual cycles for the audit.\n"
+    assert _asks(text) == [(
+        "For each such cycle, which suppliers are in it? We need the actual cycles for the audit.", ["simple_cycles"])]
+
+
+def test_a_superlative_inside_a_phrasal_verb_is_having_not_passing():
+    assert [c.name for c in algorithms.asks("Which dealers carry the most influence over the market as a whole?")] == [
+        "pagerank"]
+    assert [c.name for c in algorithms.asks("Carry the fraud flag over to their direct contacts")] == ["attribute_propagation"]
+
+
+def test_marking_those_that_share_something_with_known_cases_is_propagation():
+    text = "Once a driver is confirmed as a fraudster, flag the drivers using the same depot as likely fraudsters too"
+    assert [c.name for c in algorithms.asks(text)] == ["attribute_propagation"]

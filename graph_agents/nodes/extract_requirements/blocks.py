@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(
-    r"^(?P<indent>\s*)(?:[-*+•–—▪◦‣]|\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)])"
+    r"^(?P<indent>\s*)(?:[-*+•–—▪◦‣]|\(?\d{1,3}[.)]|\d{1,3}(?:\.\d{1,3})+\.?(?=\s)|\(?[a-zA-Z][.)]|\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)])"
     r"\s+(?:\[[ xX]\]\s+)?(?P<text>.*)$"
 )
 _RULE = re.compile(r"^\s*([-*_=]\s*){3,}$")
@@ -28,9 +28,15 @@ _CHAT = re.compile(
     r"|<(?P<nick>[^>\s]{1,30})>\s+)(?P<text>\S.*)$",
     re.I,
 )
+# "h3. Description": a Jira / Confluence wiki heading
+_WIKI_HEADING = re.compile(r"^\s*h([1-6])\.\s+(.*?)\s*$")
+# "> ...": a line quoted by an e-mail reply; the quoted message is read like the rest
+_QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _EMAIL_HEADER = re.compile(r"^\s*(subject|from|to|cc|bcc|date|sent|re|fw|fwd)\s*:", re.I)
 _ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "mrs.", "ms.", "dr.", "no.", "approx.", "incl.", "fig.", "cf.")
 _ABBREVIATION = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, _ABBREVIATIONS)) + ")", re.I)
+# an initial ("R. Alvarez", "L. Brandt"): a lone capital letter and a dot end no sentence
+_INITIAL = re.compile(r"(?<![\w.])[A-Z]\.(?=\s+[A-Z][a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|(?<=;)\s+")
 _CASUAL_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?\w)|(?<=;)\s+")  # chats start sentences in lower case
 # columns of a table that hold the ask itself, by header
@@ -131,7 +137,7 @@ def _table_blocks(lines: list[tuple[int, str]], headings: list[str]) -> list[Blo
 
 def blocks(text: str) -> list[Block]:
     """The blocks of a document, in order."""
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = [_QUOTE.sub("", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     out: list[Block] = []
     headings: dict[int, str] = {}  # level -> heading text
     current: Block | None = None
@@ -161,8 +167,8 @@ def blocks(text: str) -> list[Block]:
         if _RULE.match(line):
             current, prev_blank = None, True
             continue
-        if m := _MD_HEADING.match(line):
-            level = len(m.group(1))
+        if m := _MD_HEADING.match(line) or _WIKI_HEADING.match(line):
+            level = len(m.group(1)) if m.group(1).startswith("#") else int(m.group(1))
             headings = {k: v for k, v in headings.items() if k < level}
             headings[level] = clean(m.group(2))
             current, items, prev_blank = None, [], False
@@ -187,6 +193,8 @@ def blocks(text: str) -> list[Block]:
             prev_blank = False
             continue
         title = _plain_heading(line, nxt, prev_blank)
+        if title is None and line.rstrip().endswith(":") and _ITEM.match(nxt):
+            title = clean(line.strip()[:-1])  # a lead-in that introduces the list below: its context, no ask
         if title is not None and current is None:
             headings = {k: v for k, v in headings.items() if k < 9}
             headings[9] = title
@@ -216,5 +224,6 @@ def sentences(text: str, casual: bool = False) -> list[str]:
     "platforms." is no "ms."), and keep the writer's case. ``casual``: a sentence may start in
     lower case, as in chat messages."""
     protected = _ABBREVIATION.sub(lambda m: m.group(0).replace(".", "\x00"), text)
+    protected = _INITIAL.sub(lambda m: m.group(0).replace(".", "\x00"), protected)
     end = _CASUAL_END if casual else _SENTENCE_END
     return [part.strip().replace("\x00", ".") for part in end.split(protected) if part.strip()]

@@ -24,6 +24,7 @@ SECTION_PATTERNS = {  # heading words -> what the items under it are
     "objectives": r"objectives?|goals?|aims?|purpose|vision|mission|outcomes|why|motivation|business drivers?",
     "background": r"background|context|overview|about|introduction|intro|summary|history|notes?|situation|current state|the data|data sources?"
                   r"|discussion|discussed|recap|observations?|findings|status|updates?|minutes",
+    "actions": r"action items?|actions|next steps|follow[- ]ups?|to[- ]?dos?",
     "asks": r"requirements?|questions?|asks?|needs?|backlog|use cases?|analys[ie]s|requests?|scope|user stories|stories"
             r"|wish ?list|what we need|what we want|deliverables|tasks?|problems?|topics?|investigations?|items|epics?",
 }
@@ -67,7 +68,7 @@ _THIRD_PERSON = _either(
     "(?:is|are) asked to", "ha(?:s|ve) to", "(?:is|are) required to", "expects? to", "hopes? to", "aims? to", "plans? to",
     "intends? to", "(?:is|are) looking to", "(?:is|are) keen to", "(?:is|are) interested in",
     "asks? (?:us|for|to|which|who|whether|if)", "asked (?:us|for|to|which|who|whether|if)", "would love", "requires?",
-    "requested", "wonders?", "wondering", "wondered",
+    "requested", "wonders?", "wondering", "wondered", r"suggest(?:s|ed)? \w+ing", r"propos(?:es|ed) \w+ing",
     # an indirect question reported: "compliance asked if ...", "the CFO keeps asking whether ..."
     r"(?:ask(?:s|ed|ing)?|wonder(?:s|ed|ing)?|quer(?:y|ies|ied)|want(?:s|ed)? to know|raised the question)(?: \w+)?"
     r" (?:if|whether|which|who|whom|whose|what|where|how)",
@@ -88,7 +89,7 @@ _NON_GOAL = _either(
     "out of scope", "not in scope", "non[- ]goals?", r"(?:we|i)\s+(?:do not|don'?t|won'?t|will not)\s+(?:need|want|require|ask|expect|look)",
     "no need (?:to|for)", r"not (?:needed|required|necessary|wanted|requested|part of (?:this|the))", "not interested in",
     "not looking (?:for|to|at)", "(?:is|are) excluded", "excluded from", "don'?t bother", "not (?:a|our) (?:priority|focus|goal)",
-    "not this (?:time|quarter|phase)", "deferred", "parked",
+    "not this (?:time|quarter|phase)", "deferred", "parked", "outside (?:the |our )?scope",
 )
 _CONSTRAINT = re.compile(
     r"\bnever\b|\bmust not\b|\bmay not\b|\bshould not\b|\bshall not\b|\bcannot\b|\bcan'?t\b|\bonly (?:use|run|on|within|with|inside|read)\b"
@@ -111,11 +112,14 @@ _GREETING = re.compile(
 
 
 def section_of(headings: list[str]) -> str:
-    """What the nearest telling heading says its content is (``other`` when none tells)."""
+    """What the nearest telling heading says its content is (``other`` when none tells). When a
+    heading holds words of several kinds, its last one is its head noun: "Compliance - Graph
+    Questions" lists questions, "Privacy requirements" ... the earlier kind wins a tie."""
     for heading in reversed(headings):
-        for name, pattern in _SECTIONS.items():
-            if pattern.search(heading):
-                return name
+        ends = {name: max(m.end() for m in found) for name, pattern in _SECTIONS.items()
+                if (found := list(pattern.finditer(heading)))}
+        if ends:
+            return max(ends, key=lambda name: (ends[name], -list(_SECTIONS).index(name)))
     return "other"
 
 
@@ -134,14 +138,26 @@ def strip_label(text: str) -> str:
     return out.strip()
 
 
-# a short condition or courtesy before the ask itself: "if you can, carry ...", "when time allows, rank ..."
-_LEAD_CLAUSE = re.compile(r"^(?:if|when|whenever|once|where|while|as|ideally|if possible)\b[^,]{0,40},\s+(?=\S)", re.I)
+# what stands before the ask itself and says nothing of it: a short condition or courtesy ("if you
+# can, carry ...", "once the ring is confirmed, flag ..."), an adverb of framing ("more generally,
+# which ..."), a greeting ("Hello, please ..."), a speaker or topic before a question ("city team: which ...")
+_LEAD_CLAUSE = re.compile(
+    r"^(?:(?:if|when|whenever|once|where|while|as|ideally|if possible)\b[^,]{0,60},"
+    r"|(?:\w+\s+){0,2}\w+ly,|(?:hi|hello|hey|dear|good (?:morning|afternoon))\b[^,]{0,30},"
+    r"|(?:and\s+|also\s+|so\s+)?[\w&/ -]{1,30}:(?=\s+(?:which|who|whom|whose|what|where|how|whether)\b))\s+(?=\S)",
+    re.I,
+)
+# an action item of minutes: someone to run an errand ("JT to send the lists to LB - due 20 Nov");
+# an errand asks for no analysis, unless its verb is one ("JT to list everyone within two hops")
+_ERRAND = re.compile(rf"^[A-Za-z][\w.&/-]{{0,20}}(?: [A-Z][\w.-]{{0,20}})? to (?:also )?(?!also\b|(?:{_ANALYSIS_VERBS})\b)[a-z]+\b", re.I)
 
 
 def ask_form(text: str) -> str:
     """``direct`` (question, user story, imperative, first-person need), ``reported`` (someone
     must / wants to ...), or ``""``."""
-    core = _LEAD_CLAUSE.sub("", matcher.plain_words(strip_label(text)))
+    core = matcher.plain_words(strip_label(text))
+    for _ in range(3):  # leads come stacked: "Hello, more generally, which ..."
+        core = _LEAD_CLAUSE.sub("", core)
     if _GREETING.match(core):
         return ""
     if _USER_STORY.match(core):
@@ -157,12 +173,20 @@ def ask_form(text: str) -> str:
     return ""
 
 
+# a prohibition: the sentence's own modal is negated ("The vendor shall not remove any personal data")
+_PROHIBITION = re.compile(r"^(?:[\w'’-]+\s+){1,4}(?:shall|must|may|should|will)\s+(?:not|never)\b", re.I)
+
+
 def is_non_goal(text: str) -> bool:
     return bool(_NON_GOAL.search(text))
 
 
 def is_constraint(text: str) -> bool:
     return bool(_CONSTRAINT.search(text))
+
+
+def is_prohibition(text: str) -> bool:
+    return bool(_PROHIBITION.match(strip_label(text)))
 
 
 def is_greeting(text: str) -> bool:
@@ -176,6 +200,10 @@ def classify(text: str, section: str, in_list: bool) -> str:
     """
     if section == "non_goals" or is_non_goal(text):
         return "non_goal"
+    if section == "actions" and _ERRAND.match(strip_label(text)):
+        return "background"
+    if is_prohibition(text):  # what may not be done is a constraint, whatever it names
+        return "constraint"
     form = ask_form(text)
     intent = bool(algorithms.asks(strip_label(text)))
     if section == "stakeholders" and in_list and not (form == "direct" and intent):

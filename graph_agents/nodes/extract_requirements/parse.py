@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from ... import algorithms
 from ...models import Requirement, Requirements
 from .blocks import Block, blocks, sentences
 from .classify import classify, section_of, strip_label
@@ -14,6 +15,9 @@ _HIGH = re.compile(r"\b(must|shall|critical|high[- ]priority|priority:\s*high|\(
 _LOW = re.compile(r"\b(could|nice[- ]to[- ]have|low[- ]priority|priority:\s*low|\(low\)|optional|p3|could[- ]have|if time allows)\b", re.I)
 _ROLE = re.compile(r"^as (?:a|an|the|our) (.{1,80}?)(?:,|\s+(?=i\b|i'))", re.I)
 _MIN_CHARS = 8
+# a question that only points back ("Who are they?", "Which ones are those, and ...?"): it asks about
+# what the sentence before it describes, so the two are one ask
+_POINTING_BACK = re.compile(r"^(?:who|which(?: ones)?|what|where)\s+(?:are|is|were|was)\s+(?:they|these|those|it|them|that)\b", re.I)
 NO_ASK_WARNING = "no ask found in the documents: nothing in them asks for an analysis"
 
 
@@ -42,9 +46,25 @@ def _candidates(block: Block) -> list[tuple[str, bool]]:
     """(sentence, in_list) pairs of a block: a list item or table row speaks for its first
     sentence; further sentences stand on their own."""
     if block.kind in ("para", "message"):
-        return [(s, False) for s in sentences(block.text, casual=block.kind == "message")]
+        out: list[str] = []
+        for s in sentences(block.text, casual=block.kind == "message"):
+            if out and _POINTING_BACK.match(s):
+                out[-1] += " " + s
+            else:
+                out.append(s)
+        return [(s, False) for s in out]
     parts = sentences(block.text)
-    return [(s, i == 0) for i, s in enumerate(parts)]
+    # a further sentence asking only for what the first already asks ("For each loop, who is in
+    # it? We need the actual loops.") elaborates that ask: it joins it rather than repeating it
+    first = {c.name for c in algorithms.asks(strip_label(parts[0]))} if parts else set()
+    out = parts[:1]
+    for s in parts[1:]:
+        names = {c.name for c in algorithms.asks(s)}
+        if names and names <= first:
+            out[0] += " " + s
+        else:
+            out.append(s)
+    return [(s, i == 0) for i, s in enumerate(out)]
 
 
 def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
