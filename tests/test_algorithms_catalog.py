@@ -25,7 +25,7 @@ def test_each_entry_is_complete(name: str) -> None:
     algo = algorithms.get(name)
     assert algo.name == name and algo.title and algo.description and algo.result_field
     assert algo.kind in ("score", "partition", "flags")
-    assert algo.intents and all(w in (1.0, 2.0, 3.0) for w in algo.intents.values())
+    assert algo.intents and all(w in (1.0, 2.0, 3.0, algorithms.NAMED) for w in algo.intents.values())
     assert any(w == 3.0 for w in algo.intents.values()), "a strong phrase decides alone"
     assert algo.validate_params({}) == algo.defaults()  # the defaults are inside their own ranges
     for key, param in algo.params.items():
