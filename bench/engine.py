@@ -547,7 +547,6 @@ def main() -> None:
         (G, U), nx_build_s = timed(build)
     head = {"generator_s": gen_s, "networkx_build_s": nx_build_s, "nx_timeout_s": args.nx_timeout, "load_average": load(), **base}
     print(json.dumps(head), flush=True)
-    print(json.dumps(head), file=sys.stderr, flush=True)
     bench = Bench(data, G, U, args.seed, args.nx_timeout)
     lines = []
     for name in names:

@@ -90,6 +90,8 @@ class Algorithm:
 
 
 FAMILIES = ("centrality", "community", "cohesion", "paths", "similarity", "propagation")
+# how a path or cycle is written as its vertices' label in a result: ids joined by an arrow
+PATH_ARROW = " → "
 
 
 NAMED = 4.5  # an algorithm named outright outweighs any description (a strong phrase of up to 5 words)

@@ -21,17 +21,18 @@ from typing import Any, Sequence
 MAX_CANDIDATES = 5
 
 _NAME = r"(?:\"[^\"]+\"|'[^']+'|[\w.@/-]+(?:\s+(?!and\b|to\b|or\b)[A-Z0-9][\w.@/-]*)*)"
+# the kind of entity said before a name ("customer c00042"): not part of the name
+_ENTITY_NOUN = r"(?:(?:customers?|accounts?|vendors?|sellers?|users?|products?)\s+)?"
 _PATTERNS = [
-    re.compile(rf"\bbetween\s+(?:customer\s+|account\s+)?(?P<a>{_NAME})\s+and\s+(?:customer\s+|account\s+)?(?P<b>{_NAME})"),
-    re.compile(rf"\bfrom\s+(?:customer\s+|account\s+)?(?P<a>{_NAME})\s+to\s+(?:customer\s+|account\s+)?(?P<b>{_NAME})"),
+    re.compile(rf"\bbetween\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+and\s+{_ENTITY_NOUN}(?P<b>{_NAME})"),
+    re.compile(rf"\bfrom\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+to\s+{_ENTITY_NOUN}(?P<b>{_NAME})"),
     re.compile(rf"\bis\s+(?P<a>{_NAME})\s+connected\s+to\s+(?P<b>{_NAME})"),
-    re.compile(rf"\b(?:similar|closest|alike)\s+to\s+(?:customer\s+|account\s+|vendor\s+)?(?P<a>{_NAME})"),
-    re.compile(rf"\bhops?\s+(?:of|from|around)\s+(?:customer\s+|account\s+)?(?P<a>{_NAME})"),
+    re.compile(rf"\b(?:similar|closest|alike)\s+to\s+{_ENTITY_NOUN}(?P<a>{_NAME})"),
+    re.compile(rf"\bhops?\s+(?:of|from|around)\s+{_ENTITY_NOUN}(?P<a>{_NAME})"),
 ]
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”")
 # a list of seeds after the words that name a point of view: "as seen from Alice and Bob", "most
 # relevant to customer c00042", "from the perspective of Acme Corp, Globex"
-_ENTITY_NOUN = r"(?:(?:customers?|accounts?|vendors?|sellers?|users?|products?)\s+)?"
 _SEED_LIST = re.compile(
     rf"\b(?:as\s+seen\s+from|from\s+the\s+(?:perspective|point\s+of\s+view|viewpoint)\s+of|relevant\s+to|relative\s+to"
     rf"|closest\s+in\s+influence\s+to|most\s+influenced\s+by)\s+(?P<list>{_ENTITY_NOUN}{_NAME}"

@@ -40,15 +40,13 @@ from typing import Any
 
 import numpy as np
 
-from .. import algorithms
+from ..algorithms import PATH_ARROW
 from ..concurrency import Once
 from ..entities import Resolver
 from ..models import AnalysisTemplate
 from ..stores.base import GraphData, GraphStore, StoreError, VertexValues
 from .base import EngineError, EngineOutcome, checked
 
-ALGORITHMS = tuple(name for name, algo in algorithms.CATALOG.items() if algo.aql)
-ARROW = " → "  # how a path is labelled, as on the local engine
 # the vertex's own identity: never an attribute to read
 OWN_IDENTITY = ("_key", "_id")
 
@@ -135,7 +133,7 @@ class AQLPathEngine:
 
     async def run(self, template: AnalysisTemplate, store: GraphStore, run_id: str) -> EngineOutcome:
         algo, params = checked(template, store, in_database="AQL path searches")
-        if algo.name not in ALGORITHMS:
+        if not algo.aql:
             raise EngineError(f"{algo.name} has no AQL form; run it with the local engine")
         vertex, edge = list(template.vertex_collections), list(template.edge_collections)
         wanted = [params.get("name_attribute"), params.get("seed_attribute")]
@@ -189,7 +187,7 @@ class AQLPathEngine:
         path = (await self._paths(store, scope, params, vertex, edge, all_of_them=False))[0]
         codes = np.full(scope.n, -1, dtype=np.int64)
         codes[scope.inside(path)] = 0
-        return VertexValues(scope.ids, codes=codes, labels=[ARROW.join(path)])
+        return VertexValues(scope.ids, codes=codes, labels=[PATH_ARROW.join(path)])
 
     async def _all_shortest_paths(self, store: Any, scope: _Scope, params: dict[str, Any], vertex: list[str],
                                   edge: list[str]) -> VertexValues:
@@ -198,7 +196,7 @@ class AQLPathEngine:
         unique = sorted({tuple(p) for p in found})
         at: list[list[str]] = [[] for _ in range(scope.n)]
         for path in unique[: params["max_paths"]]:
-            label = ARROW.join(path)
+            label = PATH_ARROW.join(path)
             for i in scope.inside(list(path)):
                 at[i].append(label)
         return VertexValues(scope.ids, objects=at)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import igraph as ig
 import numpy as np
 
+from ..algorithms import PATH_ARROW
 from ..entities import Resolver
 from ..stores.base import VertexValues
 
@@ -51,7 +52,7 @@ def _ends(g: "_Graph", p: dict[str, Any], name: str) -> tuple[int, int]:
 
 
 def _path_label(g: "_Graph", path: list[int]) -> str:
-    return " → ".join(g.ids[v] for v in path)
+    return PATH_ARROW.join(g.ids[v] for v in path)
 
 
 def _reaches(graph: ig.Graph, s: int, t: int) -> bool:
@@ -122,7 +123,7 @@ def simple_cycles(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> V
     ordered = sorted((canonical(c) for c in cycles), key=lambda c: (len(c), [ids[v] for v in c]))
     at: list[list[str]] = [[] for _ in range(g.n)]
     for c in ordered[: p["max_cycles"]]:
-        label = " → ".join(ids[v] for v in c + c[:1])
+        label = PATH_ARROW.join(ids[v] for v in c + c[:1])
         for v in c:
             at[v].append(label)
     return VertexValues(ids, objects=at)

@@ -23,7 +23,6 @@ from typing import Any
 from .. import algorithms
 from ..models import AnalysisTemplate
 from ..stores.base import GraphData, GraphStore
-from .aql import ALGORITHMS as AQL_ALGORITHMS
 from .aql import OutsideScope
 from .base import Engine, EngineOutcome
 
@@ -43,7 +42,7 @@ class RoutingEngine:
             algo = algorithms.get(algorithm)
         except ValueError:
             return self.local, ""  # the local engine refuses it with its own message
-        if self.aql is not None and algo.name in AQL_ALGORITHMS:
+        if self.aql is not None and algo.aql:
             return self.aql, ""
         if self.gae is not None and algo.gae_endpoint:
             return self.gae, ""

@@ -20,13 +20,12 @@ from typing import Any, Mapping
 
 from markupsafe import Markup, escape
 
-from ..algorithms import Algorithm
+from ..algorithms import PATH_ARROW, Algorithm
 from ..models import Insight, Vertical
 from ..stores.base import VertexValues
 from .wording import name_of
 
 MAX_PATHS = 20
-ARROW = " → "
 _HOP = re.compile(r"^(\d+) hops?$")
 
 
@@ -40,10 +39,10 @@ def _labels(values: Mapping[str, Any]) -> list[str]:
 def shape_facts(algo: Algorithm, values: Mapping[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     if algo.name == "shortest_path":
         labels = _labels(values)
-        path = labels[0].split(ARROW) if labels else []
+        path = labels[0].split(PATH_ARROW) if labels else []
         return {"path": path, "hops": max(0, len(path) - 1)}
     if algo.name == "all_shortest_paths":
-        paths = [label.split(ARROW) for label in _labels(values)]
+        paths = [label.split(PATH_ARROW) for label in _labels(values)]
         inner = [set(p[1:-1]) for p in paths]
         every = sorted(set.intersection(*inner)) if inner else []
         return {"paths_found": len(paths), "hops": len(paths[0]) - 1 if paths else 0,
@@ -59,7 +58,7 @@ def shape_facts(algo: Algorithm, values: Mapping[str, Any], params: dict[str, An
         return {"seeds": counts.get("seed", 0), "reached": sum(by_hop.values()), "by_hop": by_hop,
                 "max_hops": max(reached_hops, default=0)}
     if algo.name == "simple_cycles":
-        cycles = sorted((label.split(ARROW)[:-1] for label in _labels(values)), key=lambda c: (len(c), c))
+        cycles = sorted((label.split(PATH_ARROW)[:-1] for label in _labels(values)), key=lambda c: (len(c), c))
         members = {v for c in cycles for v in c}
         return {"cycles": len(cycles), "in_cycles": len(members),
                 "shortest_cycle": len(cycles[0]) if cycles else 0, "longest_cycle": max(map(len, cycles), default=0),
@@ -68,7 +67,7 @@ def shape_facts(algo: Algorithm, values: Mapping[str, Any], params: dict[str, An
 
 
 def _chain(path: list[str], names: dict[str, str]) -> str:
-    return ARROW.join(name_of(v, names) for v in path)
+    return PATH_ARROW.join(name_of(v, names) for v in path)
 
 
 def insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str], v: Vertical) -> list[Insight]:
