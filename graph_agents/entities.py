@@ -26,8 +26,9 @@ _ENTITY_NOUN = r"(?:(?:customers?|accounts?|vendors?|sellers?|users?|products?)\
 _PATTERNS = [
     re.compile(rf"\bbetween\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+and\s+{_ENTITY_NOUN}(?P<b>{_NAME})"),
     re.compile(rf"\bfrom\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+to\s+{_ENTITY_NOUN}(?P<b>{_NAME})"),
-    re.compile(rf"\bis\s+(?P<a>{_NAME})\s+connected\s+to\s+(?P<b>{_NAME})"),
+    re.compile(rf"\b(?i:is|are)\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+connected\s+to\s+{_ENTITY_NOUN}(?P<b>{_NAME})"),
     re.compile(rf"\b(?:similar|closest|alike)\s+to\s+{_ENTITY_NOUN}(?P<a>{_NAME})"),
+    re.compile(rf"\b(?:most|looks?|behaves?|acts?)\s+(?:most\s+)?like\s+{_ENTITY_NOUN}(?P<a>{_NAME})"),
     re.compile(rf"\bhops?\s+(?:of|from|around)\s+{_ENTITY_NOUN}(?P<a>{_NAME})"),
 ]
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”")
@@ -40,7 +41,8 @@ _SEED_LIST = re.compile(
 _LIST_SEPARATOR = re.compile(rf"\s*,\s*(?:and\s+)?|\s+and\s+")
 _LEADING_NOUN = re.compile(rf"^{_ENTITY_NOUN}")
 # words a pattern can catch that are not names ("within two hops of flagged accounts")
-_NOT_NAMES = {"flagged", "the", "a", "an", "each", "every", "all", "any", "our", "their", "seed", "seeds"}
+_NOT_NAMES = {"flagged", "the", "a", "an", "each", "every", "all", "any", "our", "their", "seed", "seeds",
+              "it", "this", "that", "them", "anything", "everything", "anyone", "everyone", "something"}
 
 
 class EntityError(ValueError):

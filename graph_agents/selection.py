@@ -139,6 +139,11 @@ def select_collections(algorithm: Algorithm, schema: GraphSchema, focus: list[st
     return sorted(v for v in vertices if kinds.get(v) == "document"), sorted(edges)
 
 
+def _through_anything(algorithm: Algorithm) -> bool:
+    """Paths, and similarity to one named entity: answers that run through whatever relates them."""
+    return algorithm.family == "paths" or algorithm.name == "similar_to"
+
+
 def focus_collections(
     algorithm: Algorithm, schema: GraphSchema, focus: list[str], subject: list[str]
 ) -> tuple[list[str], list[str], str]:
@@ -150,6 +155,13 @@ def focus_collections(
     reason says whether the subject can be ranked there at all.
     """
     defs = {d.collection: d for d in schema.edge_definitions}
+    if _through_anything(algorithm) and not any(n in defs for n in focus):
+        # a chain between two entities, or the neighbours two share, may pass through any collection
+        # ("how is customer c1 connected to seller s1" goes through the products both touch)
+        vertices = sorted(c.name for c in schema.collections if c.type == "document")
+        return vertices, sorted(defs), (
+            f"the ask is about {', '.join(subject or focus) or 'named entities'}: a {algorithm.title.lower()} "
+            f"may pass through any relation, so the whole graph ({', '.join(sorted(defs)) or 'no edges'})")
     if algorithm.kind == "score" and len(subject) == 1:
         s = subject[0]
         own = sorted(n for n, d in defs.items() if d.from_collections == [s] and d.to_collections == [s])

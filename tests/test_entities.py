@@ -15,6 +15,14 @@ from graph_agents.entities import Resolver, extract
     ('Who sits between "Jane Doe" and "John Smith"?', ["Jane Doe", "John Smith"]),
     ("everyone within two hops of flagged accounts", []),
     ("everyone within two hops of account a17", ["a17"]),
+    # the kind of entity before each name is not part of it, in every pattern
+    ("How is customer c00042 connected to seller s001?", ["c00042", "s001"]),
+    ("Is Alice connected to Bob?", ["Alice", "Bob"]),
+    ("the route between seller s001 and customer c00042", ["s001", "c00042"]),
+    ("Which customers look most like customer c00042?", ["c00042"]),
+    ("vendors that behave most like vendor v9", ["v9"]),
+    ("is it connected to anything at all?", []),
+    ("We would like customers grouped by region", []),
 ])
 def test_extract_finds_the_names(text: str, names: list[str]) -> None:
     assert extract(text) == names

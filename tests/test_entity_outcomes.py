@@ -92,3 +92,16 @@ def test_personalized_pagerank_seeded_by_names_in_the_ask(demo_dir, workspace):
     (execution,) = [e for e in res.values["execution_results"].values() if e["template_id"] == ppr[0]["id"]]
     assert execution["status"] == "completed"
     assert res.status == "completed"
+
+
+def test_a_path_between_a_customer_and_a_seller_runs_through_the_whole_graph(demo_dir, workspace):
+    # the demo relates customers to sellers only through what they buy: the path needs every relation
+    res = _run(demo_dir, workspace, "How is customer c00042 connected to seller s001?")
+    template, report, answer, coverage = _one(res)
+    assert template["algorithm"] == "shortest_path"
+    assert (template["parameters"]["source"], template["parameters"]["target"]) == ("c00042", "s001")
+    assert {"purchased", "referred", "transfers"} <= set(template["edge_collections"])
+    (execution,) = res.values["execution_results"].values()
+    assert execution["status"] == "completed", execution["error"]
+    assert "customers/c00042" in report["title"] and "sellers/s001" in report["title"]
+    assert answer["status"] == "answered" and coverage["outcome"] == "answered"
