@@ -168,6 +168,13 @@ THEM = define_words("them", "them | those | it | these | him | her")
 ADVERSE = define_words("adverse", "failed | broken | infected | compromised | retracted | churned | defaulted | quit"
                        " | resigned | breached | hacked | banned | suspended | fraudulent | crashed | sick | tripped"
                        " | flagged | blocked | recalled | contaminated | leaked | closed | shut | offline | evicted | sanctioned")
+# the ones a vertex is tied to, whose ties among themselves are its clustering: "do their
+# co-authors also write with each other", "whose suppliers trade with one another"
+PEER = define_words("peer", "neighbour | neighbor | contact | friend | author | collaborator | partner | peer"
+                    " | colleague | associate | connection | counterparty | acquaintance | follower | coworker | teammate"
+                    " | classmate | coauthor")
+# being left with no connection at all: "would the clinics be cut off", "end up stranded"
+STRANDED = define_words("stranded", "stranded | unreachable | disconnected | isolated | orphaned | marooned")
 # a connected whole: "sit in one connected lump"
 WHOLE = define_words("whole", "blob | piece | mass | web | cluster | lump | component | island | tangle | mesh | network")
 
@@ -323,6 +330,8 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 strong="connected component | connected components | ring | rings | linked accounts"
                 " | everything ... still connected | everything is connected | all still connected | still one piece"
+                " | all ... still connected | every ... still connected | whole ... still connected | all ... still linked"
+                " | every ... still linked | still all connected | still all linked | still in one piece"
                 " | linked to each other | tied together | same person | same individual | same entity | same owner"
                 " | same user | same household | same company | controlled by the same | owned by the same"
                 " | belong to the same | belongs to the same | used together | reuse | reused | island | islands"
@@ -665,7 +674,9 @@ CATALOG: dict[str, Algorithm] = {
                 strong="clustering coefficient | local clustering | transitivity | cliquishness | cliquish"
                 " | neighbours ... know each other | neighbors ... know each other | contacts ... know each other"
                 " | friends ... know each other | whose contacts are connected | whose friends are connected"
-                " | whose neighbours are connected | whose neighbors are connected | how clustered",
+                " | whose neighbours are connected | whose neighbors are connected | how clustered"
+                f" | {PEER} also ... each other | their {PEER} ... each other | whose {PEER} ... each other"
+                f" | {PEER} ... also connected | {PEER} ... also linked | {PEER} ... know one another | cliquey | cliquiness",
                 medium="clustered neighbourhood | clustered neighborhood | embeddedness",
             ),
             directed=False,
@@ -687,7 +698,15 @@ CATALOG: dict[str, Algorithm] = {
                 " | whose failure would split | removal would disconnect | removal disconnects | loss would split"
                 " | loss would disconnect | would disconnect the network | would disconnect the graph"
                 " | disconnect the network | split the network | split the grid | break the network apart"
-                " | breaks the network apart | without which ... disconnected",
+                " | breaks the network apart | without which ... disconnected"
+                # a site taken out, and what becomes of the others: "if X went offline, would some Y be cut off"
+                f" | would ... be cut off | would ... get cut off | be cut off | get cut off | be {STRANDED}"
+                f" | cut off entirely | cut off completely | become {STRANDED} | end up {STRANDED} | left {STRANDED}"
+                " | no longer ... reachable | could no longer reach | can no longer reach | lose ... only connection"
+                " | lose their only link",
+                # the condition is betweenness' words too ("if ... closed"): the consequence decides
+                medium=f"if ... {ADVERSE} | if ... went offline | if ... goes offline | if ... go offline | if ... fail"
+                " | if ... failed | if ... closed | if ... went down | if ... goes down | if ... go down | if ... removed",
             ),
             directed=False,
         ),

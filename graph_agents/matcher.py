@@ -71,6 +71,10 @@ _EMBEDDING = {"know", "knowing", "see", "find", "out", "identify", "show", "tell
               "be", "confirm", "ensure", "verify", "say", "think", "clear", "sure", "aware", "establish", "detect",
               "spot", "discover", "explain", "decide", "in", "to", "for", "by", "from", "with", "at", "into", "not",
               "than", "like", "me", "us", "them", "you", "i", "we", "they", "it", "and", "or", "also", "what", "how"}
+# verbs that only send for something: the relative clause on their object says what ("find the
+# routers that ...", "identify the couriers who ...")
+_ERRANDS = {"identify", "find", "list", "show", "name", "spot", "locate", "detect", "highlight", "surface", "pinpoint",
+            "flag", "get", "give", "return", "report", "pick", "single", "point", "map", "uncover", "reveal", "expose"}
 # "those who ...", "the ones whose ...": a relative clause with no noun to describe is the ask itself
 _PRONOUN_HEADS = {"ones", "one", "those", "anyone", "anybody", "someone", "somebody", "whoever"}
 # "asked if", "check if": "if" opens what is asked, not a condition
@@ -140,6 +144,7 @@ class Token:
     subordinate: bool = False  # inside a subordinate clause ("after ...", "when ...")
     relative: int = 0  # which relative clause ("... that depend on them") it is in, 1-based; 0: none
     heads: tuple[int, ...] = ()  # the relative clauses whose antecedent it is part of ("the assets")
+    errand: bool = False  # in a relative clause whose antecedent an errand names ("identify the couriers who ...")
 
 
 _DETERMINERS = {"the", "a", "an", "any", "all", "those", "these", "our", "their", "its", "each", "every", "some"}
@@ -177,6 +182,7 @@ def tokenize(text: str) -> list[Token]:
     loops = _returning_chains(raw)
     tokens: list[Token] = []
     clause, purpose, negate_left, subordinate, relative, relatives = 0, False, 0, False, 0, 0
+    errand = False
     fronted = False  # a purpose clause before the main one ("since the storm ..., I want ..."): its comma ends it
     aside = False  # inside parentheses after words of the ask: an example or a gloss, which supports it like a purpose
     for i, t in enumerate(raw):
@@ -202,6 +208,7 @@ def tokenize(text: str) -> list[Token]:
                 and not relative):
             relatives += 1
             relative = relatives
+            errand = any(tok.clause == clause and tok.text in _ERRANDS for tok in tokens)
             _mark_antecedent(tokens, relative)
         if t in _SUBORDINATE and not (t == "if" and prev in _ASKING):
             clause, subordinate, relative = clause + 1, True, 0
@@ -216,7 +223,7 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate, relative=relative))
             continue
         tokens.append(Token(t, LOOP if i in loops else _stem_of(t), clause, purpose or aside, negated=negate_left > 0,
-                            subordinate=subordinate, relative=relative))
+                            subordinate=subordinate, relative=relative, errand=bool(relative) and errand))
         negate_left = max(0, negate_left - 1)
     _mark_graph_names(tokens)
     _mark_organisations(tokens)
@@ -362,6 +369,7 @@ class PhraseMatch:
     subordinate: bool = False
     relative: int = 0  # the relative clause it lies in (0: none)
     heads: tuple[int, ...] = ()  # the relative clauses it is (part of) the antecedent of
+    errand: bool = False  # that relative clause hangs on the object of an errand ("list the routers that ...")
     shared: bool = False  # other intents' phrases claim the same words; resolved by the rest of the text
 
 
@@ -432,6 +440,7 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
                     all(t.naming for t in span), any(t.subordinate for t in span),
                     span[0].relative if all(t.relative == span[0].relative for t in span) else 0,
                     tuple(sorted({h for t in span for h in t.heads})),
+                    all(t.errand for t in span),
                 ))
     # the strongest phrase first, then the one that explains most words of the text
     found.sort(key=lambda m: (-m.weight, -len(compile_phrase(m.phrase)), m.start, m.intent))
@@ -543,7 +552,13 @@ def _asks(ranked: list[Candidate], matches: list[PhraseMatch]) -> list[Candidate
     if not ranked or ranked[0].score < MIN_SCORE:
         return []
     out = [ranked[0]]
-    own = [m for m in matches if not (m.negated or m.purpose or m.naming or m.subordinate or m.relative)]
+    # a relative clause after an errand ("identify the couriers *who connect* separate clusters, and
+    # group ...") is the ask of its clause when nothing outside it asks there
+    # (a condition after it, "... that would split the network *if they failed*", asks in its clause too)
+    main = {c for m in matches if not (m.relative or m.negated or m.purpose or m.naming)
+            for c in (m.clause, m.clause - 1 if m.subordinate else m.clause)}
+    own = [m for m in matches if not (m.negated or m.purpose or m.naming or m.subordinate)
+           and (not m.relative or (m.errand and m.clause not in main))]
     for clause in sorted({m.clause for m in own}):
         inside = [m for m in own if m.clause == clause]
         per: dict[str, list[float]] = {}

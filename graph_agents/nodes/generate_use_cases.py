@@ -25,6 +25,7 @@ from ..llm.agents import Rejections, _catalog_summary, _schema_summary, guarded
 from ..llm.structured import propose, rejection
 from ..models import GraphSchema, Requirements, UseCase, Vertical
 from ..policy import read_policy
+from ..matcher import stem, tokenize
 from ..selection import mentioned_collections, subject_of
 from ..state import State
 from .extract_requirements.classify import strip_label
@@ -48,13 +49,38 @@ def _shorten(text: str, limit: int = 90) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def excluded_algorithms(non_goals: list[str]) -> dict[str, str]:
-    """Algorithm -> the non-goal that puts it out of scope ("We do not need a ranking ...")."""
-    out: dict[str, str] = {}
+# words of a non-goal that say it is not wanted, or when, not what it is about: "we do NOT need
+# the committee communities again, that was done in 2025" is about committees
+_NON_GOAL_FILLER = {stem(w) for w in (
+    "we i you they it this that these those the a an of in on for to by with at from and or but is are was were be been"
+    " do does did done not no never need needs needed want wanted wants interested interest require required"
+    " again now time year years quarter phase project scope outside out any anything everything else other"
+    " analysis analyses detection detect find finding run running report reports work study please also"
+    " graph network networks data dataset there here all".split())}
+
+
+@dataclass
+class Exclusion:
+    """An algorithm a non-goal puts out of scope, and what for: ``about`` holds the stems of the
+    non-goal's other words (empty: the algorithm itself is unwanted, whatever it is run on)."""
+
+    text: str
+    about: frozenset[str]
+
+    def applies_to(self, text: str) -> bool:
+        """Whether a requirement falls under it: it shares a word of what the non-goal is about."""
+        return not self.about or bool(self.about & {t.stem for t in tokenize(text)})
+
+
+def excluded_algorithms(non_goals: list[str]) -> dict[str, list[Exclusion]]:
+    """Algorithm -> the non-goals that put it out of scope ("We do not need a ranking of products")."""
+    out: dict[str, list[Exclusion]] = {}
     for text in non_goals:
         ranked = algorithms.rank(text, negation=False)
         if ranked and ranked[0].score >= algorithms.matcher.STRONG:  # a clear naming, not a stray word
-            out.setdefault(ranked[0].name, text)
+            named = {stem(w) for p in ranked[0].phrases for w in re.findall(r"[a-z0-9]+", p.lower())}
+            about = {t.stem for t in tokenize(text) if t.text.isalpha() and len(t.text) > 2} - named - _NON_GOAL_FILLER
+            out.setdefault(ranked[0].name, []).append(Exclusion(text, frozenset(about)))
     return out
 
 
@@ -96,8 +122,10 @@ def plan(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> Plan:
             continue
         focus = mentioned_collections(text, schema)
         for cand in found:
-            if cand.name in excluded:
-                why_not[req.id] = ("out_of_scope", f"{coverage.REASONS['out_of_scope']}: {excluded[cand.name]!r}")
+            # a non-goal about something else ("the committee communities") leaves this ask alone
+            veto = next((e for e in excluded.get(cand.name, []) if e.applies_to(text)), None)
+            if veto is not None:
+                why_not[req.id] = ("out_of_scope", f"{coverage.REASONS['out_of_scope']}: {veto.text!r}")
                 continue
             algo = algorithms.get(cand.name)
             subject = subject_of(text, schema, near=cand.phrases[0])
