@@ -250,7 +250,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | across ... communities | across ... groups | across ... silos | connect ... communities"
                 " | whose loss | whose removal | whose failure | if removed | would disconnect | would split"
                 " | would fragment | would break | cut ... into pieces | cut off | control ... flow | transit"
-                " | shortest paths | critical junction | junction | link between | links between | connection between"
+                # lying on the shortest paths of others, not one path asked for ("show me the shortest path")
+                " | on ... shortest paths | most shortest paths | many shortest paths | shortest paths ... through"
+                " | critical junction | junction | link between | links between | connection between"
                 " | only link | only connection | only path | only route | in the middle of | otherwise unrelated"
                 " | otherwise unconnected | otherwise isolated | would isolate | if ... fail | if ... failed | if ... closed"
                 " | if ... removed | if ... went down | if ... goes down | if ... go down | through which | routed through"
@@ -794,7 +796,10 @@ CATALOG: dict[str, Algorithm] = {
                 strong="within two hops | within 2 hops | within three hops | within 3 hops | within one hop"
                 " | within ... hops of | within ... transfers of | within ... steps of | within ... stops of | k-hop | k hop | n-hop | two hops | 2 hops | three hops | 3 hops"
                 " | hops of | hops from | hops away | neighbourhood of | neighborhood of | ego network | ego networks"
-                " | one step removed | two steps removed | friends of friends | second-degree | second degree connections",
+                " | one step removed | two steps removed | friends of friends | second-degree | second degree connections"
+                # next to the known cases: who is around them, not a mark spread to them
+                f" | near the {ADVERSE} | close to the {ADVERSE} | next to the {ADVERSE} | around the {ADVERSE}"
+                f" | adjacent to the {ADVERSE} | neighbours of the {ADVERSE} | neighbors of the {ADVERSE}",
                 medium="neighbourhood | neighborhood | nearby | in the vicinity of | exposure around",
             ),
             params={

@@ -74,3 +74,56 @@ def test_a_relative_clause_after_an_errand_is_an_ask_of_its_own():
     # a noun joined by "and" is no errand: its relative clause still only describes it
     assert _names("Spread the risk score to the suppliers and partners that share an address with them.") == [
         "attribute_propagation"]
+
+
+# ------------------------------------------------------------------------ asks that name no entity
+
+
+@pytest.mark.parametrize("text, algorithm, says", [
+    ("Show me the shortest path.", "shortest_path", "names no source and target"),
+    ("Who is near the flagged accounts?", "k_hop", "names no vertex to start from"),
+    ("List every shortest path between the two holding companies.", "all_shortest_paths", "names no source and target"),
+    ("Which sellers behave most like the best ones?", "similar_to", "names no vertex to compare with"),
+])
+def test_an_entity_ask_naming_no_vertex_is_not_analysed_and_says_what_to_name(text, algorithm, says):
+    reqs, core = _plan(f"- {text}")
+    assert core.use_cases == [] or all(u.algorithm != algorithm for u in core.use_cases if u.requirement_ids)
+    [cov] = core.coverage()
+    assert cov["outcome"] == "needs_entity" and says in cov["reason"] and "e.g." in cov["reason"]
+    assert core.needs == {"REQ-001": [algorithm]}
+
+
+def test_an_entity_ask_that_names_its_vertices_is_analysed():
+    reqs, core = _plan("- Show the shortest path from Alice to Bob.\n- Who is within two hops of account a17?")
+    assert [u.algorithm for u in core.use_cases] == ["shortest_path", "k_hop"]
+    assert core.needs == {}
+
+
+def test_one_ask_answered_and_one_waiting_for_a_name_are_both_accounted_for():
+    reqs, core = _plan("- Find the most influential accounts and everything within two hops of them.")
+    [cov] = core.coverage()
+    assert cov["outcome"] == "answered" and "needs entity" in cov["reason"]
+
+
+async def test_an_ask_naming_no_vertex_ends_not_analysed_on_the_demo(demo_dir, tmp_path):
+    import json
+
+    from graph_agents import AgenticWorkflowRunner
+    from graph_agents.runner import export_run
+
+    runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", workspace=tmp_path / "ws")
+    text = "- Find the most influential customers.\n- Show me the shortest path.\n- Who is near the flagged customers?"
+    result = await runner.run_async(requirements=text)
+    assert [c["outcome"] for c in result.coverage] == ["answered", "needs_entity", "needs_entity"]
+    # the example names the kind the ask is about
+    assert "customer A" in result.coverage[2]["reason"]
+    # no analysis was started that could only fail
+    assert [t.algorithm for t in result.templates] == ["pagerank"] and not result.errors
+    run = json.loads(export_run(result, tmp_path / "out").read_text())
+    assert run["coverage"]["summary"] == {"answered": 1, "needs_entity": 2}
+    # each requirement's answer says it was not analysed, and why
+    from graph_agents.answers import answers
+
+    said = answers(result.values)
+    assert [a["status"] for a in said] == ["answered", "not_analysed", "not_analysed"]
+    assert "names no source and target" in said[1]["answer"]

@@ -12,20 +12,20 @@ requirement the proposal leaves unanswered keeps its deterministic use case.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
-from .. import algorithms, coverage
+from .. import algorithms, coverage, entities
 from ..context import Context, aget_context
 from ..llm.agents import Rejections, _catalog_summary, _schema_summary, guarded
 from ..llm.structured import propose, rejection
+from ..matcher import stem, tokenize
 from ..models import GraphSchema, Requirements, UseCase, Vertical
 from ..policy import read_policy
-from ..matcher import stem, tokenize
 from ..selection import mentioned_collections, subject_of
 from ..state import State
 from .extract_requirements.classify import strip_label
@@ -84,6 +84,37 @@ def excluded_algorithms(non_goals: list[str]) -> dict[str, list[Exclusion]]:
     return out
 
 
+# what each entity algorithm needs the ask to name, and an ask that names it; an ask without it
+# would fail when run, so it is not analysed and the reason says what to name
+_NEEDS = {
+    "shortest_path": (("source", "target"), "no source and target", "two vertices",
+                      "the shortest path from {kind} A to {kind} B"),
+    "all_shortest_paths": (("source", "target"), "no source and target", "two vertices",
+                           "all shortest paths between {kind} A and {kind} B"),
+    "similar_to": (("target",), "no vertex to compare with", "one vertex", "the {kinds} most similar to {kind} A"),
+    "k_hop": (("seeds",), "no vertex to start from", "the vertices to start from",
+              "everything within two hops of {kind} A"),
+    "personalized_pagerank": (("seeds",), "no vertex to rank from", "the vertices the ranking is seen from",
+                              "the {kinds} most relevant to {kind} A and {kind} B"),
+}
+
+
+def needs_entity(algorithm: str, text: str, subject: list[str] | None = None) -> str | None:
+    """Why ``text`` cannot run ``algorithm`` for want of a named vertex (None: it names what it needs)."""
+    if algorithm not in _NEEDS:
+        return None
+    wanted, lacking, name, example = _NEEDS[algorithm]
+    params, _ = entities.ask_parameters(algorithm, text)
+    if all(params.get(k) for k in wanted):
+        return None
+    kinds = subject[0] if subject else "vertices"
+    kind = kinds[:-1] if subject and kinds.endswith("s") else kinds if subject else "vertex"
+    named = entities.extract(text[:entities.MAX_ASK_CHARS])
+    said = f"only {named[0]!r}" if named else lacking
+    return (f"the ask names {said}: a {algorithms.get(algorithm).title.lower()} needs {name} named in it, "
+            f"e.g. '{example.format(kind=kind, kinds=kinds)}'")
+
+
 def _candidates(ranked: list[algorithms.Candidate]) -> list[dict[str, Any]]:
     return [{"algorithm": c.name, "score": c.score, "phrases": c.phrases, **({"negated": c.negated} if c.negated else {})}
             for c in ranked[:3]]
@@ -97,6 +128,8 @@ class Plan:
     use_cases: list[UseCase]
     why_not: dict[str, tuple[str, str]]  # requirement id -> (outcome, reason) for those no use case answers
     candidates: dict[str, list[dict[str, Any]]]  # requirement id -> the matcher's best candidates
+    # requirement id -> the algorithms it asks for that wait for a named vertex (``needs_entity``)
+    needs: dict[str, list[str]] = field(default_factory=dict)
 
     def coverage(self, use_cases: list[UseCase] | None = None) -> list[dict[str, Any]]:
         """Coverage of ``use_cases`` (the model's, once validated; by default the core's own)."""
@@ -109,6 +142,7 @@ def plan(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> Plan:
     merged: dict[tuple[str, tuple[str, ...], tuple[str, ...]], UseCase] = {}
     why_not: dict[str, tuple[str, str]] = {}
     candidates: dict[str, list[dict[str, Any]]] = {}
+    needs: dict[str, list[str]] = {}
     excluded = excluded_algorithms(reqs.non_goals)
     for req in reqs.requirements:
         text = strip_label(req.text)
@@ -129,6 +163,11 @@ def plan(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> Plan:
                 continue
             algo = algorithms.get(cand.name)
             subject = subject_of(text, schema, near=cand.phrases[0])
+            missing = needs_entity(algo.name, req.text, subject)
+            if missing:
+                why_not[req.id] = ("needs_entity", missing)
+                needs.setdefault(req.id, []).append(algo.name)
+                continue
             key = (algo.name, tuple(sorted(focus)), tuple(subject))
             if key in merged:
                 uc = merged[key]
@@ -156,7 +195,7 @@ def plan(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> Plan:
     if not use_cases:
         use_cases = discovery(reqs, vertical)
     number(use_cases)
-    return Plan(reqs, use_cases, why_not, candidates)
+    return Plan(reqs, use_cases, why_not, candidates, needs)
 
 
 def discovery(reqs: Requirements, vertical: Vertical) -> list[UseCase]:
@@ -242,6 +281,11 @@ async def refine_use_cases(
             rejections.append(rejection("generate_use_cases", uc.title, f"unknown collection(s) {unknown_cols}"))
             continue
         first = texts.get(uc.requirement_ids[0], "") if uc.requirement_ids else ""
+        # its template reads the entities from the description: without them it would fail when run
+        missing = needs_entity(uc.algorithm, uc.description or first)
+        if missing:
+            rejections.append(rejection("generate_use_cases", uc.title, missing))
+            continue
         accepted.append(UseCase(
             id="", title=uc.title.strip()[:200] or algorithms.get(uc.algorithm).title, description=uc.description,
             algorithm=uc.algorithm, rationale=uc.rationale, priority=uc.priority,
