@@ -175,6 +175,12 @@ PEER = define_words("peer", "neighbour | neighbor | contact | friend | author | 
                     " | classmate | coauthor")
 # being left with no connection at all: "would the clinics be cut off", "end up stranded"
 STRANDED = define_words("stranded", "stranded | unreachable | disconnected | isolated | orphaned | marooned")
+# the relationships of a network as people name them: "single cables", "which pipes, if cut, ..."
+LINE = define_words("line", "link | route | connection | segment | pipe | line | road | cable | wire | fibre | fiber"
+                    " | lane | channel | track | rail | span | corridor | trunk | feeder")
+# the sites of a network, each of which may be the one whose loss cuts others off ("a single airport")
+SITE = define_words("site", "airport | station | depot | site | server | router | node | junction | warehouse"
+                    " | substation | plant | office | port | terminal | exchange | switch | tower | facility | gateway")
 # a connected whole: "sit in one connected lump"
 WHOLE = define_words("whole", "blob | piece | mass | web | cluster | lump | component | island | tangle | mesh | network")
 
@@ -213,7 +219,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | drives the most | bellwether | bellwethers | most essential | most vital | best connected"
                 " | well connected | highest ranked | wield | wields | pull others | pulls others | lead others | leads others | big fish | major player"
                 " | kingpin | kingpins | ringleader | ringleaders | mastermind | masterminds | bigwig | bigwigs | top dog"
-                " | heavyweight | heavyweights"
+                " | heavyweight | heavyweights | movers and shakers | mover and shaker | power players | power player"
+                " | big players | heavy lifters | top voices | rainmaker | rainmakers"
                 f" | {EVERYONE} ... end up | {AMPLIFY} by the most | {AMPLIFY} by most | {AMPLIFY} ... by {EVERYONE}"
                 f" | by the most other | other ... {AMPLIFY} ... most | others {AMPLIFY} ... most | {STEER} the {AGENDA}"
                 f" | {PULL} ... the rest | {PULL} ... everything else"
@@ -678,7 +685,10 @@ CATALOG: dict[str, Algorithm] = {
                 " | friends ... know each other | whose contacts are connected | whose friends are connected"
                 " | whose neighbours are connected | whose neighbors are connected | how clustered"
                 f" | {PEER} also ... each other | their {PEER} ... each other | whose {PEER} ... each other"
-                f" | {PEER} ... also connected | {PEER} ... also linked | {PEER} ... know one another | cliquey | cliquiness",
+                f" | {PEER} ... also connected | {PEER} ... also linked | {PEER} ... know one another | cliquey | cliquiness"
+                # the ones someone deals with also dealing with each other
+                " | also ... with each other | also know each other | how tightly knit | how close knit | how closely knit"
+                " | how tight knit",
                 medium="clustered neighbourhood | clustered neighborhood | embeddedness",
             ),
             directed=False,
@@ -705,9 +715,11 @@ CATALOG: dict[str, Algorithm] = {
                 f" | would ... be cut off | would ... get cut off | be cut off | get cut off | be {STRANDED}"
                 f" | cut off entirely | cut off completely | become {STRANDED} | end up {STRANDED} | left {STRANDED}"
                 " | no longer ... reachable | could no longer reach | can no longer reach | lose ... only connection"
-                " | lose their only link",
+                " | lose their only link | lose connectivity | lose ... connectivity | loses connectivity | lost connectivity"
+                " | lose all connection | lose ... connection entirely | lose contact entirely"
+                f" | single {SITE} | one {SITE} whose | only {SITE} ... between",
                 # the condition is betweenness' words too ("if ... closed"): the consequence decides
-                medium=f"if ... {ADVERSE} | if ... went offline | if ... goes offline | if ... go offline | if ... fail"
+                medium=f"if ... {ADVERSE} | if ... goes dark | if ... went dark | if ... go dark | blast radius | if ... went offline | if ... goes offline | if ... go offline | if ... fail"
                 " | if ... failed | if ... closed | if ... went down | if ... goes down | if ... go down | if ... removed",
             ),
             directed=False,
@@ -728,12 +740,11 @@ CATALOG: dict[str, Algorithm] = {
                 " | connection whose removal | connections whose removal | relationship whose removal"
                 " | relationships whose removal | single link ... disconnect | only link ... disconnect"
                 " | links ... would disconnect | connections ... would disconnect | edges ... would disconnect"
-                " | isthmus | isthmuses | single routes | single route | single links | single link"
-                " | single connections | single connection | single segments | single segment | pipe segments"
-                " | pipe segment | single pipes | single pipe | single lines | single line | single roads | single road | "
+                f" | isthmus | isthmuses | single {LINE} | only {LINE} ... disconnect | pipe segments | pipe segment | "
                 + combine("links | link | connections | connection | edges | edge | relationships | relationship | ties"
                           " | tie | routes | route", "would disconnect the | disconnect the | would split the"),
                 # what befalls a relationship rather than a site: a route is cancelled, a pipe bursts
+                medium=f"if cut | if severed | were cut | was cut | is cut | {LINE} ... if cut | {LINE} ... if severed",
                 weak="cancelled | canceled | burst | bursts | severed | cut through",
             ),
             directed=False,
@@ -749,6 +760,8 @@ CATALOG: dict[str, Algorithm] = {
             description="The shortest chain of relationships between two named entities, with every vertex on it.",
             intents=phrases(
                 strong="shortest path | shortest route | shortest chain | how is ... connected to | how are ... connected"
+                " | six degrees | degrees from | degrees away from | degrees apart | how many hops between"
+                " | how many steps between | how many steps from | how many hops from | steps apart | hops apart"
                 " | how ... connected to | path between | route between | chain between | connection between"
                 " | degrees of separation | degree of separation | link between | fewest hops between | fewest steps between",
                 medium="connected to | path from | route from | between ... and",
@@ -893,8 +906,12 @@ def get(name: str) -> Algorithm:
         raise ValueError(f"unknown algorithm {name!r}; known: {sorted(CATALOG)}") from None
 
 
+_INTENTS = {a.name: a.intents for a in CATALOG.values()}
+
+
 def intents() -> dict[str, dict[str, float]]:
-    return {a.name: a.intents for a in CATALOG.values()}
+    # one object for the catalog's life: the matcher indexes its words once (spelling slips)
+    return _INTENTS
 
 
 def rank(text: str, negation: bool = True) -> list[Candidate]:

@@ -411,10 +411,84 @@ def _rest(stems: tuple[str, ...], k: int, tokens: list[Token], j: int) -> int | 
     return None
 
 
+SLIP_MIN = 8  # letters a word needs before one slip ("infuential") is read as the phrase word it nearly is; shorter
+# words have real words one slip away ("contain" and "contamin-ate", "contract" and "contact")
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one letter left out, added, changed, or two letters swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = sorted((a, b), key=len)
+    return short in _deletes(long_)
+
+
+class _Spelling:
+    """The words the phrases are written with (as written, and as stems), indexed by each
+    one-letter deletion, so that a long word one slip away from exactly one of them is read as it
+    (symmetric deletion: a lookup per letter, not a comparison with every word)."""
+
+    def __init__(self, intents: Mapping[str, Mapping[str, float]]) -> None:
+        forms: dict[str, str] = {}  # a word as written or stemmed -> its stem
+        for phrases in intents.values():
+            for phrase in phrases:
+                for word in phrase.lower().replace("-", " ").split():
+                    if word != GAP and word[0] not in "={<" and word.isalpha():
+                        forms.setdefault(_stem_of(word), _stem_of(word))
+                        # as written too: "comunities" is one slip from "communities", not from "commun"
+                        forms.setdefault(word, _stem_of(word))
+        for words in WORD_CLASSES.values():
+            forms.update((w, w) for w in words)
+        self.known = {k: v for k, v in forms.items() if "\x00" not in v}
+        self.by_deletion: dict[str, set[str]] = {}
+        for v in self.known:
+            if len(v) >= SLIP_MIN:
+                for d in _deletes(v) | {v}:
+                    self.by_deletion.setdefault(d, set()).add(v)
+
+    def meant(self, word: str, stem_: str) -> str | None:
+        """The stem a misspelt ``word`` (stemmed ``stem_``) stands for, when exactly one phrase word is one slip away."""
+        if stem_ in self.known or word in self.known or len(word) < SLIP_MIN or not word.isalpha() or "\x00" in stem_:
+            return None  # a known word, or a false friend kept apart on purpose
+        near: set[str] = set()
+        for form in {word, stem_}:
+            if len(form) < SLIP_MIN:
+                continue
+            for d in _deletes(form) | {form}:
+                near |= {v for v in self.by_deletion.get(d, ()) if _one_slip(v, form)}
+        meant = {self.known[v] for v in near}
+        return next(iter(meant)) if len(meant) == 1 else None
+
+
+_SPELLINGS: dict[int, tuple[Mapping[str, Mapping[str, float]], _Spelling]] = {}
+
+
+def _spelling(intents: Mapping[str, Mapping[str, float]]) -> _Spelling:
+    held = _SPELLINGS.get(id(intents))
+    if held is None or held[0] is not intents:
+        if len(_SPELLINGS) > 16:  # toy intents of tests: keep the index small
+            _SPELLINGS.clear()
+        held = _SPELLINGS[id(intents)] = (intents, _Spelling(intents))
+    return held[1]
+
+
 def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation: bool = True) -> list[PhraseMatch]:
     """Non-overlapping phrase matches of every intent in ``text``, in text order. ``negation=False``
-    reads "we do not need a ranking" as naming a ranking (for non-goals)."""
+    reads "we do not need a ranking" as naming a ranking (for non-goals). A word one slip of a
+    letter away from one phrase word ("infuential", "brokerz") is read as that word."""
     tokens = tokenize(text)
+    spelling = _spelling(intents)
+    for t in tokens:
+        if t.stem != LOOP and (meant := spelling.meant(t.text, t.stem)):
+            t.stem = meant
     if not negation:
         for t in tokens:
             t.negated = False

@@ -1,0 +1,90 @@
+"""Asks written for this test, not taken from any corpus split: other domains and wording, jargon
+("blast radius", "gatekeepers", "echo chambers", "keystone", "lone wolves", "six degrees"),
+hedged and indirect questions, typos, and two asks in one sentence. They check that the rules
+generalise beyond the sentences they were tuned on."""
+
+import pytest
+
+from graph_agents import algorithms, matcher
+from graph_agents.models import GraphSchema
+from graph_agents.nodes.extract_requirements import parse_requirements
+from graph_agents.nodes.generate_use_cases import plan
+from graph_agents.verticals import load_vertical
+
+ASKS = [
+    ('Who are the keystone species of this food web?', ['pagerank']),
+    ('Which brokers act as gatekeepers between the buy side and the sell side?', ['betweenness']),
+    ('Are our users stuck in echo chambers that never hear from the other camp?', ['label_propagation']),
+    ('Which accounts are lone wolves with no ties to anyone else?', ['wcc']),
+    ('How many degrees of separation are there between Kevin Bacon and Ada Lovelace?', ['shortest_path']),
+    ("What's the blast radius if the Frankfurt data centre goes dark - which offices lose connectivity entirely?", ['articulation_points']),
+    ('If a supplier is sanctioned, how does that taint spread to the firms that buy from it?', ['attribute_propagation']),
+    ("I suppose what I'm really after is who the real movers and shakers are in this scene.", ['pagerank']),
+    ('Might there be natural tribes among the forum posters?', ['label_propagation']),
+    ('Does money loop back round to where it started anywhere in the ledger?', ['scc']),
+    ('Whcih stations are the chokepoints of the metro network?', ['betweenness']),
+    ('Find the most infuential bloggers.', ['pagerank']),
+    ('Are any of these patient records probably the same person entered twice?', ['node_similarity']),
+    ('List everything within three hops of server web-01.', ['k_hop']),
+    ("How tightly knit are each employee's immediate circles - do the people they work with also work with each other?", ['clustering_coefficient']),
+    ('How many closed triangles of mutual follows does each user sit in?', ['triangle_count']),
+    ('Who belongs to the hard core of the network, and who hangs around the periphery?', ['k_core']),
+    ('Which routers have the most direct connections?', ['degree']),
+    ('Which single cables, if cut, would split the campus network in two?', ['bridges']),
+    ('Rank the papers by how much they are cited by other influential papers.', ['pagerank']),
+    ('Which warehouse can reach all the stores in the fewest hops on average?', ['closeness']),
+    ('Split the customer base into modular communities, using Louvain if possible.', ['louvain']),
+    ('From the perspective of Acme Corp, which suppliers matter most?', ['personalized_pagerank']),
+    ('Which customers are most similar to customer c77?', ['similar_to']),
+    ('Which sites are good hubs, pointing at the best authorities?', ['hits']),
+    ('Who is connected to other well-connected people?', ['eigenvector']),
+    ('Who are the go-betweens that hold the two departments together?', ['betweenness']),
+    ('Is it really six degrees from Maria Lopez to Chen Wei?', ['shortest_path']),
+    ('we suspect a handful of fixers sit in the middle of every deal - who are they?', ['betweenness']),
+    ('Which accounts punch above their weight in the retweet network?', ['pagerank']),
+    ("are there cliques of reviewers who only ever review each other's code", ['label_propagation']),
+    ('Are there any isolated islands of users who never interact with the main network?', ['wcc']),
+    ('Given the known infected hosts, estimate which other machines are likely compromised through their connections.', ['attribute_propagation']),
+    ('Who sits in the innermost core of the trading network?', ['k_core']),
+    ('Which single airport, if closed, would leave some cities with no connection to the rest at all?', ['articulation_points']),
+    ('count the triangles each trader is part of', ['triangle_count']),
+    ('who has the most counterparties?', ['degree']),
+    ('Find pairs of suppliers that look like near duplicates of each other.', ['node_similarity']),
+    ('Find the opinion leaders and the echo chambers they sit in.', ['pagerank', 'label_propagation']),
+    ('Which gatekeepers link the two regions, and is the network one connected whole?', ['betweenness', 'wcc']),
+    ('Find groups of accounts where money can travel from any of them to any other and back.', ['scc']),
+    ('Which depot is on average closest to all the others?', ['closeness']),
+    ('Who are the kingpins of this smuggling network?', ['pagerank']),
+    ('Show the ego network of account 4411.', ['k_hop']),
+    ("I'd like to understand whether our customers form natural segments based on what they buy together.", ['label_propagation']),
+    ('who are the bottleneks in the supply chain', ['betweenness']),
+    ('find the lone wolves - users with no links to anyone', ['wcc']),
+]
+
+
+def _understood(text: str) -> list[str]:
+    """The algorithms a one-bullet document is answered with, or waits on a named vertex for."""
+    reqs = parse_requirements([{"name": "d.md", "text": f"- {text}"}])
+    core = plan(reqs, GraphSchema(), load_vertical("generic"))
+    return [u.algorithm for u in core.use_cases if u.requirement_ids] + [a for v in core.needs.values() for a in v]
+
+
+@pytest.mark.parametrize("text, expected", ASKS)
+def test_asks_in_other_words_find_their_algorithms(text, expected):
+    assert _understood(text) == expected
+
+
+def test_a_long_word_one_slip_away_from_a_phrase_word_is_read_as_it():
+    for typo, right in (("infuential", "influential"), ("bottlenekcs", "bottlenecks"), ("comunities", "communities")):
+        assert algorithms.rank(f"find the {typo} ones")[0].name == algorithms.rank(f"find the {right} ones")[0].name
+    assert matcher._one_slip("which", "whcih") and matcher._one_slip("broker", "brokr")
+    assert not matcher._one_slip("broker", "bkorre")
+
+
+def test_real_words_near_a_phrase_word_keep_their_meaning():
+    # "containers" is not "contaminated", "contract" is not "contact"; short words are never guessed
+    assert algorithms.asks("Spot the containers that are shipped out twice.") == []
+    assert algorithms.asks("the courier contract renewal") == []
+    spelling = matcher._spelling(algorithms.intents())
+    assert spelling.meant("contract", matcher.stem("contract")) is None
+    assert spelling.meant("brokr", matcher.stem("brokr")) is None
