@@ -275,7 +275,7 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {JOIN} ... {GROUP} to ... {GROUP} | between ... {GROUP} and ... {GROUP} | end up ... through"
                 f" | bring ... {APART} ... {GROUP} | bring ... {GROUP} together | pull ... {APART} ... {GROUP}"
                 f" | {JOIN} ... {APART} ... {GROUP} together | bring ... {APART} ... {GROUP} together"
-                f" | {JOIN} {EVERYONE} else | {JOIN} {EVERYONE} ... to"
+                f" | {JOIN} {EVERYONE} else | {JOIN} {EVERYONE} ... to | {JOIN} the {GROUP} together | {JOIN} ... {GROUP} together"
                 # where everyone ends up passing through, not where everyone ends up
                 f" | {EVERYONE} ... end up ... through",
                 medium="between | critical link | =routed | between ... and | stuck"
@@ -359,6 +359,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
                 # connected to each other, cut off from the rest
                 f" | each other but not | but not ... the rest | one connected | single connected | into one {WHOLE}"
+                f" | connected {WHOLE} | one big {WHOLE} | one single {WHOLE}"
                 " | connected ... among themselves | linked ... among themselves | tied ... among themselves"
                 " | "
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
@@ -481,7 +482,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | most contacts | most relationships | most counterparties | most neighbours | most neighbors"
                 " | most direct connections | most direct links | most direct contacts | most direct routes"
                 " | most direct flights | most direct ... connections | most direct ... links | most ... directly"
-                " | directly connected to the most",
+                " | directly connected to the most | number of direct | most direct | largest number of {peer}"
+                " | highest number of {peer} | most {peer} | how many {peer}",
                 medium="contacts | counterparties | busiest | most active",
             ),
             params={
@@ -717,6 +719,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | no longer ... reachable | could no longer reach | can no longer reach | lose ... only connection"
                 " | lose their only link | lose connectivity | lose ... connectivity | loses connectivity | lost connectivity"
                 " | lose all connection | lose ... connection entirely | lose contact entirely"
+                f" | leave ... cut off | leaves ... cut off | leave ... {STRANDED} | leaves ... {STRANDED}"
                 f" | single {SITE} | one {SITE} whose | only {SITE} ... between",
                 # the condition is betweenness' words too ("if ... closed"): the consequence decides
                 medium=f"if ... {ADVERSE} | if ... goes dark | if ... went dark | if ... go dark | blast radius | if ... went offline | if ... goes offline | if ... go offline | if ... fail"
@@ -864,7 +867,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | jaccard | same neighbours | same neighbors | neighbours in common | neighbors in common"
                 " | overlap ... connections | shared connections | near-duplicate | near duplicates"
                 " | copies of each other | duplicates of each other | look alike pairs | lookalike pairs"
-                " | similar pairs of | pairs ... look like | basically the same | the same person",
+                " | similar pairs of | pairs ... look like | basically the same | the same person"
+                f" | share most of their | share most | most of their {PEER} | {PEER} in common | most {PEER} in common",
                 medium="similar | similarity | alike | resemble | resemblance",
             ),
             params={

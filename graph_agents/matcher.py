@@ -98,6 +98,7 @@ FALSE_FRIENDS = {
     "between": {"betweenness"},
     "close": {"closeness"},  # "how close they are to them" is no closeness centrality
     "hit": {"hits"},  # "be hit" by a cascade is not the HITS algorithm
+    "sever": {"several"},  # "several groups" is not a severed link
 }
 SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" says more than "cluster"
 
