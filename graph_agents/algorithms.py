@@ -148,6 +148,8 @@ EVERYONE = define_words("everyone", "everyone | everybody")
 # being passed on by many: "quoted by the most other analysts", "copied by everybody"
 AMPLIFY = define_words("amplify", "reshare | repost | retweet | share | amplify | echo | quote | copy | forward"
                        " | repeat | imitate | mimic | cite | reference | boost | recommend | endorse")
+# turning to someone: "the hub everyone calls", "the one everybody else consults"
+TURN = define_words("turn", "call | visit | consult | contact | message | ask | cite | follow | trust | use | phone | email")
 # setting what others do: "steer the conversation", "shape the narrative"
 STEER = define_words("steer", "set | shape | steer | dictate | control | drive | lead")
 AGENDA = define_words("agenda", "agenda | tone | narrative | conversation | discourse | fashion | taste")
@@ -223,7 +225,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | big players | heavy lifters | top voices | rainmaker | rainmakers"
                 f" | {EVERYONE} ... end up | {AMPLIFY} by the most | {AMPLIFY} by most | {AMPLIFY} ... by {EVERYONE}"
                 f" | by the most other | other ... {AMPLIFY} ... most | others {AMPLIFY} ... most | {STEER} the {AGENDA}"
-                f" | {PULL} ... the rest | {PULL} ... everything else"
+                f" | {PULL} ... the rest | {PULL} ... everything else | {EVERYONE} {TURN} | {EVERYONE} else {TURN}"
                 f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
@@ -313,7 +315,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | voting bloc | blocs | friend groups | social circles | flock together | hang out together"
                 " | tightly connected | tightly linked | densely linked | closely linked | form naturally | naturally form"
                 " | interact mostly | mostly interact | mainly ... each other | largely ... each other"
-                " | primarily ... each other | archetypes | niches | market segments",
+                " | primarily ... each other | archetypes | niches | market segments"
+                f" | fall into ... {GROUP} | falls into ... {GROUP} | fall apart into ... {GROUP}",
                 medium="group | grouping | groups | circle | circles | affinity | alike | similar | neighbourhood"
                 " | neighborhood | together | same kind | same kinds | same mix | clustered | grouped | niche"
                 " | bubble | bubbles | camp | camps | gang | gangs | squad | squads | organically",
@@ -359,7 +362,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
                 # connected to each other, cut off from the rest
                 f" | each other but not | but not ... the rest | one connected | single connected | into one {WHOLE}"
-                f" | connected {WHOLE} | one big {WHOLE} | one single {WHOLE}"
+                f" | connected {WHOLE}"
                 " | connected ... among themselves | linked ... among themselves | tied ... among themselves"
                 " | "
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
@@ -719,6 +722,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | no longer ... reachable | could no longer reach | can no longer reach | lose ... only connection"
                 " | lose their only link | lose connectivity | lose ... connectivity | loses connectivity | lost connectivity"
                 " | lose all connection | lose ... connection entirely | lose contact entirely"
+                " | end up with no | left with no | be left with no | no ... path at all | no path at all | no route at all"
                 f" | leave ... cut off | leaves ... cut off | leave ... {STRANDED} | leaves ... {STRANDED}"
                 f" | single {SITE} | one {SITE} whose | only {SITE} ... between",
                 # the condition is betweenness' words too ("if ... closed"): the consequence decides
@@ -763,6 +767,8 @@ CATALOG: dict[str, Algorithm] = {
             description="The shortest chain of relationships between two named entities, with every vertex on it.",
             intents=phrases(
                 strong="shortest path | shortest route | shortest chain | how is ... connected to | how are ... connected"
+                " | shortest ... path | shortest ... route | shortest ... chain | chain of ... linking | chain ... linking"
+                " | chain ... connecting | chain of ... from | path linking | route linking | path connecting"
                 " | six degrees | degrees from | degrees away from | degrees apart | how many hops between"
                 " | how many steps between | how many steps from | how many hops from | steps apart | hops apart"
                 " | how ... connected to | path between | route between | chain between | connection between"

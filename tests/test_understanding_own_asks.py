@@ -104,3 +104,48 @@ def test_real_words_near_a_phrase_word_keep_their_meaning():
     spelling = matcher._spelling(algorithms.intents())
     assert spelling.meant("contract", matcher.stem("contract")) is None
     assert spelling.meant("brokr", matcher.stem("brokr")) is None
+
+
+def _document(text: str, name: str) -> list[tuple[list[str], list[str]]]:
+    reqs = parse_requirements([{"name": name, "text": text}])
+    core = plan(reqs, GraphSchema(), load_vertical("generic"))
+    return [([u.algorithm for u in core.use_cases if r.id in u.requirement_ids], core.needs.get(r.id, []))
+            for r in reqs.requirements]
+
+
+def test_an_email_with_hedged_asks_two_in_one_sentence():
+    text = """Subject: graph stuff for the board pack
+
+Hi both,
+
+Quick one before I head off. The board keeps asking two things: who actually holds sway over our dealer network, and whether the dealers fall into regional cliques or one big mesh. If you can, also tell me which distributors are the only link between the northern dealers and the rest.
+
+Separately, Priya wondered whether any dealer accounts are the same business under different names (same bank details, same address).
+
+Cheers,
+Tom
+"""
+    assert _document(text, "board.txt") == [(["pagerank", "label_propagation"], []), (["betweenness"], []), (["wcc"], [])]
+
+
+def test_a_chat_with_shorthand_and_a_chain_between_two_numbers():
+    text = """[10:02] dana: morning! for the telco churn thing, can we see which subscribers are basically the hub everyone calls?
+[10:03] lee: also i wonder if churn is contagious - like when one person leaves do their frequent contacts follow
+[10:04] dana: yes!! and pls find groups of numbers that call each other a lot but nobody outside
+[10:05] lee: last one: is there a chain of calls linking Dana Reyes to Lee Park? legal asked
+"""
+    assert _document(text, "chat.txt") == [(["pagerank"], []), (["attribute_propagation"], []), (["label_propagation"], []),
+                                           (["shortest_path"], [])]
+
+
+def test_a_memo_whose_questions_name_sites_chains_and_flagged_ones():
+    text = """# Memo: supply risk review
+
+## Questions
+1. Which suppliers are keystone firms that a large part of the network depends on?
+2. If Taiwan Semi Fab 3 stopped shipping, which of our plants would end up with no supplier path at all?
+3. What is the shortest supply chain from "Nordic Ore AB" to our Ulm plant?
+4. Show me the neighbourhood of the flagged suppliers.
+"""
+    assert _document(text, "memo.md") == [(["pagerank"], []), (["articulation_points"], []), (["shortest_path"], []),
+                                          ([], ["k_hop"])]
