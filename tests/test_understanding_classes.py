@@ -2,13 +2,20 @@
 lines): a site taken out and who is cut off, a non-goal about something else, neighbours tied
 among themselves, a relative clause after an errand, and asks that name no entity."""
 
-import pytest
+import json
 
-from graph_agents import algorithms
+import pytest
+from langchain_core.messages import AIMessage
+
+from graph_agents import AgenticWorkflowRunner, algorithms
+from graph_agents.answers import answers
 from graph_agents.models import GraphSchema
 from graph_agents.nodes.extract_requirements import parse_requirements
 from graph_agents.nodes.generate_use_cases import plan
+from graph_agents.runner import export_run
 from graph_agents.verticals import load_vertical
+
+from tests.doubles.fake_llm import SchemaFakeChatModel
 
 
 def _names(text: str) -> list[str]:
@@ -106,11 +113,6 @@ def test_one_ask_answered_and_one_waiting_for_a_name_are_both_accounted_for():
 
 
 async def test_an_ask_naming_no_vertex_ends_not_analysed_on_the_demo(demo_dir, tmp_path):
-    import json
-
-    from graph_agents import AgenticWorkflowRunner
-    from graph_agents.runner import export_run
-
     runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", workspace=tmp_path / "ws")
     text = "- Find the most influential customers.\n- Show me the shortest path.\n- Who is near the flagged customers?"
     result = await runner.run_async(requirements=text)
@@ -122,8 +124,27 @@ async def test_an_ask_naming_no_vertex_ends_not_analysed_on_the_demo(demo_dir, t
     run = json.loads(export_run(result, tmp_path / "out").read_text())
     assert run["coverage"]["summary"] == {"answered": 1, "needs_entity": 2}
     # each requirement's answer says it was not analysed, and why
-    from graph_agents.answers import answers
-
     said = answers(result.values)
     assert [a["status"] for a in said] == ["answered", "not_analysed", "not_analysed"]
     assert "names no source and target" in said[1]["answer"]
+
+
+class PathProposingModel(SchemaFakeChatModel):
+    """Proposes a shortest path for the first requirement, naming no vertex."""
+
+    def _answer(self, messages, kwargs):
+        tools = kwargs.get("tools") or []
+        if tools and tools[0]["function"]["name"] == "UseCasePlan":
+            answer = {"use_cases": [{"title": "Path", "description": "Show the shortest path.",
+                                     "algorithm": "shortest_path", "requirement_ids": ["REQ-001"]}]}
+            call = {"name": "UseCasePlan", "args": answer, "id": "call_p", "type": "tool_call"}
+            return "generate_use_cases", AIMessage(content="", tool_calls=[call], usage_metadata={
+                "input_tokens": 1, "output_tokens": 1, "total_tokens": 2})
+        return super()._answer(messages, kwargs)
+
+
+async def test_a_proposed_path_naming_no_vertex_is_rejected_and_the_core_stands(demo_dir, tmp_path):
+    runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", workspace=tmp_path / "ws", llm=PathProposingModel())
+    result = await runner.run_async(requirements="- Find the most influential customers.")
+    assert any("names no source and target" in r["reason"] for r in result.llm_rejections)
+    assert [t.algorithm for t in result.templates] == ["pagerank"] and not result.errors
