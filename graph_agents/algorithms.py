@@ -150,6 +150,8 @@ AMPLIFY = define_words("amplify", "reshare | repost | retweet | share | amplify 
                        " | repeat | imitate | mimic | cite | reference | boost | recommend | endorse")
 # turning to someone: "the hub everyone calls", "the one everybody else consults"
 TURN = define_words("turn", "call | visit | consult | contact | message | ask | cite | follow | trust | use | phone | email")
+# what others seek from someone who counts: "whose endorsement everyone seeks"
+BACKING = define_words("backing", "endorsement | approval | backing | blessing | support | favour | favor | advice | attention")
 # setting what others do: "steer the conversation", "shape the narrative"
 STEER = define_words("steer", "set | shape | steer | dictate | control | drive | lead")
 AGENDA = define_words("agenda", "agenda | tone | narrative | conversation | discourse | fashion | taste")
@@ -226,6 +228,8 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {EVERYONE} ... end up | {AMPLIFY} by the most | {AMPLIFY} by most | {AMPLIFY} ... by {EVERYONE}"
                 f" | by the most other | other ... {AMPLIFY} ... most | others {AMPLIFY} ... most | {STEER} the {AGENDA}"
                 f" | {PULL} ... the rest | {PULL} ... everything else | {EVERYONE} {TURN} | {EVERYONE} else {TURN}"
+                " | power centre | power centres | power center | power centers | centre of power | center of power"
+                f" | seat of power | {BACKING} {EVERYONE} | {BACKING} ... {EVERYONE} seeks | {BACKING} ... {EVERYONE} wants"
                 f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
@@ -443,6 +447,9 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {MARK} ... {NEAR} to the {ADVERSE} | {MARK} ... {NEAR} {ADVERSE} | {MARK} ... {NEAR} to the ... ones"
                 # marking those that share something with the known cases ("flag the sellers using the same warehouse")
                 f" | {MARK} ... using the same | {MARK} ... sharing the same | {MARK} ... that share the same"
+                # a value read off the neighbours: "estimate each user's leaning from the leanings of those they follow"
+                f" | from the ... of the ... they {TURN} | from the ... of their {PEER} | from the ... of those they"
+                f" | from their {PEER} | from ... {PEER} they {TURN} | based on the ... of their {PEER}"
                 " | ripple out | ripples out | ripple outward | ripples outward | ripple through | ripples through"
                 " | "
                 + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS)
@@ -486,7 +493,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | most direct connections | most direct links | most direct contacts | most direct routes"
                 " | most direct flights | most direct ... connections | most direct ... links | most ... directly"
                 " | directly connected to the most | number of direct | most direct | largest number of {peer}"
-                " | highest number of {peer} | most {peer} | how many {peer}",
+                " | highest number of {peer} | most {peer} | how many {peer} | address book | contact list | contact book"
+                " | rolodex | phone book",
                 medium="contacts | counterparties | busiest | most active",
             ),
             params={
@@ -551,7 +559,9 @@ CATALOG: dict[str, Algorithm] = {
                 strong="hits | hubs and authorities | hub and authority | hubs authorities | hub score | hub scores"
                 " | authority score | authority scores | hub ... authority | good hubs | best hubs | curator | curators"
                 " | point to the best | points to the best | link to the best | links to the best | best sources"
-                " | are hubs | are the authorities | authorities everyone",
+                " | are hubs | are the authorities | authorities everyone | pointing to the authoritative"
+                " | point to the authoritative | points to the authoritative | pointing to ... authorities"
+                " | point to ... authorities | link to ... authoritative | linking to ... authoritative | pointing to the best",
                 medium="hubs | directory | directories | aggregator | aggregators",
             ),
             params={
@@ -747,7 +757,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | connection whose removal | connections whose removal | relationship whose removal"
                 " | relationships whose removal | single link ... disconnect | only link ... disconnect"
                 " | links ... would disconnect | connections ... would disconnect | edges ... would disconnect"
-                f" | isthmus | isthmuses | single {LINE} | only {LINE} ... disconnect | pipe segments | pipe segment | "
+                f" | isthmus | isthmuses | single {LINE} | only {LINE} ... disconnect | {LINE} ... the only {LINE}"
+                f" | {LINE} are the only | {LINE} is the only | {LINE} ... only way | pipe segments | pipe segment | "
                 + combine("links | link | connections | connection | edges | edge | relationships | relationship | ties"
                           " | tie | routes | route", "would disconnect the | disconnect the | would split the"),
                 # what befalls a relationship rather than a site: a route is cancelled, a pipe bursts
@@ -874,6 +885,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | overlap ... connections | shared connections | near-duplicate | near duplicates"
                 " | copies of each other | duplicates of each other | look alike pairs | lookalike pairs"
                 " | similar pairs of | pairs ... look like | basically the same | the same person"
+                " | same set of | same sets of | exactly the same | almost the same | nearly the same | largely the same"
                 f" | share most of their | share most | most of their {PEER} | {PEER} in common | most {PEER} in common",
                 medium="similar | similarity | alike | resemble | resemblance",
             ),
@@ -896,7 +908,8 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 strong="similar to | most similar to | closest to ... similar | alike to | resemble | resembles"
                 " | lookalikes of | look-alikes of"
-                f" | {LOOK} ... most like | {LOOK} the most like"
+                f" | {LOOK} ... most like | {LOOK} the most like | {LOOK} a lot like | {LOOK} just like | {LOOK} much like"
+                f" | {LOOK} very like | {LOOK} exactly like"
                 " | most closely resemble | most closely resembles",
             ),
             params={

@@ -74,6 +74,21 @@ ASKS = [
     ('Are there any employees whose departure would leave a team completely cut off from the rest of the company?', ['articulation_points']),
     ('Which products drive the most cross-selling?', ['pagerank']),
     ('Are some of the warehouses completely unreachable from the head office?', ['wcc']),
+    ('Rather than the most popular stations, find the ones that every cross-town journey has to pass through.', ['betweenness']),
+    ('Without using the official department labels, which natural teams actually form in the email traffic?', ['label_propagation']),
+    ('Who are the real power centres in the lobbying network, the people whose endorsement everyone seeks?', ['pagerank']),
+    ('Which households are linked to each other only through shared utility accounts?', ['wcc']),
+    ('Estimate the likely political leaning of each user from the leanings of the accounts they follow.', ['attribute_propagation']),
+    ('Which managers, if they left tomorrow, would leave their teams disconnected from the rest of the org?', ['articulation_points']),
+    ('Which traders are deeply embedded in the dense core of the market rather than on its fringe?', ['k_core']),
+    ('How many three-way trading relationships is each broker involved in?', ['triangle_count']),
+    ('Which roads are the only connection between two parts of the valley?', ['bridges']),
+    ('Which pairs of patients see almost exactly the same set of doctors?', ['node_similarity']),
+    ('who has the biggest address book?', ['degree']),
+    ('Find vendors that look a lot like vendor V-2231 in who they sell to.', ['similar_to']),
+    ('Which blogs are the best directories pointing to the authoritative sources?', ['hits']),
+    ('Are there groups of companies that all invoice each other in a circle?', ['scc']),
+    ('From which fire station can the crew reach every district fastest on average?', ['closeness']),
 ]
 
 
