@@ -908,8 +908,8 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 strong="similar to | most similar to | closest to ... similar | alike to | resemble | resembles"
                 " | lookalikes of | look-alikes of"
-                f" | {LOOK} ... most like | {LOOK} the most like | {LOOK} a lot like | {LOOK} just like | {LOOK} much like"
-                f" | {LOOK} very like | {LOOK} exactly like"
+                # not "look just like": "the report should look just like last quarter's" asks for a layout
+                f" | {LOOK} ... most like | {LOOK} the most like | {LOOK} a lot like"
                 " | most closely resemble | most closely resembles",
             ),
             params={
