@@ -149,9 +149,15 @@ EVERYONE = define_words("everyone", "everyone | everybody")
 AMPLIFY = define_words("amplify", "reshare | repost | retweet | share | amplify | echo | quote | copy | forward"
                        " | repeat | imitate | mimic | cite | reference | boost | recommend | endorse")
 # turning to someone: "the hub everyone calls", "the one everybody else consults"
-TURN = define_words("turn", "call | visit | consult | contact | message | ask | cite | follow | trust | use | phone | email")
+TURN = define_words("turn", "call | visit | consult | contact | message | ask | cite | follow | trust | use | phone | email"
+                    " | pass | look | defer | listen | go")
 # what others seek from someone who counts: "whose endorsement everyone seeks"
 BACKING = define_words("backing", "endorsement | approval | backing | blessing | support | favour | favor | advice | attention")
+# carrying a thing onwards: "ripple the furthest", "travel the farthest" (with a superlative: who carries most)
+SPREAD = define_words("spread", "spread | ripple | travel | reach | carry | echo | resonate | propagate | cascade | go")
+# a site going out of service: the condition of "if X went offline, would ..."
+OUTAGE = define_words("outage", "failed | fail | fails | closed | close | shut | offline | down | crashed | removed | lost"
+                      " | destroyed | flooded | bust | dark | unavailable | outage | stopped | halted | collapsed")
 # setting what others do: "steer the conversation", "shape the narrative"
 STEER = define_words("steer", "set | shape | steer | dictate | control | drive | lead")
 AGENDA = define_words("agenda", "agenda | tone | narrative | conversation | discourse | fashion | taste")
@@ -228,6 +234,8 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {EVERYONE} ... end up | {AMPLIFY} by the most | {AMPLIFY} by most | {AMPLIFY} ... by {EVERYONE}"
                 f" | by the most other | other ... {AMPLIFY} ... most | others {AMPLIFY} ... most | {STEER} the {AGENDA}"
                 f" | {PULL} ... the rest | {PULL} ... everything else | {EVERYONE} {TURN} | {EVERYONE} else {TURN}"
+                f" | rest of the ... {TURN} to | {SPREAD} the furthest | {SPREAD} furthest | {SPREAD} the farthest"
+                f" | {SPREAD} the widest | {SPREAD} the most widely | {SPREAD} the most"
                 " | power centre | power centres | power center | power centers | centre of power | center of power"
                 f" | seat of power | {BACKING} {EVERYONE} | {BACKING} ... {EVERYONE} seeks | {BACKING} ... {EVERYONE} wants"
                 f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow",
@@ -265,7 +273,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | would fragment | would break | cut ... into pieces | cut off | control ... flow | transit"
                 # lying on the shortest paths of others, not one path asked for ("show me the shortest path")
                 " | on ... shortest paths | most shortest paths | many shortest paths | shortest paths ... through"
-                " | critical junction | junction | link between | links between | connection between"
+                " | have to ... through | has to ... through | pivot through | pivot via | hop through"
+                " | connecting traffic | connecting flights | connecting passengers | transfer traffic | transit traffic"
+                " | through traffic | critical junction | junction | link between | links between | connection between"
                 " | only link | only connection | only path | only route | in the middle of | otherwise unrelated"
                 " | otherwise unconnected | otherwise isolated | would isolate | if ... fail | if ... failed | if ... closed"
                 " | if ... removed | if ... went down | if ... goes down | if ... go down | through which | routed through"
@@ -400,7 +410,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | come full circle"
                 " | recirculate | recirculated | recycled funds | cycled | cycle through | cycle back | loop back"
                 " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
-                " | bounced between | back again | self dealing"
+                " | bounced between | back again | self dealing | round and round among | circulate ... among themselves"
+                " | circulates ... among themselves | move ... among themselves | flow ... among themselves"
+                " | cycle ... among themselves | round among themselves"
                 # a chain back to its start ("a pays b pays c pays a"); circling as motion, not circles of people
                 f" | {matcher.LOOP} | =circling | =circled | circling back | to ... and back | and back again",
                 # "ring" is also a connected group (wcc); the other words of the ask decide which
@@ -455,7 +467,7 @@ CATALOG: dict[str, Algorithm] = {
                 + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS)
                 # the passive: "the suspicion pushed out to those who share ..."
                 + " | " + combine(MARKS, "pushed out to | pushed to | passed on to | spread to | carried over to | extended to"),
-                medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed"
+                medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed | blast radius"
                 " | blacklisted | sanctioned | watchlist | watch list | based on ... contacts | based on ... neighbours"
                 " | based on ... neighbors | based on ... friends | based on ... peers | close contacts"
                 " | label every | label each | tag every | tag each | mark every | mark each | classify every"
@@ -494,7 +506,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | most direct flights | most direct ... connections | most direct ... links | most ... directly"
                 " | directly connected to the most | number of direct | most direct | largest number of {peer}"
                 " | highest number of {peer} | most {peer} | how many {peer} | address book | contact list | contact book"
-                " | rolodex | phone book",
+                " | rolodex | phone book | how many other | by how many | number of other | number of different",
                 medium="contacts | counterparties | busiest | most active",
             ),
             params={
@@ -702,7 +714,7 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {PEER} also ... each other | their {PEER} ... each other | whose {PEER} ... each other"
                 f" | {PEER} ... also connected | {PEER} ... also linked | {PEER} ... know one another | cliquey | cliquiness"
                 # the ones someone deals with also dealing with each other
-                " | also ... with each other | also know each other | how tightly knit | how close knit | how closely knit"
+                " | also ... with each other | also ... to each other | also know each other | how tightly knit | how close knit | how closely knit"
                 " | how tight knit",
                 medium="clustered neighbourhood | clustered neighborhood | embeddedness",
             ),
@@ -728,15 +740,17 @@ CATALOG: dict[str, Algorithm] = {
                 " | breaks the network apart | without which ... disconnected"
                 # a site taken out, and what becomes of the others: "if X went offline, would some Y be cut off"
                 f" | would ... be cut off | would ... get cut off | be cut off | get cut off | be {STRANDED}"
-                f" | cut off entirely | cut off completely | become {STRANDED} | end up {STRANDED} | left {STRANDED}"
+                # what would become of them (not "ended up orphaned": a state to check, components)
+                f" | cut off entirely | cut off completely | become {STRANDED}"
                 " | no longer ... reachable | could no longer reach | can no longer reach | lose ... only connection"
                 " | lose their only link | lose connectivity | lose ... connectivity | loses connectivity | lost connectivity"
                 " | lose all connection | lose ... connection entirely | lose contact entirely"
                 " | end up with no | left with no | be left with no | no ... path at all | no path at all | no route at all"
-                f" | leave ... cut off | leaves ... cut off | leave ... {STRANDED} | leaves ... {STRANDED}"
-                f" | single {SITE} | one {SITE} whose | only {SITE} ... between",
+                f" | leave ... cut off | leaves ... cut off | would leave ... {STRANDED} | leave ... {STRANDED}"
+                f" | single {SITE} | one {SITE} whose | only {SITE} ... between | knock ... offline | knocks ... offline"
+                " | knock out whole | take ... offline",
                 # the condition is betweenness' words too ("if ... closed"): the consequence decides
-                medium=f"if ... {ADVERSE} | if ... goes dark | if ... went dark | if ... go dark | blast radius | if ... went offline | if ... goes offline | if ... go offline | if ... fail"
+                medium=f"if ... {OUTAGE} | whose {OUTAGE} | if ... goes dark | if ... went dark | if ... go dark | if ... went offline | if ... goes offline | if ... go offline | if ... fail"
                 " | if ... failed | if ... closed | if ... went down | if ... goes down | if ... go down | if ... removed",
             ),
             directed=False,
@@ -831,6 +845,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | hops of | hops from | hops away | neighbourhood of | neighborhood of | ego network | ego networks"
                 " | one step removed | two steps removed | friends of friends | second-degree | second degree connections"
                 # next to the known cases: who is around them, not a mark spread to them
+                " | calls away | steps away | transfers away | links away | up to ... away | up to ... hops"
                 f" | near the {ADVERSE} | close to the {ADVERSE} | next to the {ADVERSE} | around the {ADVERSE}"
                 f" | adjacent to the {ADVERSE} | neighbours of the {ADVERSE} | neighbors of the {ADVERSE}",
                 medium="neighbourhood | neighborhood | nearby | in the vicinity of | exposure around",

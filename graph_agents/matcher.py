@@ -75,6 +75,8 @@ _EMBEDDING = {"know", "knowing", "see", "find", "out", "identify", "show", "tell
 # routers that ...", "identify the couriers who ...")
 _ERRANDS = {"identify", "find", "list", "show", "name", "spot", "locate", "detect", "highlight", "surface", "pinpoint",
             "flag", "get", "give", "return", "report", "pick", "single", "point", "map", "uncover", "reveal", "expose"}
+# a negation after these is what is to be checked ("make sure no district is cut off", "verify that none ...")
+_VERIFYING = {"sure", "ensure", "ensuring", "check", "verify", "confirm", "guarantee", "certain"}
 # "those who ...", "the ones whose ...": a relative clause with no noun to describe is the ask itself
 _PRONOUN_HEADS = {"ones", "one", "those", "anyone", "anybody", "someone", "somebody", "whoever"}
 # "asked if", "check if": "if" opens what is asked, not a condition
@@ -219,7 +221,9 @@ def tokenize(text: str) -> list[Token]:
             fronted = not prev or prev == ","
         if t in _SCOPE_END:
             negate_left = 0
-        if t in _NEGATORS or (prev, t) in _NEGATING_PAIRS or (t, nxt) in _NEGATING_PAIRS:
+        # "make sure no clinic ended up orphaned": what is to be checked, not what is not wanted
+        checked = t in _NEGATORS and (prev in _VERIFYING or (prev == "that" and i > 1 and raw[i - 2] in _VERIFYING))
+        if not checked and (t in _NEGATORS or (prev, t) in _NEGATING_PAIRS or (t, nxt) in _NEGATING_PAIRS):
             negate_left = NEGATION_SCOPE
             tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate, relative=relative))
             continue

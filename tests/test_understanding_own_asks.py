@@ -89,6 +89,21 @@ ASKS = [
     ('Which blogs are the best directories pointing to the authoritative sources?', ['hits']),
     ('Are there groups of companies that all invoice each other in a circle?', ['scc']),
     ('From which fire station can the crew reach every district fastest on average?', ['closeness']),
+    ('Which players does the rest of the squad pass to when it matters?', ['pagerank']),
+    ('In the attack graph, which hosts would an intruder almost certainly have to pivot through?', ['betweenness']),
+    ("If account 88 is compromised, what's the blast radius - which other accounts inherit that risk through shared credentials?", ['attribute_propagation']),
+    ('Which fan communities form around the different teams?', ['label_propagation']),
+    ('Make sure no clinic ended up orphaned in the referral network after the merger.', ['wcc']),
+    ("Everyone up to three calls away from the suspect's phone +1 555 0101 please.", ['k_hop']),
+    ('Rank hospitals by how many other hospitals they refer patients to.', ['degree']),
+    ('Find clusters of wallets where funds circulate round and round among themselves.', ['scc']),
+    ('Which bottleneck airports carry the most connecting traffic?', ['betweenness']),
+    ('find look-alike SKUs that are bought by basically the same shoppers', ['node_similarity']),
+    ('For each doctor, what share of the doctors they refer to also refer to each other?', ['clustering_coefficient']),
+    ('Sort the players into natural cliques based on who they pass to.', ['label_propagation']),
+    ('Is there any one server whose outage would knock whole branches offline?', ['articulation_points']),
+    ('Whose opinions ripple the furthest through the forum?', ['pagerank']),
+    ('In how many closed triads of mutual referrals does each clinic take part?', ['triangle_count']),
 ]
 
 
@@ -164,3 +179,9 @@ def test_a_memo_whose_questions_name_sites_chains_and_flagged_ones():
 """
     assert _document(text, "memo.md") == [(["pagerank"], []), (["articulation_points"], []), (["shortest_path"], []),
                                           ([], ["k_hop"])]
+
+
+def test_a_negation_after_a_verb_of_checking_is_what_is_checked():
+    assert [c.name for c in algorithms.asks("Check that no depot is isolated from the others.")] == ["wcc"]
+    assert [c.name for c in algorithms.asks("Verify that none of the sites ended up unreachable.")] == ["wcc"]
+    assert algorithms.asks("We have no interest in isolated depots.") == []
