@@ -185,3 +185,14 @@ def test_a_negation_after_a_verb_of_checking_is_what_is_checked():
     assert [c.name for c in algorithms.asks("Check that no depot is isolated from the others.")] == ["wcc"]
     assert [c.name for c in algorithms.asks("Verify that none of the sites ended up unreachable.")] == ["wcc"]
     assert algorithms.asks("We have no interest in isolated depots.") == []
+
+
+def test_listed_statements_of_fact_are_no_asks():
+    facts = ["The hub in Rotterdam handles 40% of our volume.", "Communities on the platform are moderated by volunteers.",
+             "The bridge maintenance contract was renewed in June."]
+    for text in ("".join(f"- {f}\n" for f in facts), " ".join(facts)):
+        reqs = parse_requirements([{"name": "facts.md", "text": text}])
+        assert plan(reqs, GraphSchema(), load_vertical("generic")).use_cases[0].requirement_ids == []  # discovery only
+    # a listed fragment or a statement that several words decide is still an ask
+    assert _understood("Communities of merchants that buy from each other") == ["label_propagation"]
+    assert _understood("The key question is which accounts broker between the two regions.") == ["betweenness"]
