@@ -157,7 +157,7 @@ BACKING = define_words("backing", "endorsement | approval | backing | blessing |
 SPREAD = define_words("spread", "spread | ripple | travel | reach | carry | echo | resonate | propagate | cascade | go")
 # a site going out of service: the condition of "if X went offline, would ..."
 OUTAGE = define_words("outage", "failed | fail | fails | closed | close | shut | offline | down | crashed | removed | lost"
-                      " | destroyed | flooded | bust | dark | unavailable | outage | stopped | halted | collapsed")
+                      " | destroyed | flooded | bust | dark | unavailable | outage | stopped | halted | collapsed | lose")
 # setting what others do: "steer the conversation", "shape the narrative"
 STEER = define_words("steer", "set | shape | steer | dictate | control | drive | lead")
 AGENDA = define_words("agenda", "agenda | tone | narrative | conversation | discourse | fashion | taste")
@@ -506,7 +506,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | most direct flights | most direct ... connections | most direct ... links | most ... directly"
                 " | directly connected to the most | number of direct | most direct | largest number of {peer}"
                 " | highest number of {peer} | most {peer} | how many {peer} | address book | contact list | contact book"
-                " | rolodex | phone book | how many other | by how many | number of other | number of different",
+                f" | rolodex | phone book | direct {PEER} | more than ... {PEER} | at least ... {PEER} | how many other | by how many | number of other | number of different",
                 medium="contacts | counterparties | busiest | most active",
             ),
             params={
@@ -594,7 +594,11 @@ CATALOG: dict[str, Algorithm] = {
                 " | close to all | nearest to everyone | nearest to all | fewest hops | fewest steps | shortest average distance"
                 " | lowest average distance | average distance | reach everyone | reach everybody | reach all the others"
                 " | reach the rest | fastest to reach | quickest to reach | reach ... quickly | reach ... fastest"
-                " | best placed to reach | centrally located | centrally placed | most accessible",
+                " | best placed to reach | centrally located | centrally placed | most accessible | close ... to all"
+                " | close ... to every | close ... to everyone | near ... to all"
+                # where to site something that should be near everything
+                " | where should we put | where to put | where should we place | where to place | where to locate"
+                " | where should we locate | best location for | best place for | best spot for",
                 medium="closest | nearest | proximity | accessible | quickly reach",
             ),
             params={
@@ -678,7 +682,8 @@ CATALOG: dict[str, Algorithm] = {
                 strong="k core | kcore | k cores | core number | core numbers | coreness | core periphery"
                 " | dense core | densest core | inner core | innermost core | tightly knit core | cohesive core"
                 " | core group | core members | hard core | nucleus | periphery | peripheral | on the fringe"
-                " | on the fringes | most embedded | deeply embedded | most entrenched",
+                " | on the fringes | most embedded | deeply embedded | most entrenched | inner circle | inner circles"
+                " | orbit around | orbits around | orbiting",
                 medium="embedded | entrenched | fringe | cohesive | cohesion",
             ),
         ),
@@ -739,7 +744,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | disconnect the network | split the network | split the grid | break the network apart"
                 " | breaks the network apart | without which ... disconnected"
                 # a site taken out, and what becomes of the others: "if X went offline, would some Y be cut off"
-                f" | would ... be cut off | would ... get cut off | be cut off | get cut off | be {STRANDED}"
+                f" | would ... be cut off | would ... get cut off | be cut off | get cut off | get ... cut off | be {STRANDED}"
                 # what would become of them (not "ended up orphaned": a state to check, components)
                 f" | cut off entirely | cut off completely | become {STRANDED}"
                 " | no longer ... reachable | could no longer reach | can no longer reach | lose ... only connection"
@@ -792,6 +797,8 @@ CATALOG: dict[str, Algorithm] = {
             description="The shortest chain of relationships between two named entities, with every vertex on it.",
             intents=phrases(
                 strong="shortest path | shortest route | shortest chain | how is ... connected to | how are ... connected"
+                " | quickest way | fastest way | shortest way | quickest route | fastest route | quickest path"
+                " | intro from | introduction from | chain of introductions | warm intro"
                 " | shortest ... path | shortest ... route | shortest ... chain | chain of ... linking | chain ... linking"
                 " | chain ... connecting | chain of ... from | path linking | route linking | path connecting"
                 " | six degrees | degrees from | degrees away from | degrees apart | how many hops between"
@@ -900,6 +907,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | overlap ... connections | shared connections | near-duplicate | near duplicates"
                 " | copies of each other | duplicates of each other | look alike pairs | lookalike pairs"
                 " | similar pairs of | pairs ... look like | basically the same | the same person"
+                " | almost identical | nearly identical | virtually identical | identical ... lists | identical sets"
                 " | same set of | same sets of | exactly the same | almost the same | nearly the same | largely the same"
                 f" | share most of their | share most | most of their {PEER} | {PEER} in common | most {PEER} in common",
                 medium="similar | similarity | alike | resemble | resemblance",

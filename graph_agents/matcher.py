@@ -101,6 +101,7 @@ FALSE_FRIENDS = {
     "close": {"closeness"},  # "how close they are to them" is no closeness centrality
     "hit": {"hits"},  # "be hit" by a cascade is not the HITS algorithm
     "sever": {"several"},  # "several groups" is not a severed link
+    "ident": {"identical", "identically"},  # "identical buyer lists" is no identity resolution
 }
 SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" says more than "cluster"
 
@@ -108,7 +109,9 @@ SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" say
 # how people type in chats and quick notes; read as the words they stand for
 TEXTING = {"u": "you", "ur": "your", "pls": "please", "plz": "please", "thru": "through",
            "tho": "though", "cuz": "because", "bc": "because", "b4": "before", "2gether": "together",
-           "creds": "credentials", "thx": "thanks", "pwd": "password", "pwds": "passwords"}
+           "creds": "credentials", "thx": "thanks", "pwd": "password", "pwds": "passwords",
+           # and older spellings of the same words
+           "amongst": "among", "whilst": "while", "amidst": "amid"}
 # "u" only in lower case: "U" is a letter in "U.S." or "Plan U"
 # (only "u" minds a following "." or "&": "U.S.", "U&I"; "thru." ends a sentence)
 _TEXTING = re.compile(r"\b(?:u\b(?![.&])|(?i:" + "|".join(map(re.escape, [k for k in TEXTING if k != "u"])) + r")\b)")

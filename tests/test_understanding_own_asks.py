@@ -104,6 +104,21 @@ ASKS = [
     ('Is there any one server whose outage would knock whole branches offline?', ['articulation_points']),
     ('Whose opinions ripple the furthest through the forum?', ['pagerank']),
     ('In how many closed triads of mutual referrals does each clinic take part?', ['triangle_count']),
+    ('Which scientists are the giants whose shoulders everyone else stands on in the citation graph?', ['pagerank']),
+    ('who acts as the glue between the marketing and engineering folks?', ['betweenness']),
+    ('Are there pockets of users who mostly talk amongst themselves?', ['label_propagation']),
+    ('how many separate islands does the road network break into after the flood?', ['wcc']),
+    ('Assume the five flagged vendors are bad - who else is guilty by association?', ['attribute_propagation']),
+    ('Find the tight inner circle that everyone else orbits around.', ['k_core']),
+    ("What's the quickest way to get an intro from me (user u1) to the CFO (user u99)?", ['shortest_path']),
+    ('List the nodes with more than 50 direct neighbours.', ['degree']),
+    ('Which two products have almost identical buyer lists?', ['node_similarity']),
+    ('Which teams depend on each other in a circle, so that none can ship first?', ['scc']),
+    ("Where should we put the new hub so it's as close as possible to all branches?", ['closeness']),
+    ('Which employees are the information brokers who pass news between departments?', ['betweenness']),
+    ('find the most trusted sources in the knowledge graph', ['pagerank']),
+    ('Could you cluster our patients by the providers they share?', ['label_propagation']),
+    ('If we lose the Dover port, which parts of the supply network get completely cut off?', ['articulation_points']),
 ]
 
 
