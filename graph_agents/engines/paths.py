@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import igraph as ig
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from ..algorithms import PATH_ARROW
 from ..entities import Resolver
@@ -109,23 +111,130 @@ def k_hop(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> VertexVal
     return VertexValues(g.ids, codes=hops, labels=labels)
 
 
+_CYCLE_ROWS = 1 << 21  # paths held at once by the cycle search (rows of a few int64): bounds its memory
+
+
+class CycleGraph:
+    """The vertices that can lie on a cycle and the edges between them, renumbered in id order.
+
+    Only a strongly connected component of two or more vertices holds cycles, and only through its
+    own edges, so the rest is dropped. Numbering by id rank makes a cycle's canonical form (start
+    at its smallest id) and the answer's order (length, member ids) plain integer comparisons."""
+
+    def __init__(self, g: "_Graph") -> None:
+        e = g.edges[g.edges[:, 0] != g.edges[:, 1]]  # a self loop is no cycle of 2 or more
+        simple = sp.csr_array((np.ones(len(e), dtype=np.int8), (e[:, 0], e[:, 1])), shape=(g.n, g.n))
+        simple.sum_duplicates()  # parallel edges give the same cycles
+        _, scc = connected_components(simple, directed=True, connection="strong")
+        coo = simple.tocoo()
+        src, dst = coo.row.astype(np.int64), coo.col.astype(np.int64)
+        inside = scc[src] == scc[dst]
+        src, dst = src[inside], dst[inside]
+        order, rank = g.id_order
+        on = np.zeros(g.n, dtype=bool)
+        on[src] = True
+        self.vertices = order[on[order]]  # compact number -> vertex, ascending id
+        compact = np.full(g.n, -1, dtype=np.int64)
+        compact[self.vertices] = np.arange(len(self.vertices))
+        self.k = len(self.vertices)
+        self.out = self._csr(compact[src], compact[dst])
+        self.into = self._csr(compact[dst], compact[src])
+
+    def _csr(self, row: np.ndarray, col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        order = np.lexsort((col, row))
+        indptr = np.zeros(self.k + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=self.k), out=indptr[1:])
+        return indptr, col[order]
+
+    def walks(self, adjacency: tuple[np.ndarray, np.ndarray], steps: int) -> np.ndarray:
+        """Walks of ``steps`` edges from each vertex: an upper bound on the paths a search forms."""
+        indptr, nbr = adjacency
+        w = np.ones(self.k)
+        for _ in range(steps):  # every vertex here has an out- and an in-edge, so walks only grow
+            w = np.add.reduceat(w[nbr], indptr[:-1]) if len(nbr) else w
+        return w
+
+    def paths(self, adjacency: tuple[np.ndarray, np.ndarray], starts: np.ndarray, steps: int) -> np.ndarray:
+        """Simple paths of ``steps`` edges from each start through vertices numbered above it, one
+        row each (the start first)."""
+        indptr, nbr = adjacency
+        rows = starts[:, None]
+        for _ in range(steps):
+            last = rows[:, -1]
+            count = indptr[last + 1] - indptr[last]
+            parent = np.repeat(np.arange(len(rows)), count)
+            first = np.repeat(indptr[last] - np.cumsum(count) + count, count)
+            step = nbr[first + np.arange(len(parent))]
+            grown = rows[parent]
+            ok = step > grown[:, 0]
+            for j in range(1, grown.shape[1]):
+                ok &= step != grown[:, j]
+            rows = np.concatenate([grown[ok], step[ok, None]], axis=1)
+        return rows
+
+    def cycles(self, length: int, need: int) -> np.ndarray:
+        """The first ``need`` cycles of ``length`` vertices in (member) order, each a row starting at
+        its smallest vertex.
+
+        Meet in the middle: paths of ``length // 2`` edges out of each start, paths of the other
+        half into it, joined on their shared far end. Starts go in ascending blocks whose paths fit
+        ``_CYCLE_ROWS`` and the search stops after the block that completes ``need``: every cycle
+        of a later block starts higher, so it sorts after."""
+        ahead, back = length // 2, length - length // 2
+        bound = self.walks(self.out, ahead) + self.walks(self.into, back)
+        reach = np.cumsum(bound)
+        found = np.empty((0, length), dtype=np.int64)
+        lo = 0
+        while lo < self.k and len(found) < need:
+            # the block: as many starts as fit the row budget, at least one
+            below = reach[lo - 1] if lo else 0.0
+            hi = min(max(lo + 1, int(np.searchsorted(reach, below + _CYCLE_ROWS, side="right"))), self.k)
+            starts = np.arange(lo, hi, dtype=np.int64)
+            lo = hi
+            out = self.paths(self.out, starts, ahead)  # s x1 .. x_ahead
+            into = self.paths(self.into, starts, back)  # s x_{l-1} .. x_ahead
+            key_in = into[:, 0] * self.k + into[:, -1]
+            by = np.argsort(key_in, kind="stable")
+            into, key_in = into[by], key_in[by]
+            key_out = out[:, 0] * self.k + out[:, -1]
+            left = np.searchsorted(key_in, key_out, side="left")
+            count = np.searchsorted(key_in, key_out, side="right") - left
+            ends = np.cumsum(count)
+            done = 0
+            while done < len(out):  # the joined pairs, in slices of forward paths that fit the budget
+                upto = max(done + 1, int(np.searchsorted(ends, (ends[done - 1] if done else 0) + _CYCLE_ROWS, side="right")))
+                c = count[done:upto]
+                one = np.repeat(np.arange(done, upto), c)
+                other = np.repeat(left[done:upto] - np.cumsum(c) + c, c) + np.arange(len(one))
+                rows = np.concatenate([out[one], into[other][:, back - 1:0:-1]], axis=1)
+                ok = np.ones(len(rows), dtype=bool)
+                for i in range(1, ahead):  # the halves meet only at the start and the far end
+                    for j in range(ahead + 1, length):
+                        ok &= rows[:, i] != rows[:, j]
+                found = np.concatenate([found, rows[ok]])
+                if len(found) > need:  # keep the memory to the answer: only the first need can stay
+                    found = found[np.lexsort(found.T[::-1])][:need]
+                done = upto
+            found = found[np.lexsort(found.T[::-1])]
+        return found
+
+
 def simple_cycles(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
     if p["min_length"] > p["max_length"]:
         raise ValueError(f"min_length {p['min_length']} is above max_length {p['max_length']}")
-    cycles = g.simple_directed.simple_cycles(mode=ig.OUT, min=p["min_length"], max=p["max_length"])
-    # igraph reports each cycle once, from some vertex: start each at its smallest id, to compare
+    cg = g.cycle_graph
     ids = g.ids
-
-    def canonical(c: tuple[int, ...]) -> list[int]:
-        i = min(range(len(c)), key=lambda j: ids[c[j]])
-        return list(c[i:] + c[:i])
-
-    ordered = sorted((canonical(c) for c in cycles), key=lambda c: (len(c), [ids[v] for v in c]))
     at: list[list[str]] = [[] for _ in range(g.n)]
-    for c in ordered[: p["max_cycles"]]:
-        label = PATH_ARROW.join(ids[v] for v in c + c[:1])
-        for v in c:
-            at[v].append(label)
+    left = p["max_cycles"]
+    for length in range(max(p["min_length"], 2), p["max_length"] + 1):
+        if left <= 0:
+            break
+        found = cg.vertices[cg.cycles(length, left)]
+        left -= len(found)
+        for c in found.tolist():
+            label = PATH_ARROW.join(ids[v] for v in c + c[:1])
+            for v in c:
+                at[v].append(label)
     return VertexValues(ids, objects=at)
 
 
