@@ -165,11 +165,15 @@ class CycleGraph:
             parent = np.repeat(np.arange(len(rows)), count)
             first = np.repeat(indptr[last] - np.cumsum(count) + count, count)
             step = nbr[first + np.arange(len(parent))]
-            grown = rows[parent]
-            ok = step > grown[:, 0]
-            for j in range(1, grown.shape[1]):
-                ok &= step != grown[:, j]
-            rows = np.concatenate([grown[ok], step[ok, None]], axis=1)
+            # filter before copying the rows: most steps fall below the start
+            ok = step > rows[parent, 0]
+            parent, step = parent[ok], step[ok]
+            if rows.shape[1] > 2:
+                ok = np.ones(len(step), dtype=bool)
+                for j in range(1, rows.shape[1] - 1):  # the last vertex has no self loop
+                    ok &= step != rows[parent, j]
+                parent, step = parent[ok], step[ok]
+            rows = np.concatenate([rows[parent], step[:, None]], axis=1)
         return rows
 
     def cycles(self, length: int, need: int) -> np.ndarray:
