@@ -18,11 +18,12 @@ Results are partitions, so they flow through result writing and partition report
 * ``k_hop``: breadth-first from the seeds (the named ``seeds`` and the vertices whose
   ``seed_attribute`` is truthy) up to ``k`` hops; each reached vertex is labelled ``seed``,
   ``1 hop``, ``2 hops``...; the rest have none.
-* ``simple_cycles``: igraph ``simple_cycles`` on the directed graph (every edge a payment, say),
-  cycles of ``min_length``..``max_length`` vertices, the first ``max_cycles`` in order of
-  (length, members). Each member's value is the list of its cycles, each labelled by its
-  members ``a → b → c → a``. The length bound is what bounds the work: the count bound only cuts
-  the answer.
+* ``simple_cycles``: cycles of the directed graph (every edge a payment, say; parallel edges and
+  self loops add none) of ``min_length``..``max_length`` vertices, the first ``max_cycles`` in
+  order of (length, members). Each member's value is the list of its cycles, each labelled by its
+  members ``a → b → c → a``. The search (:class:`CycleGraph`) keeps only the strongly connected
+  components of two or more vertices, goes length by length and, within a length, by ascending
+  smallest member, and stops once ``max_cycles`` are found: both bounds bound the work.
 """
 
 from __future__ import annotations
