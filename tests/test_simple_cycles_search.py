@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from graph_agents.engines import compute, paths
@@ -98,8 +99,9 @@ def test_search_stops_at_the_length_that_fills_the_answer(monkeypatch: pytest.Mo
     assert searched == [(2, 3), (3, 1)]
 
 
-def test_search_stops_at_the_block_that_fills_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    # a ring of 2-cycles v0 <-> v1 <-> ... : with one start per block, one cycle asked searches one block
+def test_search_stops_at_the_piece_that_fills_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a chain of 2-cycles v00 <-> v01 <-> ...: with a budget of one row per piece, asking for one
+    # cycle searches out of and into the first start only
     n = 50
     ids = [f"v{i:02d}" for i in range(n)]
     edges = [(i, i + 1) for i in range(n - 1)] + [(i + 1, i) for i in range(n - 1)]
@@ -107,11 +109,29 @@ def test_search_stops_at_the_block_that_fills_the_answer(monkeypatch: pytest.Mon
     blocks = []
     original = paths.CycleGraph.paths
 
-    def spy(self: paths.CycleGraph, adjacency, starts, steps):  # type: ignore[no-untyped-def]
-        blocks.append(starts.tolist())
-        return original(self, adjacency, starts, steps)
+    def spy(self: paths.CycleGraph, adjacency, rows, steps):  # type: ignore[no-untyped-def]
+        blocks.append(rows.tolist())
+        return original(self, adjacency, rows, steps)
 
     monkeypatch.setattr(paths.CycleGraph, "paths", spy)
     found, _ = answer(GraphData(ids=ids, edges=edges), {"min_length": 2, "max_length": 2, "max_cycles": 1})
     assert found == ["v00 → v01 → v00"]
-    assert blocks == [[0], [0]]  # out of and into the first start only
+    assert blocks == [[[0]], [[0]]]  # out of and into the first start only
+
+
+@pytest.mark.parametrize("budget", [1, 4, 30])
+def test_pieces_are_the_paths_in_order_and_fit_the_budget(budget: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(paths, "_CYCLE_ROWS", budget)
+    for seed in range(40):
+        cg = _Graph(random_multigraph(seed)).cycle_graph
+        if not cg.k:
+            continue
+        starts = np.arange(cg.k, dtype=np.int64)[:, None]
+        widest = int(np.diff(cg.out[0]).max())  # one row's next steps are never split further
+        for steps in (1, 2, 3):
+            walks = cg.walks(cg.out, steps)
+            pieces = list(cg.chunks(cg.out, walks, starts, steps))
+            assert all(len(piece) <= max(budget, widest) for piece in pieces)
+            whole = cg.paths(cg.out, starts, steps)
+            joined = np.concatenate(pieces)
+            assert joined.tolist() == whole.tolist() == sorted(whole.tolist())

@@ -28,7 +28,7 @@ Results are partitions, so they flow through result writing and partition report
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 import igraph as ig
 import numpy as np
@@ -147,19 +147,18 @@ class CycleGraph:
         np.cumsum(np.bincount(row, minlength=self.k), out=indptr[1:])
         return indptr, col[order]
 
-    def walks(self, adjacency: tuple[np.ndarray, np.ndarray], steps: int) -> np.ndarray:
-        """Walks of ``steps`` edges from each vertex: an upper bound on the paths a search forms."""
+    def walks(self, adjacency: tuple[np.ndarray, np.ndarray], steps: int) -> list[np.ndarray]:
+        """Walks of 0..``steps`` edges from each vertex: upper bounds on the paths a search forms."""
         indptr, nbr = adjacency
-        w = np.ones(self.k)
+        w = [np.ones(self.k)]
         for _ in range(steps):  # every vertex here has an out- and an in-edge, so walks only grow
-            w = np.add.reduceat(w[nbr], indptr[:-1]) if len(nbr) else w
+            w.append(np.add.reduceat(w[-1][nbr], indptr[:-1]) if len(nbr) else w[-1])
         return w
 
-    def paths(self, adjacency: tuple[np.ndarray, np.ndarray], starts: np.ndarray, steps: int) -> np.ndarray:
-        """Simple paths of ``steps`` edges from each start through vertices numbered above it, one
-        row each (the start first)."""
+    def paths(self, adjacency: tuple[np.ndarray, np.ndarray], rows: np.ndarray, steps: int) -> np.ndarray:
+        """The simple paths extending each row (a path from its first vertex) by ``steps`` edges
+        through vertices numbered above the first, in order: sorted rows give sorted paths."""
         indptr, nbr = adjacency
-        rows = starts[:, None]
         for _ in range(steps):
             last = rows[:, -1]
             count = indptr[last + 1] - indptr[last]
@@ -177,51 +176,63 @@ class CycleGraph:
             rows = np.concatenate([rows[parent], step[:, None]], axis=1)
         return rows
 
+    def chunks(self, adjacency: tuple[np.ndarray, np.ndarray], walks: list[np.ndarray], rows: np.ndarray,
+               steps: int) -> Iterator[np.ndarray]:
+        """:meth:`paths` of sorted ``rows`` in sorted pieces of at most about ``_CYCLE_ROWS`` rows:
+        consecutive rows whose walks fit, or one row's paths split by their next vertex."""
+        bound = walks[steps][rows[:, -1]]
+        reach = np.cumsum(bound)
+        lo = 0
+        while lo < len(rows):
+            below = reach[lo - 1] if lo else 0.0
+            hi = max(lo + 1, int(np.searchsorted(reach, below + _CYCLE_ROWS, side="right")))
+            if hi == lo + 1 and bound[lo] > _CYCLE_ROWS and steps > 1:
+                yield from self.chunks(adjacency, walks, self.paths(adjacency, rows[lo:hi], 1), steps - 1)
+            else:
+                yield self.paths(adjacency, rows[lo:hi], steps)
+            lo = hi
+
     def cycles(self, length: int, need: int) -> np.ndarray:
         """The first ``need`` cycles of ``length`` vertices in (member) order, each a row starting at
         its smallest vertex.
 
         Meet in the middle: paths of ``length // 2`` edges out of each start, paths of the other
-        half into it, joined on their shared far end. Starts go in ascending blocks whose paths fit
-        ``_CYCLE_ROWS`` and the search stops after the block that completes ``need``: every cycle
-        of a later block starts higher, so it sorts after."""
+        half into it, joined on their shared far end. The out-paths come in sorted pieces and a
+        cycle begins with its out-path, so the search stops after the piece that completes
+        ``need``: every cycle of a later piece sorts after."""
         ahead, back = length // 2, length - length // 2
-        bound = self.walks(self.out, ahead) + self.walks(self.into, back)
-        reach = np.cumsum(bound)
+        w_out, w_in = self.walks(self.out, ahead), self.walks(self.into, back)
         found = np.empty((0, length), dtype=np.int64)
-        lo = 0
-        while lo < self.k and len(found) < need:
-            # the block: as many starts as fit the row budget, at least one
-            below = reach[lo - 1] if lo else 0.0
-            hi = min(max(lo + 1, int(np.searchsorted(reach, below + _CYCLE_ROWS, side="right"))), self.k)
-            starts = np.arange(lo, hi, dtype=np.int64)
-            lo = hi
-            out = self.paths(self.out, starts, ahead)  # s x1 .. x_ahead
-            into = self.paths(self.into, starts, back)  # s x_{l-1} .. x_ahead
-            key_in = into[:, 0] * self.k + into[:, -1]
-            by = np.argsort(key_in, kind="stable")
-            into, key_in = into[by], key_in[by]
+        for out in self.chunks(self.out, w_out, np.arange(self.k, dtype=np.int64)[:, None], ahead):
+            if not len(out):
+                continue
             key_out = out[:, 0] * self.k + out[:, -1]
-            left = np.searchsorted(key_in, key_out, side="left")
-            count = np.searchsorted(key_in, key_out, side="right") - left
-            ends = np.cumsum(count)
-            done = 0
-            while done < len(out):  # the joined pairs, in slices of forward paths that fit the budget
-                upto = max(done + 1, int(np.searchsorted(ends, (ends[done - 1] if done else 0) + _CYCLE_ROWS, side="right")))
-                c = count[done:upto]
-                one = np.repeat(np.arange(done, upto), c)
-                other = np.repeat(left[done:upto] - np.cumsum(c) + c, c) + np.arange(len(one))
-                rows = np.concatenate([out[one], into[other][:, back - 1:0:-1]], axis=1)
-                ok = np.ones(len(rows), dtype=bool)
-                for i in range(1, ahead):  # the halves meet only at the start and the far end
-                    for j in range(ahead + 1, length):
-                        ok &= rows[:, i] != rows[:, j]
-                found = np.concatenate([found, rows[ok]])
-                if len(found) > need:  # keep the memory to the answer: only the first need can stay
-                    found = found[np.lexsort(found.T[::-1])][:need]
-                done = upto
-            found = found[np.lexsort(found.T[::-1])]
-        return found
+            starts = np.unique(out[:, 0])
+            for into in self.chunks(self.into, w_in, starts[:, None], back):  # s x_{l-1} .. x_ahead
+                key_in = into[:, 0] * self.k + into[:, -1]
+                by = np.argsort(key_in, kind="stable")
+                into, key_in = into[by], key_in[by]
+                left = np.searchsorted(key_in, key_out, side="left")
+                count = np.searchsorted(key_in, key_out, side="right") - left
+                ends = np.cumsum(count)
+                done = 0
+                while done < len(out):  # the joined pairs, in slices of out-paths that fit the budget
+                    upto = max(done + 1, int(np.searchsorted(ends, (ends[done - 1] if done else 0) + _CYCLE_ROWS, side="right")))
+                    c = count[done:upto]
+                    one = np.repeat(np.arange(done, upto), c)
+                    other = np.repeat(left[done:upto] - np.cumsum(c) + c, c) + np.arange(len(one))
+                    rows = np.concatenate([out[one], into[other][:, back - 1:0:-1]], axis=1)
+                    ok = np.ones(len(rows), dtype=bool)
+                    for i in range(1, ahead):  # the halves meet only at the start and the far end
+                        for j in range(ahead + 1, length):
+                            ok &= rows[:, i] != rows[:, j]
+                    found = np.concatenate([found, rows[ok]])
+                    if len(found) > need:  # keep the memory to the answer: only the first need can stay
+                        found = found[np.lexsort(found.T[::-1])][:need]
+                    done = upto
+            if len(found) >= need:
+                break
+        return found[np.lexsort(found.T[::-1])]
 
 
 def simple_cycles(g: "_Graph", p: dict[str, Any], rng: np.random.Generator) -> VertexValues:
