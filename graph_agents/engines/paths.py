@@ -207,13 +207,19 @@ class CycleGraph:
             if not len(out):
                 continue
             key_out = out[:, 0] * self.k + out[:, -1]
-            starts = np.unique(out[:, 0])
+            starts = out[np.flatnonzero(np.diff(out[:, 0], prepend=-1)), 0]  # sorted: no np.unique
             for into in self.chunks(self.into, w_in, starts[:, None], back):  # s x_{l-1} .. x_ahead
+                if not len(into):
+                    continue
                 key_in = into[:, 0] * self.k + into[:, -1]
                 by = np.argsort(key_in, kind="stable")
                 into, key_in = into[by], key_in[by]
-                left = np.searchsorted(key_in, key_out, side="left")
-                count = np.searchsorted(key_in, key_out, side="right") - left
+                # one search of the distinct far ends, rather than two of all the in-paths
+                head = np.flatnonzero(np.diff(key_in, prepend=-1))
+                at = np.minimum(np.searchsorted(key_in[head], key_out), len(head) - 1)
+                hit = key_in[head[at]] == key_out
+                left = head[at]
+                count = np.where(hit, np.diff(head, append=len(key_in))[at], 0)
                 ends = np.cumsum(count)
                 done = 0
                 while done < len(out):  # the joined pairs, in slices of out-paths that fit the budget
