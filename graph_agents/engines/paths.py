@@ -124,14 +124,14 @@ class CycleGraph:
 
     def __init__(self, g: "_Graph") -> None:
         e = g.edges[g.edges[:, 0] != g.edges[:, 1]]  # a self loop is no cycle of 2 or more
-        simple = sp.csr_array((np.ones(len(e), dtype=np.int8), (e[:, 0], e[:, 1])), shape=(g.n, g.n))
+        simple = sp.csr_array((np.ones(len(e), dtype=np.float32), (e[:, 0], e[:, 1])), shape=(g.n, g.n))
         simple.sum_duplicates()  # parallel edges give the same cycles
         _, scc = connected_components(simple, directed=True, connection="strong")
         coo = simple.tocoo()
         src, dst = coo.row.astype(np.int64), coo.col.astype(np.int64)
         inside = scc[src] == scc[dst]
         src, dst = src[inside], dst[inside]
-        order, rank = g.id_order
+        order, _ = g.id_order
         on = np.zeros(g.n, dtype=bool)
         on[src] = True
         self.vertices = order[on[order]]  # compact number -> vertex, ascending id
