@@ -180,11 +180,12 @@ class CycleGraph:
                steps: int) -> Iterator[np.ndarray]:
         """:meth:`paths` of sorted ``rows`` in sorted pieces of at most about ``_CYCLE_ROWS`` rows:
         consecutive rows whose walks fit, or one row's paths split by their next vertex."""
-        bound = walks[steps][rows[:, -1]]
+        # whole numbers, capped: the sums stay exact however many walks long searches count
+        bound = np.minimum(walks[steps][rows[:, -1]], _CYCLE_ROWS + 1).astype(np.int64)
         reach = np.cumsum(bound)
         lo = 0
         while lo < len(rows):
-            below = reach[lo - 1] if lo else 0.0
+            below = reach[lo - 1] if lo else 0
             hi = max(lo + 1, int(np.searchsorted(reach, below + _CYCLE_ROWS, side="right")))
             if hi == lo + 1 and bound[lo] > _CYCLE_ROWS and steps > 1:
                 yield from self.chunks(adjacency, walks, self.paths(adjacency, rows[lo:hi], 1), steps - 1)
