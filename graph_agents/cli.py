@@ -15,7 +15,7 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import typer
 from rich.markup import escape
@@ -241,8 +241,11 @@ async def _review_loop(runner: AgenticWorkflowRunner, result: WorkflowResult, pr
 
     while result.status == "awaiting_review" and result.review is not None:
         try:
-            decision = _ask_review(result.review, to_stderr)
-        except typer.Abort:  # no answer (end of input): the run stays paused for `resume`
+            with _sigterm_interrupts() as terminated:
+                decision = _ask_review(result.review, to_stderr)
+        except typer.Abort:  # no answer (end of input, Ctrl-C): the run stays paused for `resume`
+            if terminated:
+                raise _Terminated("SIGTERM") from None
             return result
         try:
             result = await runner.resume_async(result.thread_id, decision, enable_parallelism=parallel, progress=progress)
@@ -276,11 +279,25 @@ def _finish(
 
 
 class _Terminated(KeyboardInterrupt):
-    """SIGTERM, raised like Ctrl-C so the run winds down the same way (and leaves its run.json)."""
+    """SIGTERM during a synchronous prompt, raised like Ctrl-C so the CLI winds down the same way."""
 
 
-def _terminate(signum: int, frame: Any) -> None:
-    raise _Terminated("SIGTERM")
+@contextlib.contextmanager
+def _sigterm_interrupts() -> Iterator[list[int]]:
+    """While the main thread blocks outside the event loop (a review prompt), the loop cannot see
+    SIGTERM: raise it there instead, as Ctrl-C is. The prompt turns either into ``typer.Abort``,
+    so the list it yields says whether SIGTERM fired."""
+    fired: list[int] = []
+
+    def terminate(signum: int, frame: Any) -> None:
+        fired.append(signum)
+        raise _Terminated("SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield fired
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run_until_stopped(go: Any, runner: AgenticWorkflowRunner, output: Path) -> WorkflowResult:
@@ -288,23 +305,40 @@ def _run_until_stopped(go: Any, runner: AgenticWorkflowRunner, output: Path) -> 
     incomplete) under ``output``: say so on stderr and exit 130 / 143."""
     import asyncio  # the commands that run something pay for it, not --help or verticals
 
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    terminated = False
+
+    async def until_terminated() -> WorkflowResult:
+        # SIGTERM cancels the run's task from inside the loop, as asyncio.Runner does for SIGINT: an
+        # exception raised by a plain signal handler lands wherever the main thread happens to be
+        # (in the selector, in a callback) and can leave tasks and executor threads behind
+        main = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+
+        def cancel() -> None:
+            nonlocal terminated
+            terminated = True
+            main.cancel()
+
+        loop.add_signal_handler(signal.SIGTERM, cancel)
+        try:
+            return await go()
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+
     try:
-        return asyncio.run(go())
-    except KeyboardInterrupt as exc:
+        return asyncio.run(until_terminated())
+    except (KeyboardInterrupt, asyncio.CancelledError) as exc:
+        term = terminated or isinstance(exc, _Terminated)
         stopped = runner.last_result if runner.last_result is not None and runner.last_result.stopped else None
-        name = "SIGTERM" if isinstance(exc, _Terminated) else "SIGINT"
+        name = "SIGTERM" if term else "SIGINT"
         if stopped is not None and (output / "run.json").is_file():  # the loop saw a cancellation: say why
             run = json.loads((output / "run.json").read_text(encoding="utf-8"))
             run["stopped"] = f"{name} ({run.get('stopped')})"
             (output / "run.json").write_text(json.dumps(run, indent=2), encoding="utf-8")
         where = f"; what is known is in {output / 'run.json'} (incomplete)" if stopped else ""
         resume = f"; continue with: graph-agents resume {stopped.thread_id}" if stopped else ""
-        err.print(f"stopped by {'SIGTERM' if isinstance(exc, _Terminated) else 'an interrupt'}{where}{resume}",
-                  highlight=False, soft_wrap=True)
-        raise typer.Exit(143 if isinstance(exc, _Terminated) else 130) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+        err.print(f"stopped by {'SIGTERM' if term else 'an interrupt'}{where}{resume}", highlight=False, soft_wrap=True)
+        raise typer.Exit(143 if term else 130) from None
 
 
 def _check_inputs(requirements: list[Path], industry: str) -> None:

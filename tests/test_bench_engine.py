@@ -49,3 +49,4 @@ def test_every_algorithm_agrees_with_networkx_on_a_small_graph(small_bench, name
 def test_cycles_agree_when_networkx_finishes(small_bench):
     line = engine.RUNS["simple_cycles"](small_bench)
     assert line["agree"] is True and line["cycles"] == line["networkx_cycles"] > 0, line
+    assert 0 < line["defaults_cycles"] <= 1000 and line["defaults_warm_s"] >= 0, line

@@ -237,7 +237,8 @@ entry()
 """
 
 
-def test_sigterm_mid_run_leaves_run_json_and_exits_143(demo_dir, tmp_path):
+@pytest.mark.parametrize("signum, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["SIGTERM", "SIGINT"])
+def test_signal_mid_run_leaves_run_json_and_exits(demo_dir, tmp_path, signum, code):
     from tests.doubles.background import BackgroundDoubles
 
     doubles = BackgroundDoubles(demo_dir, llm=ServerConfig(latency_s=30))
@@ -250,15 +251,49 @@ def test_sigterm_mid_run_leaves_run_json_and_exits_143(demo_dir, tmp_path):
         out = tmp_path / "out"
         proc = subprocess.Popen([sys.executable, str(script), str(demo_dir / "data"), str(demo_dir / "requirements.md"),
                                  str(out), str(tmp_path / "ws")], env=env, cwd=os.getcwd(),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                # a shell's background job inherits SIGINT ignored, and Python keeps it so
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         arrived = threading.Event()
         doubles.llm.on_request = arrived.set
         assert arrived.wait(120), "the run never asked the LLM"
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signum)
         _, stderr = proc.communicate(timeout=120)
     finally:
         doubles.stop()
-    assert proc.returncode == 143, stderr
-    assert "SIGTERM" in stderr and "run.json" in stderr
+    name = signal.Signals(signum).name
+    assert proc.returncode == code, stderr
+    assert ("SIGTERM" in stderr if signum == signal.SIGTERM else "interrupt" in stderr) and "run.json" in stderr
     run = json.loads((out / "run.json").read_text())
-    assert run["status"] == "incomplete" and run["complete"] is False and "SIGTERM" in run["stopped"]
+    assert run["status"] == "incomplete" and run["complete"] is False and name in run["stopped"]
+
+
+def test_sigterm_at_the_review_prompt_exits_143(demo_dir, tmp_path):
+    """The prompt blocks the main thread outside the event loop: SIGTERM must still stop the CLI."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "GRAPH_AGENTS_"))},
+           "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "graph_agents", "run", "--data", str(demo_dir / "data"),
+                             "--requirements", str(demo_dir / "requirements.md"), "--output", str(tmp_path / "out"),
+                             "--workspace", str(tmp_path / "ws"), "--review"],
+                            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    asked = threading.Event()
+    seen = bytearray()
+
+    def watch() -> None:  # the prompt ends without a newline: read bytes as they come
+        while chunk := os.read(proc.stdout.fileno(), 4096):
+            seen.extend(chunk)
+            if b"approve, edit or drop" in seen:
+                asked.set()
+
+    reader = threading.Thread(target=watch, daemon=True)
+    reader.start()
+    try:
+        assert asked.wait(120), "the review prompt never appeared"
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=120)
+    finally:
+        proc.kill()
+        proc.stdin.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.returncode == 143, stderr
+    assert "SIGTERM" in stderr

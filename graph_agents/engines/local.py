@@ -179,6 +179,11 @@ class _Graph:
         return self._get("simple_directed", build)
 
     @property
+    def cycle_graph(self) -> "paths.CycleGraph":
+        """The vertices and edges that can lie on a cycle, numbered in id order (simple cycles)."""
+        return self._get("cycle_graph", lambda: paths.CycleGraph(self))
+
+    @property
     def symmetric_adjacency(self) -> sp.csr_array:
         """The simple undirected graph's adjacency, both directions, ones (scipy): neighbour sets."""
 
