@@ -18,6 +18,10 @@ _MIN_CHARS = 8
 # a question that only points back ("Who are they?", "Which ones are those, and ...?"): it asks about
 # what the sentence before it describes, so the two are one ask
 _POINTING_BACK = re.compile(r"^(?:who|which(?: ones)?|what|where)\s+(?:are|is|were|was)\s+(?:they|these|those|it|them|that)\b", re.I)
+# an item labelled as a key result of an objective ("KR1.2: ...") is what the objective asks for
+_KEY_RESULT = re.compile(r"^\s*(?:KR\s*[-.]?\s*\d|key result\b)", re.I)
+# the method for the ask before ("... so use something that optimises modularity"): it belongs to that ask
+_METHOD_HINT = re.compile(r"(?:^|\b(?:so|and|then|but)\s+)(?:please\s+|pls\s+)?use (?:something|an? (?:\w+ )?(?:method|algorithm|approach|technique)|one|whatever) (?:that|which)\b", re.I)
 NO_ASK_WARNING = "no ask found in the documents: nothing in them asks for an analysis"
 
 
@@ -74,8 +78,14 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
         for block in blocks(source["text"]):
             context = [*block.headings, *([block.parent] if block.parent else [])]
             section = section_of(context)
+            # an objective broken into areas lists its asks at the leaves; an OKR's key results are its asks
+            if section == "objectives" and block.kind == "item" and (block.level >= 2 or _KEY_RESULT.match(block.text)):
+                section = "asks"
             for sentence, in_list in _candidates(block):
                 if len(sentence) < _MIN_CHARS and not in_list:
+                    continue
+                if _METHOD_HINT.search(sentence) and out.requirements and out.requirements[-1].source == source["name"]:
+                    out.requirements[-1].text += " " + sentence
                     continue
                 kind = classify(sentence, section, in_list or block.kind == "row")
                 if kind == "stakeholder":
