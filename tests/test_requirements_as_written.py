@@ -73,6 +73,11 @@ def test_framing_that_names_what_to_find_is_still_an_ask():
     assert len(asks) == 1 and "single points of failure" in asks[0]
 
 
+def test_a_reported_goal_that_names_what_to_find_is_still_an_ask():
+    asks = _asks("The planning team needs to decide which depots are the most central in the network.\n")
+    assert len(asks) == 1
+
+
 def test_an_order_for_the_ask_before_is_no_ask_of_its_own():
     text = "[09:01] ana: which customers have the fewest direct contacts?\n[09:02] ana: sort those by region\n"
     assert _asks(text) == ["which customers have the fewest direct contacts?"]

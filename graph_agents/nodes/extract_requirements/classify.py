@@ -113,6 +113,7 @@ def _framing(text: str) -> bool:
 # new alliance event with look-alikes"): it says why the ask before it matters
 _REPORTED_GOAL = re.compile(
     rf"\b(?:wants?|wanted|would like|'d like|plans?|aims?|hopes?|intends?|need|needs) to (?!(?:{_ANALYSIS_VERBS}|be|have)\b)[a-z]+", re.I)
+_WH_WORD = _either("which", "who", "whom", "whose", "whether", "where", "how many", "how much")
 # a modifier of the ask before it, not an ask of its own: "rank them lowest first", "sort those by size"
 _MODIFIER = re.compile(
     r"^(?:and |then |also )?(?:rank|sort|order|list|show)\s+(?:them|these|those|it|the results?|that(?: list)?)"
@@ -265,7 +266,8 @@ def classify(text: str, section: str, in_list: bool) -> str:
     form = ask_form(text)
     if _framing(core) and ask_form(_FRAMING.sub(" ", core)) != "direct":
         return "background"
-    if form == "reported" and _REPORTED_GOAL.search(core) and not ask_form(_REPORTED_GOAL.sub(" ", core)):
+    if (form == "reported" and _REPORTED_GOAL.search(core) and not ask_form(_REPORTED_GOAL.sub(" ", core))
+            and not _WH_WORD.search(core)):  # "needs to decide which depots ..." still asks which
         return "background"
     intent = bool(algorithms.asks(core)) or bool(_NULL_ANALYSIS.search(core) and not _STATES.search(core))
     if section == "stakeholders" and in_list and not (form == "direct" and intent):
