@@ -86,3 +86,17 @@ def test_an_order_for_the_ask_before_is_no_ask_of_its_own():
 def test_the_method_for_the_ask_before_joins_it():
     asks = _asks("Which stores form natural clusters? Please use something that optimises modularity.\n")
     assert len(asks) == 1 and "modularity" in asks[0] and "natural clusters" in asks[0]
+
+
+def test_in_reply_to_what_is_wanted_one_more_noun_phrase_is_an_ask():
+    text = ("[10:00] kim: so what does finance actually want\n"
+            "[10:01] lee: top of list: which vendors get paid most often?\n"
+            "[10:02] lee: also dormant vendors, suppliers w/ hardly any payments in a year\n"
+            "[10:03] lee: also they suspect duplicate invoices\n")
+    asks = _asks(text)
+    assert len(asks) == 2 and asks[1].startswith("also dormant vendors")
+
+
+def test_a_noun_phrase_nobody_asked_for_is_no_ask():
+    text = "[10:00] kim: morning\n[10:02] lee: also dormant vendors, suppliers w/ hardly any payments in a year\n"
+    assert _asks(text) == []
