@@ -63,6 +63,9 @@ def test_an_ask_as_people_write_it_becomes_a_requirement(text, words):
     "# Plan\n\n- Goals\n  - Logistics\n",
     "## Objective 1: Engagement\n\n- KR1.1: Open rate from 20% to 25%.\n- KR1.2: 90% of posts tagged by topic (no graph work needed).\n",
     "## Not planned\n\n- Fare prediction for 2030.\n",
+    # a memo describing its data
+    "1. The Registry holds filings of some 9,000 charities from 2001 onwards, from which a network may be built in which"
+    " each trustee is linked to every charity whose board they sit on, and to every other trustee of it.\n",
 ])
 def test_framing_goals_and_headings_are_no_requirement(text):
     assert _asks(text) == []
