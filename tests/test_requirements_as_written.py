@@ -71,6 +71,14 @@ def test_framing_goals_and_headings_are_no_requirement(text):
     assert _asks(text) == []
 
 
+def test_a_numbered_label_of_a_heading_says_its_section_and_a_plain_one_does_not():
+    from graph_agents.nodes.extract_requirements.classify import section_of
+
+    assert section_of(["Objective 3: Grow audience"]) == "objectives"
+    assert section_of(["Goal 2: Stakeholders"]) == "objectives"
+    assert section_of(["Note: questions for the vendor"]) == "asks"
+
+
 def test_framing_that_names_what_to_find_is_still_an_ask():
     asks = _asks("The COO wants to understand which suppliers are single points of failure in the network.\n")
     assert len(asks) == 1 and "single points of failure" in asks[0]

@@ -155,8 +155,8 @@ def section_of(headings: list[str]) -> str:
     for heading in reversed(headings):
         # "(Compliance Ops, Q1)" says who or when, not what the section holds
         heading = re.sub(r"\([^)]*\)", " ", heading)
-        # "Objective 3: Grow audience": the label before the colon says what the section is
-        label = re.match(r"^\s*([A-Za-z][\w -]{0,30}?)\s*\d*(?:\.\d+)*\s*:", heading)
+        # "Objective 3: Grow audience": a numbered label before the colon says what the section is
+        label = re.match(r"^\s*([A-Za-z][\w -]{0,30}?)\s*\d+(?:\.\d+)*\s*:", heading)
         if label and (kinds := [name for name, pattern in _SECTIONS.items() if pattern.search(label.group(1))]):
             return kinds[0]
         ends = {name: max(m.end() for m in found) for name, pattern in _SECTIONS.items()
