@@ -162,6 +162,7 @@ class VertexIndex:
         self._indexed = 0
         self.names: list[str | None] = []  # display name of each document vertex (None: none)
         self.series: Any = None  # the ids as a polars Series, when the fast reader read them (see frames)
+        self.table: Any = None  # the fast reader's hash table of the first ids (see frames._known_table)
 
     @property
     def documents(self) -> int:

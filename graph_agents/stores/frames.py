@@ -48,6 +48,7 @@ class _Buffer:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fh: Any = None
+        self.escaped = True  # until check() has looked
         if path.name.endswith(".gz"):
             try:
                 with gzip.open(path, "rb") as fh:
@@ -79,8 +80,15 @@ class _Buffer:
                 raise _Unsure
             pos = end + 1
         # one byte looked for with memchr (several GB/s); the regex only runs when there is one
-        if data.find(b"\\") >= 0 and _ESCAPED_NAME.search(data):
+        self.escaped = data.find(b"\\") >= 0
+        if self.escaped and _ESCAPED_NAME.search(data):
             raise _Unsure
+
+    def lacks(self, field: str) -> bool:
+        """True when no line can hold ``field`` as a name: one of its bytes is nowhere in the file (a
+        memchr each; a byte that is there is found at once, so this costs little when it proves
+        nothing). Never with a backslash in the file: an escape can spell any byte."""
+        return not self.escaped and any(self.data.find(bytes((b,))) < 0 for b in set(field.encode()))
 
     def check_keys(self) -> None:
         """No ``_key`` that is not a string (polars would read ``7`` as ``"7"``): run only when the
@@ -109,32 +117,75 @@ class _Buffer:
         return out
 
 
-def _read(files: list[Path], schema: dict[str, Any]) -> tuple[Any, list[dict]]:
-    """The frame of all files (in order) and a spread sample of whole documents."""
-    import polars as pl
+class _Files:
+    """A collection's files, open for one read: each checked, sampled, and parsed by polars with only
+    the columns asked for (each column in a schema costs polars about 5 % of the parse, present in
+    the file or not)."""
 
-    frames, samples = [], []
-    per_file = max(1, SAMPLE_KEEP * 2 // max(1, len(files)))
-    for path in files:
-        buf = _Buffer(path)
+    def __init__(self, files: list[Path]) -> None:
+        self.buffers: list[_Buffer] = []
         try:
-            buf.check()
-            try:
-                frame = pl.read_ndjson(buf.source(), schema=schema)
-            except Exception:  # polars' errors have no common base: any of them means "not sure"
-                raise _Unsure from None
-            if frame["_key"].null_count() < len(frame):
-                buf.check_keys()
-            frames.append(frame)
-            samples.extend(buf.sample(per_file))
+            for path in files:
+                self.buffers.append(_Buffer(path))
+                self.buffers[-1].check()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> "_Files":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for buf in self.buffers:
+            buf.close()
+
+    def absent(self, field: str) -> bool:
+        """True when no line of any file can hold ``field``; False proves nothing."""
+        return all(buf.lacks(field) for buf in self.buffers)
+
+    def sample(self) -> list[dict[str, Any]]:
+        """A spread sample of whole documents (orjson): about ``2 * SAMPLE_KEEP`` over the files."""
+        per_file = max(1, SAMPLE_KEEP * 2 // max(1, len(self.buffers)))
+        try:
+            return [doc for buf in self.buffers for doc in buf.sample(per_file)]
         except ValueError:  # orjson on a sampled line
             raise _Unsure from None
-        finally:
-            buf.close()
-    frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
-    if "type" in schema and frame.select((pl.col("type").is_not_null() & pl.col("data").is_not_null()).any()).item():
-        raise _Unsure  # arangodump's envelope lines
-    return frame, samples
+
+    def parse(self, columns: list[str]) -> Any:
+        """The frame of all files, in order, with ``columns`` as strings."""
+        import polars as pl
+
+        schema = {c: pl.String for c in columns}
+        frames = []
+        for buf in self.buffers:
+            try:
+                frames.append(pl.read_ndjson(buf.source(), schema=schema))
+            except Exception:  # polars' errors have no common base: any of them means "not sure"
+                raise _Unsure from None
+        frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
+        if "_key" in schema and frame["_key"].null_count() < len(frame):
+            for buf in self.buffers:
+                buf.check_keys()
+        return frame
+
+    def optional(self, *fields: str) -> list[str]:
+        """``fields`` less those no file can hold."""
+        return [f for f in fields if not self.absent(f)]
+
+    def check_envelopes(self, frame: Any) -> None:
+        """No arangodump envelope (``{"type": ..., "data": {...}}``, read by the strict reader as its
+        ``data``): ``data`` is read in every frame that can hold it, ``type`` only when a ``data``
+        is an object (polars reads it as its JSON text)."""
+        import polars as pl
+
+        if "data" not in frame.columns or not frame["data"].str.starts_with("{").any():
+            return
+        both = self.parse(["type", "data"])
+        if both.select((pl.col("type").is_not_null() & pl.col("data").is_not_null()).any()).item():
+            raise _Unsure
 
 
 def _check_keys(keys: Any) -> None:
@@ -155,24 +206,53 @@ def _known(vertices: VertexIndex) -> Any:
     return kept if kept is not None and len(kept) == len(vertices.ids) else pl.Series(vertices.ids, dtype=pl.String)
 
 
+def _name_columns(files: _Files, samples: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """The name attributes to read first and the ones left: the first ones, in order, up to one
+    that every sampled document holds (the rest is read only for documents left without a name).
+    An attribute no file can hold is neither."""
+    candidates = files.optional(*NAME_ATTRIBUTES)
+    for i, attr in enumerate(candidates):
+        if samples and _all_named(samples, attr):
+            return candidates[: i + 1], candidates[i + 1 :]
+    return candidates, []
+
+
+def _all_named(samples: list[dict[str, Any]], attr: str) -> bool:
+    return all(type(doc.get(attr)) is str and doc[attr].strip() for doc in samples)
+
+
+def _coalesced(frame: Any, attrs: list[str]) -> Any:
+    """The first non-blank of ``attrs`` per row (null: none)."""
+    import polars as pl
+
+    if not attrs:
+        return pl.Series([None] * len(frame), dtype=pl.String)
+    return frame.select(pl.coalesce([pl.when(pl.col(a).str.strip_chars() != "").then(pl.col(a)) for a in attrs])).to_series()
+
+
 def read_documents(coll: Collection, files: list[Path], vertices: VertexIndex,
                    advance: Callable[[int], None] | None = None) -> bool:
     """The documents of ``coll`` into ``vertices``; False (nothing changed) when unsure."""
     import polars as pl
 
     try:
-        frame, samples = _read(files, {"_key": pl.String, **{a: pl.String for a in NAME_ATTRIBUTES},
-                                       "type": pl.String, "data": pl.String})
-        keys = frame["_key"]
-        _check_keys(keys)
+        with _Files(files) as opened:
+            samples = opened.sample()
+            first, rest = _name_columns(opened, samples)
+            frame = opened.parse(["_key", *first, *opened.optional("data")])
+            opened.check_envelopes(frame)
+            keys = frame["_key"]
+            _check_keys(keys)
+            names = _coalesced(frame, first)
+            if rest and names.null_count():  # documents without the first names: the others, in order
+                names = pl.DataFrame({"first": names, "rest": _coalesced(opened.parse(rest), rest)}).select(
+                    pl.coalesce("first", "rest")).to_series()
     except _Unsure:
         return False
-    present = [pl.when(pl.col(a).str.strip_chars() != "").then(pl.col(a)) for a in NAME_ATTRIBUTES]
-    names = frame.select(pl.coalesce(present)).to_series().to_list()
     ids = frame.select(pl.concat_str([pl.lit(coll.name + "/"), pl.col("_key")])).to_series()
     known = pl.concat([_known(vertices), ids])
     coll.start = len(vertices.ids)
-    vertices.extend(ids.to_list(), names)
+    vertices.extend(ids.to_list(), names.to_list())
     vertices.series = known  # the edges' reader matches ends against it
     coll.stop = len(vertices.ids)
     coll.count = coll.stop - coll.start
@@ -188,15 +268,14 @@ def read_edges(coll: Collection, files: list[Path], vertices: VertexIndex,
                advance: Callable[[int], None] | None = None) -> bool:
     """The edges of ``coll`` as index arrays, ends unknown so far added to ``vertices`` in order of
     first appearance (as the strict reader does); False (nothing changed) when unsure."""
-    import polars as pl
-
-    schema = {"_from": pl.String, "_to": pl.String, "_key": pl.String, "_id": pl.String, "type": pl.String, "data": pl.String}
     try:
-        frame, samples = _read(files, schema)
-        keys = frame["_key"]
-        if keys.null_count() < len(keys):
-            _check_keys(keys)  # keyed: all of them, each once (mixed: the strict reader decides)
-        elif frame["_id"].null_count() < len(keys):
+        with _Files(files) as opened:
+            samples = opened.sample()
+            frame = opened.parse(["_from", "_to", *opened.optional("_key", "_id", "data")])
+            opened.check_envelopes(frame)
+        if "_key" in frame.columns and frame["_key"].null_count() < len(frame):
+            _check_keys(frame["_key"])  # keyed: all of them, each once (mixed: the strict reader decides)
+        elif "_id" in frame.columns and frame["_id"].null_count() < len(frame):
             raise _Unsure  # keyed by _id: the strict reader's rules
         src, dst, extra = _map_ends(frame["_from"], frame["_to"], vertices)
     except _Unsure:
@@ -215,6 +294,18 @@ def _advance(advance: Callable[[int], None] | None, files: list[Path]) -> None:
             advance(input_bytes(path))
 
 
+def _known_table(vertices: VertexIndex, known: Any) -> tuple["_HashIndex", np.ndarray]:
+    """The hash table of the known ids and their second hashes (``[-1]``: a slot for ends not
+    found), built once for every edge collection read while no id is added."""
+    kept = vertices.table
+    if kept is not None and kept[0] == len(known):
+        return kept[1], kept[2]
+    index = _HashIndex(known.hash(_SEED).to_numpy())  # unsure when two known ids share a hash
+    check = np.append(known.hash(_CHECK_SEED).to_numpy(), np.uint64(0))
+    vertices.table = (len(known), index, check)
+    return index, check
+
+
 def _map_ends(f: Any, t: Any, vertices: VertexIndex) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Both ends as vertex indices, ids not yet known appended after the known ones in order of
     first appearance (row by row, ``_from`` before ``_to``).
@@ -227,11 +318,7 @@ def _map_ends(f: Any, t: Any, vertices: VertexIndex) -> tuple[np.ndarray, np.nda
     if f.null_count() or t.null_count():
         raise _Unsure
     known = _known(vertices)
-    hashes = known.hash(_SEED)
-    if hashes.n_unique() != len(hashes):
-        raise _Unsure
-    index = _HashIndex(hashes.to_numpy())
-    check = np.append(known.hash(_CHECK_SEED).to_numpy(), np.uint64(0))  # [-1]: for ends not found
+    index, check = _known_table(vertices, known)
 
     def lookup(ends: Any) -> Any:
         found = index.find(ends.hash(_SEED).to_numpy())
@@ -267,24 +354,27 @@ class _HashIndex:
     def __init__(self, keys: np.ndarray) -> None:
         bits = max(1, (4 * len(keys) - 1).bit_length())
         self.shift = np.uint64(64 - bits)
-        size = (1 << bits) + _MAX_PROBES + 1
+        size = (1 << bits) + 2 * _MAX_PROBES + 1  # the furthest a key or a probe goes
         self.keys = np.zeros(size, dtype=np.uint64)
         self.values = np.full(size, -1, dtype=np.int64)
         pending = np.arange(len(keys), dtype=np.int64)
         pos = (keys >> self.shift).astype(np.intp)
-        for _ in range(_MAX_PROBES):
+        for _ in range(2 * _MAX_PROBES):
             if not pending.size:
-                break
-            free = self.values[pos] < 0
+                return
+            value = self.values[pos]
+            free = value < 0
+            if (self.keys[pos[~free]] == keys[pending[~free]]).any():
+                raise _Unsure  # two keys with one hash: the strict reader compares strings
             claim, at = pending[free], pos[free]
-            self.values[at] = claim  # several claims of one slot: the last write wins, the others probe on
+            self.values[at] = claim  # several claims of one slot: the last write wins
             won = self.values[at] == claim
             self.keys[at[won]] = keys[claim[won]]
             rest = np.ones(len(pending), dtype=bool)
             rest[np.flatnonzero(free)[won]] = False
-            pending, pos = pending[rest], pos[rest] + 1
-        else:
-            raise _Unsure  # a run this long means crafted hashes: the strict reader's dict has no such case
+            # a taken slot: on to the next; a lost claim stays, to meet the winner (equal or not)
+            pending, pos = pending[rest], pos[rest] + ~free[rest]
+        raise _Unsure  # a run this long means crafted hashes: the strict reader's dict has no such case
 
     def find(self, queries: np.ndarray) -> np.ndarray:
         """The position of each query's hash, -1 where it is not in the table."""
