@@ -37,6 +37,7 @@ SAMPLE_KEEP = 256  # whole documents kept per collection, spread over it, for th
 MAX_LINE = 64 * 2**20  # one document line longer than this is refused, not buffered
 MAX_KEY_BYTES = 254  # ArangoDB's limit for a document key
 _CHUNK = 4 * 2**20
+_FIRST_CHUNK = 64 * 2**10
 _BOM = b"\xef\xbb\xbf"
 
 # (file, line number, document): errors name "<file>:<number>"
@@ -66,7 +67,7 @@ def documents(path: Path, advance: Callable[[int], None] | None = None) -> Docum
             rest = b""
             first = True
             while True:
-                chunk = fh.read(_CHUNK)
+                chunk = fh.read(min(_FIRST_CHUNK, _CHUNK) if first else _CHUNK)  # a small first read: planning reads one document
                 if not chunk:
                     parts, rest = [rest], b""
                 else:

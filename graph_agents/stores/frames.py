@@ -23,6 +23,7 @@ import gzip
 import mmap
 import re
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -326,7 +327,9 @@ def _map_ends(f: Any, t: Any, vertices: VertexIndex) -> tuple[np.ndarray, np.nda
             raise _Unsure  # a hash collision: the strict reader compares strings
         return found
 
-    src, dst = lookup(f), lookup(t)
+    with ThreadPoolExecutor(1) as pool:  # numpy's gathers let go of the interpreter lock: both ends at once
+        later = pool.submit(lookup, t)
+        src, dst = lookup(f), later.result()
     s_missing, d_missing = np.flatnonzero(src < 0), np.flatnonzero(dst < 0)
     if not (s_missing.size or d_missing.size):
         return src, dst, []
