@@ -231,62 +231,108 @@ def _coalesced(frame: Any, attrs: list[str]) -> Any:
     return frame.select(pl.coalesce([pl.when(pl.col(a).str.strip_chars() != "").then(pl.col(a)) for a in attrs])).to_series()
 
 
+class Prepared:
+    """A collection parsed and checked, before it joins the vertex index: what :func:`prepare` can do
+    without the vertices (so it runs while the previous collection is being placed)."""
+
+    def __init__(self, files: list[Path], samples: list[dict[str, Any]], frame: Any) -> None:
+        self.files, self.samples, self.frame = files, samples, frame
+        self.ids: Any = None  # documents: the ids as a Series, as a list, and the display names
+        self.id_list: list[str] = []
+        self.names: list[str | None] = []
+        self.rows: dict[str, int] = {}  # documents: sampled key -> row
+        self.hashes: tuple[np.ndarray, ...] = ()  # edges: both hashes of _from, then of _to
+
+
+def prepare(coll_name: str, ctype: str, files: list[Path]) -> Prepared | None:
+    """Parse and check the collection's files (polars); None when unsure. Touches no shared state:
+    safe in another thread while the vertex index grows."""
+    try:
+        return _prepare_documents(coll_name, files) if ctype == "document" else _prepare_edges(files)
+    except _Unsure:
+        return None
+
+
+def _prepare_documents(coll_name: str, files: list[Path]) -> Prepared:
+    import polars as pl
+
+    with _Files(files) as opened:
+        samples = opened.sample()
+        first, rest = _name_columns(opened, samples)
+        frame = opened.parse(["_key", *first, *opened.optional("data")])
+        opened.check_envelopes(frame)
+        _check_keys(frame["_key"])
+        names = _coalesced(frame, first)
+        if rest and names.null_count():  # documents without the first names: the others, in order
+            names = pl.DataFrame({"first": names, "rest": _coalesced(opened.parse(rest), rest)}).select(
+                pl.coalesce("first", "rest")).to_series()
+    out = Prepared(files, samples, frame)
+    out.ids = frame.select(pl.concat_str([pl.lit(coll_name + "/"), pl.col("_key")])).to_series()
+    out.id_list, out.names = out.ids.to_list(), names.to_list()
+    wanted = [doc["_key"] for doc in samples if type(doc.get("_key")) is str]
+    out.rows = dict(frame.with_row_index("row").filter(pl.col("_key").is_in(wanted)).select("_key", "row").iter_rows())
+    return out
+
+
+def _prepare_edges(files: list[Path]) -> Prepared:
+    with _Files(files) as opened:
+        samples = opened.sample()
+        frame = opened.parse(["_from", "_to", *opened.optional("_key", "_id", "data")])
+        opened.check_envelopes(frame)
+    if "_key" in frame.columns and frame["_key"].null_count() < len(frame):
+        _check_keys(frame["_key"])  # keyed: all of them, each once (mixed: the strict reader decides)
+    elif "_id" in frame.columns and frame["_id"].null_count() < len(frame):
+        raise _Unsure  # keyed by _id: the strict reader's rules
+    f, t = frame["_from"], frame["_to"]
+    if f.null_count() or t.null_count():
+        raise _Unsure
+    out = Prepared(files, samples, frame.select("_from", "_to"))
+    out.hashes = tuple(ends.hash(seed).to_numpy() for ends in (f, t) for seed in (_SEED, _CHECK_SEED))
+    return out
+
+
+def place(coll: Collection, prepared: Prepared, vertices: VertexIndex,
+          advance: Callable[[int], None] | None = None) -> bool:
+    """A prepared collection into ``vertices`` and ``coll``: documents as vertices, edges as index
+    arrays with ends unknown so far added in order of first appearance (as the strict reader does);
+    False (nothing changed) when unsure."""
+    import polars as pl
+
+    if coll.type == "document":
+        known = pl.concat([_known(vertices), prepared.ids])
+        coll.start = len(vertices.ids)
+        vertices.extend(prepared.id_list, prepared.names)
+        vertices.series = known  # the edges' reader matches ends against it
+        coll.stop = len(vertices.ids)
+        coll.count = coll.stop - coll.start
+        rows = prepared.rows
+        coll.sample.items = sorted(((rows[doc["_key"]], doc) for doc in prepared.samples if doc.get("_key") in rows),
+                                   key=lambda item: item[0])
+    else:
+        try:
+            src, dst, extra = _map_ends(prepared.frame["_from"], prepared.frame["_to"], prepared.hashes, vertices)
+        except _Unsure:
+            return False
+        vertices.extend(extra, None)
+        coll.src, coll.dst = src, dst
+        coll.count = len(src)
+        coll.sample.items = [(-1, doc) for doc in prepared.samples]
+    _advance(advance, prepared.files)
+    return True
+
+
 def read_documents(coll: Collection, files: list[Path], vertices: VertexIndex,
                    advance: Callable[[int], None] | None = None) -> bool:
     """The documents of ``coll`` into ``vertices``; False (nothing changed) when unsure."""
-    import polars as pl
-
-    try:
-        with _Files(files) as opened:
-            samples = opened.sample()
-            first, rest = _name_columns(opened, samples)
-            frame = opened.parse(["_key", *first, *opened.optional("data")])
-            opened.check_envelopes(frame)
-            keys = frame["_key"]
-            _check_keys(keys)
-            names = _coalesced(frame, first)
-            if rest and names.null_count():  # documents without the first names: the others, in order
-                names = pl.DataFrame({"first": names, "rest": _coalesced(opened.parse(rest), rest)}).select(
-                    pl.coalesce("first", "rest")).to_series()
-    except _Unsure:
-        return False
-    ids = frame.select(pl.concat_str([pl.lit(coll.name + "/"), pl.col("_key")])).to_series()
-    known = pl.concat([_known(vertices), ids])
-    coll.start = len(vertices.ids)
-    vertices.extend(ids.to_list(), names.to_list())
-    vertices.series = known  # the edges' reader matches ends against it
-    coll.stop = len(vertices.ids)
-    coll.count = coll.stop - coll.start
-    wanted = [doc["_key"] for doc in samples if type(doc.get("_key")) is str]
-    rows = dict(frame.with_row_index("row").filter(pl.col("_key").is_in(wanted)).select("_key", "row").iter_rows())
-    coll.sample.items = sorted(((rows[doc["_key"]], doc) for doc in samples if doc.get("_key") in rows),
-                               key=lambda item: item[0])
-    _advance(advance, files)
-    return True
+    prepared = prepare(coll.name, "document", files)
+    return prepared is not None and place(coll, prepared, vertices, advance)
 
 
 def read_edges(coll: Collection, files: list[Path], vertices: VertexIndex,
                advance: Callable[[int], None] | None = None) -> bool:
-    """The edges of ``coll`` as index arrays, ends unknown so far added to ``vertices`` in order of
-    first appearance (as the strict reader does); False (nothing changed) when unsure."""
-    try:
-        with _Files(files) as opened:
-            samples = opened.sample()
-            frame = opened.parse(["_from", "_to", *opened.optional("_key", "_id", "data")])
-            opened.check_envelopes(frame)
-        if "_key" in frame.columns and frame["_key"].null_count() < len(frame):
-            _check_keys(frame["_key"])  # keyed: all of them, each once (mixed: the strict reader decides)
-        elif "_id" in frame.columns and frame["_id"].null_count() < len(frame):
-            raise _Unsure  # keyed by _id: the strict reader's rules
-        src, dst, extra = _map_ends(frame["_from"], frame["_to"], vertices)
-    except _Unsure:
-        return False
-    vertices.extend(extra, None)
-    coll.src, coll.dst = src, dst
-    coll.count = len(src)
-    coll.sample.items = [(-1, doc) for doc in samples]
-    _advance(advance, files)
-    return True
+    """The edges of ``coll`` as index arrays into ``coll``; False (nothing changed) when unsure."""
+    prepared = prepare(coll.name, "edge", files)
+    return prepared is not None and place(coll, prepared, vertices, advance)
 
 
 def _advance(advance: Callable[[int], None] | None, files: list[Path]) -> None:
@@ -307,29 +353,27 @@ def _known_table(vertices: VertexIndex, known: Any) -> tuple["_HashIndex", np.nd
     return index, check
 
 
-def _map_ends(f: Any, t: Any, vertices: VertexIndex) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _map_ends(f: Any, t: Any, hashes: tuple[np.ndarray, ...], vertices: VertexIndex) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Both ends as vertex indices, ids not yet known appended after the known ones in order of
     first appearance (row by row, ``_from`` before ``_to``).
 
-    Ids are matched by a 64-bit hash (:class:`_HashIndex`) and every match is confirmed by a second,
-    independently seeded hash; known ids that share a hash, or a match the second hash contradicts,
-    leave the collection to the strict reader."""
+    Ids are matched by a 64-bit hash (:class:`_HashIndex`; ``hashes``: both hashes of ``f``, then of
+    ``t``) and every match is confirmed by a second, independently seeded hash; known ids that
+    share a hash, or a match the second hash contradicts, leave the collection to the strict reader."""
     import polars as pl
 
-    if f.null_count() or t.null_count():
-        raise _Unsure
     known = _known(vertices)
     index, check = _known_table(vertices, known)
 
-    def lookup(ends: Any) -> Any:
-        found = index.find(ends.hash(_SEED).to_numpy())
-        if not ((check[found] == ends.hash(_CHECK_SEED).to_numpy()) | (found < 0)).all():
+    def lookup(first: np.ndarray, second: np.ndarray) -> Any:
+        found = index.find(first)
+        if not ((check[found] == second) | (found < 0)).all():
             raise _Unsure  # a hash collision: the strict reader compares strings
         return found
 
     with ThreadPoolExecutor(1) as pool:  # numpy's gathers let go of the interpreter lock: both ends at once
-        later = pool.submit(lookup, t)
-        src, dst = lookup(f), later.result()
+        later = pool.submit(lookup, *hashes[2:])
+        src, dst = lookup(*hashes[:2]), later.result()
     s_missing, d_missing = np.flatnonzero(src < 0), np.flatnonzero(dst < 0)
     if not (s_missing.size or d_missing.size):
         return src, dst, []
