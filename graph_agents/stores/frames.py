@@ -92,8 +92,9 @@ class _Buffer:
         return not self.escaped and any(self.data.find(bytes((b,))) < 0 for b in set(field.encode()))
 
     def check_keys(self) -> None:
-        """No ``_key`` that is not a string (polars would read ``7`` as ``"7"``): run only when the
-        frame holds keys (polars reads an absent or null ``_key`` as null, anything else as text)."""
+        """No ``_key`` that is not a string (polars would read ``7`` as ``"7"``): run only when a key
+        of the frame could be the text of another JSON value (polars reads an absent or null
+        ``_key`` as null, a number, ``true``, ``false``, an object or an array as its text)."""
         if _KEY_NOT_STRING.search(self.data):
             raise _Unsure
 
@@ -167,7 +168,9 @@ class _Files:
             except Exception:  # polars' errors have no common base: any of them means "not sure"
                 raise _Unsure from None
         frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
-        if "_key" in schema and frame["_key"].null_count() < len(frame):
+        # a key polars read as text: a number, true, false, an object or an array might have been one
+        # in the file; only then are the raw bytes looked at
+        if "_key" in schema and frame["_key"].str.contains(r"^(?:[-0-9\[{]|true$|false$)").any():
             for buf in self.buffers:
                 buf.check_keys()
         return frame
