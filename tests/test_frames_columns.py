@@ -123,18 +123,23 @@ def test_an_escaped_field_name_is_never_called_absent(tmp_path):
         buf.close()
 
 
-def test_the_hash_index_finds_every_key_and_nothing_else():
+def test_the_hash_index_finds_every_key_and_nothing_else(monkeypatch):
+    monkeypatch.setattr(frames, "_QUERY_CHUNK", 1000)  # several chunks
     rng = np.random.default_rng(7)
     keys = rng.integers(0, 2**63, 5000, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-    index = frames._HashIndex(keys)
+    confirm = rng.integers(0, 2**63, 5000, dtype=np.uint64)
+    index = frames._HashIndex(keys, confirm)
     queries = np.concatenate([keys[::-1], keys[:100] + np.uint64(1), np.zeros(3, dtype=np.uint64)])
-    found = index.find(queries)
+    found = index.find(queries, np.concatenate([confirm[::-1], np.zeros(103, dtype=np.uint64)]))
     assert found[:5000].tolist() == list(range(4999, -1, -1))
     assert (found[5000:] == -1).all()
+    with pytest.raises(frames._Unsure):  # a match the second hash contradicts: a collision
+        index.find(keys[:1], confirm[:1] + np.uint64(1))
+    assert frames._HashIndex(keys[:0], confirm[:0]).find(keys, confirm).tolist() == [-1] * 5000
 
 
 def test_the_hash_index_says_unsure_on_equal_or_crafted_hashes():
     with pytest.raises(frames._Unsure):
-        frames._HashIndex(np.array([5, 9, 5], dtype=np.uint64) << np.uint64(40))  # one hash twice
+        frames._HashIndex(np.array([5, 9, 5], dtype=np.uint64) << np.uint64(40), np.zeros(3, dtype=np.uint64))  # one hash twice
     with pytest.raises(frames._Unsure):
-        frames._HashIndex(np.arange(1, 200, dtype=np.uint64))  # all in slot 0: a run longer than allowed
+        frames._HashIndex(np.arange(1, 200, dtype=np.uint64), np.zeros(199, dtype=np.uint64))  # all in slot 0: too long a run
