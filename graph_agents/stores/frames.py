@@ -405,8 +405,11 @@ class _HashIndex:
         bits = max(1, (3 * len(keys) - 1).bit_length())
         self.shift = np.uint64(64 - bits)
         self.table = np.zeros((1 << bits) + 2 * _MAX_PROBES + 1, dtype=np.int32 if len(keys) < 2**31 - 1 else np.int64)
-        pending = np.arange(len(keys), dtype=np.intp)
-        pos = (keys >> self.shift).astype(np.intp)
+        for start in range(0, len(keys), _QUERY_CHUNK):  # in chunks: see find
+            self._insert(keys, np.arange(start, min(start + _QUERY_CHUNK, len(keys)), dtype=np.intp))
+
+    def _insert(self, keys: np.ndarray, pending: np.ndarray) -> None:
+        pos = (keys[pending] >> self.shift).astype(np.intp)
         for _ in range(2 * _MAX_PROBES):
             if not pending.size:
                 return
