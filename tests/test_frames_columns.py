@@ -143,3 +143,15 @@ def test_the_hash_index_says_unsure_on_equal_or_crafted_hashes():
         frames._HashIndex(np.array([5, 9, 5], dtype=np.uint64) << np.uint64(40), np.zeros(3, dtype=np.uint64))  # one hash twice
     with pytest.raises(frames._Unsure):
         frames._HashIndex(np.arange(1, 200, dtype=np.uint64), np.zeros(199, dtype=np.uint64))  # all in slot 0: too long a run
+
+
+async def test_display_names_come_from_the_fast_readers_column_without_a_list_of_all(tmp_path, monkeypatch):
+    d = tmp_path / "g"
+    d.mkdir()
+    _write(d / "people.jsonl", [{"_key": f"p{i}", "name": f"N{i}"} for i in range(40)] + [{"_key": "x"}])
+    _write(d / "knows.jsonl", [{"_from": "people/p1", "_to": "ghosts/g1"}])
+    monkeypatch.setattr(frames, "FAST_MIN_BYTES", 0)
+    store = LocalGraphStore.from_directory(d)
+    assert await store.display_names(["people/p7", "people/x", "ghosts/g1", "nobody/n"]) == {"people/p7": "N7"}
+    assert all(type(part) is not list for part in store.vertices._name_parts)  # still polars' column
+    assert store.vertices.documents == 41 and store.vertices.names[-2:] == ["N39", None]

@@ -245,7 +245,7 @@ class Prepared:
         self.files, self.samples, self.frame = files, samples, frame
         self.ids: Any = None  # documents: the ids as a Series, as a list, and the display names
         self.id_list: list[str] = []
-        self.names: list[str | None] = []
+        self.names: Any = None  # a polars Series
         self.rows: dict[str, int] = {}  # documents: sampled key -> row
         self.hashes: tuple[np.ndarray, ...] = ()  # edges: both hashes of _from, then of _to
 
@@ -274,7 +274,7 @@ def _prepare_documents(coll_name: str, files: list[Path]) -> Prepared:
                 pl.coalesce("first", "rest")).to_series()
     out = Prepared(files, samples, frame)
     out.ids = frame.select(pl.concat_str([pl.lit(coll_name + "/"), pl.col("_key")])).to_series()
-    out.id_list, out.names = out.ids.to_list(), names.to_list()
+    out.id_list, out.names = out.ids.to_list(), names
     wanted = [doc["_key"] for doc in samples if type(doc.get("_key")) is str]
     out.rows = dict(frame.with_row_index("row").filter(pl.col("_key").is_in(wanted)).select("_key", "row").iter_rows())
     return out

@@ -290,12 +290,12 @@ class LocalGraphStore:
         return await asyncio.to_thread(CPU_LANE.run, read)
 
     async def display_names(self, ids: list[str]) -> dict[str, str]:
-        index, names, documents = self.vertices.index, self.vertices.names, self.vertices.documents
+        index, documents = self.vertices.index, self.vertices.documents
         out = {}
         for vid in ids:
             i = index.get(vid)
-            if i is not None and i < documents and names[i] is not None:
-                out[vid] = names[i]
+            if i is not None and i < documents and (name := self.vertices.name(i)) is not None:
+                out[vid] = name
         return out
 
     # -- helpers ------------------------------------------------------------------------------
