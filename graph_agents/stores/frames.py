@@ -188,7 +188,8 @@ class _Files:
         is an object (polars reads it as its JSON text)."""
         import polars as pl
 
-        if "data" not in frame.columns or not frame["data"].str.starts_with("{").any():
+        data = frame["data"] if "data" in frame.columns else None
+        if data is None or data.null_count() == len(data) or not data.str.starts_with("{").any():
             return
         both = self.parse(["type", "data"])
         if both.select((pl.col("type").is_not_null() & pl.col("data").is_not_null()).any()).item():
