@@ -331,20 +331,6 @@ def place(coll: Collection, prepared: Prepared, vertices: VertexIndex,
     return True
 
 
-def read_documents(coll: Collection, files: list[Path], vertices: VertexIndex,
-                   advance: Callable[[int], None] | None = None) -> bool:
-    """The documents of ``coll`` into ``vertices``; False (nothing changed) when unsure."""
-    prepared = prepare(coll.name, "document", files)
-    return prepared is not None and place(coll, prepared, vertices, advance)
-
-
-def read_edges(coll: Collection, files: list[Path], vertices: VertexIndex,
-               advance: Callable[[int], None] | None = None) -> bool:
-    """The edges of ``coll`` as index arrays into ``coll``; False (nothing changed) when unsure."""
-    prepared = prepare(coll.name, "edge", files)
-    return prepared is not None and place(coll, prepared, vertices, advance)
-
-
 def _advance(advance: Callable[[int], None] | None, files: list[Path]) -> None:
     if advance is not None:  # the read is done: its bytes as the total counted them
         for path in files:
