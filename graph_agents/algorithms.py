@@ -94,7 +94,7 @@ FAMILIES = ("centrality", "community", "cohesion", "paths", "similarity", "propa
 PATH_ARROW = " → "
 
 
-NAMED = 4.5  # an algorithm named outright outweighs any description (a strong phrase of up to 5 words)
+NAMED = matcher.NAMED  # an algorithm named outright outweighs any description (a strong phrase of up to 5 words)
 
 
 def phrases(strong: str = "", medium: str = "", weak: str = "", named: str = "") -> dict[str, float]:
@@ -416,8 +416,11 @@ CATALOG: dict[str, Algorithm] = {
                 " | recirculate | recirculated | recycled funds | cycled | cycle through | cycle back | loop back"
                 " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
                 # mutual reachability, said of a group
-                " | can reach every other | can reach each other | reached from every other | reachable from every other"
-                " | reach each other | reach one another | can ... to every other | every other one through"
+                # (of a group: "the substation that can reach every other one fastest" is closeness)
+                " | every ... can reach every other | each ... can reach every other | can reach each other"
+                " | reached from every other | reachable from every other | reach each other | reach one another"
+                " | reachable from each other | reachable from one another | all reachable from"
+                " | every ... can ... to every other | every other one through"
                 " | reached from each other | get to every other"
                 " | bounced between | back again | self dealing | round and round among | circulate ... among themselves"
                 " | circulates ... among themselves | move ... among themselves | flow ... among themselves"
@@ -467,7 +470,7 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {MARK} ... {NEAR} to {THEM} | {MARK} ... {NEAR} {THEM} | {MARK} ... from ... {NEAR} {THEM}"
                 f" | {MARK} ... {NEAR} to the {ADVERSE} | {MARK} ... {NEAR} {ADVERSE} | {MARK} ... {NEAR} to the ... ones"
                 # marking those that share something with the known cases ("flag the sellers using the same warehouse")
-                f" | {MARK} the {PEER} | {MARK} their {PEER} | one step further | a step further | as elevated risk"
+                f" | {MARK} the {PEER} of | {MARK} the {PEER} | {MARK} their {PEER} | as high risk | as at risk | one step further | a step further | as elevated risk"
                 f" | {MARK} ... using the same | {MARK} ... sharing the same | {MARK} ... that share the same"
                 # a value read off the neighbours: "estimate each user's leaning from the leanings of those they follow"
                 f" | from the ... of the ... they {TURN} | from the ... of their {PEER} | from the ... of those they"
@@ -608,7 +611,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | lowest average distance | average distance | reach everyone | reach everybody | reach all the others"
                 " | reach the rest | fastest to reach | quickest to reach | reach ... quickly | reach ... fastest"
                 " | best placed to reach | centrally located | centrally placed | most accessible | close ... to all"
-                " | on average to every | on average to all | close ... on average | closest on average | how close ... to every"
+                " | fastest on average | quickest on average | on average to every | on average to all | close ... on average | closest on average | how close ... to every"
                 " | close ... to every | close ... to everyone | near ... to all"
                 # where to site something that should be near everything
                 " | where should we put | where to put | where should we place | where to place | where to locate"
@@ -633,7 +636,9 @@ CATALOG: dict[str, Algorithm] = {
                 # how it treats the unreachable is the method itself: it decides like its name
                 named="harmonic | as zero | contributing nothing | contribute nothing | contributes nothing | count for nothing"
                 " | counts for nothing | even though ... disconnected | although ... disconnected | even if ... disconnected"
-                " | even though ... unreachable | even though ... not connected",
+                " | even though ... unreachable | even though ... not connected"
+                # "counting the ones it can't reach as nothing": the negation is the unreachable, not the ask
+                " | not reach ... as | can not reach count | unreachable ... as",
                 strong="harmonic centrality | harmonic closeness | closeness ... disconnected"
                 " | close to most | near most | reach most ... quickly | across disconnected parts"
                 " | even across disconnected | across ... disconnected parts | despite ... disconnected parts"
@@ -801,6 +806,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | links ... would disconnect | connections ... would disconnect | edges ... would disconnect"
                 f" | isthmus | isthmuses | single {LINE} | only {LINE} ... disconnect | {LINE} ... the only {LINE}"
                 f" | {LINE} are the only | {LINE} is the only | {LINE} ... only way | individual ... {LINE}"
+                f" | {LINE} whose loss would | {LINE} whose removal would | {LINE} whose failure would"
                 f" | {LINE} whose loss | {LINE} whose removal | {LINE} whose failure | pipe segments | pipe segment | "
                 + combine("links | link | connections | connection | edges | edge | relationships | relationship | ties"
                           " | tie | routes | route", "would disconnect the | disconnect the | would split the"),

@@ -48,6 +48,7 @@ WORD_CLASS = "{"  # "{group}" matches any word of the class "group" (see :func:`
 EXACT = "="  # "=link" matches "link" only, not "linked": the active verb, not the state
 MAX_GAP = 3  # words a "..." may skip
 MIN_SCORE = 2.0  # below this, no phrase decided: the sentence asks for no catalog algorithm
+NAMED = 4.5  # the weight of an algorithm named outright (or the property only it has): no clause makes it count less
 STRONG = 2.5  # a separate ask in its own clause needs a phrase at least this strong
 NEGATION_SCOPE = 6  # words after a negator that it covers
 
@@ -585,7 +586,9 @@ def _ranked(matches: list[PhraseMatch]) -> list[Candidate]:
     deciding = [m for m in matches if m.weight >= STRONG and not (m.relative or m.negated or m.purpose or m.naming)]
 
     def described(m: PhraseMatch) -> bool:
-        return bool(m.relative) and any(m.relative not in d.heads for d in deciding)
+        # "segment the stores into groups *that come out the same every run*": a method named in the
+        # clause still chooses the method
+        return bool(m.relative) and m.weight < NAMED and any(m.relative not in d.heads for d in deciding)
 
     by: dict[str, Candidate] = {}
     weights: dict[str, list[float]] = {}
