@@ -321,7 +321,7 @@ CATALOG: dict[str, Algorithm] = {
             description="Communities of densely connected vertices.",
             intents=phrases(
                 strong="community | communities | segment | segmentation | cluster | clustering | cohort | tribe"
-                " | interest group | affinity group | peer group | natural groups | natural {group} | look alike | lookalike"
+                " | interest group | affinity group | peer group | natural groups | natural {group}"
                 " | audience | audiences | buy together | bought together | purchased together | co purchase"
                 " | co purchased | frequently together | densely connected | tightly knit | close knit"
                 " | circles of | similar behaviour | similar behavior | behave alike | persona | personas"
@@ -338,7 +338,9 @@ CATALOG: dict[str, Algorithm] = {
                 medium="group | grouping | groups | circle | circles | affinity | alike | similar | neighbourhood"
                 " | neighborhood | together | same kind | same kinds | same mix | clustered | grouped | niche"
                 " | bubble | bubbles | camp | camps | gang | gangs | squad | squads | organically"
-                " | splits into | splitting into | divides into",
+                " | splits into | splitting into | divides into"
+                # look-alikes are pairs (similarity) unless a group noun says "look-alike segments"
+                " | look alike | lookalike",
                 weak="each other | mix",
             ),
             params={
@@ -965,7 +967,7 @@ CATALOG: dict[str, Algorithm] = {
                 strong="similar to | most similar to | closest to ... similar | alike to | resemble | resembles"
                 " | lookalikes of | look-alikes of | similar set of ... to | similar ... to"
                 # not "look just like": "the report should look just like last quarter's" asks for a layout
-                f" | {LOOK} ... most like | {LOOK} the most like | {LOOK} a lot like"
+                f" | {LOOK} ... most like | {LOOK} the most like | {LOOK} a lot like | most like"
                 " | most closely resemble | most closely resembles",
             ),
             params={

@@ -76,6 +76,7 @@ _EMBEDDING = {"know", "knowing", "see", "find", "out", "identify", "show", "tell
 # routers that ...", "identify the couriers who ...")
 _ERRANDS = {"identify", "find", "list", "show", "name", "spot", "locate", "detect", "highlight", "surface", "pinpoint",
             "flag", "get", "give", "return", "report", "pick", "single", "point", "map", "uncover", "reveal", "expose"}
+_WANTING = {"would", "d", "really", "we", "i", "you", "they", "also", "might", "may", "should"}
 # a negation after these is what is to be checked ("make sure no district is cut off", "verify that none ...")
 _VERIFYING = {"sure", "ensure", "ensuring", "check", "verify", "confirm", "guarantee", "certain"}
 # "those who ...", "the ones whose ...": a relative clause with no noun to describe is the ask itself
@@ -231,7 +232,10 @@ def tokenize(text: str) -> list[Token]:
             negate_left = NEGATION_SCOPE
             tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate, relative=relative))
             continue
-        tokens.append(Token(t, LOOP if i in loops else _stem_of(t), clause, purpose or aside, negated=negate_left > 0,
+        # "like" of wanting ("we would most like to see", "which do they most like?") is no likeness
+        wanting = t == "like" and (nxt == "to" or nxt in _BOUNDARY or not nxt or prev in _WANTING)
+        tokens.append(Token(t, LOOP if i in loops else f"{stem(t)}\x00" if wanting else _stem_of(t), clause,
+                            purpose or aside, negated=negate_left > 0,
                             subordinate=subordinate, relative=relative, errand=bool(relative) and errand))
         negate_left = max(0, negate_left - 1)
     _mark_graph_names(tokens)

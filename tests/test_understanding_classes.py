@@ -180,3 +180,14 @@ def test_the_classes_fresh_e_showed_in_other_words(text, algorithm):
 
 def test_reaching_every_other_fastest_is_closeness_not_a_strong_component():
     assert _names("Which depot can reach every other one fastest on average?") == ["closeness"]
+
+
+def test_most_like_one_entity_is_similar_to_but_liking_is_not():
+    assert _names("Which suppliers are most like Nordwerk GmbH?") == ["similar_to"]
+    assert _names("We would most like to see the communities of buyers.") == ["label_propagation"]
+    assert _names("Which features do users most like?") == []
+
+
+def test_look_alikes_are_pairs_unless_a_group_noun_says_segments():
+    assert _names("Find look-alikes for our best shoppers.")[:1] == ["node_similarity"]
+    assert _names("Find look-alike segments of shoppers.") == ["label_propagation"]
