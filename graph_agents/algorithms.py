@@ -94,7 +94,7 @@ FAMILIES = ("centrality", "community", "cohesion", "paths", "similarity", "propa
 PATH_ARROW = " → "
 
 
-NAMED = 4.5  # an algorithm named outright outweighs any description (a strong phrase of up to 5 words)
+NAMED = matcher.NAMED  # an algorithm named outright outweighs any description (a strong phrase of up to 5 words)
 
 
 def phrases(strong: str = "", medium: str = "", weak: str = "", named: str = "") -> dict[str, float]:
@@ -148,6 +148,17 @@ EVERYONE = define_words("everyone", "everyone | everybody")
 # being passed on by many: "quoted by the most other analysts", "copied by everybody"
 AMPLIFY = define_words("amplify", "reshare | repost | retweet | share | amplify | echo | quote | copy | forward"
                        " | repeat | imitate | mimic | cite | reference | boost | recommend | endorse")
+# turning to someone: "the hub everyone calls", "the one everybody else consults"
+TURN = define_words("turn", "call | visit | consult | contact | message | ask | cite | follow | trust | use | phone | email"
+                    " | pass | look | defer | listen | go")
+# what others seek from someone who counts: "whose endorsement everyone seeks"
+BACKING = define_words("backing", "endorsement | approval | backing | blessing | support | favour | favor | advice | attention")
+# carrying a thing onwards: "ripple the furthest", "travel the farthest" (with a superlative: who carries most)
+SPREAD = define_words("spread", "spread | ripple | travel | reach | carry | echo | resonate | propagate | cascade | go")
+# a site going out of service: the condition of "if X went offline, would ..."
+OUTAGE = define_words("outage", "failed | fail | fails | closed | close | shut | offline | down | crashed | removed | lost"
+                      " | destroyed | flooded | bust | dark | unavailable | outage | stopped | halted | collapsed | lose | left | leave"
+                      " | broke | broken | taken offline")
 # setting what others do: "steer the conversation", "shape the narrative"
 STEER = define_words("steer", "set | shape | steer | dictate | control | drive | lead")
 AGENDA = define_words("agenda", "agenda | tone | narrative | conversation | discourse | fashion | taste")
@@ -168,6 +179,19 @@ THEM = define_words("them", "them | those | it | these | him | her")
 ADVERSE = define_words("adverse", "failed | broken | infected | compromised | retracted | churned | defaulted | quit"
                        " | resigned | breached | hacked | banned | suspended | fraudulent | crashed | sick | tripped"
                        " | flagged | blocked | recalled | contaminated | leaked | closed | shut | offline | evicted | sanctioned")
+# the ones a vertex is tied to, whose ties among themselves are its clustering: "do their
+# co-authors also write with each other", "whose suppliers trade with one another"
+PEER = define_words("peer", "neighbour | neighbor | contact | friend | author | collaborator | partner | peer"
+                    " | colleague | associate | connection | counterparty | acquaintance | follower | coworker | teammate"
+                    " | classmate | coauthor")
+# being left with no connection at all: "would the clinics be cut off", "end up stranded"
+STRANDED = define_words("stranded", "stranded | unreachable | disconnected | isolated | orphaned | marooned")
+# the relationships of a network as people name them: "single cables", "which pipes, if cut, ..."
+LINE = define_words("line", "link | route | connection | segment | pipe | line | road | cable | wire | fibre | fiber"
+                    " | lane | channel | track | rail | span | corridor | trunk | feeder")
+# the sites of a network, each of which may be the one whose loss cuts others off ("a single airport")
+SITE = define_words("site", "airport | station | depot | site | server | router | node | junction | warehouse"
+                    " | substation | plant | office | port | terminal | exchange | switch | tower | facility | gateway")
 # a connected whole: "sit in one connected lump"
 WHOLE = define_words("whole", "blob | piece | mass | web | cluster | lump | component | island | tangle | mesh | network")
 
@@ -206,10 +230,16 @@ CATALOG: dict[str, Algorithm] = {
                 " | drives the most | bellwether | bellwethers | most essential | most vital | best connected"
                 " | well connected | highest ranked | wield | wields | pull others | pulls others | lead others | leads others | big fish | major player"
                 " | kingpin | kingpins | ringleader | ringleaders | mastermind | masterminds | bigwig | bigwigs | top dog"
-                " | heavyweight | heavyweights"
+                " | heavyweight | heavyweights | movers and shakers | mover and shaker | power players | power player"
+                " | big players | heavy lifters | top voices | rainmaker | rainmakers"
                 f" | {EVERYONE} ... end up | {AMPLIFY} by the most | {AMPLIFY} by most | {AMPLIFY} ... by {EVERYONE}"
                 f" | by the most other | other ... {AMPLIFY} ... most | others {AMPLIFY} ... most | {STEER} the {AGENDA}"
-                f" | {PULL} ... the rest | {PULL} ... everything else"
+                f" | {PULL} ... the rest | {PULL} ... everything else | {EVERYONE} {TURN} | {EVERYONE} else {TURN}"
+                " | top of the ... chain | sits at the top | sit at the top | from many well | referrals from many"
+                f" | rest of the ... {TURN} to | {SPREAD} the furthest | {SPREAD} furthest | {SPREAD} the farthest"
+                f" | {SPREAD} the widest | {SPREAD} the most widely | {SPREAD} the most"
+                " | power centre | power centres | power center | power centers | centre of power | center of power"
+                f" | seat of power | {BACKING} {EVERYONE} | {BACKING} ... {EVERYONE} seeks | {BACKING} ... {EVERYONE} wants"
                 f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
@@ -241,9 +271,15 @@ CATALOG: dict[str, Algorithm] = {
                 " | between ... circles | between ... teams | between ... departments | between ... regions"
                 " | between ... networks | between ... silos | between ... parts | between ... sides"
                 " | across ... communities | across ... groups | across ... silos | connect ... communities"
-                " | whose loss | whose removal | whose failure | if removed | would disconnect | would split"
-                " | would fragment | would break | cut ... into pieces | cut off | control ... flow | transit"
-                " | shortest paths | critical junction | junction | link between | links between | connection between"
+                " | whose loss | whose removal | whose failure | if removed | would split"
+                " | would fragment | would break | cut off | control ... flow | transit"
+                # lying on the shortest paths of others, not one path asked for ("show me the shortest path")
+                " | sitting on | sits on ... paths | sit on ... paths | on ... paths between | paths between other"
+                " | paths between others | share of the ... paths | lots of the paths | many of the paths"
+                " | on ... shortest paths | most shortest paths | many shortest paths | shortest paths ... through"
+                " | have to ... through | has to ... through | pivot through | pivot via | hop through"
+                " | connecting traffic | connecting flights | connecting passengers | transfer traffic | transit traffic"
+                " | through traffic | critical junction | junction | link between | links between | connection between"
                 " | only link | only connection | only path | only route | in the middle of | otherwise unrelated"
                 " | otherwise unconnected | otherwise isolated | would isolate | if ... fail | if ... failed | if ... closed"
                 " | if ... removed | if ... went down | if ... goes down | if ... go down | through which | routed through"
@@ -259,7 +295,7 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {JOIN} ... {GROUP} to ... {GROUP} | between ... {GROUP} and ... {GROUP} | end up ... through"
                 f" | bring ... {APART} ... {GROUP} | bring ... {GROUP} together | pull ... {APART} ... {GROUP}"
                 f" | {JOIN} ... {APART} ... {GROUP} together | bring ... {APART} ... {GROUP} together"
-                f" | {JOIN} {EVERYONE} else | {JOIN} {EVERYONE} ... to"
+                f" | {JOIN} {EVERYONE} else | {JOIN} {EVERYONE} ... to | {JOIN} the {GROUP} together | {JOIN} ... {GROUP} together"
                 # where everyone ends up passing through, not where everyone ends up
                 f" | {EVERYONE} ... end up ... through",
                 medium="between | critical link | =routed | between ... and | stuck"
@@ -285,7 +321,7 @@ CATALOG: dict[str, Algorithm] = {
             description="Communities of densely connected vertices.",
             intents=phrases(
                 strong="community | communities | segment | segmentation | cluster | clustering | cohort | tribe"
-                " | interest group | affinity group | peer group | natural groups | natural {group} | look alike | lookalike"
+                " | interest group | affinity group | peer group | natural groups | natural {group}"
                 " | audience | audiences | buy together | bought together | purchased together | co purchase"
                 " | co purchased | frequently together | densely connected | tightly knit | close knit"
                 " | circles of | similar behaviour | similar behavior | behave alike | persona | personas"
@@ -297,10 +333,14 @@ CATALOG: dict[str, Algorithm] = {
                 " | voting bloc | blocs | friend groups | social circles | flock together | hang out together"
                 " | tightly connected | tightly linked | densely linked | closely linked | form naturally | naturally form"
                 " | interact mostly | mostly interact | mainly ... each other | largely ... each other"
-                " | primarily ... each other | archetypes | niches | market segments",
+                " | primarily ... each other | archetypes | niches | market segments"
+                f" | fall into ... {GROUP} | falls into ... {GROUP} | fall apart into ... {GROUP} | research fronts",
                 medium="group | grouping | groups | circle | circles | affinity | alike | similar | neighbourhood"
                 " | neighborhood | together | same kind | same kinds | same mix | clustered | grouped | niche"
-                " | bubble | bubbles | camp | camps | gang | gangs | squad | squads | organically",
+                " | bubble | bubbles | camp | camps | gang | gangs | squad | squads | organically"
+                " | splits into | splitting into | divides into"
+                # look-alikes are pairs (similarity) unless a group noun says "look-alike segments"
+                " | look alike | lookalike",
                 weak="each other | mix",
             ),
             params={
@@ -323,6 +363,8 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 strong="connected component | connected components | ring | rings | linked accounts"
                 " | everything ... still connected | everything is connected | all still connected | still one piece"
+                " | all ... still connected | every ... still connected | whole ... still connected | all ... still linked"
+                " | every ... still linked | still all connected | still all linked | still in one piece"
                 " | linked to each other | tied together | same person | same individual | same entity | same owner"
                 " | same user | same household | same company | controlled by the same | owned by the same"
                 " | belong to the same | belongs to the same | used together | reuse | reused | island | islands"
@@ -341,6 +383,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
                 # connected to each other, cut off from the rest
                 f" | each other but not | but not ... the rest | one connected | single connected | into one {WHOLE}"
+                f" | connected {WHOLE}"
                 " | connected ... among themselves | linked ... among themselves | tied ... among themselves"
                 " | "
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
@@ -374,7 +417,16 @@ CATALOG: dict[str, Algorithm] = {
                 " | come full circle"
                 " | recirculate | recirculated | recycled funds | cycled | cycle through | cycle back | loop back"
                 " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
-                " | bounced between | back again | self dealing"
+                # mutual reachability, said of a group
+                # (of a group: "the substation that can reach every other one fastest" is closeness)
+                " | every ... can reach every other | each ... can reach every other | can reach each other"
+                " | reached from every other | reachable from every other | reach each other | reach one another"
+                " | reachable from each other | reachable from one another | all reachable from"
+                " | every ... can ... to every other | every other one through"
+                " | reached from each other | get to every other"
+                " | bounced between | back again | self dealing | round and round among | circulate ... among themselves"
+                " | circulates ... among themselves | move ... among themselves | flow ... among themselves"
+                " | cycle ... among themselves | round among themselves"
                 # a chain back to its start ("a pays b pays c pays a"); circling as motion, not circles of people
                 f" | {matcher.LOOP} | =circling | =circled | circling back | to ... and back | and back again",
                 # "ring" is also a connected group (wcc); the other words of the ask decide which
@@ -420,13 +472,17 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {MARK} ... {NEAR} to {THEM} | {MARK} ... {NEAR} {THEM} | {MARK} ... from ... {NEAR} {THEM}"
                 f" | {MARK} ... {NEAR} to the {ADVERSE} | {MARK} ... {NEAR} {ADVERSE} | {MARK} ... {NEAR} to the ... ones"
                 # marking those that share something with the known cases ("flag the sellers using the same warehouse")
+                f" | {MARK} the {PEER} of | {MARK} the {PEER} | {MARK} their {PEER} | as high risk | as at risk | one step further | a step further | as elevated risk"
                 f" | {MARK} ... using the same | {MARK} ... sharing the same | {MARK} ... that share the same"
+                # a value read off the neighbours: "estimate each user's leaning from the leanings of those they follow"
+                f" | from the ... of the ... they {TURN} | from the ... of their {PEER} | from the ... of those they"
+                f" | from their {PEER} | from ... {PEER} they {TURN} | based on the ... of their {PEER}"
                 " | ripple out | ripples out | ripple outward | ripples outward | ripple through | ripples through"
                 " | "
                 + combine("push | pass | spread | carry | extend | transfer | propagate | inherit | infer", MARKS)
                 # the passive: "the suspicion pushed out to those who share ..."
                 + " | " + combine(MARKS, "pushed out to | pushed to | passed on to | spread to | carried over to | extended to"),
-                medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed"
+                medium="cascade | downstream | seed | seeds | pass on | diffuse | diffusion | affected by | exposed | blast radius"
                 " | blacklisted | sanctioned | watchlist | watch list | based on ... contacts | based on ... neighbours"
                 " | based on ... neighbors | based on ... friends | based on ... peers | close contacts"
                 " | label every | label each | tag every | tag each | mark every | mark each | classify every"
@@ -463,7 +519,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | most contacts | most relationships | most counterparties | most neighbours | most neighbors"
                 " | most direct connections | most direct links | most direct contacts | most direct routes"
                 " | most direct flights | most direct ... connections | most direct ... links | most ... directly"
-                " | directly connected to the most",
+                " | directly connected to the most | number of direct | most direct | largest number of {peer}"
+                " | highest number of {peer} | most {peer} | how many {peer} | address book | contact list | contact book"
+                f" | rolodex | phone book | direct {PEER} | more than ... {PEER} | at least ... {PEER} | how many other | by how many | number of other | number of different",
                 medium="contacts | counterparties | busiest | most active",
             ),
             params={
@@ -479,7 +537,10 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="PageRank whose random walks restart at chosen seed vertices: importance as seen from them.",
             intents=phrases(
-                strong="personalized pagerank | personalised pagerank | personalized page rank | personalised page rank"
+                # a point of view is what makes it personal: it decides like the name
+                named="personalized pagerank | personalised pagerank | point of view | point of reference | as seen from"
+                " | from the perspective of | from her perspective | from his perspective | from their perspective",
+                strong="personalized page rank | personalised page rank"
                 " | ppr | random walk with restart | random walks with restart | most relevant to | relevance to"
                 " | important ... from the perspective | from the perspective of"
                 " | from the point of view of | as seen from | relative to ... seed | relative to ... seeds"
@@ -528,7 +589,9 @@ CATALOG: dict[str, Algorithm] = {
                 strong="hits | hubs and authorities | hub and authority | hubs authorities | hub score | hub scores"
                 " | authority score | authority scores | hub ... authority | good hubs | best hubs | curator | curators"
                 " | point to the best | points to the best | link to the best | links to the best | best sources"
-                " | are hubs | are the authorities | authorities everyone",
+                " | are hubs | are the authorities | authorities everyone | pointing to the authoritative"
+                " | point to the authoritative | points to the authoritative | pointing to ... authorities"
+                " | point to ... authorities | link to ... authoritative | linking to ... authoritative | pointing to the best",
                 medium="hubs | directory | directories | aggregator | aggregators",
             ),
             params={
@@ -549,7 +612,12 @@ CATALOG: dict[str, Algorithm] = {
                 " | close to all | nearest to everyone | nearest to all | fewest hops | fewest steps | shortest average distance"
                 " | lowest average distance | average distance | reach everyone | reach everybody | reach all the others"
                 " | reach the rest | fastest to reach | quickest to reach | reach ... quickly | reach ... fastest"
-                " | best placed to reach | centrally located | centrally placed | most accessible",
+                " | best placed to reach | centrally located | centrally placed | most accessible | close ... to all"
+                " | fastest on average | quickest on average | on average to every | on average to all | close ... on average | closest on average | how close ... to every"
+                " | close ... to every | close ... to everyone | near ... to all"
+                # where to site something that should be near everything
+                " | where should we put | where to put | where should we place | where to place | where to locate"
+                " | where should we locate | best location for | best place for | best spot for",
                 medium="closest | nearest | proximity | accessible | quickly reach",
             ),
             params={
@@ -567,7 +635,13 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Sum of inverse hop distances to every other vertex: closeness that copes with disconnected parts.",
             intents=phrases(
-                strong="harmonic | harmonic centrality | harmonic closeness | closeness ... disconnected"
+                # how it treats the unreachable is the method itself: it decides like its name
+                named="harmonic | as zero | contributing nothing | contribute nothing | contributes nothing | count for nothing"
+                " | counts for nothing | even though ... disconnected | although ... disconnected | even if ... disconnected"
+                " | even though ... unreachable | even though ... not connected"
+                # "counting the ones it can't reach as nothing": the negation is the unreachable, not the ask
+                " | not reach ... as | can not reach count | unreachable ... as",
+                strong="harmonic centrality | harmonic closeness | closeness ... disconnected"
                 " | close to most | near most | reach most ... quickly | across disconnected parts"
                 " | even across disconnected | across ... disconnected parts | despite ... disconnected parts"
                 # fastest reach where the network is in pieces: closeness would be undefined there
@@ -589,7 +663,9 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Communities that maximise modularity, merged level by level (undirected).",
             intents=phrases(
-                named="louvain",
+                named="louvain | modularity based | optimises modularity | optimizes modularity | maximise modularity"
+                " | maximize modularity | same answer every run | same way every run | same result every run"
+                " | same every run | stable between runs | stable across runs | same grouping every run",
                 strong="modularity | stable communities | stable segments | stable clusters"
                 " | reproducible communities | reproducible segments | reproducible clusters | consistent communities"
                 " | hierarchical communities | communities at several levels | communities at several scales"
@@ -608,7 +684,8 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Modularity communities refined so that every community is internally connected (undirected).",
             intents=phrases(
-                named="leiden",
+                named="leiden | guaranteed to be internally connected | guaranteed internally connected | internally connected"
+                " | two separate pieces | two unrelated halves | not ... two separate | glued together",
                 strong="well connected communities | internally connected communities | guaranteed connected"
                 " | connected communities | communities ... internally connected | refined communities"
                 " | highest quality communities | best quality communities",
@@ -633,7 +710,8 @@ CATALOG: dict[str, Algorithm] = {
                 strong="k core | kcore | k cores | core number | core numbers | coreness | core periphery"
                 " | dense core | densest core | inner core | innermost core | tightly knit core | cohesive core"
                 " | core group | core members | hard core | nucleus | periphery | peripheral | on the fringe"
-                " | on the fringes | most embedded | deeply embedded | most entrenched",
+                " | on the fringes | most embedded | deeply embedded | most entrenched | inner circle | inner circles"
+                " | orbit around | orbits around | orbiting",
                 medium="embedded | entrenched | fringe | cohesive | cohesion",
             ),
         ),
@@ -646,7 +724,8 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="How many triangles (three mutually linked vertices) each vertex is part of (undirected).",
             intents=phrases(
-                strong="triangle | triangles | triangle count | triangle counting | triads | closed triads"
+                strong="triangle | triangles | triangle count | triangle counting | triads | closed triads | closed triangles"
+                " | trios | closed trios | in threes | threesomes"
                 " | mutual friends | mutual contacts | friends of friends who | common friends | common contacts"
                 " | three way | three way relationships",
                 medium="mutual connections | shared friends",
@@ -665,7 +744,12 @@ CATALOG: dict[str, Algorithm] = {
                 strong="clustering coefficient | local clustering | transitivity | cliquishness | cliquish"
                 " | neighbours ... know each other | neighbors ... know each other | contacts ... know each other"
                 " | friends ... know each other | whose contacts are connected | whose friends are connected"
-                " | whose neighbours are connected | whose neighbors are connected | how clustered",
+                " | whose neighbours are connected | whose neighbors are connected | how clustered"
+                f" | {PEER} also ... each other | their {PEER} ... each other | whose {PEER} ... each other"
+                f" | {PEER} ... also connected | {PEER} ... also linked | {PEER} ... know one another | cliquey | cliquiness"
+                # the ones someone deals with also dealing with each other
+                " | also ... with each other | also ... to each other | also know each other | how tightly knit | how close knit | how closely knit"
+                " | how tight knit",
                 medium="clustered neighbourhood | clustered neighborhood | embeddedness",
             ),
             directed=False,
@@ -687,7 +771,22 @@ CATALOG: dict[str, Algorithm] = {
                 " | whose failure would split | removal would disconnect | removal disconnects | loss would split"
                 " | loss would disconnect | would disconnect the network | would disconnect the graph"
                 " | disconnect the network | split the network | split the grid | break the network apart"
-                " | breaks the network apart | without which ... disconnected",
+                " | breaks the network apart | without which ... disconnected"
+                # a site taken out, and what becomes of the others: "if X went offline, would some Y be cut off"
+                f" | would ... be cut off | would ... get cut off | be cut off | get cut off | get ... cut off | be {STRANDED}"
+                # what would become of them (not "ended up orphaned": a state to check, components)
+                f" | cut off entirely | cut off completely | become {STRANDED}"
+                " | no longer ... reachable | could no longer reach | can no longer reach | lose ... only connection"
+                " | lose their only link | lose connectivity | lose ... connectivity | loses connectivity | lost connectivity"
+                " | lose all connection | lose ... connection entirely | lose contact entirely"
+                " | end up with no | left with no | be left with no | no ... path at all | no path at all | no route at all"
+                f" | leave ... cut off | leaves ... cut off | would leave ... {STRANDED} | leave ... {STRANDED}"
+                " | would disconnect | cut ... into pieces | cut ... into separate | would strand | strand ... from"
+                f" | single {SITE} | one {SITE} whose | only {SITE} ... between | knock ... offline | knocks ... offline"
+                " | knock out whole | take ... offline",
+                # the condition is betweenness' words too ("if ... closed"): the consequence decides
+                medium=f"if ... {OUTAGE} | whose {OUTAGE} | if ... goes dark | if ... went dark | if ... go dark | if ... went offline | if ... goes offline | if ... go offline | if ... fail"
+                " | if ... failed | if ... closed | if ... went down | if ... goes down | if ... go down | if ... removed",
             ),
             directed=False,
         ),
@@ -707,12 +806,14 @@ CATALOG: dict[str, Algorithm] = {
                 " | connection whose removal | connections whose removal | relationship whose removal"
                 " | relationships whose removal | single link ... disconnect | only link ... disconnect"
                 " | links ... would disconnect | connections ... would disconnect | edges ... would disconnect"
-                " | isthmus | isthmuses | single routes | single route | single links | single link"
-                " | single connections | single connection | single segments | single segment | pipe segments"
-                " | pipe segment | single pipes | single pipe | single lines | single line | single roads | single road | "
+                f" | isthmus | isthmuses | single {LINE} | only {LINE} ... disconnect | {LINE} ... the only {LINE}"
+                f" | {LINE} are the only | {LINE} is the only | {LINE} ... only way | individual ... {LINE}"
+                f" | {LINE} whose loss would | {LINE} whose removal would | {LINE} whose failure would"
+                f" | {LINE} whose loss | {LINE} whose removal | {LINE} whose failure | pipe segments | pipe segment | "
                 + combine("links | link | connections | connection | edges | edge | relationships | relationship | ties"
                           " | tie | routes | route", "would disconnect the | disconnect the | would split the"),
                 # what befalls a relationship rather than a site: a route is cancelled, a pipe bursts
+                medium=f"if cut | if severed | were cut | was cut | is cut | {LINE} ... if cut | {LINE} ... if severed",
                 weak="cancelled | canceled | burst | bursts | severed | cut through",
             ),
             directed=False,
@@ -728,6 +829,13 @@ CATALOG: dict[str, Algorithm] = {
             description="The shortest chain of relationships between two named entities, with every vertex on it.",
             intents=phrases(
                 strong="shortest path | shortest route | shortest chain | how is ... connected to | how are ... connected"
+                " | how is ... linked to | how are ... linked | how ... linked to | quickest ... chain | quickest ... sequence"
+                " | quickest way | fastest way | shortest way | quickest route | fastest route | quickest path"
+                " | intro from | introduction from | chain of introductions | warm intro"
+                " | shortest ... path | shortest ... route | shortest ... chain | chain of ... linking | chain ... linking"
+                " | chain ... connecting | chain of ... from | path linking | route linking | path connecting"
+                " | six degrees | degrees from | degrees away from | degrees apart | how many hops between"
+                " | how many steps between | how many steps from | how many hops from | steps apart | hops apart"
                 " | how ... connected to | path between | route between | chain between | connection between"
                 " | degrees of separation | degree of separation | link between | fewest hops between | fewest steps between",
                 medium="connected to | path from | route from | between ... and",
@@ -775,7 +883,12 @@ CATALOG: dict[str, Algorithm] = {
                 strong="within two hops | within 2 hops | within three hops | within 3 hops | within one hop"
                 " | within ... hops of | within ... transfers of | within ... steps of | within ... stops of | k-hop | k hop | n-hop | two hops | 2 hops | three hops | 3 hops"
                 " | hops of | hops from | hops away | neighbourhood of | neighborhood of | ego network | ego networks"
-                " | one step removed | two steps removed | friends of friends | second-degree | second degree connections",
+                " | one step removed | two steps removed | friends of friends | second-degree | second degree connections"
+                # next to the known cases: who is around them, not a mark spread to them
+                f" | within ... legs of | within ... spans of | within ... calls of | within ... {LINE} of | legs away"
+                " | calls away | steps away | transfers away | links away | up to ... away | up to ... hops"
+                f" | near the {ADVERSE} | close to the {ADVERSE} | next to the {ADVERSE} | around the {ADVERSE}"
+                f" | adjacent to the {ADVERSE} | neighbours of the {ADVERSE} | neighbors of the {ADVERSE}",
                 medium="neighbourhood | neighborhood | nearby | in the vicinity of | exposure around",
             ),
             params={
@@ -827,7 +940,11 @@ CATALOG: dict[str, Algorithm] = {
                 " | jaccard | same neighbours | same neighbors | neighbours in common | neighbors in common"
                 " | overlap ... connections | shared connections | near-duplicate | near duplicates"
                 " | copies of each other | duplicates of each other | look alike pairs | lookalike pairs"
-                " | similar pairs of | pairs ... look like | basically the same | the same person",
+                " | similar pairs of | pairs ... look like | basically the same | the same person"
+                " | similar to each other | alike to each other | most similar to each other"
+                " | almost identical | nearly identical | virtually identical | identical ... lists | identical sets"
+                " | same set of | same sets of | exactly the same | almost the same | nearly the same | largely the same"
+                f" | share most of their | share most | most of their {PEER} | {PEER} in common | most {PEER} in common",
                 medium="similar | similarity | alike | resemble | resemblance",
             ),
             params={
@@ -848,8 +965,9 @@ CATALOG: dict[str, Algorithm] = {
             description="How alike each vertex is to one named entity (Jaccard similarity of their neighbours).",
             intents=phrases(
                 strong="similar to | most similar to | closest to ... similar | alike to | resemble | resembles"
-                " | lookalikes of | look-alikes of"
-                f" | {LOOK} ... most like | {LOOK} the most like"
+                " | lookalikes of | look-alikes of | similar set of ... to | similar ... to"
+                # not "look just like": "the report should look just like last quarter's" asks for a layout
+                f" | {LOOK} ... most like | {LOOK} the most like | {LOOK} a lot like | most like"
                 " | most closely resemble | most closely resembles",
             ),
             params={
@@ -869,8 +987,12 @@ def get(name: str) -> Algorithm:
         raise ValueError(f"unknown algorithm {name!r}; known: {sorted(CATALOG)}") from None
 
 
+_INTENTS = {a.name: a.intents for a in CATALOG.values()}
+
+
 def intents() -> dict[str, dict[str, float]]:
-    return {a.name: a.intents for a in CATALOG.values()}
+    # one object for the catalog's life: the matcher indexes its words once (spelling slips)
+    return _INTENTS
 
 
 def rank(text: str, negation: bool = True) -> list[Candidate]:

@@ -1,6 +1,7 @@
 """What became of every requirement: answered by use cases, or not analysed and why.
 
-Set when use cases are planned (answered, no algorithm, out of scope), settled when templates
+Set when use cases are planned (answered, no algorithm, out of scope, needs entity: a path,
+neighbourhood or similar-to ask that names no vertex), settled when templates
 are planned, after any human review (dropped in review, over ``max_executions``), and concluded
 when the analyses have run (``unresolved_entity``: every analysis of the requirement stopped at a
 name in the ask that names no vertex, or several).
@@ -20,17 +21,20 @@ REASONS = {
     "over_max_executions": "its analyses were over the max_executions cap",
     "dropped_in_review": "its use cases were dropped in review",
     "unresolved_entity": "a name in the ask does not name exactly one vertex",
+    "needs_entity": "the ask names no vertex to start from, and its algorithm needs one",
 }
 
 
 def planned(reqs: Requirements, use_cases: list[UseCase], why_not: dict[str, tuple[str, str]],
             candidates: dict[str, list[dict[str, Any]]]) -> list[Coverage]:
-    """Coverage after use-case planning; ``why_not``: requirement id -> (outcome, reason) for those
-    no use case answers."""
+    """Coverage after use-case planning; ``why_not``: requirement id -> (outcome, reason) of the
+    asks no use case answers (for a requirement answered in part, the reason says what was not)."""
     out = []
     for req in reqs.requirements:
         ids = [u.id for u in use_cases if req.id in u.requirement_ids]
         outcome, reason = ("answered", REASONS["answered"]) if ids else why_not.get(req.id, ("no_algorithm", REASONS["no_algorithm"]))
+        if ids and req.id in why_not:  # one ask of two answered: the other is still accounted for
+            reason += f"; not analysed ({why_not[req.id][0].replace('_', ' ')}): {why_not[req.id][1]}"
         out.append(Coverage(requirement_id=req.id, text=req.text, outcome=outcome, reason=reason,
                             use_case_ids=ids, candidates=candidates.get(req.id, [])))
     return out

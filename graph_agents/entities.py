@@ -27,8 +27,11 @@ _PATTERNS = [
     re.compile(rf"\bbetween\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+and\s+{_ENTITY_NOUN}(?P<b>{_NAME})"),
     re.compile(rf"\bfrom\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+to\s+{_ENTITY_NOUN}(?P<b>{_NAME})"),
     re.compile(rf"\b(?i:is|are)\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+connected\s+to\s+{_ENTITY_NOUN}(?P<b>{_NAME})"),
+    re.compile(rf"\b(?:linking|connecting|joining|links|connects|joins)\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+(?:to|and|with)\s+"
+               rf"{_ENTITY_NOUN}(?P<b>{_NAME})"),
     re.compile(rf"\b(?:similar|closest|alike)\s+to\s+{_ENTITY_NOUN}(?P<a>{_NAME})"),
-    re.compile(rf"\b(?:most|looks?|behaves?|acts?)\s+(?:most\s+)?like\s+{_ENTITY_NOUN}(?P<a>{_NAME})"),
+    re.compile(rf"\b(?:most|looks?|behaves?|acts?)\s+(?:most\s+|a\s+lot\s+|just\s+|much\s+|very\s+)?like\s+"
+               rf"{_ENTITY_NOUN}(?P<a>{_NAME})"),
     re.compile(rf"\bhops?\s+(?:of|from|around)\s+{_ENTITY_NOUN}(?P<a>{_NAME})"),
 ]
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”")

@@ -48,6 +48,7 @@ WORD_CLASS = "{"  # "{group}" matches any word of the class "group" (see :func:`
 EXACT = "="  # "=link" matches "link" only, not "linked": the active verb, not the state
 MAX_GAP = 3  # words a "..." may skip
 MIN_SCORE = 2.0  # below this, no phrase decided: the sentence asks for no catalog algorithm
+NAMED = 4.5  # the weight of an algorithm named outright (or the property only it has): no clause makes it count less
 STRONG = 2.5  # a separate ask in its own clause needs a phrase at least this strong
 NEGATION_SCOPE = 6  # words after a negator that it covers
 
@@ -71,6 +72,13 @@ _EMBEDDING = {"know", "knowing", "see", "find", "out", "identify", "show", "tell
               "be", "confirm", "ensure", "verify", "say", "think", "clear", "sure", "aware", "establish", "detect",
               "spot", "discover", "explain", "decide", "in", "to", "for", "by", "from", "with", "at", "into", "not",
               "than", "like", "me", "us", "them", "you", "i", "we", "they", "it", "and", "or", "also", "what", "how"}
+# verbs that only send for something: the relative clause on their object says what ("find the
+# routers that ...", "identify the couriers who ...")
+_ERRANDS = {"identify", "find", "list", "show", "name", "spot", "locate", "detect", "highlight", "surface", "pinpoint",
+            "flag", "get", "give", "return", "report", "pick", "single", "point", "map", "uncover", "reveal", "expose"}
+_WANTING = {"would", "d", "really", "we", "i", "you", "they", "also", "might", "may", "should"}
+# a negation after these is what is to be checked ("make sure no district is cut off", "verify that none ...")
+_VERIFYING = {"sure", "ensure", "ensuring", "check", "verify", "confirm", "guarantee", "certain"}
 # "those who ...", "the ones whose ...": a relative clause with no noun to describe is the ask itself
 _PRONOUN_HEADS = {"ones", "one", "those", "anyone", "anybody", "someone", "somebody", "whoever"}
 # "asked if", "check if": "if" opens what is asked, not a condition
@@ -94,6 +102,8 @@ FALSE_FRIENDS = {
     "between": {"betweenness"},
     "close": {"closeness"},  # "how close they are to them" is no closeness centrality
     "hit": {"hits"},  # "be hit" by a cascade is not the HITS algorithm
+    "sever": {"several"},  # "several groups" is not a severed link
+    "ident": {"identical", "identically"},  # "identical buyer lists" is no identity resolution
 }
 SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" says more than "cluster"
 
@@ -101,7 +111,9 @@ SPECIFICITY = 0.1  # extra weight per extra word of a phrase: "share ... ip" say
 # how people type in chats and quick notes; read as the words they stand for
 TEXTING = {"u": "you", "ur": "your", "pls": "please", "plz": "please", "thru": "through",
            "tho": "though", "cuz": "because", "bc": "because", "b4": "before", "2gether": "together",
-           "creds": "credentials", "thx": "thanks", "pwd": "password", "pwds": "passwords"}
+           "creds": "credentials", "thx": "thanks", "pwd": "password", "pwds": "passwords",
+           # and older spellings of the same words
+           "amongst": "among", "whilst": "while", "amidst": "amid"}
 # "u" only in lower case: "U" is a letter in "U.S." or "Plan U"
 # (only "u" minds a following "." or "&": "U.S.", "U&I"; "thru." ends a sentence)
 _TEXTING = re.compile(r"\b(?:u\b(?![.&])|(?i:" + "|".join(map(re.escape, [k for k in TEXTING if k != "u"])) + r")\b)")
@@ -140,6 +152,7 @@ class Token:
     subordinate: bool = False  # inside a subordinate clause ("after ...", "when ...")
     relative: int = 0  # which relative clause ("... that depend on them") it is in, 1-based; 0: none
     heads: tuple[int, ...] = ()  # the relative clauses whose antecedent it is part of ("the assets")
+    errand: bool = False  # in a relative clause whose antecedent an errand names ("identify the couriers who ...")
 
 
 _DETERMINERS = {"the", "a", "an", "any", "all", "those", "these", "our", "their", "its", "each", "every", "some"}
@@ -177,6 +190,7 @@ def tokenize(text: str) -> list[Token]:
     loops = _returning_chains(raw)
     tokens: list[Token] = []
     clause, purpose, negate_left, subordinate, relative, relatives = 0, False, 0, False, 0, 0
+    errand = False
     fronted = False  # a purpose clause before the main one ("since the storm ..., I want ..."): its comma ends it
     aside = False  # inside parentheses after words of the ask: an example or a gloss, which supports it like a purpose
     for i, t in enumerate(raw):
@@ -202,6 +216,7 @@ def tokenize(text: str) -> list[Token]:
                 and not relative):
             relatives += 1
             relative = relatives
+            errand = any(tok.clause == clause and tok.text in _ERRANDS for tok in tokens)
             _mark_antecedent(tokens, relative)
         if t in _SUBORDINATE and not (t == "if" and prev in _ASKING):
             clause, subordinate, relative = clause + 1, True, 0
@@ -211,12 +226,17 @@ def tokenize(text: str) -> list[Token]:
             fronted = not prev or prev == ","
         if t in _SCOPE_END:
             negate_left = 0
-        if t in _NEGATORS or (prev, t) in _NEGATING_PAIRS or (t, nxt) in _NEGATING_PAIRS:
+        # "make sure no clinic ended up orphaned": what is to be checked, not what is not wanted
+        checked = t in _NEGATORS and (prev in _VERIFYING or (prev == "that" and i > 1 and raw[i - 2] in _VERIFYING))
+        if not checked and (t in _NEGATORS or (prev, t) in _NEGATING_PAIRS or (t, nxt) in _NEGATING_PAIRS):
             negate_left = NEGATION_SCOPE
             tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate, relative=relative))
             continue
-        tokens.append(Token(t, LOOP if i in loops else _stem_of(t), clause, purpose or aside, negated=negate_left > 0,
-                            subordinate=subordinate, relative=relative))
+        # "like" of wanting ("we would most like to see", "which do they most like?") is no likeness
+        wanting = t == "like" and (nxt == "to" or nxt in _BOUNDARY or not nxt or prev in _WANTING)
+        tokens.append(Token(t, LOOP if i in loops else f"{stem(t)}\x00" if wanting else _stem_of(t), clause,
+                            purpose or aside, negated=negate_left > 0,
+                            subordinate=subordinate, relative=relative, errand=bool(relative) and errand))
         negate_left = max(0, negate_left - 1)
     _mark_graph_names(tokens)
     _mark_organisations(tokens)
@@ -362,6 +382,7 @@ class PhraseMatch:
     subordinate: bool = False
     relative: int = 0  # the relative clause it lies in (0: none)
     heads: tuple[int, ...] = ()  # the relative clauses it is (part of) the antecedent of
+    errand: bool = False  # that relative clause hangs on the object of an errand ("list the routers that ...")
     shared: bool = False  # other intents' phrases claim the same words; resolved by the rest of the text
 
 
@@ -403,10 +424,84 @@ def _rest(stems: tuple[str, ...], k: int, tokens: list[Token], j: int) -> int | 
     return None
 
 
+SLIP_MIN = 8  # letters a word needs before one slip ("infuential") is read as the phrase word it nearly is; shorter
+# words have real words one slip away ("contain" and "contamin-ate", "contract" and "contact")
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ by one letter left out, added, changed, or two letters swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+                                  and a[diff[1]] == b[diff[0]])
+    short, long_ = sorted((a, b), key=len)
+    return short in _deletes(long_)
+
+
+class _Spelling:
+    """The words the phrases are written with (as written, and as stems), indexed by each
+    one-letter deletion, so that a long word one slip away from exactly one of them is read as it
+    (symmetric deletion: a lookup per letter, not a comparison with every word)."""
+
+    def __init__(self, intents: Mapping[str, Mapping[str, float]]) -> None:
+        forms: dict[str, str] = {}  # a word as written or stemmed -> its stem
+        for phrases in intents.values():
+            for phrase in phrases:
+                for word in phrase.lower().replace("-", " ").split():
+                    if word != GAP and word[0] not in "={<" and word.isalpha():
+                        forms.setdefault(_stem_of(word), _stem_of(word))
+                        # as written too: "comunities" is one slip from "communities", not from "commun"
+                        forms.setdefault(word, _stem_of(word))
+        for words in WORD_CLASSES.values():
+            forms.update((w, w) for w in words)
+        self.known = {k: v for k, v in forms.items() if "\x00" not in v}
+        self.by_deletion: dict[str, set[str]] = {}
+        for v in self.known:
+            if len(v) >= SLIP_MIN:
+                for d in _deletes(v) | {v}:
+                    self.by_deletion.setdefault(d, set()).add(v)
+
+    def meant(self, word: str, stem_: str) -> str | None:
+        """The stem a misspelt ``word`` (stemmed ``stem_``) stands for, when exactly one phrase word is one slip away."""
+        if stem_ in self.known or word in self.known or len(word) < SLIP_MIN or not word.isalpha() or "\x00" in stem_:
+            return None  # a known word, or a false friend kept apart on purpose
+        near: set[str] = set()
+        for form in {word, stem_}:
+            if len(form) < SLIP_MIN:
+                continue
+            for d in _deletes(form) | {form}:
+                near |= {v for v in self.by_deletion.get(d, ()) if _one_slip(v, form)}
+        meant = {self.known[v] for v in near}
+        return next(iter(meant)) if len(meant) == 1 else None
+
+
+_SPELLINGS: dict[int, tuple[Mapping[str, Mapping[str, float]], _Spelling]] = {}
+
+
+def _spelling(intents: Mapping[str, Mapping[str, float]]) -> _Spelling:
+    held = _SPELLINGS.get(id(intents))
+    if held is None or held[0] is not intents:
+        if len(_SPELLINGS) > 16:  # toy intents of tests: keep the index small
+            _SPELLINGS.clear()
+        held = _SPELLINGS[id(intents)] = (intents, _Spelling(intents))
+    return held[1]
+
+
 def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation: bool = True) -> list[PhraseMatch]:
     """Non-overlapping phrase matches of every intent in ``text``, in text order. ``negation=False``
-    reads "we do not need a ranking" as naming a ranking (for non-goals)."""
+    reads "we do not need a ranking" as naming a ranking (for non-goals). A word one slip of a
+    letter away from one phrase word ("infuential", "brokerz") is read as that word."""
     tokens = tokenize(text)
+    spelling = _spelling(intents)
+    for t in tokens:
+        if t.stem != LOOP and (meant := spelling.meant(t.text, t.stem)):
+            t.stem = meant
     if not negation:
         for t in tokens:
             t.negated = False
@@ -432,6 +527,7 @@ def find_phrases(text: str, intents: Mapping[str, Mapping[str, float]], negation
                     all(t.naming for t in span), any(t.subordinate for t in span),
                     span[0].relative if all(t.relative == span[0].relative for t in span) else 0,
                     tuple(sorted({h for t in span for h in t.heads})),
+                    all(t.errand for t in span),
                 ))
     # the strongest phrase first, then the one that explains most words of the text
     found.sort(key=lambda m: (-m.weight, -len(compile_phrase(m.phrase)), m.start, m.intent))
@@ -494,7 +590,9 @@ def _ranked(matches: list[PhraseMatch]) -> list[Candidate]:
     deciding = [m for m in matches if m.weight >= STRONG and not (m.relative or m.negated or m.purpose or m.naming)]
 
     def described(m: PhraseMatch) -> bool:
-        return bool(m.relative) and any(m.relative not in d.heads for d in deciding)
+        # "segment the stores into groups *that come out the same every run*": a method named in the
+        # clause still chooses the method
+        return bool(m.relative) and m.weight < NAMED and any(m.relative not in d.heads for d in deciding)
 
     by: dict[str, Candidate] = {}
     weights: dict[str, list[float]] = {}
@@ -543,7 +641,13 @@ def _asks(ranked: list[Candidate], matches: list[PhraseMatch]) -> list[Candidate
     if not ranked or ranked[0].score < MIN_SCORE:
         return []
     out = [ranked[0]]
-    own = [m for m in matches if not (m.negated or m.purpose or m.naming or m.subordinate or m.relative)]
+    # a relative clause after an errand ("identify the couriers *who connect* separate clusters, and
+    # group ...") is the ask of its clause when nothing outside it asks there
+    # (a condition after it, "... that would split the network *if they failed*", asks in its clause too)
+    main = {c for m in matches if not (m.relative or m.negated or m.purpose or m.naming)
+            for c in (m.clause, m.clause - 1 if m.subordinate else m.clause)}
+    own = [m for m in matches if not (m.negated or m.purpose or m.naming or m.subordinate)
+           and (not m.relative or (m.errand and m.clause not in main))]
     for clause in sorted({m.clause for m in own}):
         inside = [m for m in own if m.clause == clause]
         per: dict[str, list[float]] = {}

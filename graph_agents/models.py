@@ -124,7 +124,8 @@ class Requirements(Model):
     warnings: list[str] = Field(default_factory=list)  # e.g. no ask found
 
 
-Outcome = Literal["answered", "no_algorithm", "out_of_scope", "over_max_executions", "dropped_in_review", "unresolved_entity"]
+Outcome = Literal["answered", "no_algorithm", "out_of_scope", "over_max_executions", "dropped_in_review", "unresolved_entity",
+                  "needs_entity"]
 
 
 class Coverage(Model):

@@ -12,17 +12,18 @@ requirement the proposal leaves unanswered keeps its deterministic use case.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
-from .. import algorithms, coverage
+from .. import algorithms, coverage, entities
 from ..context import Context, aget_context
 from ..llm.agents import Rejections, _catalog_summary, _schema_summary, guarded
 from ..llm.structured import propose, rejection
+from ..matcher import stem, tokenize
 from ..models import GraphSchema, Requirements, UseCase, Vertical
 from ..policy import read_policy
 from ..selection import mentioned_collections, subject_of
@@ -48,14 +49,70 @@ def _shorten(text: str, limit: int = 90) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def excluded_algorithms(non_goals: list[str]) -> dict[str, str]:
-    """Algorithm -> the non-goal that puts it out of scope ("We do not need a ranking ...")."""
-    out: dict[str, str] = {}
+# words of a non-goal that say it is not wanted, or when, not what it is about: "we do NOT need
+# the committee communities again, that was done in 2025" is about committees
+_NON_GOAL_FILLER = {stem(w) for w in (
+    "we i you they it this that these those the a an of in on for to by with at from and or but is are was were be been"
+    " do does did done not no never need needs needed want wanted wants interested interest require required"
+    " again now time year years quarter phase project scope outside out any anything everything else other"
+    " analysis analyses detection detect find finding run running report reports work study please also"
+    " graph network networks data dataset there here all".split())}
+
+
+@dataclass
+class Exclusion:
+    """An algorithm a non-goal puts out of scope, and what for: ``about`` holds the stems of the
+    non-goal's other words (empty: the algorithm itself is unwanted, whatever it is run on)."""
+
+    text: str
+    about: frozenset[str]
+
+    def applies_to(self, text: str) -> bool:
+        """Whether a requirement falls under it: it shares a word of what the non-goal is about."""
+        return not self.about or bool(self.about & {t.stem for t in tokenize(text)})
+
+
+def excluded_algorithms(non_goals: list[str]) -> dict[str, list[Exclusion]]:
+    """Algorithm -> the non-goals that put it out of scope ("We do not need a ranking of products")."""
+    out: dict[str, list[Exclusion]] = {}
     for text in non_goals:
         ranked = algorithms.rank(text, negation=False)
         if ranked and ranked[0].score >= algorithms.matcher.STRONG:  # a clear naming, not a stray word
-            out.setdefault(ranked[0].name, text)
+            named = {stem(w) for p in ranked[0].phrases for w in re.findall(r"[a-z0-9]+", p.lower())}
+            about = {t.stem for t in tokenize(text) if t.text.isalpha() and len(t.text) > 2} - named - _NON_GOAL_FILLER
+            out.setdefault(ranked[0].name, []).append(Exclusion(text, frozenset(about)))
     return out
+
+
+# what each entity algorithm needs the ask to name, and an ask that names it; an ask without it
+# would fail when run, so it is not analysed and the reason says what to name
+_NEEDS = {
+    "shortest_path": (("source", "target"), "no source and target", "two vertices",
+                      "the shortest path from {kind} A to {kind} B"),
+    "all_shortest_paths": (("source", "target"), "no source and target", "two vertices",
+                           "all shortest paths between {kind} A and {kind} B"),
+    "similar_to": (("target",), "no vertex to compare with", "one vertex", "the {kinds} most similar to {kind} A"),
+    "k_hop": (("seeds",), "no vertex to start from", "the vertices to start from",
+              "everything within two hops of {kind} A"),
+    "personalized_pagerank": (("seeds",), "no vertex to rank from", "the vertices the ranking is seen from",
+                              "the {kinds} most relevant to {kind} A and {kind} B"),
+}
+
+
+def needs_entity(algorithm: str, text: str, subject: list[str] | None = None) -> str | None:
+    """Why ``text`` cannot run ``algorithm`` for want of a named vertex (None: it names what it needs)."""
+    if algorithm not in _NEEDS:
+        return None
+    wanted, lacking, name, example = _NEEDS[algorithm]
+    params, _ = entities.ask_parameters(algorithm, text)
+    if all(params.get(k) for k in wanted):
+        return None
+    kinds = subject[0] if subject else "vertices"
+    kind = kinds[:-1] if subject and kinds.endswith("s") else kinds if subject else "vertex"
+    named = entities.extract(text[:entities.MAX_ASK_CHARS])
+    said = f"only {named[0]!r}" if named else lacking
+    return (f"the ask names {said}: a {algorithms.get(algorithm).title.lower()} needs {name} named in it, "
+            f"e.g. '{example.format(kind=kind, kinds=kinds)}'")
 
 
 def _candidates(ranked: list[algorithms.Candidate]) -> list[dict[str, Any]]:
@@ -71,6 +128,8 @@ class Plan:
     use_cases: list[UseCase]
     why_not: dict[str, tuple[str, str]]  # requirement id -> (outcome, reason) for those no use case answers
     candidates: dict[str, list[dict[str, Any]]]  # requirement id -> the matcher's best candidates
+    # requirement id -> the algorithms it asks for that wait for a named vertex (``needs_entity``)
+    needs: dict[str, list[str]] = field(default_factory=dict)
 
     def coverage(self, use_cases: list[UseCase] | None = None) -> list[dict[str, Any]]:
         """Coverage of ``use_cases`` (the model's, once validated; by default the core's own)."""
@@ -83,6 +142,7 @@ def plan(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> Plan:
     merged: dict[tuple[str, tuple[str, ...], tuple[str, ...]], UseCase] = {}
     why_not: dict[str, tuple[str, str]] = {}
     candidates: dict[str, list[dict[str, Any]]] = {}
+    needs: dict[str, list[str]] = {}
     excluded = excluded_algorithms(reqs.non_goals)
     for req in reqs.requirements:
         text = strip_label(req.text)
@@ -96,11 +156,18 @@ def plan(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> Plan:
             continue
         focus = mentioned_collections(text, schema)
         for cand in found:
-            if cand.name in excluded:
-                why_not[req.id] = ("out_of_scope", f"{coverage.REASONS['out_of_scope']}: {excluded[cand.name]!r}")
+            # a non-goal about something else ("the committee communities") leaves this ask alone
+            veto = next((e for e in excluded.get(cand.name, []) if e.applies_to(text)), None)
+            if veto is not None:
+                why_not[req.id] = ("out_of_scope", f"{coverage.REASONS['out_of_scope']}: {veto.text!r}")
                 continue
             algo = algorithms.get(cand.name)
             subject = subject_of(text, schema, near=cand.phrases[0])
+            missing = needs_entity(algo.name, req.text, subject)
+            if missing:
+                why_not[req.id] = ("needs_entity", missing)
+                needs.setdefault(req.id, []).append(algo.name)
+                continue
             key = (algo.name, tuple(sorted(focus)), tuple(subject))
             if key in merged:
                 uc = merged[key]
@@ -128,7 +195,7 @@ def plan(reqs: Requirements, schema: GraphSchema, vertical: Vertical) -> Plan:
     if not use_cases:
         use_cases = discovery(reqs, vertical)
     number(use_cases)
-    return Plan(reqs, use_cases, why_not, candidates)
+    return Plan(reqs, use_cases, why_not, candidates, needs)
 
 
 def discovery(reqs: Requirements, vertical: Vertical) -> list[UseCase]:
@@ -214,6 +281,11 @@ async def refine_use_cases(
             rejections.append(rejection("generate_use_cases", uc.title, f"unknown collection(s) {unknown_cols}"))
             continue
         first = texts.get(uc.requirement_ids[0], "") if uc.requirement_ids else ""
+        # its template reads the entities from the description: without them it would fail when run
+        missing = needs_entity(uc.algorithm, uc.description or first)
+        if missing:
+            rejections.append(rejection("generate_use_cases", uc.title, missing))
+            continue
         accepted.append(UseCase(
             id="", title=uc.title.strip()[:200] or algorithms.get(uc.algorithm).title, description=uc.description,
             algorithm=uc.algorithm, rationale=uc.rationale, priority=uc.priority,

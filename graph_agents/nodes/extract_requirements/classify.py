@@ -193,6 +193,15 @@ def is_greeting(text: str) -> bool:
     return bool(_GREETING.match(strip_label(text)))
 
 
+_STATES = re.compile(r"\b(?:is|are|was|were|has|have|had|handles?|covers?|runs?|meets?)\b", re.I)
+
+
+def _decides(text: str) -> bool:
+    """More than one strong word decides in ``text``: a phrase of several words, or several phrases."""
+    ranked = algorithms.rank(text)
+    return bool(ranked) and ranked[0].score > algorithms.phrases(strong="x")["x"]
+
+
 def classify(text: str, section: str, in_list: bool) -> str:
     """``ask``, ``constraint``, ``non_goal``, ``objective``, ``stakeholder`` or ``background``.
 
@@ -216,6 +225,10 @@ def classify(text: str, section: str, in_list: bool) -> str:
         if not intent and (section in ("background", "objectives") or is_greeting(text)):
             return "objective" if section == "objectives" and in_list else "background"
         return "ask"
+    # a list item stating a fact ("The hub in Rotterdam handles 40% ...", "The bridge contract was
+    # renewed") is an ask only when more than one word decides: a lone word ("hub", "bridge") needs the form of an ask
+    if intent and not form and _STATES.search(strip_label(text)) and not _decides(strip_label(text)):
+        intent = False
     if intent and (form == "reported" or (in_list and section not in ("background", "objectives"))):
         return "ask"
     if in_list and section == "asks" and not intent:

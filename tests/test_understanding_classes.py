@@ -1,0 +1,193 @@
+"""Classes of phrasing that fresh corpora exposed, each tested with sentences of our own (not corpus
+lines): a site taken out and who is cut off, a non-goal about something else, neighbours tied
+among themselves, a relative clause after an errand, and asks that name no entity."""
+
+import json
+
+import pytest
+from langchain_core.messages import AIMessage
+
+from graph_agents import AgenticWorkflowRunner, algorithms
+from graph_agents.answers import answers
+from graph_agents.models import GraphSchema
+from graph_agents.nodes.extract_requirements import parse_requirements
+from graph_agents.nodes.generate_use_cases import plan
+from graph_agents.runner import export_run
+from graph_agents.verticals import load_vertical
+
+from tests.doubles.fake_llm import SchemaFakeChatModel
+
+
+def _names(text: str) -> list[str]:
+    return [c.name for c in algorithms.asks(text)]
+
+
+def _plan(text: str):
+    reqs = parse_requirements([{"name": "doc.md", "text": text}])
+    return reqs, plan(reqs, GraphSchema(), load_vertical("generic"))
+
+
+@pytest.mark.parametrize("text", [
+    "If the Brno depot closed, would any of the villages be stranded?",
+    "Suppose the main server went down: would some offices get cut off?",
+    "Say the northern pumping station goes offline - would any district be cut off completely?",
+])
+def test_a_site_taken_out_and_others_cut_off_is_articulation_points(text):
+    assert _names(text) == ["articulation_points"]
+
+
+def test_a_condition_alone_stays_with_what_the_rest_of_the_ask_says():
+    # the condition is shared: without a consequence of being cut off, the choke point decides
+    assert _names("Which hubs would choke the deliveries if they went down?") == ["betweenness"]
+
+
+def test_a_non_goal_vetoes_only_the_asks_about_what_it_names():
+    text = """- Do volunteers fall into natural cohorts beyond their local chapter?
+- Group the board members into communities.
+
+Out of scope: the board communities, those were mapped last spring.
+"""
+    reqs, core = _plan(text)
+    outcomes = [(c["requirement_id"], c["outcome"]) for c in core.coverage()]
+    assert outcomes == [("REQ-001", "answered"), ("REQ-002", "out_of_scope")]
+    assert [u.algorithm for u in core.use_cases] == ["label_propagation"]
+
+
+def test_a_non_goal_that_names_only_the_method_vetoes_every_ask_for_it():
+    reqs, core = _plan("- Split the volunteers into communities.\n\nWe do not need community detection this time.")
+    assert [c["outcome"] for c in core.coverage()] == ["out_of_scope"]
+
+
+def test_a_non_goal_about_data_vetoes_no_unrelated_ask():
+    text = "- Check whether all sensors are still connected after the storm.\n\nOut of scope: anything that identifies individual households."
+    reqs, core = _plan(text)
+    assert [u.algorithm for u in core.use_cases] == ["wcc"]
+
+
+@pytest.mark.parametrize("text", [
+    "To what extent do a supplier's partners also trade with each other?",
+    "List the researchers whose collaborators work with each other.",
+    "Are a player's teammates also connected among themselves, or only through the player?",
+])
+def test_neighbours_tied_among_themselves_is_clustering(text):
+    assert _names(text)[:1] == ["clustering_coefficient"]
+
+
+def test_a_relative_clause_after_an_errand_is_an_ask_of_its_own():
+    assert _names("Find the volunteers who link otherwise unrelated clubs, and split the clubs into natural groups.") == [
+        "betweenness", "label_propagation"]
+    assert _names("Show the members who bridge the two factions, and then cluster the members into communities.") == [
+        "betweenness", "label_propagation"]
+    # a noun joined by "and" is no errand: its relative clause still only describes it
+    assert _names("Spread the risk score to the suppliers and partners that share an address with them.") == [
+        "attribute_propagation"]
+
+
+# ------------------------------------------------------------------------ asks that name no entity
+
+
+@pytest.mark.parametrize("text, algorithm, says", [
+    ("Show me the shortest path.", "shortest_path", "names no source and target"),
+    ("Who is near the flagged accounts?", "k_hop", "names no vertex to start from"),
+    ("List every shortest path between the two holding companies.", "all_shortest_paths", "names no source and target"),
+    ("Which sellers behave most like the best ones?", "similar_to", "names no vertex to compare with"),
+])
+def test_an_entity_ask_naming_no_vertex_is_not_analysed_and_says_what_to_name(text, algorithm, says):
+    reqs, core = _plan(f"- {text}")
+    assert core.use_cases == [] or all(u.algorithm != algorithm for u in core.use_cases if u.requirement_ids)
+    [cov] = core.coverage()
+    assert cov["outcome"] == "needs_entity" and says in cov["reason"] and "e.g." in cov["reason"]
+    assert core.needs == {"REQ-001": [algorithm]}
+
+
+def test_an_entity_ask_that_names_its_vertices_is_analysed():
+    reqs, core = _plan("- Show the shortest path from Alice to Bob.\n- Who is within two hops of account a17?")
+    assert [u.algorithm for u in core.use_cases] == ["shortest_path", "k_hop"]
+    assert core.needs == {}
+
+
+def test_one_ask_answered_and_one_waiting_for_a_name_are_both_accounted_for():
+    reqs, core = _plan("- Find the most influential accounts and everything within two hops of them.")
+    [cov] = core.coverage()
+    assert cov["outcome"] == "answered" and "needs entity" in cov["reason"]
+
+
+async def test_an_ask_naming_no_vertex_ends_not_analysed_on_the_demo(demo_dir, tmp_path):
+    runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", workspace=tmp_path / "ws")
+    text = "- Find the most influential customers.\n- Show me the shortest path.\n- Who is near the flagged customers?"
+    result = await runner.run_async(requirements=text)
+    assert [c["outcome"] for c in result.coverage] == ["answered", "needs_entity", "needs_entity"]
+    # the example names the kind the ask is about
+    assert "customer A" in result.coverage[2]["reason"]
+    # no analysis was started that could only fail
+    assert [t.algorithm for t in result.templates] == ["pagerank"] and not result.errors
+    run = json.loads(export_run(result, tmp_path / "out").read_text())
+    assert run["coverage"]["summary"] == {"answered": 1, "needs_entity": 2}
+    # each requirement's answer says it was not analysed, and why
+    said = answers(result.values)
+    assert [a["status"] for a in said] == ["answered", "not_analysed", "not_analysed"]
+    assert "names no source and target" in said[1]["answer"]
+
+
+class PathProposingModel(SchemaFakeChatModel):
+    """Proposes a shortest path for the first requirement, naming no vertex."""
+
+    def _answer(self, messages, kwargs):
+        tools = kwargs.get("tools") or []
+        if tools and tools[0]["function"]["name"] == "UseCasePlan":
+            answer = {"use_cases": [{"title": "Path", "description": "Show the shortest path.",
+                                     "algorithm": "shortest_path", "requirement_ids": ["REQ-001"]}]}
+            call = {"name": "UseCasePlan", "args": answer, "id": "call_p", "type": "tool_call"}
+            return "generate_use_cases", AIMessage(content="", tool_calls=[call], usage_metadata={
+                "input_tokens": 1, "output_tokens": 1, "total_tokens": 2})
+        return super()._answer(messages, kwargs)
+
+
+async def test_a_proposed_path_naming_no_vertex_is_rejected_and_the_core_stands(demo_dir, tmp_path):
+    runner = AgenticWorkflowRunner(data_dir=demo_dir / "data", workspace=tmp_path / "ws", llm=PathProposingModel())
+    result = await runner.run_async(requirements="- Find the most influential customers.")
+    assert any("names no source and target" in r["reason"] for r in result.llm_rejections)
+    assert [t.algorithm for t in result.templates] == ["pagerank"] and not result.errors
+
+
+# ------------------------------------------------------- classes fresh-e showed, in words of our own
+
+FRESH_E_CLASSES = [
+    ('Do some of the routers form clusters in which each one can reach every other one?', 'scc'),
+    ('are there sets of accounts that are all reachable from each other along the transfers?', 'scc'),
+    ('Which warehouses, if they shut down, would disconnect some shops from every supplier?', 'articulation_points'),
+    ('Who, if they quit, would cut the mentoring network into separate pieces?', 'articulation_points'),
+    ('Find communities of traders, but each must be internally connected, never two separate pieces.', 'leiden'),
+    ('Segment the stores into groups that come out the same every run.', 'louvain'),
+    ('From the point of view of supplier S-7, which other suppliers matter most?', 'personalized_pagerank'),
+    ('Who is nearest to everyone, counting the people they cannot reach as zero?', 'harmonic'),
+    ('Which routers sit on many of the paths between other routers?', 'betweenness'),
+    ('Which individual power lines, if they failed, would black out a neighbourhood?', 'bridges'),
+    ('For every user, count the trios where all three follow each other.', 'triangle_count'),
+    ('Which stores are most similar to one another in what they stock?', 'node_similarity'),
+    ('Show every airport within two legs of Oslo.', 'k_hop'),
+    ('How is supplier Acme linked to customer Zenith?', 'shortest_path'),
+    ('Mark the neighbours of the infected farms as high risk.', 'attribute_propagation'),
+    ('Which depot reaches all the shops fastest on average?', 'closeness'),
+]
+
+
+@pytest.mark.parametrize("text, algorithm", FRESH_E_CLASSES)
+def test_the_classes_fresh_e_showed_in_other_words(text, algorithm):
+    reqs, core = _plan(f"- {text}")
+    assert [u.algorithm for u in core.use_cases if u.requirement_ids][:1] + core.needs.get("REQ-001", []) == [algorithm]
+
+
+def test_reaching_every_other_fastest_is_closeness_not_a_strong_component():
+    assert _names("Which depot can reach every other one fastest on average?") == ["closeness"]
+
+
+def test_most_like_one_entity_is_similar_to_but_liking_is_not():
+    assert _names("Which suppliers are most like Nordwerk GmbH?") == ["similar_to"]
+    assert _names("We would most like to see the communities of buyers.") == ["label_propagation"]
+    assert _names("Which features do users most like?") == []
+
+
+def test_look_alikes_are_pairs_unless_a_group_noun_says_segments():
+    assert _names("Find look-alikes for our best shoppers.")[:1] == ["node_similarity"]
+    assert _names("Find look-alike segments of shoppers.") == ["label_propagation"]
