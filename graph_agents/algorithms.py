@@ -94,7 +94,7 @@ FAMILIES = ("centrality", "community", "cohesion", "paths", "similarity", "propa
 PATH_ARROW = " → "
 
 
-NAMED = 4.5  # an algorithm named outright outweighs any description (a strong phrase of up to 5 words)
+NAMED = matcher.NAMED  # an algorithm named outright outweighs any description (a strong phrase of up to 5 words)
 
 
 def phrases(strong: str = "", medium: str = "", weak: str = "", named: str = "") -> dict[str, float]:
@@ -157,7 +157,8 @@ BACKING = define_words("backing", "endorsement | approval | backing | blessing |
 SPREAD = define_words("spread", "spread | ripple | travel | reach | carry | echo | resonate | propagate | cascade | go")
 # a site going out of service: the condition of "if X went offline, would ..."
 OUTAGE = define_words("outage", "failed | fail | fails | closed | close | shut | offline | down | crashed | removed | lost"
-                      " | destroyed | flooded | bust | dark | unavailable | outage | stopped | halted | collapsed | lose")
+                      " | destroyed | flooded | bust | dark | unavailable | outage | stopped | halted | collapsed | lose | left | leave"
+                      " | broke | broken | taken offline")
 # setting what others do: "steer the conversation", "shape the narrative"
 STEER = define_words("steer", "set | shape | steer | dictate | control | drive | lead")
 AGENDA = define_words("agenda", "agenda | tone | narrative | conversation | discourse | fashion | taste")
@@ -234,6 +235,7 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {EVERYONE} ... end up | {AMPLIFY} by the most | {AMPLIFY} by most | {AMPLIFY} ... by {EVERYONE}"
                 f" | by the most other | other ... {AMPLIFY} ... most | others {AMPLIFY} ... most | {STEER} the {AGENDA}"
                 f" | {PULL} ... the rest | {PULL} ... everything else | {EVERYONE} {TURN} | {EVERYONE} else {TURN}"
+                " | top of the ... chain | sits at the top | sit at the top | from many well | referrals from many"
                 f" | rest of the ... {TURN} to | {SPREAD} the furthest | {SPREAD} furthest | {SPREAD} the farthest"
                 f" | {SPREAD} the widest | {SPREAD} the most widely | {SPREAD} the most"
                 " | power centre | power centres | power center | power centers | centre of power | center of power"
@@ -269,9 +271,11 @@ CATALOG: dict[str, Algorithm] = {
                 " | between ... circles | between ... teams | between ... departments | between ... regions"
                 " | between ... networks | between ... silos | between ... parts | between ... sides"
                 " | across ... communities | across ... groups | across ... silos | connect ... communities"
-                " | whose loss | whose removal | whose failure | if removed | would disconnect | would split"
-                " | would fragment | would break | cut ... into pieces | cut off | control ... flow | transit"
+                " | whose loss | whose removal | whose failure | if removed | would split"
+                " | would fragment | would break | cut off | control ... flow | transit"
                 # lying on the shortest paths of others, not one path asked for ("show me the shortest path")
+                " | sitting on | sits on ... paths | sit on ... paths | on ... paths between | paths between other"
+                " | paths between others | share of the ... paths | lots of the paths | many of the paths"
                 " | on ... shortest paths | most shortest paths | many shortest paths | shortest paths ... through"
                 " | have to ... through | has to ... through | pivot through | pivot via | hop through"
                 " | connecting traffic | connecting flights | connecting passengers | transfer traffic | transit traffic"
@@ -317,7 +321,7 @@ CATALOG: dict[str, Algorithm] = {
             description="Communities of densely connected vertices.",
             intents=phrases(
                 strong="community | communities | segment | segmentation | cluster | clustering | cohort | tribe"
-                " | interest group | affinity group | peer group | natural groups | natural {group} | look alike | lookalike"
+                " | interest group | affinity group | peer group | natural groups | natural {group}"
                 " | audience | audiences | buy together | bought together | purchased together | co purchase"
                 " | co purchased | frequently together | densely connected | tightly knit | close knit"
                 " | circles of | similar behaviour | similar behavior | behave alike | persona | personas"
@@ -330,10 +334,13 @@ CATALOG: dict[str, Algorithm] = {
                 " | tightly connected | tightly linked | densely linked | closely linked | form naturally | naturally form"
                 " | interact mostly | mostly interact | mainly ... each other | largely ... each other"
                 " | primarily ... each other | archetypes | niches | market segments"
-                f" | fall into ... {GROUP} | falls into ... {GROUP} | fall apart into ... {GROUP}",
+                f" | fall into ... {GROUP} | falls into ... {GROUP} | fall apart into ... {GROUP} | research fronts",
                 medium="group | grouping | groups | circle | circles | affinity | alike | similar | neighbourhood"
                 " | neighborhood | together | same kind | same kinds | same mix | clustered | grouped | niche"
-                " | bubble | bubbles | camp | camps | gang | gangs | squad | squads | organically",
+                " | bubble | bubbles | camp | camps | gang | gangs | squad | squads | organically"
+                " | splits into | splitting into | divides into"
+                # look-alikes are pairs (similarity) unless a group noun says "look-alike segments"
+                " | look alike | lookalike",
                 weak="each other | mix",
             ),
             params={
@@ -410,6 +417,13 @@ CATALOG: dict[str, Algorithm] = {
                 " | come full circle"
                 " | recirculate | recirculated | recycled funds | cycled | cycle through | cycle back | loop back"
                 " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
+                # mutual reachability, said of a group
+                # (of a group: "the substation that can reach every other one fastest" is closeness)
+                " | every ... can reach every other | each ... can reach every other | can reach each other"
+                " | reached from every other | reachable from every other | reach each other | reach one another"
+                " | reachable from each other | reachable from one another | all reachable from"
+                " | every ... can ... to every other | every other one through"
+                " | reached from each other | get to every other"
                 " | bounced between | back again | self dealing | round and round among | circulate ... among themselves"
                 " | circulates ... among themselves | move ... among themselves | flow ... among themselves"
                 " | cycle ... among themselves | round among themselves"
@@ -458,6 +472,7 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {MARK} ... {NEAR} to {THEM} | {MARK} ... {NEAR} {THEM} | {MARK} ... from ... {NEAR} {THEM}"
                 f" | {MARK} ... {NEAR} to the {ADVERSE} | {MARK} ... {NEAR} {ADVERSE} | {MARK} ... {NEAR} to the ... ones"
                 # marking those that share something with the known cases ("flag the sellers using the same warehouse")
+                f" | {MARK} the {PEER} of | {MARK} the {PEER} | {MARK} their {PEER} | as high risk | as at risk | one step further | a step further | as elevated risk"
                 f" | {MARK} ... using the same | {MARK} ... sharing the same | {MARK} ... that share the same"
                 # a value read off the neighbours: "estimate each user's leaning from the leanings of those they follow"
                 f" | from the ... of the ... they {TURN} | from the ... of their {PEER} | from the ... of those they"
@@ -522,7 +537,10 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="PageRank whose random walks restart at chosen seed vertices: importance as seen from them.",
             intents=phrases(
-                strong="personalized pagerank | personalised pagerank | personalized page rank | personalised page rank"
+                # a point of view is what makes it personal: it decides like the name
+                named="personalized pagerank | personalised pagerank | point of view | point of reference | as seen from"
+                " | from the perspective of | from her perspective | from his perspective | from their perspective",
+                strong="personalized page rank | personalised page rank"
                 " | ppr | random walk with restart | random walks with restart | most relevant to | relevance to"
                 " | important ... from the perspective | from the perspective of"
                 " | from the point of view of | as seen from | relative to ... seed | relative to ... seeds"
@@ -595,6 +613,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | lowest average distance | average distance | reach everyone | reach everybody | reach all the others"
                 " | reach the rest | fastest to reach | quickest to reach | reach ... quickly | reach ... fastest"
                 " | best placed to reach | centrally located | centrally placed | most accessible | close ... to all"
+                " | fastest on average | quickest on average | on average to every | on average to all | close ... on average | closest on average | how close ... to every"
                 " | close ... to every | close ... to everyone | near ... to all"
                 # where to site something that should be near everything
                 " | where should we put | where to put | where should we place | where to place | where to locate"
@@ -616,7 +635,13 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Sum of inverse hop distances to every other vertex: closeness that copes with disconnected parts.",
             intents=phrases(
-                strong="harmonic | harmonic centrality | harmonic closeness | closeness ... disconnected"
+                # how it treats the unreachable is the method itself: it decides like its name
+                named="harmonic | as zero | contributing nothing | contribute nothing | contributes nothing | count for nothing"
+                " | counts for nothing | even though ... disconnected | although ... disconnected | even if ... disconnected"
+                " | even though ... unreachable | even though ... not connected"
+                # "counting the ones it can't reach as nothing": the negation is the unreachable, not the ask
+                " | not reach ... as | can not reach count | unreachable ... as",
+                strong="harmonic centrality | harmonic closeness | closeness ... disconnected"
                 " | close to most | near most | reach most ... quickly | across disconnected parts"
                 " | even across disconnected | across ... disconnected parts | despite ... disconnected parts"
                 # fastest reach where the network is in pieces: closeness would be undefined there
@@ -638,7 +663,9 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Communities that maximise modularity, merged level by level (undirected).",
             intents=phrases(
-                named="louvain",
+                named="louvain | modularity based | optimises modularity | optimizes modularity | maximise modularity"
+                " | maximize modularity | same answer every run | same way every run | same result every run"
+                " | same every run | stable between runs | stable across runs | same grouping every run",
                 strong="modularity | stable communities | stable segments | stable clusters"
                 " | reproducible communities | reproducible segments | reproducible clusters | consistent communities"
                 " | hierarchical communities | communities at several levels | communities at several scales"
@@ -657,7 +684,8 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Modularity communities refined so that every community is internally connected (undirected).",
             intents=phrases(
-                named="leiden",
+                named="leiden | guaranteed to be internally connected | guaranteed internally connected | internally connected"
+                " | two separate pieces | two unrelated halves | not ... two separate | glued together",
                 strong="well connected communities | internally connected communities | guaranteed connected"
                 " | connected communities | communities ... internally connected | refined communities"
                 " | highest quality communities | best quality communities",
@@ -696,7 +724,8 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="How many triangles (three mutually linked vertices) each vertex is part of (undirected).",
             intents=phrases(
-                strong="triangle | triangles | triangle count | triangle counting | triads | closed triads"
+                strong="triangle | triangles | triangle count | triangle counting | triads | closed triads | closed triangles"
+                " | trios | closed trios | in threes | threesomes"
                 " | mutual friends | mutual contacts | friends of friends who | common friends | common contacts"
                 " | three way | three way relationships",
                 medium="mutual connections | shared friends",
@@ -752,6 +781,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | lose all connection | lose ... connection entirely | lose contact entirely"
                 " | end up with no | left with no | be left with no | no ... path at all | no path at all | no route at all"
                 f" | leave ... cut off | leaves ... cut off | would leave ... {STRANDED} | leave ... {STRANDED}"
+                " | would disconnect | cut ... into pieces | cut ... into separate | would strand | strand ... from"
                 f" | single {SITE} | one {SITE} whose | only {SITE} ... between | knock ... offline | knocks ... offline"
                 " | knock out whole | take ... offline",
                 # the condition is betweenness' words too ("if ... closed"): the consequence decides
@@ -777,7 +807,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | relationships whose removal | single link ... disconnect | only link ... disconnect"
                 " | links ... would disconnect | connections ... would disconnect | edges ... would disconnect"
                 f" | isthmus | isthmuses | single {LINE} | only {LINE} ... disconnect | {LINE} ... the only {LINE}"
-                f" | {LINE} are the only | {LINE} is the only | {LINE} ... only way | pipe segments | pipe segment | "
+                f" | {LINE} are the only | {LINE} is the only | {LINE} ... only way | individual ... {LINE}"
+                f" | {LINE} whose loss would | {LINE} whose removal would | {LINE} whose failure would"
+                f" | {LINE} whose loss | {LINE} whose removal | {LINE} whose failure | pipe segments | pipe segment | "
                 + combine("links | link | connections | connection | edges | edge | relationships | relationship | ties"
                           " | tie | routes | route", "would disconnect the | disconnect the | would split the"),
                 # what befalls a relationship rather than a site: a route is cancelled, a pipe bursts
@@ -797,6 +829,7 @@ CATALOG: dict[str, Algorithm] = {
             description="The shortest chain of relationships between two named entities, with every vertex on it.",
             intents=phrases(
                 strong="shortest path | shortest route | shortest chain | how is ... connected to | how are ... connected"
+                " | how is ... linked to | how are ... linked | how ... linked to | quickest ... chain | quickest ... sequence"
                 " | quickest way | fastest way | shortest way | quickest route | fastest route | quickest path"
                 " | intro from | introduction from | chain of introductions | warm intro"
                 " | shortest ... path | shortest ... route | shortest ... chain | chain of ... linking | chain ... linking"
@@ -852,6 +885,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | hops of | hops from | hops away | neighbourhood of | neighborhood of | ego network | ego networks"
                 " | one step removed | two steps removed | friends of friends | second-degree | second degree connections"
                 # next to the known cases: who is around them, not a mark spread to them
+                f" | within ... legs of | within ... spans of | within ... calls of | within ... {LINE} of | legs away"
                 " | calls away | steps away | transfers away | links away | up to ... away | up to ... hops"
                 f" | near the {ADVERSE} | close to the {ADVERSE} | next to the {ADVERSE} | around the {ADVERSE}"
                 f" | adjacent to the {ADVERSE} | neighbours of the {ADVERSE} | neighbors of the {ADVERSE}",
@@ -907,6 +941,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | overlap ... connections | shared connections | near-duplicate | near duplicates"
                 " | copies of each other | duplicates of each other | look alike pairs | lookalike pairs"
                 " | similar pairs of | pairs ... look like | basically the same | the same person"
+                " | similar to each other | alike to each other | most similar to each other"
                 " | almost identical | nearly identical | virtually identical | identical ... lists | identical sets"
                 " | same set of | same sets of | exactly the same | almost the same | nearly the same | largely the same"
                 f" | share most of their | share most | most of their {PEER} | {PEER} in common | most {PEER} in common",
@@ -930,9 +965,9 @@ CATALOG: dict[str, Algorithm] = {
             description="How alike each vertex is to one named entity (Jaccard similarity of their neighbours).",
             intents=phrases(
                 strong="similar to | most similar to | closest to ... similar | alike to | resemble | resembles"
-                " | lookalikes of | look-alikes of"
+                " | lookalikes of | look-alikes of | similar set of ... to | similar ... to"
                 # not "look just like": "the report should look just like last quarter's" asks for a layout
-                f" | {LOOK} ... most like | {LOOK} the most like | {LOOK} a lot like"
+                f" | {LOOK} ... most like | {LOOK} the most like | {LOOK} a lot like | most like"
                 " | most closely resemble | most closely resembles",
             ),
             params={

@@ -48,6 +48,7 @@ WORD_CLASS = "{"  # "{group}" matches any word of the class "group" (see :func:`
 EXACT = "="  # "=link" matches "link" only, not "linked": the active verb, not the state
 MAX_GAP = 3  # words a "..." may skip
 MIN_SCORE = 2.0  # below this, no phrase decided: the sentence asks for no catalog algorithm
+NAMED = 4.5  # the weight of an algorithm named outright (or the property only it has): no clause makes it count less
 STRONG = 2.5  # a separate ask in its own clause needs a phrase at least this strong
 NEGATION_SCOPE = 6  # words after a negator that it covers
 
@@ -75,6 +76,7 @@ _EMBEDDING = {"know", "knowing", "see", "find", "out", "identify", "show", "tell
 # routers that ...", "identify the couriers who ...")
 _ERRANDS = {"identify", "find", "list", "show", "name", "spot", "locate", "detect", "highlight", "surface", "pinpoint",
             "flag", "get", "give", "return", "report", "pick", "single", "point", "map", "uncover", "reveal", "expose"}
+_WANTING = {"would", "d", "really", "we", "i", "you", "they", "also", "might", "may", "should"}
 # a negation after these is what is to be checked ("make sure no district is cut off", "verify that none ...")
 _VERIFYING = {"sure", "ensure", "ensuring", "check", "verify", "confirm", "guarantee", "certain"}
 # "those who ...", "the ones whose ...": a relative clause with no noun to describe is the ask itself
@@ -230,7 +232,10 @@ def tokenize(text: str) -> list[Token]:
             negate_left = NEGATION_SCOPE
             tokens.append(Token(t, stem(t), clause, purpose, subordinate=subordinate, relative=relative))
             continue
-        tokens.append(Token(t, LOOP if i in loops else _stem_of(t), clause, purpose or aside, negated=negate_left > 0,
+        # "like" of wanting ("we would most like to see", "which do they most like?") is no likeness
+        wanting = t == "like" and (nxt == "to" or nxt in _BOUNDARY or not nxt or prev in _WANTING)
+        tokens.append(Token(t, LOOP if i in loops else f"{stem(t)}\x00" if wanting else _stem_of(t), clause,
+                            purpose or aside, negated=negate_left > 0,
                             subordinate=subordinate, relative=relative, errand=bool(relative) and errand))
         negate_left = max(0, negate_left - 1)
     _mark_graph_names(tokens)
@@ -585,7 +590,9 @@ def _ranked(matches: list[PhraseMatch]) -> list[Candidate]:
     deciding = [m for m in matches if m.weight >= STRONG and not (m.relative or m.negated or m.purpose or m.naming)]
 
     def described(m: PhraseMatch) -> bool:
-        return bool(m.relative) and any(m.relative not in d.heads for d in deciding)
+        # "segment the stores into groups *that come out the same every run*": a method named in the
+        # clause still chooses the method
+        return bool(m.relative) and m.weight < NAMED and any(m.relative not in d.heads for d in deciding)
 
     by: dict[str, Candidate] = {}
     weights: dict[str, list[float]] = {}

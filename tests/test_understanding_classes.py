@@ -148,3 +148,46 @@ async def test_a_proposed_path_naming_no_vertex_is_rejected_and_the_core_stands(
     result = await runner.run_async(requirements="- Find the most influential customers.")
     assert any("names no source and target" in r["reason"] for r in result.llm_rejections)
     assert [t.algorithm for t in result.templates] == ["pagerank"] and not result.errors
+
+
+# ------------------------------------------------------- classes fresh-e showed, in words of our own
+
+FRESH_E_CLASSES = [
+    ('Do some of the routers form clusters in which each one can reach every other one?', 'scc'),
+    ('are there sets of accounts that are all reachable from each other along the transfers?', 'scc'),
+    ('Which warehouses, if they shut down, would disconnect some shops from every supplier?', 'articulation_points'),
+    ('Who, if they quit, would cut the mentoring network into separate pieces?', 'articulation_points'),
+    ('Find communities of traders, but each must be internally connected, never two separate pieces.', 'leiden'),
+    ('Segment the stores into groups that come out the same every run.', 'louvain'),
+    ('From the point of view of supplier S-7, which other suppliers matter most?', 'personalized_pagerank'),
+    ('Who is nearest to everyone, counting the people they cannot reach as zero?', 'harmonic'),
+    ('Which routers sit on many of the paths between other routers?', 'betweenness'),
+    ('Which individual power lines, if they failed, would black out a neighbourhood?', 'bridges'),
+    ('For every user, count the trios where all three follow each other.', 'triangle_count'),
+    ('Which stores are most similar to one another in what they stock?', 'node_similarity'),
+    ('Show every airport within two legs of Oslo.', 'k_hop'),
+    ('How is supplier Acme linked to customer Zenith?', 'shortest_path'),
+    ('Mark the neighbours of the infected farms as high risk.', 'attribute_propagation'),
+    ('Which depot reaches all the shops fastest on average?', 'closeness'),
+]
+
+
+@pytest.mark.parametrize("text, algorithm", FRESH_E_CLASSES)
+def test_the_classes_fresh_e_showed_in_other_words(text, algorithm):
+    reqs, core = _plan(f"- {text}")
+    assert [u.algorithm for u in core.use_cases if u.requirement_ids][:1] + core.needs.get("REQ-001", []) == [algorithm]
+
+
+def test_reaching_every_other_fastest_is_closeness_not_a_strong_component():
+    assert _names("Which depot can reach every other one fastest on average?") == ["closeness"]
+
+
+def test_most_like_one_entity_is_similar_to_but_liking_is_not():
+    assert _names("Which suppliers are most like Nordwerk GmbH?") == ["similar_to"]
+    assert _names("We would most like to see the communities of buyers.") == ["label_propagation"]
+    assert _names("Which features do users most like?") == []
+
+
+def test_look_alikes_are_pairs_unless_a_group_noun_says_segments():
+    assert _names("Find look-alikes for our best shoppers.")[:1] == ["node_similarity"]
+    assert _names("Find look-alike segments of shoppers.") == ["label_propagation"]
