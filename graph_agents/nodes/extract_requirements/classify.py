@@ -240,7 +240,11 @@ def is_greeting(text: str) -> bool:
 # ask, which then maps to no algorithm
 _NULL_ANALYSIS = _either(r"forecasts?", r"forecasting", r"projections?", r"predictions?", r"predictive", r"sentiment(?: scores?| analysis)?",
                          r"trend analysis", r"what-if")
-_STATES = re.compile(r"\b(?:is|are|was|were|has|have|had|handles?|covers?|runs?|meets?)\b", re.I)
+_STATES = re.compile(r"\b(?:is|are|was|were|has|have|had|handles?|covers?|runs?|meets?|holds?|contains?|includes?|comprises?)\b", re.I)
+# a description of the data: "... records, from which a graph may be constructed in which each person is linked to ..."
+_DATA_DESCRIPTION = re.compile(
+    r"\bfrom which (?:a |the )?(?:graph|network)s? (?:may|can|could|will|would|is|are) (?:be )?(?:built|constructed|derived|drawn|made|formed|created)"
+    r"|\b(?:graph|network) (?:in|of) which (?:each|every|all)\b", re.I)
 
 
 def _decides(text: str) -> bool:
@@ -264,6 +268,8 @@ def classify(text: str, section: str, in_list: bool) -> str:
     if _MODIFIER.match(core):  # it shapes the ask before it, which holds the analysis
         return "background"
     form = ask_form(text)
+    if form != "direct" and _DATA_DESCRIPTION.search(core):
+        return "background"
     if _framing(core) and ask_form(_FRAMING.sub(" ", core)) != "direct":
         return "background"
     if (form == "reported" and _REPORTED_GOAL.search(core) and not ask_form(_REPORTED_GOAL.sub(" ", core))
