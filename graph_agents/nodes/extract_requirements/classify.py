@@ -294,8 +294,7 @@ def classify(text: str, section: str, in_list: bool) -> str:
         return "ask"
     if in_list and section == "asks" and not intent:
         # a listed ask without a catalog algorithm is still an ask (answered "no algorithm"), unless it
-        # only states a fact ("The board meets on Tuesdays.")
-        # or a metric's target ("Newsletter open rate from 31% to 35%")
+        # only states a fact ("The board meets on Tuesdays.") or a metric's target ("Open rate from 31% to 35%")
         if len(text.split()) < 3:  # "Logistics", "Health": a heading written as an item
             return "background"
         return "ask" if not re.search(r"\b(?:is|are|was|were|has|have|had|meets?|happens?|runs?)\b|\d\s*%", text, re.I) else "background"
