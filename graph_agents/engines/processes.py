@@ -34,7 +34,11 @@ _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _shared: dict[int, tuple[np.ndarray, str]] = {}  # id of the edge array -> (the array, its file)
 _dir: str | None = None
-worker_cpu_s = 0.0  # CPU seconds the workers spent on calls (bench/scale.py's waiting share)
+# what the workers spent, from their start (interpreter, imports, graph builds, calls), for
+# bench/scale.py's waiting share: CPU seconds, and seconds runnable but waiting for a core
+worker_cpu_s = 0.0
+worker_runqueue_s = 0.0
+_seen: dict[int, tuple[float, float]] = {}  # worker pid -> (CPU, runqueue seconds) counted so far
 
 
 def _executor() -> ProcessPoolExecutor:
@@ -68,11 +72,20 @@ def betweenness(edges: np.ndarray, n: int, batches: list[list[int]]) -> np.ndarr
     futures = [pool.submit(_worker_betweenness, path, n, batch) for batch in batches]
     total = np.zeros(n)
     for future in futures:
-        part, cpu = future.result()
+        part, usage = future.result()
         total += part
-        with _lock:
-            worker_cpu_s += cpu
+        _count(*usage)
     return total
+
+
+def _count(pid: int, cpu: float, runqueue: float) -> None:
+    """Add what worker ``pid`` spent since it last reported (it reports totals since its start)."""
+    global worker_cpu_s, worker_runqueue_s
+    with _lock:
+        cpu0, runqueue0 = _seen.get(pid, (0.0, 0.0))
+        _seen[pid] = (cpu, runqueue)
+        worker_cpu_s += max(0.0, cpu - cpu0)
+        worker_runqueue_s += max(0.0, runqueue - runqueue0)
 
 
 def release(edges: np.ndarray) -> None:
@@ -100,12 +113,21 @@ def _shutdown() -> None:
 _graphs: dict[str, Any] = {}
 
 
-def _worker_betweenness(path: str, n: int, sources: list[int]) -> tuple[np.ndarray, float]:
+def _worker_usage() -> tuple[int, float, float]:
+    """This process: its pid, CPU seconds since it started (the spawn's imports included, which
+    ``process_time`` counts), and seconds it was runnable but waiting for a core (Linux; else 0)."""
     import time
 
-    import igraph as ig
+    try:
+        with open("/proc/self/schedstat") as fh:
+            runqueue = int(fh.read().split()[1]) / 1e9
+    except (OSError, ValueError, IndexError):
+        runqueue = 0.0
+    return os.getpid(), time.process_time(), runqueue
 
-    began = time.process_time()
+
+def _worker_betweenness(path: str, n: int, sources: list[int]) -> tuple[np.ndarray, tuple[int, float, float]]:
+    import igraph as ig
 
     graph = _graphs.get(path)
     if graph is None:
@@ -115,4 +137,4 @@ def _worker_betweenness(path: str, n: int, sources: list[int]) -> tuple[np.ndarr
         _graphs.clear()  # one graph at a time: a run's graphs come one after another
         _graphs[path] = graph
     values = np.asarray(graph.betweenness(directed=False, sources=sources), dtype=np.float64)
-    return values, time.process_time() - began
+    return values, _worker_usage()
