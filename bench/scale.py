@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -212,8 +213,11 @@ def run_size(edges: int, data_root: Path, seed: int, nice: int) -> dict[str, Any
     generate_s = round(time.perf_counter() - t, 2)
     workspace = data_root / f"ws-{edges}-{os.getpid()}"
     prefix = ["nice", "-n", str(nice)] if nice else []
-    proc = subprocess.run([*prefix, sys.executable, "-c", CHILD, str(ROOT), str(data), str(workspace), ASKS],
-                          capture_output=True, text=True)
+    try:
+        proc = subprocess.run([*prefix, sys.executable, "-c", CHILD, str(ROOT), str(data), str(workspace), ASKS],
+                              capture_output=True, text=True)
+    finally:  # results and checkpoints of a run are hundreds of MB at 10M edges: the data is what is kept
+        shutil.rmtree(workspace, ignore_errors=True)
     if proc.returncode != 0:
         return {"edges": edges, "error": proc.stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]}
     row = json.loads(proc.stdout.strip().splitlines()[-1])

@@ -416,6 +416,24 @@ def test_betweenness_in_a_worker_process_matches_the_thread(monkeypatch: pytest.
         assert there.ids == here.ids and np.allclose(there.scores, here.scores, rtol=1e-9, atol=1e-12)
 
 
+def test_the_worker_reports_all_of_its_cpu_time_once(monkeypatch, tmp_path) -> None:
+    """bench/scale.py's waiting share counts the worker's CPU as betweenness' own: each call returns
+    the worker's CPU since the last one returned (the first includes starting the worker), none twice."""
+    import time
+
+    from graph_agents.engines import processes
+
+    path = tmp_path / "edges.npy"
+    np.save(path, np.array([(i, (i + 1) % 50) for i in range(50)], dtype=np.int64))
+    start = time.process_time()
+    monkeypatch.setattr(processes, "_reported_cpu", start)
+    monkeypatch.setattr(processes, "_graphs", {})
+    parts = [processes._worker_betweenness(str(path), 50, list(range(i, i + 5)))[1] for i in (0, 5, 10)]
+    assert all(p > 0 for p in parts)
+    assert sum(parts) == pytest.approx(processes._reported_cpu - start)
+    assert processes._reported_cpu <= time.process_time()
+
+
 class ShuffledStore(FakeStore):
     """A store that lists the vertices in another order on each load (an AQL query without SORT
     gives no order: https://docs.arangodb.com/stable/aql/high-level-operations/sort/)."""

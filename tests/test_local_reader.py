@@ -264,9 +264,8 @@ def test_the_fast_path_reads_what_the_strict_reader_reads(tmp_path, monkeypatch,
         body = "".join(json.dumps(x) + "\n" for x in docs).encode()
         (d / f"{name}.jsonl{'.gz' if gz else ''}").write_bytes(gzip.compress(body) if gz else body)
     taken = []
-    for fn in ("read_documents", "read_edges"):
-        real = getattr(frames, fn)
-        monkeypatch.setattr(frames, fn, lambda *a, real=real: taken.append(real(*a)) or taken[-1])
+    real = frames.place
+    monkeypatch.setattr(frames, "place", lambda *a: taken.append(real(*a)) or taken[-1])
     fast = LocalGraphStore.from_directory(d)
     assert taken == [True, True, True]  # every collection through polars
     monkeypatch.setattr(frames, "FAST_MIN_BYTES", 1 << 62)

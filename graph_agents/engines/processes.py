@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from ..concurrency import CPU_LANE
+
 # graphs with at least this many vertices + edges run betweenness in the worker process: below it,
 # starting the worker (about a second) costs more than a stall of the event loop
 PROCESS_MIN_SIZE = 500_000
@@ -34,11 +36,6 @@ _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _shared: dict[int, tuple[np.ndarray, str]] = {}  # id of the edge array -> (the array, its file)
 _dir: str | None = None
-# what the workers spent, from their start (interpreter, imports, graph builds, calls), for
-# bench/scale.py's waiting share: CPU seconds, and seconds runnable but waiting for a core
-worker_cpu_s = 0.0
-worker_runqueue_s = 0.0
-_seen: dict[int, tuple[float, float]] = {}  # worker pid -> (CPU, runqueue seconds) counted so far
 
 
 def _executor() -> ProcessPoolExecutor:
@@ -63,29 +60,35 @@ def share(edges: np.ndarray) -> str:
     return entry[1]
 
 
+def warm_up() -> None:
+    """Start the worker process now, without waiting for it: its interpreter start and imports
+    (about a second of CPU) then overlap the graph's load instead of the short analyses that run
+    while betweenness waits for its first result."""
+    _executor().submit(_worker_ready)
+
+
+def worker_pids() -> list[int]:
+    """The worker processes running now (bench/scale.py counts their CPU as betweenness's own)."""
+    with _lock:
+        return list(getattr(_pool, "_processes", None) or {})
+
+
 def betweenness(edges: np.ndarray, n: int, batches: list[list[int]]) -> np.ndarray:
     """Sum over ``batches`` of igraph's subset betweenness from each batch of sources, computed in
-    the worker process on the undirected simple graph ``edges``."""
+    the worker process on the undirected simple graph ``edges``.
+
+    The hand-over (the edge file, starting the pool, pickling the calls) is CPU work in this
+    interpreter, so it stays in the caller's turn in the CPU lane; only the wait for the worker
+    steps out of it (run outside the lane, the hand-over stalled the short job that had taken it)."""
     path = share(edges)
     pool = _executor()
-    global worker_cpu_s
     futures = [pool.submit(_worker_betweenness, path, n, batch) for batch in batches]
+    with CPU_LANE.outside():  # the worker computes; this interpreter is free meanwhile
+        parts = [future.result() for future in futures]
     total = np.zeros(n)
-    for future in futures:
-        part, usage = future.result()
+    for part in parts:
         total += part
-        _count(*usage)
     return total
-
-
-def _count(pid: int, cpu: float, runqueue: float) -> None:
-    """Add what worker ``pid`` spent since it last reported (it reports totals since its start)."""
-    global worker_cpu_s, worker_runqueue_s
-    with _lock:
-        cpu0, runqueue0 = _seen.get(pid, (0.0, 0.0))
-        _seen[pid] = (cpu, runqueue)
-        worker_cpu_s += max(0.0, cpu - cpu0)
-        worker_runqueue_s += max(0.0, runqueue - runqueue0)
 
 
 def release(edges: np.ndarray) -> None:
@@ -113,20 +116,11 @@ def _shutdown() -> None:
 _graphs: dict[str, Any] = {}
 
 
-def _worker_usage() -> tuple[int, float, float]:
-    """This process: its pid, CPU seconds since it started (the spawn's imports included, which
-    ``process_time`` counts), and seconds it was runnable but waiting for a core (Linux; else 0)."""
-    import time
-
-    try:
-        with open("/proc/self/schedstat") as fh:
-            runqueue = int(fh.read().split()[1]) / 1e9
-    except (OSError, ValueError, IndexError):
-        runqueue = 0.0
-    return os.getpid(), time.process_time(), runqueue
+def _worker_ready() -> None:
+    import igraph  # noqa: F401  (imported now, not in the first call)
 
 
-def _worker_betweenness(path: str, n: int, sources: list[int]) -> tuple[np.ndarray, tuple[int, float, float]]:
+def _worker_betweenness(path: str, n: int, sources: list[int]) -> np.ndarray:
     import igraph as ig
 
     graph = _graphs.get(path)
@@ -137,4 +131,4 @@ def _worker_betweenness(path: str, n: int, sources: list[int]) -> tuple[np.ndarr
         _graphs.clear()  # one graph at a time: a run's graphs come one after another
         _graphs[path] = graph
     values = np.asarray(graph.betweenness(directed=False, sources=sources), dtype=np.float64)
-    return values, _worker_usage()
+    return values

@@ -37,6 +37,7 @@ SAMPLE_KEEP = 256  # whole documents kept per collection, spread over it, for th
 MAX_LINE = 64 * 2**20  # one document line longer than this is refused, not buffered
 MAX_KEY_BYTES = 254  # ArangoDB's limit for a document key
 _CHUNK = 4 * 2**20
+_FIRST_CHUNK = 64 * 2**10
 _BOM = b"\xef\xbb\xbf"
 
 # (file, line number, document): errors name "<file>:<number>"
@@ -66,7 +67,7 @@ def documents(path: Path, advance: Callable[[int], None] | None = None) -> Docum
             rest = b""
             first = True
             while True:
-                chunk = fh.read(_CHUNK)
+                chunk = fh.read(min(_FIRST_CHUNK, _CHUNK) if first else _CHUNK)  # a small first read: planning reads one document
                 if not chunk:
                     parts, rest = [rest], b""
                 else:
@@ -160,12 +161,33 @@ class VertexIndex:
         self.ids: list[str] = []
         self._index: dict[str, int] = {}  # id -> index of ids[:_indexed], completed when asked for
         self._indexed = 0
-        self.names: list[str | None] = []  # display name of each document vertex (None: none)
+        # display names of the document vertices (None: none), as lists or polars Series (the fast
+        # reader's, made Python strings only when all of them are asked for: reports ask for a few)
+        self._name_parts: list[Any] = []
         self.series: Any = None  # the ids as a polars Series, when the fast reader read them (see frames)
+        self.table: Any = None  # the fast reader's hash table of the first ids (see frames._known_table)
 
     @property
     def documents(self) -> int:
-        return len(self.names)
+        return sum(len(part) for part in self._name_parts)
+
+    @property
+    def names(self) -> list[str | None]:
+        """The display name of each document vertex (None: none), as one list."""
+        if len(self._name_parts) != 1 or type(self._name_parts[0]) is not list:
+            merged: list[str | None] = []
+            for part in self._name_parts:
+                merged.extend(part if type(part) is list else part.to_list())
+            self._name_parts = [merged]
+        return self._name_parts[0]
+
+    def name(self, i: int) -> str | None:
+        """The display name of document vertex ``i``, without making every name a Python string."""
+        for part in self._name_parts:
+            if i < len(part):
+                return part[i]
+            i -= len(part)
+        raise IndexError(i)
 
     @property
     def index(self) -> dict[str, int]:
@@ -175,13 +197,13 @@ class VertexIndex:
             self._indexed = len(self.ids)
         return self._index
 
-    def extend(self, ids: list[str], names: list[str | None] | None) -> None:
-        """Append vertices: document vertices with their names (only before any dangling end), or
-        dangling ends (``names`` None)."""
+    def extend(self, ids: list[str], names: Any) -> None:
+        """Append vertices: document vertices with their names (a list or a polars Series; only
+        before any dangling end), or dangling ends (``names`` None)."""
         if names is not None:
-            if len(self.names) != len(self.ids):
+            if self.documents != len(self.ids):
                 raise ValueError("document vertices come before dangling ends")
-            self.names.extend(names)
+            self._name_parts.append(names)
         self.ids.extend(ids)
 
     def add_documents(self, coll: Collection, docs: Documents) -> None:

@@ -11,6 +11,7 @@ import os
 import re
 import sys
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
@@ -289,12 +290,12 @@ class LocalGraphStore:
         return await asyncio.to_thread(CPU_LANE.run, read)
 
     async def display_names(self, ids: list[str]) -> dict[str, str]:
-        index, names, documents = self.vertices.index, self.vertices.names, self.vertices.documents
+        index, documents = self.vertices.index, self.vertices.documents
         out = {}
         for vid in ids:
             i = index.get(vid)
-            if i is not None and i < documents and names[i] is not None:
-                out[vid] = names[i]
+            if i is not None and i < documents and (name := self.vertices.name(i)) is not None:
+                out[vid] = name
         return out
 
     # -- helpers ------------------------------------------------------------------------------
@@ -420,16 +421,21 @@ def _read(plan: Plan, on_progress: Callable[[dict[str, Any]], None] | None = Non
     ordered = [p for p in plan if p[1] == "document"] + [p for p in plan if p[1] == "edge"]
     total = sum(input_bytes(f) for _, _, files in plan for f in files)
     fast = total >= frames.FAST_MIN_BYTES  # a whole graph: once polars is imported, every collection gains
-    with _progress(total, on_progress) as advance:
-        for name, ctype, files in ordered:
+    with _progress(total, on_progress) as advance, ThreadPoolExecutor(1) as ahead:
+        # polars parses the next collection (without the lock) while this one joins the vertex index
+        coming = [ahead.submit(frames.prepare, name, ctype, files) for name, ctype, files in ordered[:1]] if fast else []
+        for i, (name, ctype, files) in enumerate(ordered):
             advance.phase = name
             def source(files: list[Path] = files, advance: Any = None) -> Any:
                 for path in files:
                     yield from documents(path, advance)
 
             coll = columns[name] = Collection(name, ctype, source=source)
-            read = frames.read_documents if ctype == "document" else frames.read_edges
-            if not (fast and read(coll, files, vertices, advance)):  # unsure: the strict reader names file:line
+            prepared = coming.pop(0).result() if fast else None
+            if fast and i + 1 < len(ordered):
+                coming.append(ahead.submit(frames.prepare, *ordered[i + 1]))
+            if not (prepared is not None and frames.place(coll, prepared, vertices, advance)):
+                # unsure: the strict reader names file:line
                 (vertices.add_documents if ctype == "document" else vertices.add_edges)(coll, source(advance=advance))
     return columns, vertices
 
