@@ -127,21 +127,31 @@ timed(engine, "_Graph", "build")
 timed(engine, "_compute", lambda algorithm, *a: algorithm)  # from the call: lane wait + running
 running, running_cpu, running_queue = defaultdict(float), defaultdict(float), defaultdict(float)
 
-def sched():  # this thread's (CPU, runnable but waiting for a core) seconds; Linux's schedstat
+def schedstat(path):  # (CPU, runnable but waiting for a core) seconds of a thread, from Linux
+    with open(path) as fh:
+        cpu_ns, queue_ns = fh.read().split()[:2]
+    return int(cpu_ns) / 1e9, int(queue_ns) / 1e9
+
+def sched(name):  # this thread's, and for betweenness its worker processes' (their CPU is its own)
     try:
-        with open("/proc/thread-self/schedstat") as fh:
-            cpu_ns, queue_ns = fh.read().split()[:2]
-        return int(cpu_ns) / 1e9, int(queue_ns) / 1e9
+        cpu, queue = schedstat("/proc/thread-self/schedstat")
     except (OSError, ValueError):
         return time.thread_time(), 0.0
+    for pid in processes.worker_pids() if name == "betweenness" else ():
+        try:
+            c, q = schedstat(f"/proc/{pid}/schedstat")  # igraph computes in the worker's main thread
+        except (OSError, ValueError):
+            continue
+        cpu, queue = cpu + c, queue + q
+    return cpu, queue
 
 def in_lane(name, fn):  # the algorithm itself, once it holds the CPU lane
     def wrapper(*a):
-        t, (c, q) = time.perf_counter(), sched()
+        t, (c, q) = time.perf_counter(), sched(name)
         try:
             return fn(*a)
         finally:
-            c1, q1 = sched()
+            c1, q1 = sched(name)
             running[name] += time.perf_counter() - t
             running_cpu[name] += c1 - c
             running_queue[name] += q1 - q
@@ -170,9 +180,14 @@ result = asyncio.run(runner.run_async(requirements=sys.argv[4], thread_id="scale
 wall = time.perf_counter() - started
 own = resource.getrusage(resource.RUSAGE_SELF)
 busy1 = machine_busy()
-
-def worker(k, what):  # betweenness counts its worker process as its own
-    return what if k == "betweenness" else 0.0
+workers_cpu = 0.0  # the worker processes are this run's too (still running: not in RUSAGE_CHILDREN)
+for pid in processes.worker_pids():
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        workers_cpu += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        pass
 
 row = {
     "status": result.status,
@@ -180,17 +195,18 @@ row = {
     "peak_rss_mb": round(own.ru_maxrss / 1024),
     "phases_s": {k: round(v, 2) for k, v in phases.items()},
     # per algorithm, once it runs: the share of its wall time it was on no CPU (waiting behind
-    # another's CPU: this interpreter's lock, or a core taken by other threads or programs)
-    "waiting_share": {k: round(max(0.0, 1 - (running_cpu[k] + worker(k, processes.worker_cpu_s)) / running[k]), 3)
+    # another's CPU: this interpreter's lock, or a core taken by other threads or programs);
+    # betweenness counts its worker process's CPU as its own
+    "waiting_share": {k: round(max(0.0, 1 - running_cpu[k] / running[k]), 3)
                       for k in running if running[k] > 0.05},
     # the part of that spent runnable, waiting for a core (others' CPU, this run's or other programs')
-    "core_wait_share": {k: round((running_queue[k] + worker(k, processes.worker_runqueue_s)) / running[k], 3)
+    "core_wait_share": {k: round(running_queue[k] / running[k], 3)
                         for k in running if running[k] > 0.05},
     # per algorithm: seconds it waited for the CPU lane before it ran (jobs take turns)
     "lane_wait_s": {k: round(phases[k] - running[k], 2) for k in running},
     # how busy other programs kept the machine meanwhile: their CPU over (wall x cores); 0 is quiet
     "others_cpu_share": None if busy0 is None or busy1 is None else round(max(0.0, (
-        busy1 - busy0 - own.ru_utime - own.ru_stime - processes.worker_cpu_s) / (wall * (os.cpu_count() or 1))), 3),
+        busy1 - busy0 - own.ru_utime - own.ru_stime - workers_cpu) / (wall * (os.cpu_count() or 1))), 3),
     "analyses": [{"algorithm": e.algorithm, "status": e.status, "seconds": round(e.duration_s, 2),
                   "error": e.error} for e in result.execution_results],
 }
