@@ -520,12 +520,9 @@ class LocalEngine:
         # its id cannot be reused by another store while the entry lives
         self._graphs = Once()
         self._attributes = Once()  # (graph key, attribute) -> None once the graph holds it
-        self._worker_wanted: set[tuple[Any, ...]] = set()  # graph keys a betweenness runs on
 
     async def run(self, template: AnalysisTemplate, store: GraphStore, run_id: str) -> EngineOutcome:
         algorithm, params = checked(template, store)
-        if algorithm.name == "betweenness":  # a big graph's load starts its worker process (see _graph)
-            self._worker_wanted.add((id(store), tuple(template.vertex_collections), tuple(template.edge_collections)))
         graph = await self._graph(
             store,
             template.vertex_collections,
@@ -556,9 +553,6 @@ class LocalEngine:
         async def load() -> tuple[GraphStore, _Graph]:
             data = await store.load_graph(list(vertex_collections), list(edge_collections), attributes=attributes)
             self.loads += 1
-            if key in self._worker_wanted and len(data.ids) + len(data.edges) >= processes.PROCESS_MIN_SIZE:
-                # its start (a second of CPU, another core) overlaps the build, not the short analyses
-                await asyncio.to_thread(processes.warm_up)
             try:
                 graph = await self._offload(CPU_LANE.run, _Graph, data)
             except ValueError as exc:
@@ -603,7 +597,6 @@ class LocalEngine:
                 processes.release(graph._memo["simple_edges"])
         self._graphs.clear()
         self._attributes.clear()
-        self._worker_wanted.clear()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None

@@ -60,13 +60,6 @@ def share(edges: np.ndarray) -> str:
     return entry[1]
 
 
-def warm_up() -> None:
-    """Start the worker process now, without waiting for it: its interpreter start and imports
-    (about a second of CPU) then overlap the graph's load instead of the short analyses that run
-    while betweenness waits for its first result."""
-    _executor().submit(_worker_ready)
-
-
 def worker_pids() -> list[int]:
     """The worker processes running now (bench/scale.py counts their CPU as betweenness's own)."""
     with _lock:
@@ -114,10 +107,6 @@ def _shutdown() -> None:
 # ------------------------------------------------------------------------------- in the worker
 
 _graphs: dict[str, Any] = {}
-
-
-def _worker_ready() -> None:
-    import igraph  # noqa: F401  (imported now, not in the first call)
 
 
 def _worker_betweenness(path: str, n: int, sources: list[int]) -> np.ndarray:
