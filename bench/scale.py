@@ -6,7 +6,9 @@ For each size: writes ``customers``, ``products``, ``purchased`` and ``referred`
 (power-law degrees, seeded) under ``--data`` (reused when already there), then runs the workflow
 with no LLM on the local engine with five asks (influence, communities, rings, cycles, brokers) in
 a fresh child process, and prints one JSON row per size: ``wall_s``, ``peak_rss_mb``, per-phase
-times (``parse``, ``build``, one per algorithm, ``write``, ``facts``, ``report``), the workflow's
+times (``parse``, ``build``, one per algorithm, ``write``, ``facts``, ``report``), per algorithm
+its ``waiting_share`` once running (of it ``core_wait_share``, waiting for a core) and
+``lane_wait_s``, ``others_cpu_share`` (how busy other programs kept the machine), the workflow's
 own analysis timings, and ``polars_parse_s`` (polars reading the same files) with the ratio.
 Never commit the generated data.
 """
