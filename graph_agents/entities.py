@@ -47,22 +47,27 @@ _NOT_NAMES = _STOP | {"flagged", "the", "a", "an", "our", "their", "seed", "seed
 _MAX_KIND_WORDS = 4
 # lower-case words inside a capitalised name ("Bank of Ireland", "Marks & Spencer")
 _NAME_JOINERS = {"of", "de", "del", "da", "van", "von", "der", "den", "la", "le", "du", "&", "y"}
-_ABBREVIATIONS = {"st.", "dr.", "mr.", "mrs.", "ms.", "jr.", "sr.", "mt.", "ft.", "co.", "inc.", "ltd."}
+_ABBREVIATIONS = {"st.", "dr.", "mr.", "mrs.", "ms.", "jr.", "sr.", "mt.", "ft.", "co.", "prof.", "inc.", "ltd."}
 _ARTICLES = {"the", "a", "an"}
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th|s)$", re.IGNORECASE)
 
+# a character of the same sentence: a dot followed by a space may end one, a dot inside an id does not
+_IN_SENTENCE = r"(?:[^.?!;]|\.(?=\S))"
 # a list of names starts where each of these ends
 _CONNECTED = r"(?:connected|connects?|connecting|linked|links?|linking|tied|ties|related|relates|chained|joined|joins|attached)"
 _INTRODUCTIONS = [re.compile(p, re.IGNORECASE) for p in (
     r"\bbetween\s+",
     r"\bfrom\s+",
     # "... from web-01 to the domain controller DC-PROD-2": the target after the source
-    r"\bfrom\s+[^.?!;]{1,80}?\s+to\s+",
+    rf"\bfrom\s+{_IN_SENTENCE}{{1,80}}?\s+to\s+",
     rf"\b{_CONNECTED}\s+(?:back\s+|up\s+|directly\s+|indirectly\s+)?(?:to|with)\s+",
+    # "a chain of calls linking Dana Reyes to Lee Park"
+    r"\b(?:linking|connecting|joining|tying|links|connects|joins|ties|link|connect|join|tie)\s+",
+    rf"\b(?:linking|connecting|joining|tying|links|connects|joins|ties|link|connect|join|tie)\s+{_IN_SENTENCE}{{1,80}}?\s+(?:to|with)\s+",
     r"\b(?:path|paths|route|routes|chain|chains|way|connection|connections|distance|hops?|steps?|closest|alike|relevant"
     r"|relative|nearest|comparable|closer|close|leads?|leading|important|significant|influence|similar)\s+to\s+",
     r"\bsimilar(?:\s+[\w-]+){1,5}?\s+(?:to|as)\s+",  # "a similar set of collaborators to X"
-    r"\b(?:hops?|steps?|legs?|spans?|transfers?|degrees?|jumps?|links?|edges?|moves?)\s+(?:away\s+)?(?:of|from|around)\s+",
+    r"\b(?:hops?|steps?|legs?|spans?|transfers?|degrees?|jumps?|stops?|links?|edges?|moves?)\s+(?:away\s+)?(?:of|from|around)\s+",
     r"\b(?:ego[\s-]*(?:network|graph|net)|neighbou?rhoods?|vicinity|surroundings|proximity)\s+(?:of|around)\s+",
     r"\b(?:perspective|point\s+of\s+view|viewpoint|standpoint|vantage\s+point|eyes)\s+of\s+",
     r"\bpoint\s+of\s+reference\s+",  # "taking as the point of reference X"
@@ -75,8 +80,8 @@ _INTRODUCTIONS = [re.compile(p, re.IGNORECASE) for p in (
 )]
 # a name the words around it introduce: "how claimant C-20417 is connected to", "for X specifically"
 _FRAMED = [re.compile(p, re.IGNORECASE) for p in (
-    rf"\b(?:(?:how|whether|if)\s+(?:(?:is|are|was|were)\s+)?|(?:is|are|was|were)\s+)(?P<x>[^?!;,]{{1,80}}?)\s+"
-    rf"(?:(?:is|are|was|were|gets?|got|being)\s+)?(?:\w+ly\s+)?{_CONNECTED}\s+(?:up\s+)?(?:to|with|and)\b",
+    rf"\b(?:(?:how|whether|if)\s+(?:\w+ly\s+)?(?:(?:is|are|was|were)\s+)?|(?:is|are|was|were)\s+)(?P<x>[^?!;,]{{1,80}}?)\s+"
+    rf"(?:(?:is|are|was|were|gets?|got|being)\s+)?(?:\w+ly\s+)?{_CONNECTED}(?:\s+(?:up\s+)?(?:to|with)\b|\s*[?.!]|$)",
     r"\bfor\s+(?P<x>[^.?!;,]{1,60}?)\s*,?\s+(?:specifically|in\s+particular|alone)\b",
 )]
 # "from acme to globex", "between acme and globex": bare lower-case words, where the words around
@@ -144,10 +149,11 @@ def extract(text: str) -> list[str]:
             found.extend(_names_at(text, m.end()))
     for pattern in _FRAMED:
         for m in pattern.finditer(text):
-            hit = _name_at(text, m.start("x"))
-            # the whole of x is the name (and its kind): "how the money in a17 is linked" names nothing
-            if hit and hit[1] == m.end("x"):
-                found.append((hit[2], hit[0]))
+            # x is wholly names (and their kinds): "how are Ann and Bo connected" names two, "how
+            # the money in a17 is linked" none
+            names = _names_at(text, m.start("x"))
+            if names and _name_at(text, names[-1][0])[1] == m.end("x"):
+                found += names
     for m in _BARE_PAIR.finditer(text):
         if m.group("a") not in _NOT_NAMES and m.group("b") not in _NOT_NAMES:
             found += [(m.start("a"), m.group("a")), (m.start("b"), m.group("b"))]
@@ -338,7 +344,7 @@ ENTITY_ALGORITHMS = ("shortest_path", "all_shortest_paths", "similar_to", "k_hop
 MAX_ASK_CHARS = 2_000
 # "within two hops", "2 legs", "three referral steps", "4-hop"
 _HOPS = re.compile(r"\b(?:within\s+)?(one|two|three|four|five|six|seven|eight|nine|ten|\d+)[\s-]+(?:[a-z]+\s+)?"
-                   r"(?:hops?|steps?|legs?|spans?|transfers?|degrees?|jumps?)\b", re.IGNORECASE)
+                   r"(?:hops?|steps?|legs?|spans?|transfers?|degrees?|jumps?|stops?)\b", re.IGNORECASE)
 _NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
