@@ -42,7 +42,9 @@ everybody somebody other others else
 away specifically particular alone only most more least less very
 """.split())
 # words a pattern can catch that are not names ("within two hops of flagged accounts")
-_NOT_NAMES = _STOP | {"flagged", "the", "a", "an", "our", "their", "seed", "seeds", "i"}
+_NOT_NAMES = _STOP | {"flagged", "the", "a", "an", "our", "their", "seed", "seeds", "i",
+                      # roles and plurals written in capitals: "our CEO", "the same hardware IDs"
+                      "ceo", "cfo", "cto", "coo", "cio", "ciso", "hr", "it", "ids"}
 # how many lower-case words may say the kind before a name ("the bridge exploit address 0x7f3a...c21")
 _MAX_KIND_WORDS = 4
 # lower-case words inside a capitalised name ("Bank of Ireland", "Marks & Spencer")
@@ -84,9 +86,10 @@ _FRAMED = [re.compile(p, re.IGNORECASE) for p in (
     rf"(?:(?:is|are|was|were|gets?|got|being)\s+)?(?:\w+ly\s+)?{_CONNECTED}(?:\s+(?:up\s+)?(?:to|with)\b|\s*[?.!]|$)",
     r"\bfor\s+(?P<x>[^.?!;,]{1,60}?)\s*,?\s+(?:specifically|in\s+particular|alone)\b",
 )]
-# "from acme to globex", "between acme and globex": bare lower-case words, where the words around
-# them leave no doubt that they are names
-_BARE_PAIR = re.compile(r"\b(?:from|between)\s+(?P<a>[a-z][\w.@/-]*)\s+(?:to|and)\s+(?P<b>[a-z][\w.@/-]*)(?![\w.@/-])")
+# "from acme to globex": bare lower-case words, where the words around them leave no doubt that they
+# are names ("between engineering and sales" names departments, and "between fields and connect" a verb)
+_BARE_PAIR = re.compile(r"\bfrom\s+(?P<a>[a-z][\w.@/-]*)\s+to\s+(?P<b>[a-z][\w@/-]*(?:\.[\w@/-]+)*)"
+                        r"(?=\s*(?:$|[.,;:?!)]|(?:by|in|on|via|for|with|and|or|using|through|over)\b))")
 _LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 
 
@@ -141,35 +144,37 @@ class Resolution:
 
 def extract(text: str) -> list[str]:
     """The entity names ``text`` mentions, in order of appearance, each once."""
+    # a text in capitals has capitalised words that name nothing: only its ids and quoted names are
+    caps = text.upper() != text
     found: list[tuple[int, str]] = []
     for m in _QUOTE.finditer(text):
         found.append((m.start(), next(g for g in m.groups() if g is not None)))
     for pattern in _INTRODUCTIONS:
         for m in pattern.finditer(text):
-            found.extend(_names_at(text, m.end()))
+            found.extend(_names_at(text, m.end(), caps))
     for pattern in _FRAMED:
         for m in pattern.finditer(text):
             # x is wholly names (and their kinds): "how are Ann and Bo connected" names two, "how
             # the money in a17 is linked" none
-            names = _names_at(text, m.start("x"))
-            if names and _name_at(text, names[-1][0])[1] == m.end("x"):
+            names = _names_at(text, m.start("x"), caps)
+            if names and _name_at(text, names[-1][0], caps)[1] == m.end("x"):
                 found += names
     for m in _BARE_PAIR.finditer(text):
         if m.group("a") not in _NOT_NAMES and m.group("b") not in _NOT_NAMES:
             found += [(m.start("a"), m.group("a")), (m.start("b"), m.group("b"))]
     out: list[str] = []
-    for _, name in sorted(found):
+    for pos, name in sorted(found):
         name = name.strip()
         if name and name.lower() not in _NOT_NAMES and name not in out:
             out.append(name)
     return out
 
 
-def _names_at(text: str, pos: int) -> list[tuple[int, str]]:
+def _names_at(text: str, pos: int, caps: bool = True) -> list[tuple[int, str]]:
     """The names listed from ``pos`` on ("Rotterdam and Antwerp", "Acme Corp, Globex and c1"), each
     with where it starts; [] when no name starts there."""
     out: list[tuple[int, str]] = []
-    while (hit := _name_at(text, pos)) is not None:
+    while (hit := _name_at(text, pos, caps)) is not None:
         out.append((hit[2], hit[0]))
         sep = _LIST_SEPARATOR.match(text, hit[1])
         if not sep:
@@ -178,19 +183,20 @@ def _names_at(text: str, pos: int) -> list[tuple[int, str]]:
     return out
 
 
-def _name_at(text: str, pos: int) -> tuple[str, int, int] | None:
+def _name_at(text: str, pos: int, caps: bool = True) -> tuple[str, int, int] | None:
     """The name that starts at ``pos``, after at most a few lower-case words saying its kind: (name,
-    end, start), or None when there is none."""
+    end, start), or None when there is none. ``caps``: capitalised words can be names (not in a text
+    written in capitals)."""
     pos = _skip_spaces(text, pos)
     quoted = _QUOTE.match(text, pos)
     if quoted:
         return next(g for g in quoted.groups() if g is not None).strip(), quoted.end(), pos
     for _ in range(_MAX_KIND_WORDS + 1):
-        name = _name_words(text, pos)
+        name = _name_words(text, pos, caps)
         if name:
             return name
         word = _TOKEN.match(text, pos)
-        if not word or not _is_kind_word(word.group()):
+        if not word or not _is_kind_word(word.group() if caps else word.group().lower()):
             return None
         nxt = _skip_spaces(text, word.end())
         if nxt == word.end():  # punctuation ends the phrase: "the compromised server."
@@ -228,7 +234,7 @@ def _word_kind(word: str) -> str | None:
     return None
 
 
-def _name_words(text: str, pos: int) -> tuple[str, int, int] | None:
+def _name_words(text: str, pos: int, caps: bool = True) -> tuple[str, int, int] | None:
     """The id or run of capitalised words at ``pos``: (name, end, start), or None."""
     parts: list[str] = []
     end = pos
@@ -239,6 +245,8 @@ def _name_words(text: str, pos: int) -> tuple[str, int, int] | None:
             break
         token = word.group()
         kind = _word_kind(token)
+        if not caps and kind != "id":
+            kind = None
         if kind is None and parts and token in _NAME_JOINERS:
             # "Bank of Ireland": a joiner belongs to the name only when a capitalised word follows
             after = _TOKEN.match(text, _skip_spaces(text, word.end()))

@@ -73,6 +73,17 @@ ASKS = [
     ("similar_to", "which artists are similar to her?", {}),
     ("similar_to", "Which users are most like the fraudsters we found?", {}),
     ("similar_to", "We would like customers grouped by region", {}),
+    # asks from the issue
+    ("shortest_path", "could you also tell us how claimant C-20417 is connected to Harbour Auto Repairs?",
+     {"source": "C-20417", "target": "Harbour Auto Repairs"}),
+    ("shortest_path", "what is the quickest chain of logons from web-01 to the domain controller DC-PROD-2?",
+     {"source": "web-01", "target": "DC-PROD-2"}),
+    ("k_hop", "Please map the ego network of account a17, everyone three hops away.", {"seeds": "a17", "k": 3}),
+    ("k_hop", "I want to see the practices that are within two referral steps of St Bride's Hospital",
+     {"seeds": "St Bride's Hospital", "k": 2}),
+    ("personalized_pagerank", "As seen from our top donor D-9, which other donors are most significant in her circle",
+     {"seeds": "D-9"}),
+    ("similar_to", "which artists have a similar set of collaborators to Billie-Ray Kane", {"target": "Billie-Ray Kane"}),
     # the algorithms that name no vertex read none
     ("pagerank", "How is Alice connected to Bob?", {}),
 ]
@@ -95,6 +106,13 @@ def test_the_names_an_ask_gives_are_read_and_descriptions_are_not(algorithm: str
     ("what lies within two hops of each seed", []),
     # the end of a sentence ends a name
     ("Who is linked to Marta Ruiz. The board asks.", ["Marta Ruiz"]),
+    # common nouns and verbs around "between ... and" name nothing, nor do capitals in a shouted ask
+    ("Identify employees who are the only link between engineering and sales.", []),
+    ("which authors sit between fields and connect otherwise separate research areas", []),
+    ("NEED TO KNOW WHICH AGENTS ARE THE BRIDGE BETWEEN OUR TWO BROKER NETWORKS", []),
+    ("SHORTEST PATH FROM AC-0042 TO V-17 PLS", ["AC-0042", "V-17"]),
+    ("show the degrees of separation between our CEO and the supplier in question", []),
+    ("Find the path from acme to globex by rail", ["acme", "globex"]),
     # an initial and a possessive inside a name are part of it
     ("Show how agent R. Alvarez is connected to club FC Portmere", ["R. Alvarez", "FC Portmere"]),
 ])
