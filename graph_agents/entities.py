@@ -1,7 +1,8 @@
 """Entities named in an ask: find the names in the text, resolve them against the graph.
 
-``extract`` finds names in an ask: quoted names, "between A and B", "from A to B", "similar to
-A", "within two hops of A", "connected to A". ``resolve`` matches one name against the graph's
+``extract`` finds names in an ask: quoted names, "between A and B", "from A to B", "how A is
+linked to B", "for A specifically ... to B", "similar to A", "within two legs of A", "the ego
+network of A", "from A's point of view", "as seen from A and B". ``resolve`` matches one name against the graph's
 vertex ids (``collection/key``), keys and display names, exactly and then case- and
 accent-insensitively. One match resolves; several are ``ambiguous`` with the candidates; none is
 ``unresolved`` with the closest matches (difflib). Nothing is ever picked silently: the engines
@@ -32,7 +33,7 @@ _TOKEN = re.compile(r"[\w@/'’&-]+(?:\.+[\w@/'’&-]+)*\.?")
 _QUOTE = re.compile(r"\"([^\"]+)\"|“([^”]+)”|(?<![\w'’])'([^']+)'(?![\w'’])")
 # words a name never starts with, and that end the lower-case words skipped before one
 _STOP = set("""
-to from of in on at by with through via for into onto over under across between within around about than as like
+to from of in on at by with through via for into onto over under across between within around about as like
 per after before during among amongst against toward towards up down out off
 and or but nor so that which who whom whose what where when while why how if because then than
 is are was were be been being has have had do does did can could should would will may might must shall
@@ -70,13 +71,14 @@ _INTRODUCTIONS = [re.compile(p, re.IGNORECASE) for p in (
     r"|relative|nearest|comparable|closer|close|leads?|leading|important|significant|influence|similar)\s+to\s+",
     r"\bsimilar(?:\s+[\w-]+){1,5}?\s+(?:to|as)\s+",  # "a similar set of collaborators to X"
     r"\b(?:hops?|steps?|legs?|spans?|transfers?|degrees?|jumps?|stops?|links?|edges?|moves?)\s+(?:away\s+)?(?:of|from|around)\s+",
-    r"\b(?:ego[\s-]*(?:network|graph|net)|neighbou?rhoods?|vicinity|surroundings|proximity)\s+(?:of|around)\s+",
+    r"\b(?:ego[\s-]*(?:network|graph|net)|neighbou?rhoods?|neighbou?rs|contacts|friends|circle|vicinity|surroundings"
+    r"|proximity)\s+(?:of|around)\s+",
     r"\b(?:perspective|point\s+of\s+view|viewpoint|standpoint|vantage\s+point|eyes)\s+of\s+",
     r"\bpoint\s+of\s+reference\s+",  # "taking as the point of reference X"
     r"\b(?:seen|viewed|judged|ranked)\s+by\s+",
     r"\b(?:influenced\s+by|cent(?:red|ered)\s+on|anchored\s+(?:on|at)|seeded\s+(?:with|by|from|on)"
     r"|personali[sz]ed\s+(?:to|for|on))\s+",
-    r"\b(?:most|looks?|looking|behaves?|behaving|acts?|acting|more|just|ones?|much)\s+"
+    r"\b(?:most|looks?|looking|behaves?|behaving|acts?|acting|more|just|ones?|much|is|are|was|were)\s+"
     r"(?:most\s+|a\s+lot\s+|just\s+|much\s+|very\s+|the\s+most\s+)?like\s+",
     r"\bresembl(?:e|es|ing)\s+",
 )]
@@ -84,7 +86,10 @@ _INTRODUCTIONS = [re.compile(p, re.IGNORECASE) for p in (
 _FRAMED = [re.compile(p, re.IGNORECASE) for p in (
     rf"\b(?:(?:how|whether|if)\s+(?:\w+ly\s+)?(?:(?:is|are|was|were)\s+)?|(?:is|are|was|were)\s+)(?P<x>[^?!;,]{{1,80}}?)\s+"
     rf"(?:(?:is|are|was|were|gets?|got|being)\s+)?(?:\w+ly\s+)?{_CONNECTED}(?:\s+(?:up\s+)?(?:to|with)\b|\s*[?.!]|$)",
-    r"\bfor\s+(?P<x>[^.?!;,]{1,60}?)\s*,?\s+(?:specifically|in\s+particular|alone)\b",
+    r"\bfor\s+(?P<x>[^?!;,]{1,60}?)\s*,?\s+(?:specifically|in\s+particular|alone)\b",
+    # "taking the three donors D-1, D-2 and D-3 as the point of reference", "with a17 as the seed"
+    r"\b(?:taking|take|using|use|with|treating|treat)\s+(?P<x>[^?!;]{1,80}?)\s+as\s+(?:the\s+|our\s+|a\s+)?"
+    r"(?:points?\s+of\s+reference|reference(?:\s+points?)?|anchors?|seeds?|starting\s+points?|origins?|cent(?:re|er)s?)\b",
 )]
 # "from acme to globex": bare lower-case words, where the words around them leave no doubt that they
 # are names ("between engineering and sales" names departments, and "between fields and connect" a verb)
