@@ -52,6 +52,11 @@ _MAX_KIND_WORDS = 4
 _NAME_JOINERS = {"of", "de", "del", "da", "van", "von", "der", "den", "la", "le", "du", "&", "y"}
 _ABBREVIATIONS = {"st.", "dr.", "mr.", "mrs.", "ms.", "jr.", "sr.", "mt.", "ft.", "co.", "prof.", "inc.", "ltd."}
 _ARTICLES = {"the", "a", "an"}
+# a number after a kind word is a name ("node 17") unless a word it counts follows ("node 17 others")
+_NUMBER_NAME = re.compile(r"(\d+)(?=\s*(?:$|[.,;:?!)]|(?:" + "|".join(sorted(_STOP)) + r")\b))", re.IGNORECASE)
+# words before a number that rank or count, not say a kind ("the top 10", "our first 3")
+_NOT_KINDS = _ARTICLES | {"our", "their", "my", "your", "his", "top", "first", "last", "next", "other", "same",
+                          "best", "worst", "bottom", "about", "roughly", "nearly", "over", "under", "least"}
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th|s)$", re.IGNORECASE)
 
 # a character of the same sentence: a dot followed by a space may end one, a dot inside an id does not
@@ -196,17 +201,22 @@ def _name_at(text: str, pos: int, caps: bool = True) -> tuple[str, int, int] | N
     quoted = _QUOTE.match(text, pos)
     if quoted:
         return next(g for g in quoted.groups() if g is not None).strip(), quoted.end(), pos
+    kind = ""
     for _ in range(_MAX_KIND_WORDS + 1):
         name = _name_words(text, pos, caps)
         if name:
             return name
+        number = _NUMBER_NAME.match(text, pos)
+        if number and kind and kind not in _NOT_KINDS:
+            # "node 17", "account 4411": a number named by its kind; "the 3 hubs" counts hubs
+            return number.group(1), number.end(1), pos
         word = _TOKEN.match(text, pos)
         if not word or not _is_kind_word(word.group() if caps else word.group().lower()):
             return None
         nxt = _skip_spaces(text, word.end())
         if nxt == word.end():  # punctuation ends the phrase: "the compromised server."
             return None
-        pos = nxt
+        kind, pos = word.group().lower(), nxt
     return None
 
 
@@ -252,6 +262,8 @@ def _name_words(text: str, pos: int, caps: bool = True) -> tuple[str, int, int] 
         kind = _word_kind(token)
         if not caps and kind != "id":
             kind = None
+        if kind is None and parts and token.isdigit() and _word_kind(parts[-1]) == "cap":
+            kind = "id"  # "Account 12", "Gate 7": the number is part of the name
         if kind is None and parts and token in _NAME_JOINERS:
             # "Bank of Ireland": a joiner belongs to the name only when a capitalised word follows
             after = _TOKEN.match(text, _skip_spaces(text, word.end()))
