@@ -45,7 +45,11 @@ away specifically particular alone only most more least less very
 # words a pattern can catch that are not names ("within two hops of flagged accounts")
 _NOT_NAMES = _STOP | {"flagged", "the", "a", "an", "our", "their", "seed", "seeds", "i",
                       # roles and plurals written in capitals: "our CEO", "the same hardware IDs"
-                      "ceo", "cfo", "cto", "coo", "cio", "ciso", "hr", "it", "ids"}
+                      "ceo", "cfo", "cto", "coo", "cio", "ciso", "hr", "it", "ids",
+                      # times: "from January to March" spans a period, not a path
+                      "january", "february", "march", "april", "may", "june", "july", "august", "september",
+                      "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+                      "saturday", "sunday", "q1", "q2", "q3", "q4", "h1", "h2", "today", "yesterday", "tomorrow"}
 # how many lower-case words may say the kind before a name ("the bridge exploit address 0x7f3a...c21")
 _MAX_KIND_WORDS = 4
 # lower-case words inside a capitalised name ("Bank of Ireland", "Marks & Spencer")
