@@ -174,6 +174,6 @@ def test_ends_the_sample_missed_are_found_outside_the_collection_the_sample_name
     monkeypatch.setattr(frames, "_find", lambda v, k, target, h: used.append(target) or real(v, k, target, h))
     fast, strict, taken = _both(d, monkeypatch)
     assert taken == [True, True, True]
-    assert sorted(used, key=str) == [None, (3000, 3500)]  # _from: people is most of the ids, the full table
+    assert sorted(used, key=str) == [(3000, 3500), None]  # _from: people is most of the ids, the full table
     _same(fast, strict)
     assert fast.columns["bought"].dst[30051] == 7 and fast.vertices.ids[fast.columns["bought"].dst[30053]] == "products/gone"
