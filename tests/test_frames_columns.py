@@ -155,3 +155,25 @@ async def test_display_names_come_from_the_fast_readers_column_without_a_list_of
     assert await store.display_names(["people/p7", "people/x", "ghosts/g1", "nobody/n"]) == {"people/p7": "N7"}
     assert all(type(part) is not list for part in store.vertices._name_parts)  # still polars' column
     assert store.vertices.documents == 41 and store.vertices.names[-2:] == ["N39", None]
+
+
+def test_ends_the_sample_missed_are_found_outside_the_collection_the_sample_named(tmp_path, monkeypatch):
+    # (60000 edges: the sample, 1 in ~120, misses these three) the sampled _to all name products, so products' own table is asked first; ends into people
+    # and ends naming no document must still be found as the strict reader finds them
+    d = tmp_path / "g"
+    d.mkdir()
+    _write(d / "people.jsonl", [{"_key": f"c{i}"} for i in range(3000)])
+    _write(d / "products.jsonl", [{"_key": f"p{i}"} for i in range(500)])
+    edges = [{"_from": f"people/c{i % 3000}", "_to": f"products/p{i % 500}"} for i in range(60000)]
+    edges[30051]["_to"] = "people/c7"
+    edges[30053]["_to"] = "products/gone"
+    edges[30055]["_from"] = "products/p3"
+    _write(d / "bought.jsonl", edges)
+    used = []
+    real = frames._find
+    monkeypatch.setattr(frames, "_find", lambda v, k, target, h: used.append(target) or real(v, k, target, h))
+    fast, strict, taken = _both(d, monkeypatch)
+    assert taken == [True, True, True]
+    assert sorted(used, key=str) == [(3000, 3500), None]  # _from: people is most of the ids, the full table
+    _same(fast, strict)
+    assert fast.columns["bought"].dst[30051] == 7 and fast.vertices.ids[fast.columns["bought"].dst[30053]] == "products/gone"

@@ -165,7 +165,9 @@ class VertexIndex:
         # reader's, made Python strings only when all of them are asked for: reports ask for a few)
         self._name_parts: list[Any] = []
         self.series: Any = None  # the ids as a polars Series, when the fast reader read them (see frames)
-        self.table: Any = None  # the fast reader's hash table of the first ids (see frames._known_table)
+        self.table: Any = None  # the fast reader's hash table of the first ids (see frames._table)
+        self.tables: dict[tuple[int, int], Any] = {}  # its tables of one collection's ids[start:stop]
+        self.parts: dict[str, tuple[int, int]] = {}  # collection -> its range of ids, for collections the fast reader placed
 
     @property
     def documents(self) -> int:

@@ -315,12 +315,13 @@ def place(coll: Collection, prepared: Prepared, vertices: VertexIndex,
         vertices.series = known  # the edges' reader matches ends against it
         coll.stop = len(vertices.ids)
         coll.count = coll.stop - coll.start
+        vertices.parts[coll.name] = (coll.start, coll.stop)
         rows = prepared.rows
         coll.sample.items = sorted(((rows[doc["_key"]], doc) for doc in prepared.samples if doc.get("_key") in rows),
                                    key=lambda item: item[0])
     else:
         try:
-            src, dst, extra = _map_ends(prepared.frame["_from"], prepared.frame["_to"], prepared.hashes, vertices)
+            src, dst, extra = _map_ends(prepared.frame["_from"], prepared.frame["_to"], prepared.hashes, vertices, prepared.samples)
         except _Unsure:
             return False
         vertices.extend(extra, None)
@@ -337,17 +338,46 @@ def _advance(advance: Callable[[int], None] | None, files: list[Path]) -> None:
             advance(input_bytes(path))
 
 
-def _known_table(vertices: VertexIndex, known: Any) -> "_HashIndex":
-    """The hash table of the known ids, built once for every edge collection read while no id is added."""
-    kept = vertices.table
-    if kept is not None and kept[0] == len(known):
-        return kept[1]
-    index = _HashIndex(known.hash(_SEED).to_numpy(), known.hash(_CHECK_SEED).to_numpy())
-    vertices.table = (len(known), index)
+def _table(vertices: VertexIndex, known: Any, part: tuple[int, int] | None = None) -> "_HashIndex":
+    """The hash table of the known ids (``part``: of ``known[start:stop]``, one collection's), built
+    once: the full one while no id is added, a collection's for good (its ids never change)."""
+    if part is None:
+        if vertices.table is None or vertices.table[0] != len(known):
+            vertices.table = (len(known), _HashIndex(known.hash(_SEED).to_numpy(), known.hash(_CHECK_SEED).to_numpy()))
+        return vertices.table[1]
+    index = vertices.tables.get(part)
+    if index is None:
+        ids = known.slice(part[0], part[1] - part[0])
+        index = vertices.tables[part] = _HashIndex(ids.hash(_SEED).to_numpy(), ids.hash(_CHECK_SEED).to_numpy())
     return index
 
 
-def _map_ends(f: Any, t: Any, hashes: tuple[np.ndarray, ...], vertices: VertexIndex) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _target(samples: list[dict[str, Any]], end: str, vertices: VertexIndex, known: int) -> tuple[int, int] | None:
+    """The range of the one document collection every sampled ``end`` names, when it holds at most
+    half the known ids: its own table is smaller, so more of it stays in the caches (at 10M edges
+    the ``_to`` of an edge into 150k of 1.2M ids is found in 0.22 s instead of 0.39 s)."""
+    named = {doc[end].partition("/")[0] for doc in samples if type(doc.get(end)) is str}
+    part = vertices.parts.get(named.pop()) if len(named) == 1 else None
+    return part if part is not None and 2 * (part[1] - part[0]) <= known else None
+
+
+def _find(vertices: VertexIndex, known: Any, target: tuple[int, int] | None, hashes: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Positions in ``known`` of the ids with these ``hashes`` (-1: not known): in the ``target``
+    collection's table first, then the rest in the full one. A hit in the smaller table is the
+    full table's answer too, since the full table holds no two ids with one hash."""
+    full = _table(vertices, known)
+    if target is None:
+        return full.find(*hashes)
+    out = _table(vertices, known, target).find(*hashes)
+    missed = np.flatnonzero(out < 0)
+    out[out >= 0] += target[0]
+    if missed.size:
+        out[missed] = full.find(hashes[0][missed], hashes[1][missed])
+    return out
+
+
+def _map_ends(f: Any, t: Any, hashes: tuple[np.ndarray, ...], vertices: VertexIndex,
+              samples: list[dict[str, Any]] = ()) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Both ends as vertex indices, ids not yet known appended after the known ones in order of
     first appearance (row by row, ``_from`` before ``_to``).
 
@@ -357,10 +387,12 @@ def _map_ends(f: Any, t: Any, hashes: tuple[np.ndarray, ...], vertices: VertexIn
     import polars as pl
 
     known = _known(vertices)
-    index = _known_table(vertices, known)
+    targets = [_target(list(samples), end, vertices, len(known)) for end in ("_from", "_to")]
+    for part in (None, *targets):  # built before the threads, each once
+        _table(vertices, known, part)
     with ThreadPoolExecutor(1) as pool:  # numpy's gathers let go of the interpreter lock: both ends at once
-        later = pool.submit(index.find, *hashes[2:])
-        src, dst = index.find(*hashes[:2]), later.result()
+        later = pool.submit(_find, vertices, known, targets[1], hashes[2:])
+        src, dst = _find(vertices, known, targets[0], hashes[:2]), later.result()
     s_missing, d_missing = np.flatnonzero(src < 0), np.flatnonzero(dst < 0)
     if not (s_missing.size or d_missing.size):
         return src, dst, []
