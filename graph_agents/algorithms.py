@@ -271,8 +271,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | between ... circles | between ... teams | between ... departments | between ... regions"
                 " | between ... networks | between ... silos | between ... parts | between ... sides"
                 " | across ... communities | across ... groups | across ... silos | connect ... communities"
-                " | whose loss | whose removal | whose failure | if removed | would split"
-                " | would fragment | would break | cut off | control ... flow | transit"
+                " | control ... flow | transit"
+                # what a failure does to the paths between others, not to who stays reachable
+                " | cut the most paths | most paths between | most of the paths | unable to ... between"
                 # lying on the shortest paths of others, not one path asked for ("show me the shortest path")
                 " | sitting on | sits on ... paths | sit on ... paths | on ... paths between | paths between other"
                 " | paths between others | share of the ... paths | lots of the paths | many of the paths"
@@ -281,8 +282,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | connecting traffic | connecting flights | connecting passengers | transfer traffic | transit traffic"
                 " | through traffic | critical junction | junction | link between | links between | connection between"
                 " | only link | only connection | only path | only route | in the middle of | otherwise unrelated"
-                " | otherwise unconnected | otherwise isolated | would isolate | if ... fail | if ... failed | if ... closed"
-                " | if ... removed | if ... went down | if ... goes down | if ... go down | through which | routed through"
+                " | otherwise unconnected | otherwise isolated | through which | routed through"
                 " | route through | gateway | gateways | choke | hold ... together | holds ... together | glue"
                 " | pinch point | pinch points | squeeze point | weak link | weakest link | single hub | single point"
                 " | get stuck | gets stuck | held up at | traffic jam | bridges | bridged | span ... divide"
@@ -299,6 +299,10 @@ CATALOG: dict[str, Algorithm] = {
                 # where everyone ends up passing through, not where everyone ends up
                 f" | {EVERYONE} ... end up ... through",
                 medium="between | critical link | =routed | between ... and | stuck"
+                # a failure alone is shared with articulation points: its consequence decides there
+                " | whose loss | whose removal | whose failure | if removed | would split | would fragment | would break"
+                " | cut off | would isolate | if ... fail | if ... failed | if ... closed | if ... removed | if ... went down"
+                " | if ... goes down | if ... go down"
                 # the active verb joining two parties ("link the X with the Y"), not "linked"/"connected"
                 " | =link ... with | =links ... with | =connect ... with | =connects ... with | =link ... and"
                 " | =links ... and | =connect ... and | =connects ... and | =bridge ... and | =join ... with"
