@@ -139,7 +139,8 @@ MARKS = "flag | flags | label | labels | tag | tags | risk | score | suspicion |
 GROUP = define_words("group", "community | group | cluster | clan | crowd | team | camp | circle | faction | tribe"
                      " | segment | silo | department | region | world | scene | audience | side | part | cohort"
                      " | division | unit | bloc | island | fandom | school | party | generation | club | society"
-                     " | guild | league | office | country | city | company | business | organisation | organization")
+                     " | guild | league | office | country | city | company | business | organisation | organization"
+                     " | crew | gang | clique | bubble | pocket | set | bunch | grouping | neighbourhood | neighborhood")
 JOIN = define_words("join", "link | connect | join | bridge | tie | span | unite | straddle | couple | knit")
 APART = define_words("apart", "separate | different | distinct | unrelated | unconnected | disconnected | rival"
                      " | opposing | otherwise | disparate | isolated | both | two")
@@ -188,10 +189,25 @@ PEER = define_words("peer", "neighbour | neighbor | contact | friend | author | 
 STRANDED = define_words("stranded", "stranded | unreachable | disconnected | isolated | orphaned | marooned")
 # the relationships of a network as people name them: "single cables", "which pipes, if cut, ..."
 LINE = define_words("line", "link | route | connection | segment | pipe | line | road | cable | wire | fibre | fiber"
-                    " | lane | channel | track | rail | span | corridor | trunk | feeder")
+                    " | lane | channel | track | rail | span | corridor | trunk | feeder | edge | relationship | tie | bond | main"
+                    " | flight | bridge | tunnel | pipeline")
 # the sites of a network, each of which may be the one whose loss cuts others off ("a single airport")
 SITE = define_words("site", "airport | station | depot | site | server | router | node | junction | warehouse"
-                    " | substation | plant | office | port | terminal | exchange | switch | tower | facility | gateway")
+                    " | substation | plant | office | port | terminal | exchange | switch | tower | facility | gateway | hub"
+                    " | hospital | clinic | store | shop | school | bank | branch")
+# the steps a path is counted in: "how many hops separate", "the fewest transfers from A to B"
+HOP = define_words("hop", "hop | step | transfer | stop | leg | handshake | introduction | jump | link | degree | change")
+# what a path between two named ones is called: "the shortest money trail", "the quickest chain"
+TRAIL = define_words("trail", "path | route | chain | trail | way | sequence | journey | connection | itinerary | link")
+# the kinds of vertex an ask names one of: "shoppers like shopper s-12", "servers that behave like server web-01"
+KIND = define_words("kind", "account | customer | user | shopper | buyer | supplier | vendor | server | host | store"
+                    " | patient | doctor | company | firm | product | node | vertex | member | person | device | station"
+                    " | merchant | seller | client | item | sku | entity | employee | subscriber | number")
+# receiving what many send: "keep sending to the big receivers" (authorities, HITS)
+RECEIVER = define_words("receiver", "receiver | recipient | destination | sink | collector | target | payee | beneficiary")
+SEND = define_words("send", "send | pay | transfer | point | link | refer | forward | route | wire")
+# the closed chains simple cycles lists one by one
+CLOSED = define_words("closed", "loop | cycle | ring | circuit | carousel | chain | round trip | rotation")
 # a connected whole: "sit in one connected lump"
 WHOLE = define_words("whole", "blob | piece | mass | web | cluster | lump | component | island | tangle | mesh | network")
 
@@ -240,7 +256,10 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {SPREAD} the widest | {SPREAD} the most widely | {SPREAD} the most"
                 " | power centre | power centres | power center | power centers | centre of power | center of power"
                 f" | seat of power | {BACKING} {EVERYONE} | {BACKING} ... {EVERYONE} seeks | {BACKING} ... {EVERYONE} wants"
-                f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow",
+                f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow"
+                # being chosen by those that are chosen most themselves; the ones the others answer to
+                " | that themselves get the most | who themselves get the most | themselves ... the most"
+                " | others answer to | answer to | report up to | leaning on | lean on | leans on | widely depended on",
                 medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
                 " | driver | drivers | depend on | depends on | reach | critical | valued | trend | dominant"
@@ -329,7 +348,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | audience | audiences | buy together | bought together | purchased together | co purchase"
                 " | co purchased | frequently together | densely connected | tightly knit | close knit"
                 " | circles of | similar behaviour | similar behavior | behave alike | persona | personas"
-                " | micro segment | group ... into | groups of similar | split ... into groups"
+                " | micro segment | group ... into | fall into ... {group} | falls into ... {group} | groups of similar | split ... into groups"
                 " | break ... into groups | divide ... into groups | partition ... into | cliques | clique"
                 " | among themselves | mostly ... each other | mostly with each other | rarely with anyone"
                 " | rarely ... outside | clan | clans | faction | factions | echo chamber | echo chambers | filter bubble"
@@ -383,7 +402,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | connected to each other | connected with each other | linked with each other | linked together"
                 " | connected together | chained together | joined up | to nobody else | to no one else"
                 " | stranded | orphan | orphans | orphaned | no ties to | no links to | unconnected"
-                " | nothing to do with the rest | nothing to do with anyone else | no contact with the rest"
+                " | main body | nothing to do with the rest | nothing to do with anyone else | no contact with the rest"
                 " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
                 # connected to each other, cut off from the rest
                 f" | each other but not | but not ... the rest | one connected | single connected | into one {WHOLE}"
@@ -418,7 +437,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | back to itself | where they started | where it started | full circle | circulate | circulates"
                 " | circulating | circulation | closed set | back into | out of and back | closed circuit | closed circuits"
                 " | merry go round | boomerang | ping pong | revolving door | circular flow | circular flows"
-                " | come full circle"
+                " | come full circle | in both directions | both ways round | each other in a cycle | each other in a loop"
+                " | each other in a circle | round to each other | round to one another | each other ... receive it back"
+                " | each other ... and back | to each other ... back"
                 " | recirculate | recirculated | recycled funds | cycled | cycle through | cycle back | loop back"
                 " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
                 # mutual reachability, said of a group
@@ -525,6 +546,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | most direct flights | most direct ... connections | most direct ... links | most ... directly"
                 " | directly connected to the most | number of direct | most direct | largest number of {peer}"
                 " | highest number of {peer} | most {peer} | how many {peer} | address book | contact list | contact book"
+                f" | {TURN} the most other | {TURN} the largest number | {TURN} the highest number | {TURN} the most {PEOPLE}"
                 f" | rolodex | phone book | direct {PEER} | more than ... {PEER} | at least ... {PEER} | how many other | by how many | number of other | number of different",
                 medium="contacts | counterparties | busiest | most active",
             ),
@@ -550,8 +572,11 @@ CATALOG: dict[str, Algorithm] = {
                 " | from the point of view of | as seen from | relative to ... seed | relative to ... seeds"
                 " | around ... seed | around ... seeds | from ... seed | from ... seeds | closest in influence to"
                 " | most influenced by | influence ... from ... seed | seen from the | seen from our | by relevance to | set of seed | set of seeds | seed set"
-                " | relevance to ... seeds | seed ... rank | seeds ... rank",
-                medium="relevant to | perspective | seed vertices | seed accounts | seed customers",
+                " | relevance to ... seeds | seed ... rank | seeds ... rank"
+                " | importance relative to | important relative to | relative to {kind}"
+                " | most to her | most to him | most to them | weighted by proximity | proximity to ... seed"
+                " | important for ... starting at | important for ... starting from | most important to {kind}",
+                medium="relevant to | perspective | seed vertices | seed accounts | seed customers | relative to",
             ),
             params={
                 "seeds": Param(str, "", "comma-separated entities the walks restart at: vertex ids, keys or display names"),
@@ -576,7 +601,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | know the right people | knows the right people | friends in high places | well connected friends"
                 " | connected to other important | connected to other influential | in the best company"
                 " | connected to other well connected | linked to other well connected | connected to ... well connected"
-                " | linked to ... well connected | tied to ... well connected",
+                " | linked to ... well connected | tied to ... well connected"
+                " | how well connected its {peer} | how well connected their {peer} | {peer} are well connected"
+                " | {peer} ... most connected | deal with ... who have the most | trade with ... who have the most",
             ),
             params={"maximum_iterations": Param(int, 1000, "cap on ARPACK iterations", 1, 100_000)},
             directed=False,
@@ -595,7 +622,13 @@ CATALOG: dict[str, Algorithm] = {
                 " | point to the best | points to the best | link to the best | links to the best | best sources"
                 " | are hubs | are the authorities | authorities everyone | pointing to the authoritative"
                 " | point to the authoritative | points to the authoritative | pointing to ... authorities"
-                " | point to ... authorities | link to ... authoritative | linking to ... authoritative | pointing to the best",
+                " | point to ... authorities | link to ... authoritative | linking to ... authoritative | pointing to the best"
+                # sending to the ones that many send to, or being sent to by good senders
+                f" | {SEND} to the big {RECEIVER} | {SEND} to the biggest {RECEIVER} | {SEND} to the main {RECEIVER}"
+                f" | {SEND} to the top {RECEIVER} | {SEND} to the best {RECEIVER} | {SEND} ... to the big {RECEIVER}"
+                " | directories of authoritative | directory of authoritative | cited by the good | cited by good"
+                " | pointed to by the good | pointed to by good | linked to by the good | by the good hubs | by good hubs"
+                " | =HITS",
                 medium="hubs | directory | directories | aggregator | aggregators",
             ),
             params={
@@ -617,7 +650,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | lowest average distance | average distance | reach everyone | reach everybody | reach all the others"
                 " | reach the rest | fastest to reach | quickest to reach | reach ... quickly | reach ... fastest"
                 " | best placed to reach | centrally located | centrally placed | most accessible | close ... to all"
-                " | fastest on average | quickest on average | on average to every | on average to all | close ... on average | closest on average | how close ... to every"
+                " | fastest on average | quickest on average | quickly on average | reach every other | on average to every | on average to all | close ... on average | closest on average | how close ... to every"
                 " | close ... to every | close ... to everyone | near ... to all"
                 # where to site something that should be near everything
                 " | where should we put | where to put | where should we place | where to place | where to locate"
@@ -646,7 +679,8 @@ CATALOG: dict[str, Algorithm] = {
                 # "counting the ones it can't reach as nothing": the negation is the unreachable, not the ask
                 " | not reach ... as | can not reach count | unreachable ... as",
                 strong="harmonic centrality | harmonic closeness | closeness ... disconnected"
-                " | close to most | near most | reach most ... quickly | across disconnected parts"
+                " | close to most | near most | closest to most | nearest to most | reach most ... quickly | across disconnected parts"
+                " | not connected ... most others | most others ... not connected | disconnected ... most others"
                 " | even across disconnected | across ... disconnected parts | despite ... disconnected parts"
                 # fastest reach where the network is in pieces: closeness would be undefined there
                 " | disconnected pieces ... reach | reach the rest fastest | reach ... rest ... fastest | reach ... most ... fastest",
@@ -753,7 +787,8 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {PEER} ... also connected | {PEER} ... also linked | {PEER} ... know one another | cliquey | cliquiness"
                 # the ones someone deals with also dealing with each other
                 " | also ... with each other | also ... to each other | also know each other | how tightly knit | how close knit | how closely knit"
-                " | how tight knit",
+                " | how tight knit | {peer} are connected to each other | {peer} ... connected to one another"
+                " | fraction of ... {peer} ... each other | share of ... {peer} ... each other | how clustered",
                 medium="clustered neighbourhood | clustered neighborhood | embeddedness",
             ),
             directed=False,
@@ -841,7 +876,11 @@ CATALOG: dict[str, Algorithm] = {
                 " | six degrees | degrees from | degrees away from | degrees apart | how many hops between"
                 " | how many steps between | how many steps from | how many hops from | steps apart | hops apart"
                 " | how ... connected to | path between | route between | chain between | connection between"
-                " | degrees of separation | degree of separation | link between | fewest hops between | fewest steps between",
+                " | degrees of separation | degree of separation | link between | fewest hops between | fewest steps between"
+                # counting the steps between two named ones, or the shortest of what joins them
+                f" | how many {HOP} separate | {HOP} separate | fewest {HOP} needed | fewest {HOP} from | least {HOP} from"
+                f" | minimum number of {HOP} | smallest number of {HOP} | fewest number of {HOP} | number of {HOP} from"
+                f" | number of {HOP} between | shortest {TRAIL} | quickest {TRAIL} | fastest {TRAIL} | most direct {TRAIL}",
                 medium="connected to | path from | route from | between ... and",
             ),
             params={
@@ -861,6 +900,10 @@ CATALOG: dict[str, Algorithm] = {
             aql="ALL_SHORTEST_PATHS",
             description="Every shortest chain of relationships between two named entities (up to a bound), each with its vertices.",
             intents=phrases(
+                # more than one of the shortest is what sets it apart from a shortest path: it decides like a name
+                named=f"all ... shortest | every ... shortest | each ... shortest | different shortest | several ... shortest"
+                f" | all ... minimum {HOP} | every ... minimum {HOP} | all the equally | every equally"
+                " | all ... minimum hop | every ... minimum hop | all ... tied shortest | equally short",
                 strong="all shortest paths | all the shortest paths | every shortest path | all shortest routes"
                 " | every shortest route | all the ways ... connected | every way ... connected | alternative routes between"
                 " | alternative paths between | all paths between | all routes between | equally short"
@@ -917,7 +960,10 @@ CATALOG: dict[str, Algorithm] = {
                 strong="simple cycle | simple cycles | actual cycles | cycles ... members | each cycle | every cycle"
                 " | list ... cycles | enumerate ... cycles | cycles ... with their | individual cycles | cycle members"
                 " | circular payment flows as | circular flows as | each loop | every loop | each ... loop | each ... cycle"
-                " | every ... loop | every ... cycle | actual loops | loops ... listed | loop listed | list ... loops | individual loops",
+                " | every ... loop | every ... cycle | actual loops | loops ... listed | loop listed | list ... loops | individual loops"
+                # the members of each one: "list the members of each circular trading ring"
+                f" | each {CLOSED} | every {CLOSED} | each ... {CLOSED} | every closed {CLOSED} | exact {CLOSED}"
+                f" | members of each | in each one | in each {CLOSED}",
                 medium="cycle | cycles",
             ),
             params={
@@ -972,7 +1018,10 @@ CATALOG: dict[str, Algorithm] = {
                 " | lookalikes of | look-alikes of | similar set of ... to | similar ... to"
                 # not "look just like": "the report should look just like last quarter's" asks for a layout
                 f" | {LOOK} ... most like | {LOOK} the most like | {LOOK} a lot like | most like"
-                " | most closely resemble | most closely resembles",
+                " | most closely resemble | most closely resembles"
+                # like one of a kind, named next: "shoppers like shopper s-12", "looks like user u42"
+                f" | {LOOK} like {KIND} | {LOOK} like the {KIND} | {KIND} like {KIND} | {KIND} like the {KIND}"
+                f" | else {LOOK} like | {LOOK} similar to | {KIND} most like",
             ),
             params={
                 "target": Param(str, "", "the entity to compare with: a vertex id, key or display name"),
