@@ -185,6 +185,11 @@ ADVERSE = define_words("adverse", "failed | broken | infected | compromised | re
 PEER = define_words("peer", "neighbour | neighbor | contact | friend | author | collaborator | partner | peer"
                     " | colleague | associate | connection | counterparty | acquaintance | follower | coworker | teammate"
                     " | classmate | coauthor")
+# the ones a vertex deals with, counted by degree ("no raid partners"); not its ties or links, nor a kind
+# ("with no supplier" is being stranded), which are
+# whether it is connected at all (components)
+PARTNER = define_words("partner", "partner | contact | friend | counterparty | neighbour | neighbor | follower"
+                       " | collaborator | coauthor | teammate | buddy | ally")
 # being left with no connection at all: "would the clinics be cut off", "end up stranded"
 STRANDED = define_words("stranded", "stranded | unreachable | disconnected | isolated | orphaned | marooned")
 # the relationships of a network as people name them: "single cables", "which pipes, if cut, ..."
@@ -411,7 +416,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | "
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
                           " | connected through | connected by", IDENTIFIERS),
-                medium="component | components | rest of the network | from the rest | isolated | reachable | linked"
+                medium="component | components | rest of the network | from the rest | isolated | reachable | =linked"
                 " | collusion | colluding | collude | colludes | one fraudster | one person | fraud ring | network of accounts | any chain | tied to"
                 " | duplicates | share ... account | same ... account | shared account | from everything else | from everyone else",
                 weak="connected | identity | resolution | share | shared | sharing",
@@ -546,6 +551,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | most direct flights | most direct ... connections | most direct ... links | most ... directly"
                 " | directly connected to the most | number of direct | most direct | largest number of {peer}"
                 " | highest number of {peer} | most {peer} | how many {peer} | address book | contact list | contact book"
+                # how few: "players with basically no raid partners", "the ones with the fewest contacts"
+                f" | no {PARTNER} | basically no {PARTNER} | zero {PARTNER} | fewest {PARTNER} | least {PARTNER} | only one {PARTNER}"
                 f" | {TURN} the most other | {TURN} the largest number | {TURN} the highest number | {TURN} the most {PEOPLE}"
                 f" | rolodex | phone book | direct {PEER} | more than ... {PEER} | at least ... {PEER} | how many other | by how many | number of other | number of different",
                 medium="contacts | counterparties | busiest | most active",
@@ -564,7 +571,7 @@ CATALOG: dict[str, Algorithm] = {
             description="PageRank whose random walks restart at chosen seed vertices: importance as seen from them.",
             intents=phrases(
                 # a point of view is what makes it personal: it decides like the name
-                named="personalized pagerank | personalised pagerank | point of view | point of reference | as seen from"
+                named="importance relative to | important relative to | relative to {kind} | personalized pagerank | personalised pagerank | point of view | point of reference | as seen from"
                 " | from the perspective of | from her perspective | from his perspective | from their perspective",
                 strong="personalized page rank | personalised page rank"
                 " | ppr | random walk with restart | random walks with restart | most relevant to | relevance to"
@@ -573,7 +580,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | around ... seed | around ... seeds | from ... seed | from ... seeds | closest in influence to"
                 " | most influenced by | influence ... from ... seed | seen from the | seen from our | by relevance to | set of seed | set of seeds | seed set"
                 " | relevance to ... seeds | seed ... rank | seeds ... rank"
-                " | importance relative to | important relative to | relative to {kind}"
+
                 " | most to her | most to him | most to them | weighted by proximity | proximity to ... seed"
                 " | important for ... starting at | important for ... starting from | most important to {kind}",
                 medium="relevant to | perspective | seed vertices | seed accounts | seed customers | relative to",
@@ -655,7 +662,7 @@ CATALOG: dict[str, Algorithm] = {
                 # where to site something that should be near everything
                 " | where should we put | where to put | where should we place | where to place | where to locate"
                 " | where should we locate | best location for | best place for | best spot for",
-                medium="closest | nearest | proximity | accessible | quickly reach",
+                medium="closest | nearest | proximity | =accessible | quickly reach",
             ),
             params={
                 "normalized": Param(bool, True, "scale by the size of the reachable part (Wasserman-Faust)"),
@@ -818,7 +825,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | no longer ... reachable | could no longer reach | can no longer reach | lose ... only connection"
                 " | lose their only link | lose connectivity | lose ... connectivity | loses connectivity | lost connectivity"
                 " | lose all connection | lose ... connection entirely | lose contact entirely"
-                " | end up with no | left with no | be left with no | no ... path at all | no path at all | no route at all"
+                " | end up with no | left with no | be left with no | leave ... with no | leaves ... with no | whose loss leaves | no ... path at all | no path at all | no route at all"
                 f" | leave ... cut off | leaves ... cut off | would leave ... {STRANDED} | leave ... {STRANDED}"
                 " | would disconnect | cut ... into pieces | cut ... into separate | would strand | strand ... from"
                 f" | single {SITE} | one {SITE} whose | only {SITE} ... between | knock ... offline | knocks ... offline"
@@ -853,6 +860,9 @@ CATALOG: dict[str, Algorithm] = {
                           " | tie | routes | route", "would disconnect the | disconnect the | would split the"),
                 # what befalls a relationship rather than a site: a route is cancelled, a pipe bursts
                 medium=f"if cut | if severed | were cut | was cut | is cut | {LINE} ... if cut | {LINE} ... if severed",
+                # the relationship is what fails, and the consequence follows: the head noun sets link against site
+                named=f"{LINE} if ... would disconnect | {LINE} if ... would leave | {LINE} if ... would cut"
+                f" | {LINE} if ... would split | {LINE} if ... would strand | {LINE} if ... would isolate",
                 weak="cancelled | canceled | burst | bursts | severed | cut through",
             ),
             directed=False,
@@ -880,7 +890,7 @@ CATALOG: dict[str, Algorithm] = {
                 # counting the steps between two named ones, or the shortest of what joins them
                 f" | how many {HOP} separate | {HOP} separate | fewest {HOP} needed | fewest {HOP} from | least {HOP} from"
                 f" | minimum number of {HOP} | smallest number of {HOP} | fewest number of {HOP} | number of {HOP} from"
-                f" | number of {HOP} between | shortest {TRAIL} | quickest {TRAIL} | fastest {TRAIL} | most direct {TRAIL}",
+                f" | number of {HOP} between | shortest {TRAIL} | shortest ... {TRAIL} | quickest {TRAIL} | fastest {TRAIL} | most direct {TRAIL}",
                 medium="connected to | path from | route from | between ... and",
             ),
             params={
@@ -934,6 +944,7 @@ CATALOG: dict[str, Algorithm] = {
                 # next to the known cases: who is around them, not a mark spread to them
                 f" | within ... legs of | within ... spans of | within ... calls of | within ... {LINE} of | legs away"
                 " | calls away | steps away | transfers away | links away | up to ... away | up to ... hops"
+                f" | within ... {HOP} | in at most ... {HOP} | at most ... {HOP} | or two ... away | or three ... away"
                 f" | near the {ADVERSE} | close to the {ADVERSE} | next to the {ADVERSE} | around the {ADVERSE}"
                 f" | adjacent to the {ADVERSE} | neighbours of the {ADVERSE} | neighbors of the {ADVERSE}",
                 medium="neighbourhood | neighborhood | nearby | in the vicinity of | exposure around",
@@ -962,8 +973,10 @@ CATALOG: dict[str, Algorithm] = {
                 " | circular payment flows as | circular flows as | each loop | every loop | each ... loop | each ... cycle"
                 " | every ... loop | every ... cycle | actual loops | loops ... listed | loop listed | list ... loops | individual loops"
                 # the members of each one: "list the members of each circular trading ring"
-                f" | each {CLOSED} | every {CLOSED} | each ... {CLOSED} | every closed {CLOSED} | exact {CLOSED}"
-                f" | members of each | in each one | in each {CLOSED}",
+                f" | every closed {CLOSED} | exact {CLOSED} | in each one",
+                # not "each other in a loop": that is who reaches whom (SCC)
+                named=f"each {CLOSED} | every {CLOSED} | members of each | in each {CLOSED} | each circular {CLOSED}"
+                f" | each individual {CLOSED} | each closed {CLOSED} | each separate {CLOSED} | each distinct {CLOSED}",
                 medium="cycle | cycles",
             ),
             params={
