@@ -825,7 +825,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | no longer ... reachable | could no longer reach | can no longer reach | lose ... only connection"
                 " | lose their only link | lose connectivity | lose ... connectivity | loses connectivity | lost connectivity"
                 " | lose all connection | lose ... connection entirely | lose contact entirely"
-                " | end up with no | left with no | be left with no | leave ... with no | leaves ... with no | whose loss leaves | no ... path at all | no path at all | no route at all"
+                " | end up with no | left with no | be left with no | leave ... with no | leaves ... with no | whose loss leaves"
+                " | single points whose | single point whose | whose loss would leave | whose loss leaves ... with no | no ... path at all | no path at all | no route at all"
                 f" | leave ... cut off | leaves ... cut off | would leave ... {STRANDED} | leave ... {STRANDED}"
                 " | would disconnect | cut ... into pieces | cut ... into separate | would strand | strand ... from"
                 f" | single {SITE} | one {SITE} whose | only {SITE} ... between | knock ... offline | knocks ... offline"
@@ -861,8 +862,8 @@ CATALOG: dict[str, Algorithm] = {
                 # what befalls a relationship rather than a site: a route is cancelled, a pipe bursts
                 medium=f"if cut | if severed | were cut | was cut | is cut | {LINE} ... if cut | {LINE} ... if severed",
                 # the relationship is what fails, and the consequence follows: the head noun sets link against site
-                named=f"{LINE} if ... would disconnect | {LINE} if ... would leave | {LINE} if ... would cut"
-                f" | {LINE} if ... would split | {LINE} if ... would strand | {LINE} if ... would isolate",
+                named=" | ".join(f"{LINE} {comma}if ... {comma}would {effect}" for comma in ("", ", ")
+                                 for effect in ("disconnect", "leave", "cut", "split", "strand", "isolate")),
                 weak="cancelled | canceled | burst | bursts | severed | cut through",
             ),
             directed=False,
