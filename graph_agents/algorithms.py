@@ -151,7 +151,7 @@ AMPLIFY = define_words("amplify", "reshare | repost | retweet | share | amplify 
                        " | repeat | imitate | mimic | cite | reference | boost | recommend | endorse")
 # turning to someone: "the hub everyone calls", "the one everybody else consults"
 TURN = define_words("turn", "call | visit | consult | contact | message | ask | cite | follow | trust | use | phone | email"
-                    " | pass | look | defer | listen | go")
+                    " | pass | look | defer | listen | go | talk | speak | write | deal | trade")
 # what others seek from someone who counts: "whose endorsement everyone seeks"
 BACKING = define_words("backing", "endorsement | approval | backing | blessing | support | favour | favor | advice | attention")
 # carrying a thing onwards: "ripple the furthest", "travel the farthest" (with a superlative: who carries most)
@@ -209,7 +209,7 @@ KIND = define_words("kind", "account | customer | user | shopper | buyer | suppl
                     " | patient | doctor | company | firm | product | node | vertex | member | person | device | station"
                     " | merchant | seller | client | item | sku | entity | employee | subscriber | number")
 # receiving what many send: "keep sending to the big receivers" (authorities, HITS)
-RECEIVER = define_words("receiver", "receiver | recipient | destination | sink | collector | target | payee | beneficiary")
+RECEIVER = define_words("receiver", "receiver | receiving | recipient | destination | sink | collector | target | payee | beneficiary")
 SEND = define_words("send", "send | pay | transfer | point | link | refer | forward | route | wire")
 # the closed chains simple cycles lists one by one
 CLOSED = define_words("closed", "loop | cycle | ring | circuit | carousel | chain | round trip | rotation")
@@ -232,7 +232,7 @@ CATALOG: dict[str, Algorithm] = {
             description="Importance of each vertex from the importance of those linking to it.",
             intents=phrases(
                 strong="influential | influence | influencer | opinion leader | thought leader | pagerank | page rank"
-                " | most important | importance | most central | centrality | trust ... most | authority | authorities | authoritative | most pull | prominent | prominence"
+                " | most important | importance | most central | central to | so central | =centrality | =centralities | trust ... most | authority | authorities | authoritative | most pull | prominent | prominence"
                 " | sway | clout | most cited | most referenced | most trusted | most popular | key player"
                 " | heavy hitter | power user | who matters most | matter most | most weight | most powerful"
                 " | most significant | carry weight | rank ... by importance | rank ... by influence | vip"
@@ -264,13 +264,15 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow"
                 # being chosen by those that are chosen most themselves; the ones the others answer to
                 " | that themselves get the most | who themselves get the most | themselves ... the most"
-                " | others answer to | answer to | report up to | leaning on | lean on | leans on | widely depended on",
-                medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
+                " | others answer to | answer to | report up to | leaning on | lean on | leans on | widely depended on"
+                " | revolve around | revolves around | revolving around",
+                medium="important | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
                 " | driver | drivers | depend on | depends on | reach | critical | valued | trend | dominant"
                 " | respected | magnet | magnets | stature | pivotal | most other | most others"
                 f" | {EVERYONE} else",
-                weak="top | drive | matter | stand out | biggest | who ... most | which ... most",
+                # "the central bank", "our central office": a name, unless more says importance
+                weak="top | drive | matter | stand out | biggest | who ... most | which ... most | central",
             ),
             params={
                 "damping_factor": Param(float, 0.85, "probability of following a link", 0.5, 0.99),
@@ -407,7 +409,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | connected to each other | connected with each other | linked with each other | linked together"
                 " | connected together | chained together | joined up | to nobody else | to no one else"
                 " | stranded | orphan | orphans | orphaned | no ties to | no links to | unconnected"
-                " | main body | nothing to do with the rest | nothing to do with anyone else | no contact with the rest"
+                " | main body | nothing between them | no link between them | clusters of linked | groups of linked"
+                " | nothing to do with the rest | nothing to do with anyone else | no contact with the rest"
                 " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
                 # connected to each other, cut off from the rest
                 f" | each other but not | but not ... the rest | one connected | single connected | into one {WHOLE}"
@@ -445,6 +448,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | come full circle | in both directions | both ways round | each other in a cycle | each other in a loop"
                 " | each other in a circle | round to each other | round to one another | each other ... receive it back"
                 " | each other ... and back | to each other ... back"
+                " | receive it back | receives it back | get it back | gets it back | get the money back"
+                " | round them forever | go round them | goes round them | round forever | reached from each of the others"
+                " | each ... reached from each | reach each of the others | reaches each of the others"
                 " | recirculate | recirculated | recycled funds | cycled | cycle through | cycle back | loop back"
                 " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
                 # mutual reachability, said of a group
@@ -478,6 +484,10 @@ CATALOG: dict[str, Algorithm] = {
             description="Spreads a known label (e.g. a fraud flag) to the vertices around it.",
             intents=phrases(
                 strong="propagate | propagation | spread | spreads | spreading | contagion | contagious"
+                # a label inferred from the ones each vertex deals with: "infer which are bots from who they follow"
+                f" | {MARK} ... from who they | {MARK} ... from whom they | {MARK} ... by who they | from who they {TURN}"
+                " | probably ... from who they | likely ... from who they | work out ... from who they"
+                f" | from the ones they {TURN} | from those they {TURN} | from whoever they {TURN}"
                 " | guilt by association | taint | tainted | exposure | exposed to | inherit | inherits | infect"
                 " | contaminate | contamination | ripple | push ... flag | push ... label | push ... risk"
                 " | pass ... flag | pass ... label | carry over ... label | infer ... label | infer ... labels"
@@ -553,6 +563,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | highest number of {peer} | most {peer} | how many {peer} | address book | contact list | contact book"
                 # how few: "players with basically no raid partners", "the ones with the fewest contacts"
                 f" | no {PARTNER} | basically no {PARTNER} | zero {PARTNER} | fewest {PARTNER} | least {PARTNER} | only one {PARTNER}"
+                f" | greatest number of {PARTNER} | greatest number of {KIND} | largest number of {KIND} | most {KIND} directly"
+                " | greatest number of ... directly | number of ... directly | how many direct"
                 f" | {TURN} the most other | {TURN} the largest number | {TURN} the highest number | {TURN} the most {PEOPLE}"
                 f" | rolodex | phone book | direct {PEER} | more than ... {PEER} | at least ... {PEER} | how many other | by how many | number of other | number of different",
                 medium="contacts | counterparties | busiest | most active",
@@ -571,7 +583,7 @@ CATALOG: dict[str, Algorithm] = {
             description="PageRank whose random walks restart at chosen seed vertices: importance as seen from them.",
             intents=phrases(
                 # a point of view is what makes it personal: it decides like the name
-                named="importance relative to | important relative to | relative to {kind} | personalized pagerank | personalised pagerank | point of view | point of reference | as seen from"
+                named="seen from | importance relative to | important relative to | relative to {kind} | personalized pagerank | personalised pagerank | point of view | point of reference | as seen from"
                 " | from the perspective of | from her perspective | from his perspective | from their perspective",
                 strong="personalized page rank | personalised page rank"
                 " | ppr | random walk with restart | random walks with restart | most relevant to | relevance to"
@@ -609,6 +621,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | connected to other important | connected to other influential | in the best company"
                 " | connected to other well connected | linked to other well connected | connected to ... well connected"
                 " | linked to ... well connected | tied to ... well connected"
+                " | themselves ... best connected | themselves ... well connected | themselves ... most connected"
                 " | how well connected its {peer} | how well connected their {peer} | {peer} are well connected"
                 " | {peer} ... most connected | deal with ... who have the most | trade with ... who have the most",
             ),
@@ -633,6 +646,7 @@ CATALOG: dict[str, Algorithm] = {
                 # sending to the ones that many send to, or being sent to by good senders
                 f" | {SEND} to the big {RECEIVER} | {SEND} to the biggest {RECEIVER} | {SEND} to the main {RECEIVER}"
                 f" | {SEND} to the top {RECEIVER} | {SEND} to the best {RECEIVER} | {SEND} ... to the big {RECEIVER}"
+                f" | big {RECEIVER} | biggest {RECEIVER} | {RECEIVER} of ... from the busiest | busiest senders | best senders"
                 " | directories of authoritative | directory of authoritative | cited by the good | cited by good"
                 " | pointed to by the good | pointed to by good | linked to by the good | by the good hubs | by good hubs"
                 " | =HITS",
