@@ -6,7 +6,9 @@ For each size: writes ``customers``, ``products``, ``purchased`` and ``referred`
 (power-law degrees, seeded) under ``--data`` (reused when already there), then runs the workflow
 with no LLM on the local engine with five asks (influence, communities, rings, cycles, brokers) in
 a fresh child process, and prints one JSON row per size: ``wall_s``, ``peak_rss_mb``, per-phase
-times (``parse``, ``build``, one per algorithm, ``write``, ``facts``, ``report``), the workflow's
+times (``parse``, ``build``, one per algorithm, ``write``, ``facts``, ``report``), per algorithm
+its ``waiting_share`` once running (of it ``core_wait_share``, waiting for a core) and
+``lane_wait_s``, ``others_cpu_share`` (how busy other programs kept the machine), the workflow's
 own analysis timings, and ``polars_parse_s`` (polars reading the same files) with the ratio.
 Never commit the generated data.
 """
@@ -89,7 +91,7 @@ def generate(root: Path, edges: int, seed: int = 0) -> Path:
 
 
 CHILD = r"""
-import asyncio, json, resource, sys, time
+import asyncio, json, os, resource, sys, time
 from collections import defaultdict
 sys.path.insert(0, sys.argv[1])
 phases = defaultdict(float)
@@ -125,17 +127,45 @@ from graph_agents.reports import build
 from graph_agents.stores.local import LocalGraphStore
 timed(engine, "_Graph", "build")
 timed(engine, "_compute", lambda algorithm, *a: algorithm)  # from the call: lane wait + running
-running, running_cpu = defaultdict(float), defaultdict(float)
+running, running_cpu, running_queue = defaultdict(float), defaultdict(float), defaultdict(float)
+
+def schedstat(path):  # (CPU, runnable but waiting for a core) seconds of a thread, from Linux
+    with open(path) as fh:
+        cpu_ns, queue_ns = fh.read().split()[:2]
+    return int(cpu_ns) / 1e9, int(queue_ns) / 1e9
+
+def sched(name):  # this thread's, and for betweenness its worker processes' (their CPU is its own)
+    try:
+        cpu, queue = schedstat("/proc/thread-self/schedstat")
+    except (OSError, ValueError):
+        return time.thread_time(), 0.0
+    for pid in processes.worker_pids() if name == "betweenness" else ():
+        try:
+            c, q = schedstat(f"/proc/{pid}/schedstat")  # igraph computes in the worker's main thread
+        except (OSError, ValueError):
+            continue
+        cpu, queue = cpu + c, queue + q
+    return cpu, queue
 
 def in_lane(name, fn):  # the algorithm itself, once it holds the CPU lane
     def wrapper(*a):
-        t, c = time.perf_counter(), time.thread_time()
+        t, (c, q) = time.perf_counter(), sched(name)
         try:
             return fn(*a)
         finally:
+            c1, q1 = sched(name)
             running[name] += time.perf_counter() - t
-            running_cpu[name] += time.thread_time() - c
+            running_cpu[name] += c1 - c
+            running_queue[name] += q1 - q
     return wrapper
+
+def machine_busy():  # CPU seconds every program on the machine has used (all cores), from /proc/stat
+    try:
+        with open("/proc/stat") as fh:
+            ticks = [int(x) for x in fh.readline().split()[1:]]
+        return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # not idle, not iowait
+    except (OSError, ValueError, IndexError):
+        return None
 
 for name, fn in list(engine._ALGORITHMS.items()):
     engine._ALGORITHMS[name] = in_lane(name, fn)
@@ -143,22 +173,42 @@ timed_async(LocalGraphStore, "write_results", "write")
 timed(analyze, "compute_facts", "facts")
 timed(analyze, "build_report", "report")
 from graph_agents import AgenticWorkflowRunner
+busy0 = machine_busy()
 t = time.perf_counter()
 store = LocalGraphStore.from_directory(sys.argv[2], results_dir=sys.argv[3] + "/results")
 phases["parse"] = time.perf_counter() - t
 runner = AgenticWorkflowRunner(store=store, workspace=sys.argv[3], catalog=False)
 result = asyncio.run(runner.run_async(requirements=sys.argv[4], thread_id="scale"))
+wall = time.perf_counter() - started
+own = resource.getrusage(resource.RUSAGE_SELF)
+busy1 = machine_busy()
+workers_cpu = 0.0  # the worker processes are this run's too (still running: not in RUSAGE_CHILDREN)
+for pid in processes.worker_pids():
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        workers_cpu += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        pass
+
 row = {
     "status": result.status,
-    "wall_s": round(time.perf_counter() - started, 2),
-    "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    "wall_s": round(wall, 2),
+    "peak_rss_mb": round(own.ru_maxrss / 1024),
     "phases_s": {k: round(v, 2) for k, v in phases.items()},
     # per algorithm, once it runs: the share of its wall time it was on no CPU (waiting behind
-    # another's CPU); betweenness counts its worker process's CPU as its own
-    "waiting_share": {k: round(max(0.0, 1 - (running_cpu[k] + (processes.worker_cpu_s if k == "betweenness" else 0)) / running[k]), 3)
+    # another's CPU: this interpreter's lock, or a core taken by other threads or programs);
+    # betweenness counts its worker process's CPU as its own
+    "waiting_share": {k: round(max(0.0, 1 - running_cpu[k] / running[k]), 3)
                       for k in running if running[k] > 0.05},
+    # the part of that spent runnable, waiting for a core (others' CPU, this run's or other programs')
+    "core_wait_share": {k: round(running_queue[k] / running[k], 3)
+                        for k in running if running[k] > 0.05},
     # per algorithm: seconds it waited for the CPU lane before it ran (jobs take turns)
     "lane_wait_s": {k: round(phases[k] - running[k], 2) for k in running},
+    # how busy other programs kept the machine meanwhile: their CPU over (wall x cores); 0 is quiet
+    "others_cpu_share": None if busy0 is None or busy1 is None else round(max(0.0, (
+        busy1 - busy0 - own.ru_utime - own.ru_stime - workers_cpu) / (wall * (os.cpu_count() or 1))), 3),
     "analyses": [{"algorithm": e.algorithm, "status": e.status, "seconds": round(e.duration_s, 2),
                   "error": e.error} for e in result.execution_results],
 }

@@ -1,7 +1,8 @@
 """Entities named in an ask: find the names in the text, resolve them against the graph.
 
-``extract`` finds names in an ask: quoted names, "between A and B", "from A to B", "similar to
-A", "within two hops of A", "connected to A". ``resolve`` matches one name against the graph's
+``extract`` finds names in an ask: quoted names, "between A and B", "from A to B", "how A is
+linked to B", "for A specifically ... to B", "similar to A", "within two legs of A", "the ego
+network of A", "from A's point of view", "as seen from A and B". ``resolve`` matches one name against the graph's
 vertex ids (``collection/key``), keys and display names, exactly and then case- and
 accent-insensitively. One match resolves; several are ``ambiguous`` with the candidates; none is
 ``unresolved`` with the closest matches (difflib). Nothing is ever picked silently: the engines
@@ -20,32 +21,90 @@ from typing import Any, Sequence
 # how many candidates or close matches an outcome lists
 MAX_CANDIDATES = 5
 
-_NAME = r"(?:\"[^\"]+\"|'[^']+'|[\w.@/-]+(?:\s+(?!and\b|to\b|or\b)[A-Z0-9][\w.@/-]*)*)"
-# the kind of entity said before a name ("customer c00042"): not part of the name
-_ENTITY_NOUN = r"(?:(?:customers?|accounts?|vendors?|sellers?|users?|products?)\s+)?"
-_PATTERNS = [
-    re.compile(rf"\bbetween\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+and\s+{_ENTITY_NOUN}(?P<b>{_NAME})"),
-    re.compile(rf"\bfrom\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+to\s+{_ENTITY_NOUN}(?P<b>{_NAME})"),
-    re.compile(rf"\b(?i:is|are)\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+connected\s+to\s+{_ENTITY_NOUN}(?P<b>{_NAME})"),
-    re.compile(rf"\b(?:linking|connecting|joining|links|connects|joins)\s+{_ENTITY_NOUN}(?P<a>{_NAME})\s+(?:to|and|with)\s+"
-               rf"{_ENTITY_NOUN}(?P<b>{_NAME})"),
-    re.compile(rf"\b(?:similar|closest|alike)\s+to\s+{_ENTITY_NOUN}(?P<a>{_NAME})"),
-    re.compile(rf"\b(?:most|looks?|behaves?|acts?)\s+(?:most\s+|a\s+lot\s+|just\s+|much\s+|very\s+)?like\s+"
-               rf"{_ENTITY_NOUN}(?P<a>{_NAME})"),
-    re.compile(rf"\bhops?\s+(?:of|from|around)\s+{_ENTITY_NOUN}(?P<a>{_NAME})"),
-]
-_QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”")
-# a list of seeds after the words that name a point of view: "as seen from Alice and Bob", "most
-# relevant to customer c00042", "from the perspective of Acme Corp, Globex"
-_SEED_LIST = re.compile(
-    rf"\b(?:as\s+seen\s+from|from\s+the\s+(?:perspective|point\s+of\s+view|viewpoint)\s+of|relevant\s+to|relative\s+to"
-    rf"|closest\s+in\s+influence\s+to|most\s+influenced\s+by)\s+(?P<list>{_ENTITY_NOUN}{_NAME}"
-    rf"(?:(?:\s*,\s*(?:and\s+)?|\s+and\s+){_ENTITY_NOUN}{_NAME})*)")
-_LIST_SEPARATOR = re.compile(rf"\s*,\s*(?:and\s+)?|\s+and\s+")
-_LEADING_NOUN = re.compile(rf"^{_ENTITY_NOUN}")
+# Names are found after the words that introduce them ("connected to", "within two hops of", "as
+# seen from", "similar to", ...): one introduction is a regex whose match ends where the name starts
+# (or whose group ``x`` holds it). The name itself is read word by word (:func:`_name_at`): a quoted
+# name, an id or code (``C-20417``, ``a17``, ``0x7f3a...c21``, ``customers/c1``), or a run of
+# capitalised words ("St Bride's Hospital", "R. Alvarez", "Billie-Ray Kane"); a few lower-case words
+# before it that say what kind of thing it is ("the domain controller", "claimant", "our top donor")
+# are skipped. A lower-case phrase is not a name ("the compromised server"): precision first, an ask
+# that names nothing waits for a name rather than running on a guess.
+_TOKEN = re.compile(r"[\w@/'’&-]+(?:\.+[\w@/'’&-]+)*\.?")
+_QUOTE = re.compile(r"\"([^\"]+)\"|“([^”]+)”|(?<![\w'’])'([^']+)'(?![\w'’])")
+# words a name never starts with, and that end the lower-case words skipped before one
+_STOP = set("""
+to from of in on at by with through via for into onto over under across between within around about as like
+per after before during among amongst against toward towards up down out off
+and or but nor so that which who whom whose what where when while why how if because then than
+is are was were be been being has have had do does did can could should would will may might must shall
+i me we us you he him she her it its they them this these those one ones itself themselves
+each every all any some none no not everyone everything anyone anything someone something nothing nobody
+everybody somebody other others else
+away specifically particular alone only most more least less very
+""".split())
 # words a pattern can catch that are not names ("within two hops of flagged accounts")
-_NOT_NAMES = {"flagged", "the", "a", "an", "each", "every", "all", "any", "our", "their", "seed", "seeds",
-              "it", "this", "that", "them", "anything", "everything", "anyone", "everyone", "something"}
+_NOT_NAMES = _STOP | {"flagged", "the", "a", "an", "our", "their", "seed", "seeds", "i",
+                      # roles and plurals written in capitals: "our CEO", "the same hardware IDs"
+                      "ceo", "cfo", "cto", "coo", "cio", "ciso", "hr", "it", "ids",
+                      # times: "from January to March" spans a period, not a path
+                      "january", "february", "march", "april", "may", "june", "july", "august", "september",
+                      "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+                      "saturday", "sunday", "q1", "q2", "q3", "q4", "h1", "h2", "today", "yesterday", "tomorrow"}
+# how many lower-case words may say the kind before a name ("the bridge exploit address 0x7f3a...c21")
+_MAX_KIND_WORDS = 4
+# lower-case words inside a capitalised name ("Bank of Ireland", "Marks & Spencer")
+_NAME_JOINERS = {"of", "de", "del", "da", "van", "von", "der", "den", "la", "le", "du", "&", "y"}
+_ABBREVIATIONS = {"st.", "dr.", "mr.", "mrs.", "ms.", "jr.", "sr.", "mt.", "ft.", "co.", "prof.", "inc.", "ltd."}
+_ARTICLES = {"the", "a", "an"}
+# a number after a kind word is a name ("node 17") unless a word it counts follows ("node 17 others")
+_NUMBER_NAME = re.compile(r"(\d+)(?=\s*(?:$|[.,;:?!)]|(?:" + "|".join(sorted(_STOP)) + r")\b))", re.IGNORECASE)
+# words before a number that rank or count, not say a kind ("the top 10", "our first 3")
+_NOT_KINDS = _ARTICLES | {"our", "their", "my", "your", "his", "top", "first", "last", "next", "other", "same",
+                          "best", "worst", "bottom", "about", "roughly", "nearly", "over", "under", "least"}
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th|s)$", re.IGNORECASE)
+
+# a character of the same sentence: a dot followed by a space may end one, a dot inside an id does not
+_IN_SENTENCE = r"(?:[^.?!;]|\.(?=\S))"
+# a list of names starts where each of these ends
+_CONNECTED = r"(?:connected|connects?|connecting|linked|links?|linking|tied|ties|related|relates|chained|joined|joins|attached)"
+_INTRODUCTIONS = [re.compile(p, re.IGNORECASE) for p in (
+    r"\bbetween\s+",
+    r"\bfrom\s+",
+    # "... from web-01 to the domain controller DC-PROD-2": the target after the source
+    rf"\bfrom\s+{_IN_SENTENCE}{{1,80}}?\s+to\s+",
+    rf"\b{_CONNECTED}\s+(?:back\s+|up\s+|directly\s+|indirectly\s+)?(?:to|with)\s+",
+    # "a chain of calls linking Dana Reyes to Lee Park"
+    r"\b(?:linking|connecting|joining|tying|links|connects|joins|ties|link|connect|join|tie)\s+",
+    rf"\b(?:linking|connecting|joining|tying|links|connects|joins|ties|link|connect|join|tie)\s+{_IN_SENTENCE}{{1,80}}?\s+(?:to|with)\s+",
+    r"\b(?:path|paths|route|routes|chain|chains|way|connection|connections|distance|hops?|steps?|closest|alike|relevant"
+    r"|relative|nearest|comparable|closer|close|leads?|leading|important|significant|influence|similar)\s+to\s+",
+    r"\bsimilar(?:\s+[\w-]+){1,5}?\s+(?:to|as)\s+",  # "a similar set of collaborators to X"
+    r"\b(?:hops?|steps?|legs?|spans?|transfers?|degrees?|jumps?|stops?|links?|edges?|moves?)\s+(?:away\s+)?(?:of|from|around)\s+",
+    r"\b(?:ego[\s-]*(?:network|graph|net)|neighbou?rhoods?|neighbou?rs|contacts|friends|circle|vicinity|surroundings"
+    r"|proximity)\s+(?:of|around)\s+",
+    r"\b(?:perspective|point\s+of\s+view|viewpoint|standpoint|vantage\s+point|eyes)\s+of\s+",
+    r"\bpoint\s+of\s+reference\s+",  # "taking as the point of reference X"
+    r"\b(?:seen|viewed|judged|ranked)\s+by\s+",
+    r"\b(?:influenced\s+by|cent(?:red|ered)\s+on|anchored\s+(?:on|at)|seeded\s+(?:with|by|from|on)"
+    r"|personali[sz]ed\s+(?:to|for|on))\s+",
+    r"\b(?:most|looks?|looking|behaves?|behaving|acts?|acting|more|just|ones?|much|is|are|was|were)\s+"
+    r"(?:most\s+|a\s+lot\s+|just\s+|much\s+|very\s+|the\s+most\s+)?like\s+",
+    r"\bresembl(?:e|es|ing)\s+",
+)]
+# a name the words around it introduce: "how claimant C-20417 is connected to", "for X specifically"
+_FRAMED = [re.compile(p, re.IGNORECASE) for p in (
+    rf"\b(?:(?:how|whether|if)\s+(?:\w+ly\s+)?(?:(?:is|are|was|were)\s+)?|(?:is|are|was|were)\s+)(?P<x>[^?!;,]{{1,80}}?)\s+"
+    rf"(?:(?:is|are|was|were|gets?|got|being)\s+)?(?:\w+ly\s+)?{_CONNECTED}(?:\s+(?:up\s+)?(?:to|with)\b|\s*[?.!]|$)",
+    r"\bfor\s+(?P<x>[^?!;,]{1,60}?)\s*,?\s+(?:specifically|in\s+particular|alone)\b",
+    # "taking the three donors D-1, D-2 and D-3 as the point of reference", "with a17 as the seed"
+    r"\b(?:taking|take|using|use|with|treating|treat)\s+(?P<x>[^?!;]{1,80}?)\s+as\s+(?:the\s+|our\s+|a\s+)?"
+    r"(?:points?\s+of\s+reference|reference(?:\s+points?)?|anchors?|seeds?|starting\s+points?|origins?|cent(?:re|er)s?)\b",
+)]
+# "from acme to globex": bare lower-case words, where the words around them leave no doubt that they
+# are names ("between engineering and sales" names departments, and "between fields and connect" a verb)
+_BARE_PAIR = re.compile(r"\bfrom\s+(?P<a>[a-z][\w.@/-]*)\s+to\s+(?P<b>[a-z][\w@/-]*(?:\.[\w@/-]+)*)"
+                        r"(?=\s*(?:$|[.,;:?!)]|(?:by|in|on|via|for|with|and|or|using|through|over)\b))")
+_LIST_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
 
 
 class EntityError(ValueError):
@@ -99,31 +158,140 @@ class Resolution:
 
 def extract(text: str) -> list[str]:
     """The entity names ``text`` mentions, in order of appearance, each once."""
+    # a text in capitals has capitalised words that name nothing: only its ids and quoted names are
+    caps = text.upper() != text
     found: list[tuple[int, str]] = []
-    for m in _QUOTED.finditer(text):
-        found.append((m.start(), m.group(1) or m.group(2)))
-    for pattern in _PATTERNS:
+    for m in _QUOTE.finditer(text):
+        found.append((m.start(), next(g for g in m.groups() if g is not None)))
+    for pattern in _INTRODUCTIONS:
         for m in pattern.finditer(text):
-            for group in ("a", "b"):
-                if group in pattern.groupindex and m.group(group):
-                    found.append((m.start(group), m.group(group)))
-    for m in _SEED_LIST.finditer(text):
-        for i, part in enumerate(_LIST_SEPARATOR.split(m.group("list"))):
-            name = _LEADING_NOUN.sub("", part)
-            if _looks_like_a_name(name):  # "relevant to our growth" names nothing
-                found.append((m.start("list") + i, name))  # in the list's order
+            found.extend(_names_at(text, m.end(), caps))
+    for pattern in _FRAMED:
+        for m in pattern.finditer(text):
+            # x is wholly names (and their kinds): "how are Ann and Bo connected" names two, "how
+            # the money in a17 is linked" none
+            names = _names_at(text, m.start("x"), caps)
+            if names and _name_at(text, names[-1][0], caps)[1] == m.end("x"):
+                found += names
+    for m in _BARE_PAIR.finditer(text):
+        if m.group("a") not in _NOT_NAMES and m.group("b") not in _NOT_NAMES:
+            found += [(m.start("a"), m.group("a")), (m.start("b"), m.group("b"))]
     out: list[str] = []
-    for _, name in sorted(found):
-        name = name.strip("\"'“”").rstrip(".,;:?!")
+    for pos, name in sorted(found):
+        name = name.strip()
         if name and name.lower() not in _NOT_NAMES and name not in out:
             out.append(name)
     return out
 
 
-def _looks_like_a_name(word: str) -> bool:
-    """A capitalised word, an id-like token (digits, ``/``, ``@``) or a quoted name."""
-    word = word.strip()
-    return bool(word) and (word[0].isupper() or word[0] in "\"'" or any(c.isdigit() or c in "/@" for c in word))
+def _names_at(text: str, pos: int, caps: bool = True) -> list[tuple[int, str]]:
+    """The names listed from ``pos`` on ("Rotterdam and Antwerp", "Acme Corp, Globex and c1"), each
+    with where it starts; [] when no name starts there."""
+    out: list[tuple[int, str]] = []
+    while (hit := _name_at(text, pos, caps)) is not None:
+        out.append((hit[2], hit[0]))
+        sep = _LIST_SEPARATOR.match(text, hit[1])
+        if not sep:
+            break
+        pos = sep.end()
+    return out
+
+
+def _name_at(text: str, pos: int, caps: bool = True) -> tuple[str, int, int] | None:
+    """The name that starts at ``pos``, after at most a few lower-case words saying its kind: (name,
+    end, start), or None when there is none. ``caps``: capitalised words can be names (not in a text
+    written in capitals)."""
+    pos = _skip_spaces(text, pos)
+    quoted = _QUOTE.match(text, pos)
+    if quoted:
+        return next(g for g in quoted.groups() if g is not None).strip(), quoted.end(), pos
+    kind = ""
+    for _ in range(_MAX_KIND_WORDS + 1):
+        name = _name_words(text, pos, caps)
+        if name:
+            return name
+        number = _NUMBER_NAME.match(text, pos)
+        if number and kind and kind not in _NOT_KINDS:
+            # "node 17", "account 4411": a number named by its kind; "the 3 hubs" counts hubs
+            return number.group(1), number.end(1), pos
+        word = _TOKEN.match(text, pos)
+        if not word or not _is_kind_word(word.group() if caps else word.group().lower()):
+            return None
+        nxt = _skip_spaces(text, word.end())
+        if nxt == word.end():  # punctuation ends the phrase: "the compromised server."
+            return None
+        kind, pos = word.group().lower(), nxt
+    return None
+
+
+def _skip_spaces(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _is_kind_word(word: str) -> bool:
+    """A lower-case word that can say what kind of thing a name is ("the", "claimant", "domain")."""
+    return word.isalpha() and word.islower() and word not in _STOP
+
+
+def _word_kind(word: str) -> str | None:
+    """How ``word`` can be part of a name: "id" (letters and digits), "cap" (capitalised),
+    "initial" ("R.", "St."), or None."""
+    if len(word) == 2 and word[0].isupper() and word[1] == ".":
+        return "initial"
+    if word.lower() in _ABBREVIATIONS and word[0].isupper():
+        return "initial"
+    bare = word.rstrip(".")
+    if not bare or _ORDINAL.match(bare):
+        return None
+    if any(c.isdigit() for c in bare):
+        # "2024" is a number; "a17", "C-20417", "10.0.0.1", "customers/c1" are ids
+        return "id" if any(c.isalpha() or c in "/@" for c in bare) or bare.count(".") >= 2 else None
+    if bare[0].isupper() or any(c.isupper() for c in bare[1:]) and bare[0].isalpha():
+        return "cap" if bare != "I" else None
+    return None
+
+
+def _name_words(text: str, pos: int, caps: bool = True) -> tuple[str, int, int] | None:
+    """The id or run of capitalised words at ``pos``: (name, end, start), or None."""
+    parts: list[str] = []
+    end = pos
+    at = pos
+    while True:
+        word = _TOKEN.match(text, at)
+        if not word:
+            break
+        token = word.group()
+        kind = _word_kind(token)
+        if not caps and kind != "id":
+            kind = None
+        if kind is None and parts and token.isdigit() and _word_kind(parts[-1]) == "cap":
+            kind = "id"  # "Account 12", "Gate 7": the number is part of the name
+        if kind is None and parts and token in _NAME_JOINERS:
+            # "Bank of Ireland": a joiner belongs to the name only when a capitalised word follows
+            after = _TOKEN.match(text, _skip_spaces(text, word.end()))
+            if not after or _word_kind(after.group()) != "cap":
+                break
+        elif kind is None:
+            break
+        if token.endswith(".") and kind != "initial" and not token.endswith("..."):
+            parts.append(token.rstrip("."))  # the sentence ends with the name
+            end = word.end() - (len(token) - len(token.rstrip(".")))
+            break
+        parts.append(token)
+        end = word.end()
+        nxt = _skip_spaces(text, end)
+        if nxt == end:
+            break
+        at = nxt
+    if len(parts) > 1 and parts[0].lower() in _ARTICLES:
+        parts = parts[1:]  # "The Carrow PoP" names the Carrow PoP
+    name = " ".join(parts)
+    name = re.sub(r"['’]s$", "", name)  # "Lisbon's point of view": Lisbon
+    if not name or name.lower() in _NOT_NAMES:
+        return None
+    return name, end, pos
 
 
 def fold(text: str) -> str:
@@ -203,8 +371,10 @@ def split_names(names: str) -> list[str]:
 # ask is a sentence or two; a pasted 12 MB line is not searched whole)
 ENTITY_ALGORITHMS = ("shortest_path", "all_shortest_paths", "similar_to", "k_hop", "personalized_pagerank")
 MAX_ASK_CHARS = 2_000
-_HOPS = re.compile(r"\b(?:within\s+)?(one|two|three|four|five|\d+)[\s-]+hops?\b", re.IGNORECASE)
-_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+# "within two hops", "2 legs", "three referral steps", "4-hop"
+_HOPS = re.compile(r"\b(?:within\s+)?(one|two|three|four|five|six|seven|eight|nine|ten|\d+)[\s-]+(?:[a-z]+\s+)?"
+                   r"(?:hops?|steps?|legs?|spans?|transfers?|degrees?|jumps?|stops?)\b", re.IGNORECASE)
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
 def ask_parameters(algorithm: str, text: str) -> tuple[dict[str, Any], dict[str, str]]:

@@ -303,8 +303,7 @@ def _subset_betweenness(g: _Graph, sources: np.ndarray, sampled: bool, normalize
         edges = g.simple_edges
         per_call = max(1, _BETWEENNESS_WORK_PER_CALL // (n + len(edges)))
         batches = [sources[i : i + per_call].tolist() for i in range(0, k, per_call)]
-        with CPU_LANE.outside():  # the worker computes; this interpreter is free meanwhile
-            acc = processes.betweenness(edges, n, batches)
+        acc = processes.betweenness(edges, n, batches)  # steps out of the CPU lane while the worker computes
     else:
         gu = g.simple_undirected
         per_call = max(1, _BETWEENNESS_WORK_PER_CALL // (n + gu.ecount()))

@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from ..concurrency import CPU_LANE
+
 # graphs with at least this many vertices + edges run betweenness in the worker process: below it,
 # starting the worker (about a second) costs more than a stall of the event loop
 PROCESS_MIN_SIZE = 500_000
@@ -34,7 +36,6 @@ _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _shared: dict[int, tuple[np.ndarray, str]] = {}  # id of the edge array -> (the array, its file)
 _dir: str | None = None
-worker_cpu_s = 0.0  # CPU seconds the workers spent for the calls (bench/scale.py's waiting share)
 
 
 def _executor() -> ProcessPoolExecutor:
@@ -59,19 +60,27 @@ def share(edges: np.ndarray) -> str:
     return entry[1]
 
 
+def worker_pids() -> list[int]:
+    """The worker processes running now (bench/scale.py counts their CPU as betweenness's own)."""
+    with _lock:
+        return list(getattr(_pool, "_processes", None) or {})
+
+
 def betweenness(edges: np.ndarray, n: int, batches: list[list[int]]) -> np.ndarray:
     """Sum over ``batches`` of igraph's subset betweenness from each batch of sources, computed in
-    the worker process on the undirected simple graph ``edges``."""
+    the worker process on the undirected simple graph ``edges``.
+
+    The hand-over (the edge file, starting the pool, pickling the calls) is CPU work in this
+    interpreter, so it stays in the caller's turn in the CPU lane; only the wait for the worker
+    steps out of it (run outside the lane, the hand-over stalled the short job that had taken it)."""
     path = share(edges)
     pool = _executor()
-    global worker_cpu_s
     futures = [pool.submit(_worker_betweenness, path, n, batch) for batch in batches]
+    with CPU_LANE.outside():  # the worker computes; this interpreter is free meanwhile
+        parts = [future.result() for future in futures]
     total = np.zeros(n)
-    for future in futures:
-        part, cpu = future.result()
+    for part in parts:
         total += part
-        with _lock:
-            worker_cpu_s += cpu
     return total
 
 
@@ -98,17 +107,10 @@ def _shutdown() -> None:
 # ------------------------------------------------------------------------------- in the worker
 
 _graphs: dict[str, Any] = {}
-_reported_cpu = 0.0  # the worker's CPU seconds already returned with a call
 
 
-def _worker_betweenness(path: str, n: int, sources: list[int]) -> tuple[np.ndarray, float]:
-    """The call's values and the worker's CPU seconds since the last call returned: the first
-    call's share includes starting the worker (its imports), work done for betweenness alone."""
-    import time
-
+def _worker_betweenness(path: str, n: int, sources: list[int]) -> np.ndarray:
     import igraph as ig
-
-    global _reported_cpu
 
     graph = _graphs.get(path)
     if graph is None:
@@ -118,6 +120,4 @@ def _worker_betweenness(path: str, n: int, sources: list[int]) -> tuple[np.ndarr
         _graphs.clear()  # one graph at a time: a run's graphs come one after another
         _graphs[path] = graph
     values = np.asarray(graph.betweenness(directed=False, sources=sources), dtype=np.float64)
-    now = time.process_time()
-    cpu, _reported_cpu = now - _reported_cpu, now
-    return values, cpu
+    return values

@@ -139,8 +139,8 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
     kind = algorithms.get(template.algorithm).kind
     about = template.about(kind)
     if kind == "score" and template.subject:  # the answer is about the subject's vertices ("influential customers")
-        subject = set(template.subject)
-        values = {k: v for k, v in values.items() if k.split("/", 1)[0] in subject}
+        # a pass over every vertex (0.4 s at 10M edges): on the event loop it stalled the analysis in the lane
+        values = await run_sized(len(values), _of_collections, values, set(template.subject))
     size = len(values)
     facts = await run_sized(
         size, compute_facts, kind, values, share_fractions(vertical, template.algorithm, about)
@@ -168,6 +168,10 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
     if ctx.catalog is not None:
         await ctx.catalog.record_report(state["run_id"], dumped, rejections)
     return {"reports": {result.id: dumped}, "llm_rejections": rejections}
+
+
+def _of_collections(values: Any, collections: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k.split("/", 1)[0] in collections}
 
 
 async def _entity_outcome(state: AnalysisState, config: RunnableConfig, ctx: Context, outcome: ExecutionResult) -> dict[str, Any]:

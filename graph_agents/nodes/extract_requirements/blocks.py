@@ -33,8 +33,17 @@ _WIKI_HEADING = re.compile(r"^\s*h([1-6])\.\s+(.*?)\s*$")
 # "> ...": a line quoted by an e-mail reply; the quoted message is read like the rest
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _EMAIL_HEADER = re.compile(r"^\s*(subject|from|to|cc|bcc|date|sent|re|fw|fwd)\s*:", re.I)
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "vs.", "mr.", "mrs.", "ms.", "dr.", "no.", "approx.", "incl.", "fig.", "cf.")
-_ABBREVIATION = re.compile(r"(?<![\w.])(?:" + "|".join(map(re.escape, _ABBREVIATIONS)) + ")", re.I)
+# titles, Latin and company abbreviations: their dot ends no sentence ("papers by Prof. Lindqvist, which ...")
+_ABBREVIATIONS = (
+    "e.g.", "i.e.", "vs.", "viz.", "cf.", "et al.", "approx.", "incl.", "fig.", "no.", "nos.", "vol.", "pp.",
+    "mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "mt.", "jr.", "sr.", "rev.", "hon.", "gen.", "col.", "capt.", "lt.", "sgt.",
+    "dept.", "u.s.", "u.k.", "u.n.", "e.u.",
+)
+# these often end a sentence too ("... from Acme Inc. The board ..."): they protect their dot only mid-sentence
+_TRAILING_ABBREVIATIONS = ("etc.", "inc.", "ltd.", "co.", "corp.", "plc.", "est.")
+_ABBREVIATION = re.compile(
+    r"(?<![\w.])(?:" + "|".join(map(re.escape, _ABBREVIATIONS)) + ")"
+    r"|(?<![\w.])(?:" + "|".join(map(re.escape, _TRAILING_ABBREVIATIONS)) + r")(?=\s*(?-i:[a-z,;:)]))", re.I)
 # an initial ("R. Alvarez", "L. Brandt"): a lone capital letter and a dot end no sentence
 _INITIAL = re.compile(r"(?<![\w.])[A-Z]\.(?=\s+[A-Z][a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|(?<=;)\s+")

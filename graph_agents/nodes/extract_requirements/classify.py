@@ -17,7 +17,7 @@ import re
 from ... import algorithms, matcher
 
 SECTION_PATTERNS = {  # heading words -> what the items under it are
-    "non_goals": r"out[- ]of[- ]scope|not in scope|non[- ]goals?|exclusions?|excluded|not required|won'?t do|not needed|later phases?",
+    "non_goals": r"not planned|out[- ]of[- ]scope|not in scope|non[- ]goals?|exclusions?|excluded|not required|won'?t do|not needed|later phases?",
     "constraints": r"constraints?|limitations?|non[- ]functional|assumptions?|rules|polic(y|ies)|compliance|guardrails?"
                    r"|deliverables?|timeline|logistics|privacy|security requirements|ground rules|conditions",
     "stakeholders": r"stakeholders?|audience|owners?|sponsors?|contacts?|team members|raci|who'?s who",
@@ -26,7 +26,7 @@ SECTION_PATTERNS = {  # heading words -> what the items under it are
                   r"|discussion|discussed|recap|observations?|findings|status|updates?|minutes",
     "actions": r"action items?|actions|next steps|follow[- ]ups?|to[- ]?dos?",
     "asks": r"requirements?|questions?|asks?|needs?|backlog|use cases?|analys[ie]s|requests?|scope|user stories|stories"
-            r"|wish ?list|what we need|what we want|deliverables|tasks?|problems?|topics?|investigations?|items|epics?",
+            r"|requested|wish ?list|wishes|what we need|what we want|deliverables|tasks?|problems?|topics?|investigations?|items|epics?",
 }
 _SECTIONS = {k: re.compile(rf"\b({v})\b", re.I) for k, v in SECTION_PATTERNS.items()}
 
@@ -47,6 +47,8 @@ _QUESTION_START = re.compile(
     r"^(?:which|who|whom|whose|what|where|when|how|why|are there|is there|is it|are|is|do|does|did|can|could|will|would|should|has|have)\b",
     re.I,
 )
+# making an analysis no algorithm answers: "Build a subscriber growth forecast"
+_BUILD_ANALYSIS = re.compile(rf"^{_LEAD}(?:build|create|develop|prepare|produce|run|do)\b[^.;]*\b(?:forecast|projection|prediction)", re.I)
 _USER_STORY = re.compile(r"^as (?:a|an|the|our)\b.{1,120}?,?\s*\bi\s*(?:want|need|would like|'d like|wish|expect|must|should)\b", re.I)
 
 
@@ -62,12 +64,17 @@ _FIRST_PERSON = _either(
     r"(?:could|can|would|will) (?:you|we|someone|the team)", "please", "help us", "let'?s",
     r"it(?: would|['’]?d) be (?:great|good|useful|helpful|nice|interesting|valuable)", r"the (?:goal|aim|ask|question|task|need|idea) is",
     r"we'?d (?:like|love)", r"i'?d (?:like|love)",
+    r"(?:would|'d) be (?:nice|lovely|great|good|useful|helpful|handy|welcome|valuable)(?: to have)?", r"nice to have",
+    r"(?:we|i) (?:would|'d) (?:also )?(?:value|appreciate|welcome)",
+    # an ask in the passive: "everything within two spans of X should be listed"
+    r"(?:should|must|shall|needs? to|to) be (?:listed|identified|flagged|ranked|mapped|grouped|clustered|highlighted|found|surfaced|traced)",
 )
 _THIRD_PERSON = _either(
     "must", "shall", "should", "needs? to", "wants? to", r"would (?:\w+ )?like", r"'d (?:\w+ )?like", "wish(?:es)? to",
     "(?:is|are) asked to", "ha(?:s|ve) to", "(?:is|are) required to", "expects? to", "hopes? to", "aims? to", "plans? to",
     "intends? to", "(?:is|are) looking to", "(?:is|are) keen to", "(?:is|are) interested in",
-    "asks? (?:us|for|to|which|who|whether|if)", "asked (?:us|for|to|which|who|whether|if)", "would love", "requires?",
+    "asks? (?:us|for|to|which|who|whether|if)", "asked (?:us|for|to|which|who|whether|if)", r"asking (?:us |me )?(?:for|to)",
+    r"raised (?:that|the (?:point|issue|question))", "would love", "requires?",
     "requested", "wonders?", "wondering", "wondered", r"suggest(?:s|ed)? \w+ing", r"propos(?:es|ed) \w+ing",
     # an indirect question reported: "compliance asked if ...", "the CFO keeps asking whether ..."
     r"(?:ask(?:s|ed|ing)?|wonder(?:s|ed|ing)?|quer(?:y|ies|ied)|want(?:s|ed)? to know|raised the question)(?: \w+)?"
@@ -82,12 +89,42 @@ _THIRD_PERSON = _either(
 _OPEN_QUESTION = _either(
     r"(?:the|a|one|another|open|big|key|next|other) question (?:of |is |remains |was |being )?(?:whether|if|which|who|whom"
     r"|whose|what|where|how)",
+    # "the main thing we keep asking ourselves is who ..."
+    r"(?:thing|question|issue|puzzle|unknown)\b[^.?!;]{0,40}\b(?:is|remains) (?:who|which|whom|whose|whether)",
 )
-_LABEL = re.compile(r"^(?:[A-Z][\w /&-]{0,30}|Q\d+|R\d+|REQ[- ]?\d+|US[- ]?\d+|#\d+|\d+)\s*[:–—-]\s+(?=\S)")
+# what frames the work rather than asking for an analysis: someone's wish to understand in general
+# ("The board wants to understand the market better"), a topic people have been asking about; an
+# indirect question naming what to find ("... wants to understand which hosts ...") still asks
+_FRAMING = _either(
+    r"(?:wants?|wanted|would like|'d like|needs?|is keen|are keen|hopes?|come) to (?:better )?(?:understand|get a (?:sense|feel|picture|view) of)"
+    r"(?! (?:which|who|whom|whose|how many|how much)\b)",
+    r"(?:ha(?:s|ve) been|keeps?|kept|were|was) asking (?:about|around)",
+)
+# the writer's own wish to understand something named by a question is an ask ("We would like to understand
+# where shipments get stuck"); someone else's ("The leadership team wants to understand whether ...") frames the work
+_OWN_QUESTION = re.compile(r"\b(?:we|i)(?:'d| would| really| also)* (?:want|like|need|hope|are keen|am keen) to (?:better )?understand (?:where|whether|if|how|what|why|which|who)\b", re.I)
+
+
+def _framing(text: str) -> bool:
+    return bool(_FRAMING.search(text)) and not _OWN_QUESTION.search(text)
+
+
+# a goal reported, not an ask: someone wants to do something that is no analysis ("they want to seed the
+# new alliance event with look-alikes"): it says why the ask before it matters
+_REPORTED_GOAL = re.compile(
+    rf"\b(?:wants?|wanted|would like|'d like|plans?|aims?|hopes?|intends?|need|needs) to (?!(?:{_ANALYSIS_VERBS}|be|have)\b)[a-z]+", re.I)
+_WH_WORD = _either("which", "who", "whom", "whose", "whether", "where", "how many", "how much")
+# a modifier of the ask before it, not an ask of its own: "rank them lowest first", "sort those by size"
+_MODIFIER = re.compile(
+    r"^(?:and |then |also )?(?:rank|sort|order|list|show)\s+(?:them|these|those|it|the results?|that(?: list)?)"
+    r"(?:\s+(?:by [\w -]{1,30}|\w+est first|(?:in )?(?:ascending|descending|reverse)(?: order)?|from \w+ to \w+|top first|first|pls|please))*\s*[.!]?$",
+    re.I,
+)
+_LABEL = re.compile(r"^(?:[A-Z]{1,4}[- ]?\d+(?:\.\d+)*|[A-Z][\w /&-]{0,30}|Q\d+|R\d+|REQ[- ]?\d+|US[- ]?\d+|#\d+|\d+)\s*[:–—-]\s+(?=\S)")
 _PRIORITY_NOTE = re.compile(r"^\s*(?:\(|\[)?\s*(?:(?:high|medium|low|top)\s+priority|priority\s*[:=]?\s*(?:high|medium|low|\d)|p[0-3]|must[- ]have|should[- ]have|could[- ]have|nice[- ]to[- ]have)\s*(?:\)|\])?\s*[:–—-]?\s*", re.I)
 _NON_GOAL = _either(
     "out of scope", "not in scope", "non[- ]goals?", r"(?:we|i)\s+(?:do not|don'?t|won'?t|will not)\s+(?:need|want|require|ask|expect|look)",
-    "no need (?:to|for)", r"not (?:needed|required|necessary|wanted|requested|part of (?:this|the))", "not interested in",
+    "no need (?:to|for)", r"no (?:\w+ ){0,2}(?:needed|required|wanted)", r"not (?:needed|required|necessary|wanted|requested|part of (?:this|the))", "not interested in",
     "not looking (?:for|to|at)", "(?:is|are) excluded", "excluded from", "don'?t bother", "not (?:a|our) (?:priority|focus|goal)",
     "not this (?:time|quarter|phase)", "deferred", "parked", "outside (?:the |our )?scope",
 )
@@ -116,6 +153,12 @@ def section_of(headings: list[str]) -> str:
     heading holds words of several kinds, its last one is its head noun: "Compliance - Graph
     Questions" lists questions, "Privacy requirements" ... the earlier kind wins a tie."""
     for heading in reversed(headings):
+        # "(Compliance Ops, Q1)" says who or when, not what the section holds
+        heading = re.sub(r"\([^)]*\)", " ", heading)
+        # "Objective 3: Grow audience": a numbered label before the colon says what the section is
+        label = re.match(r"^\s*([A-Za-z][\w -]{0,30}?)\s*\d+(?:\.\d+)*\s*:", heading)
+        if label and (kinds := [name for name, pattern in _SECTIONS.items() if pattern.search(label.group(1))]):
+            return kinds[0]
         ends = {name: max(m.end() for m in found) for name, pattern in _SECTIONS.items()
                 if (found := list(pattern.finditer(heading)))}
         if ends:
@@ -143,7 +186,7 @@ def strip_label(text: str) -> str:
 # which ..."), a greeting ("Hello, please ..."), a speaker or topic before a question ("city team: which ...")
 _LEAD_CLAUSE = re.compile(
     r"^(?:(?:if|when|whenever|once|where|while|as|ideally|if possible)\b[^,]{0,60},"
-    r"|(?:\w+\s+){0,2}\w+ly,|(?:hi|hello|hey|dear|good (?:morning|afternoon))\b[^,]{0,30},"
+    r"|(?:\w+\s+){0,2}\w+ly,|(?:first|second|third|next|then|also|finally|lastly|plus|besides|beyond that|on top of that)\s*,|(?:hi|hello|hey|dear|good (?:morning|afternoon))\b[^,]{0,30},"
     r"|(?:and\s+|also\s+|so\s+)?[\w&/ -]{1,30}:(?=\s+(?:which|who|whom|whose|what|where|how|whether)\b))\s+(?=\S)",
     re.I,
 )
@@ -166,7 +209,7 @@ def ask_form(text: str) -> str:
         return "direct"
     if _QUESTION_START.match(core) and len(core.split()) >= 4 and not re.match(r"^(?:when|how|why) (?:we|i|the|this|it)\b", core, re.I):
         return "direct"
-    if _IMPERATIVE.match(core) or _FIRST_PERSON.search(core) or _VERB_WH.search(core) or _OPEN_QUESTION.search(core):
+    if _IMPERATIVE.match(core) or _BUILD_ANALYSIS.match(core) or _FIRST_PERSON.search(core) or _VERB_WH.search(core) or _OPEN_QUESTION.search(core):
         return "direct"
     if _THIRD_PERSON.search(core):
         return "reported"
@@ -193,7 +236,15 @@ def is_greeting(text: str) -> bool:
     return bool(_GREETING.match(strip_label(text)))
 
 
-_STATES = re.compile(r"\b(?:is|are|was|were|has|have|had|handles?|covers?|runs?|meets?)\b", re.I)
+# an analysis no graph algorithm answers ("a keyword trend forecast", "a sentiment score per city"): still an
+# ask, which then maps to no algorithm
+_NULL_ANALYSIS = _either(r"forecasts?", r"forecasting", r"projections?", r"predictions?", r"predictive", r"sentiment(?: scores?| analysis)?",
+                         r"trend analysis", r"what-if")
+_STATES = re.compile(r"\b(?:is|are|was|were|has|have|had|handles?|covers?|runs?|meets?|holds?|contains?|includes?|comprises?)\b", re.I)
+# a description of the data: "... records, from which a graph may be constructed in which each person is linked to ..."
+_DATA_DESCRIPTION = re.compile(
+    r"\bfrom which (?:a |the )?(?:graph|network)s? (?:may|can|could|will|would|is|are) (?:be )?(?:built|constructed|derived|drawn|made|formed|created)"
+    r"|\b(?:graph|network) (?:in|of) which (?:each|every|all)\b", re.I)
 
 
 def _decides(text: str) -> bool:
@@ -213,8 +264,18 @@ def classify(text: str, section: str, in_list: bool) -> str:
         return "background"
     if is_prohibition(text):  # what may not be done is a constraint, whatever it names
         return "constraint"
+    core = strip_label(text)
+    if _MODIFIER.match(core):  # it shapes the ask before it, which holds the analysis
+        return "background"
     form = ask_form(text)
-    intent = bool(algorithms.asks(strip_label(text)))
+    if form != "direct" and _DATA_DESCRIPTION.search(core):
+        return "background"
+    if _framing(core) and ask_form(_FRAMING.sub(" ", core)) != "direct":
+        return "background"
+    if (form == "reported" and _REPORTED_GOAL.search(core) and not ask_form(_REPORTED_GOAL.sub(" ", core))
+            and not _WH_WORD.search(core)):  # "needs to decide which depots ..." still asks which
+        return "background"
+    intent = bool(algorithms.asks(core)) or bool(_NULL_ANALYSIS.search(core) and not _STATES.search(core))
     if section == "stakeholders" and in_list and not (form == "direct" and intent):
         return "stakeholder"
     if is_constraint(text) and not (intent and form):
@@ -233,8 +294,10 @@ def classify(text: str, section: str, in_list: bool) -> str:
         return "ask"
     if in_list and section == "asks" and not intent:
         # a listed ask without a catalog algorithm is still an ask (answered "no algorithm"), unless it
-        # only states a fact ("The board meets on Tuesdays.")
-        return "ask" if not re.search(r"\b(?:is|are|was|were|has|have|had|meets?|happens?|runs?)\b", text, re.I) else "background"
+        # only states a fact ("The board meets on Tuesdays.") or a metric's target ("Open rate from 31% to 35%")
+        if len(text.split()) < 3:  # "Logistics", "Health": a heading written as an item
+            return "background"
+        return "ask" if not re.search(r"\b(?:is|are|was|were|has|have|had|meets?|happens?|runs?)\b|\d\s*%", text, re.I) else "background"
     if section == "objectives" and in_list:
         return "objective"
     return "background"

@@ -18,6 +18,21 @@ _MIN_CHARS = 8
 # a question that only points back ("Who are they?", "Which ones are those, and ...?"): it asks about
 # what the sentence before it describes, so the two are one ask
 _POINTING_BACK = re.compile(r"^(?:who|which(?: ones)?|what|where)\s+(?:are|is|were|was)\s+(?:they|these|those|it|them|that)\b", re.I)
+# an item labelled as a key result of an objective ("KR1.2: ...") is what the objective asks for
+_KEY_RESULT = re.compile(r"^\s*(?:KR\s*[-.]?\s*\d|key result\b)", re.I)
+# the method for the ask before ("... so use something that optimises modularity"): it belongs to that ask
+_METHOD_HINT = re.compile(r"(?:^|\b(?:so|and|then|but)\s+)(?:please\s+|pls\s+)?use (?:something|an? (?:\w+ )?(?:method|algorithm|approach|technique)|one|whatever) (?:that|which)\b", re.I)
+# a question for what is wanted ("ok what does live-ops actually want", "anything else?"): what answers it
+# in a chat or a conversation lists the asks, often as bare noun phrases
+_SOLICIT = re.compile(
+    r"^(?:(?:ok|okay|so|and|then)\b,?\s*)*(?:what (?:else )?(?:does|do|did|would|will) [\w&/ -]{1,30}? (?:actually |really |also )?(?:want|need|ask for|expect)"
+    r"|what else\b|anything else\b|what do (?:they|you|we) (?:want|need))", re.I)
+# "also lone wolves, players w/ basically no raid partners": one more item in that list, a noun phrase
+# with no verb before its first comma (a verb there makes it a statement: "also they suspect rings ...")
+_MORE_OF_THE_LIST = re.compile(r"^(?:also|and|plus|oh and|and also)\s+(?P<head>[^,;:=]+)(?:,|$)", re.I)
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|be|been|am|do|does|did|have|has|had|can|could|will|would|should|may|might|must|shall|need|needs"
+    r"|want|wants|think|guess|know|suspect|said|says|say|theres|there's|it's|that's|\w+ed)\b|'(?:s|re|ve|ll|d)\b", re.I)
 NO_ASK_WARNING = "no ask found in the documents: nothing in them asks for an analysis"
 
 
@@ -71,13 +86,25 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
     out = Requirements()
     seen: set[str] = set()
     for source in sources:
+        solicited = False
         for block in blocks(source["text"]):
             context = [*block.headings, *([block.parent] if block.parent else [])]
             section = section_of(context)
+            # an objective broken into areas lists its asks at the leaves; an OKR's key results are its asks
+            if section == "objectives" and block.kind == "item" and (block.level >= 2 or _KEY_RESULT.match(block.text)):
+                section = "asks"
             for sentence, in_list in _candidates(block):
                 if len(sentence) < _MIN_CHARS and not in_list:
                     continue
+                if _METHOD_HINT.search(sentence) and out.requirements and out.requirements[-1].source == source["name"]:
+                    out.requirements[-1].text += " " + sentence
+                    continue
                 kind = classify(sentence, section, in_list or block.kind == "row")
+                if block.kind in ("message", "para") and _SOLICIT.match(sentence):
+                    solicited = True
+                elif solicited and kind == "background" and (more := _MORE_OF_THE_LIST.match(sentence)) \
+                        and len(sentence.split()) >= 4 and not _VERBISH.search(more.group("head")):
+                    kind = "ask"
                 if kind == "stakeholder":
                     out.stakeholders.append(sentence)
                 elif kind == "constraint":

@@ -1,0 +1,113 @@
+"""Asks as people write them (issue 12, the classes fresh-e showed), in other words than that corpus:
+what must become a requirement, what must not, and where a sentence ends."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph_agents.nodes.extract_requirements import parse_requirements
+from graph_agents.nodes.extract_requirements.blocks import sentences
+
+
+def _asks(text: str) -> list[str]:
+    return [r.text for r in parse_requirements([{"name": "doc.md", "text": text}]).requirements]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Please ask Dr. Okafor, who keeps the St. Helens data, which depots matter most. Then stop.",
+     ["Please ask Dr. Okafor, who keeps the St. Helens data, which depots matter most.", "Then stop."]),
+    ("For the papers of Prof. M. Duarte et al. in the U.S. archive, which are closest? Next.",
+     ["For the papers of Prof. M. Duarte et al. in the U.S. archive, which are closest?", "Next."]),
+    # a company abbreviation may end a sentence; mid-sentence it does not
+    ("The data comes from Norvik Ltd. The board meets monthly.", ["The data comes from Norvik Ltd.", "The board meets monthly."]),
+    ("Norvik Ltd. and Arden Inc. share suppliers.", ["Norvik Ltd. and Arden Inc. share suppliers."]),
+])
+def test_titles_initials_and_abbreviations_end_no_sentence(text, expected):
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize("text, words", [
+    # key results of an OKR, even with a date that reads like a constraint
+    ("## Objective 2: Grow our reach\n\n- KR2.1: Find the outlets that sit between otherwise separate reader groups, reviewed by 3 March.\n",
+     "outlets that sit between"),
+    ("## Objective 4: Plan ahead\n\n- KR4.2: Build a footfall forecast per branch that ops signs off by Q2.\n", "footfall forecast"),
+    # a table's request column holding a noun phrase; the heading's parenthesis names only the team
+    ("# Network questions (Compliance team)\n\n| # | Request | Priority |\n|---|---|---|\n| 1 | Quarterly churn projection per region | Low |\n",
+     "churn projection"),
+    # release notes: items requested for the next version
+    ("# Release notes v3.0\n\n## Fixed\n- Duplicate stations merged.\n\n## Requested for v3.1\n- Stations most like Kings Cross in how they connect\n",
+     "Stations most like Kings Cross"),
+    # a wish said of the thing wished for
+    ("Thanks for the call. A demand forecast per store would be handy.\n", "demand forecast"),
+    ("Thanks for the call. We would appreciate a projection of membership by year.\n", "projection of membership"),
+    ("Thanks for the call. A passenger sentiment score per route would be lovely.\n", "sentiment score"),
+    # an ask in the passive
+    ("Notes from the ops review.\n\nAll stations within three stops of Central should be identified before the closure.\n",
+     "within three stops of Central"),
+    # the question inside a statement
+    ("The big unknown for us is whether the depots still form one connected network after the merger.\n", "one connected network"),
+    # nested goals: the leaves are the asks
+    ("# Supply study\n\n- Goals\n  - Risk\n    - Flag every supplier that sits downstream of a sanctioned firm\n", "Flag every supplier"),
+    # the writer's own wish to understand what a question names
+    ("We would like to understand where parcels pile up because everything funnels through one depot.\n", "parcels pile up"),
+])
+def test_an_ask_as_people_write_it_becomes_a_requirement(text, words):
+    assert any(words in ask for ask in _asks(text)), _asks(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The steering committee wants to understand the supplier landscape before the tender.\n",
+    "The trustees want to understand whether the merger has worked, two years on.\n",
+    "Sales have been asking about referral loops for months.\n",
+    "They want to launch the loyalty scheme with those customers.\n",
+    "# Plan\n\n- Goals\n  - Logistics\n",
+    "## Objective 1: Engagement\n\n- KR1.1: Open rate from 20% to 25%.\n- KR1.2: 90% of posts tagged by topic (no graph work needed).\n",
+    "## Not planned\n\n- Fare prediction for 2030.\n",
+    # a memo describing its data
+    "1. The Registry holds filings of some 9,000 charities from 2001 onwards, from which a network may be built in which"
+    " each trustee is linked to every charity whose board they sit on, and to every other trustee of it.\n",
+])
+def test_framing_goals_and_headings_are_no_requirement(text):
+    assert _asks(text) == []
+
+
+def test_a_numbered_label_of_a_heading_says_its_section_and_a_plain_one_does_not():
+    from graph_agents.nodes.extract_requirements.classify import section_of
+
+    assert section_of(["Objective 3: Grow audience"]) == "objectives"
+    assert section_of(["Goal 2: Stakeholders"]) == "objectives"
+    assert section_of(["Note: questions for the vendor"]) == "asks"
+
+
+def test_framing_that_names_what_to_find_is_still_an_ask():
+    asks = _asks("The COO wants to understand which suppliers are single points of failure in the network.\n")
+    assert len(asks) == 1 and "single points of failure" in asks[0]
+
+
+def test_a_reported_goal_that_names_what_to_find_is_still_an_ask():
+    asks = _asks("The planning team needs to decide which depots are the most central in the network.\n")
+    assert len(asks) == 1
+
+
+def test_an_order_for_the_ask_before_is_no_ask_of_its_own():
+    text = "[09:01] ana: which customers have the fewest direct contacts?\n[09:02] ana: sort those by region\n"
+    assert _asks(text) == ["which customers have the fewest direct contacts?"]
+
+
+def test_the_method_for_the_ask_before_joins_it():
+    asks = _asks("Which stores form natural clusters? Please use something that optimises modularity.\n")
+    assert len(asks) == 1 and "modularity" in asks[0] and "natural clusters" in asks[0]
+
+
+def test_in_reply_to_what_is_wanted_one_more_noun_phrase_is_an_ask():
+    text = ("[10:00] kim: so what does finance actually want\n"
+            "[10:01] lee: top of list: which vendors get paid most often?\n"
+            "[10:02] lee: also dormant vendors, suppliers w/ hardly any payments in a year\n"
+            "[10:03] lee: also they suspect duplicate invoices\n")
+    asks = _asks(text)
+    assert len(asks) == 2 and asks[1].startswith("also dormant vendors")
+
+
+def test_a_noun_phrase_nobody_asked_for_is_no_ask():
+    text = "[10:00] kim: morning\n[10:02] lee: also dormant vendors, suppliers w/ hardly any payments in a year\n"
+    assert _asks(text) == []
