@@ -441,9 +441,13 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 strong="cycle | cycles | cyclic | circular | round in circles | in circles | go round | goes round"
                 " | round trip | round tripping | loop | loops | closed loop | carousel | wash trade | wash trading"
-                " | kiting | bounce back | back and forth | back to the sender | back to where | back to the"
-                " | back at the | comes back | come back | end up back | ends up back | returns to | return to"
-                " | mutually reachable | strongly connected | circular dependency | feedback loop | reciprocal"
+                " | kiting | bounce back | back and forth | back to the sender | back to where"
+                " | comes back | come back | end up back | ends up back"
+                # back to where it came from: its own origin, not just somewhere
+                + "".join(f" | {lead} {end}" for lead in ("back to", "back at", "return to", "returns to", "returned to")
+                          for end in ("the account", "the same", "its origin", "its source", "the original", "the first",
+                                      "the origin", "the sender", "the source"))
+                + " | mutually reachable | strongly connected | circular dependency | feedback loop | reciprocal"
                 " | round robin | in a circle | in a loop | circle back | round and round | back to themselves"
                 " | back to itself | where they started | where it started | full circle | circulate | circulates"
                 " | circulating | circulation | closed set | back into | out of and back | closed circuit | closed circuits"
@@ -473,7 +477,8 @@ CATALOG: dict[str, Algorithm] = {
                 # going round the same few places, never leaving them
                 " | keep ... round | keeps ... round | never leave | never leaves | never leaving | without ever leaving"
                 " | never get out | never escape",
-                weak="wash | return | returns | back",
+                # "send the report back to the team", "return to the start page": going back alone is no loop
+                weak="wash | return | returns | back | back to the | back at the | returns to | return to",
             ),
             core_only=True,
         ),

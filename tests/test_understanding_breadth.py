@@ -326,6 +326,10 @@ BREADTH_2 = {
 }
 NOTHING_2 = ["The central bank raised rates in March.", "All pages must link back to the home page.",
              "Send the results to the team by email.", "We need the report in both English and German."]
+# going back is a loop only when it is back to where it came from
+BACK = {"scc": ["Does money sent out return to the account it left?", "Does the money come back to its origin?"]}
+NOTHING_BACK = ["Please send the report back to the team.", "Get back to the client by Friday.",
+                "The tool should return to the start page after saving."]
 
 # still read wrong; strict, so a fix shows up as a pass to move into the table
 KNOWN_MISSES = {
@@ -340,7 +344,6 @@ KNOWN_MISSES = {
         "the loop is in a purpose clause ('so that'), which does not decide",
     "Which cables, if cut, would leave part of the campus disconnected?":
         "'disconnected' in the consequence is read as a second ask for components",
-    "All pages must link back to the home page.": "'back to the' is a strong loop phrase even in a statement",
 }
 
 
@@ -350,6 +353,7 @@ def _cases(table: dict[str, list[str]], nothing: list[str]) -> list:
             if text in KNOWN_MISSES else (text, expected) for text, expected in rows]
 
 
-@pytest.mark.parametrize("text, expected", _cases(BREADTH, NOTHING) + _cases(BREADTH_2, NOTHING_2))
+@pytest.mark.parametrize("text, expected", _cases(BREADTH, NOTHING) + _cases(BREADTH_2, NOTHING_2)
+                         + _cases(BACK, NOTHING_BACK))
 def test_each_algorithm_in_plain_words_and_jargon_and_lines_that_ask_nothing(text, expected):
     assert _understood(text) == expected
