@@ -999,7 +999,9 @@ CATALOG: dict[str, Algorithm] = {
                 f" | every closed {CLOSED} | exact {CLOSED} | in each one",
                 # not "each other in a loop": that is who reaches whom (SCC)
                 named=f"each {CLOSED} | every {CLOSED} | members of each | in each {CLOSED} | each circular {CLOSED}"
-                f" | each individual {CLOSED} | each closed {CLOSED} | each separate {CLOSED} | each distinct {CLOSED}",
+                f" | each individual {CLOSED} | each closed {CLOSED} | each separate {CLOSED} | each distinct {CLOSED}"
+                # the loops, then who is in each of them: "are there loops, and which packages are in each one"
+                + "".join(f" | {{closed}} {comma}and which ... in each" for comma in ("", ", ")),
                 medium="cycle | cycles",
             ),
             params={

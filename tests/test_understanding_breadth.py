@@ -328,6 +328,9 @@ NOTHING_2 = ["The central bank raised rates in March.", "All pages must link bac
              "Send the results to the team by email.", "We need the report in both English and German."]
 # going back is a loop only when it is back to where it came from
 BACK = {"scc": ["Does money sent out return to the account it left?", "Does the money come back to its origin?"]}
+# the loops asked for, then who is in each of them, in a second clause
+EACH = {"simple_cycles": ["Are there payment loops and which accounts are in each?",
+                          "Do the suppliers form rings, and which firms are in each one?"]}
 NOTHING_BACK = ["Please send the report back to the team.", "Get back to the client by Friday.",
                 "The tool should return to the start page after saving."]
 
@@ -354,6 +357,6 @@ def _cases(table: dict[str, list[str]], nothing: list[str]) -> list:
 
 
 @pytest.mark.parametrize("text, expected", _cases(BREADTH, NOTHING) + _cases(BREADTH_2, NOTHING_2)
-                         + _cases(BACK, NOTHING_BACK))
+                         + _cases(BACK, NOTHING_BACK) + _cases(EACH, []))
 def test_each_algorithm_in_plain_words_and_jargon_and_lines_that_ask_nothing(text, expected):
     assert _understood(text) == expected
