@@ -139,7 +139,8 @@ MARKS = "flag | flags | label | labels | tag | tags | risk | score | suspicion |
 GROUP = define_words("group", "community | group | cluster | clan | crowd | team | camp | circle | faction | tribe"
                      " | segment | silo | department | region | world | scene | audience | side | part | cohort"
                      " | division | unit | bloc | island | fandom | school | party | generation | club | society"
-                     " | guild | league | office | country | city | company | business | organisation | organization")
+                     " | guild | league | office | country | city | company | business | organisation | organization"
+                     " | crew | gang | clique | bubble | pocket | set | bunch | grouping | neighbourhood | neighborhood")
 JOIN = define_words("join", "link | connect | join | bridge | tie | span | unite | straddle | couple | knit")
 APART = define_words("apart", "separate | different | distinct | unrelated | unconnected | disconnected | rival"
                      " | opposing | otherwise | disparate | isolated | both | two")
@@ -150,7 +151,7 @@ AMPLIFY = define_words("amplify", "reshare | repost | retweet | share | amplify 
                        " | repeat | imitate | mimic | cite | reference | boost | recommend | endorse")
 # turning to someone: "the hub everyone calls", "the one everybody else consults"
 TURN = define_words("turn", "call | visit | consult | contact | message | ask | cite | follow | trust | use | phone | email"
-                    " | pass | look | defer | listen | go")
+                    " | pass | look | defer | listen | go | talk | speak | write | deal | trade")
 # what others seek from someone who counts: "whose endorsement everyone seeks"
 BACKING = define_words("backing", "endorsement | approval | backing | blessing | support | favour | favor | advice | attention")
 # carrying a thing onwards: "ripple the furthest", "travel the farthest" (with a superlative: who carries most)
@@ -184,14 +185,34 @@ ADVERSE = define_words("adverse", "failed | broken | infected | compromised | re
 PEER = define_words("peer", "neighbour | neighbor | contact | friend | author | collaborator | partner | peer"
                     " | colleague | associate | connection | counterparty | acquaintance | follower | coworker | teammate"
                     " | classmate | coauthor")
+# the ones a vertex deals with, counted by degree ("no raid partners"); not its ties or links, nor a kind
+# ("with no supplier" is being stranded), which are
+# whether it is connected at all (components)
+PARTNER = define_words("partner", "partner | contact | friend | counterparty | neighbour | neighbor | follower"
+                       " | collaborator | coauthor | teammate | buddy | ally")
 # being left with no connection at all: "would the clinics be cut off", "end up stranded"
 STRANDED = define_words("stranded", "stranded | unreachable | disconnected | isolated | orphaned | marooned")
 # the relationships of a network as people name them: "single cables", "which pipes, if cut, ..."
 LINE = define_words("line", "link | route | connection | segment | pipe | line | road | cable | wire | fibre | fiber"
-                    " | lane | channel | track | rail | span | corridor | trunk | feeder")
+                    " | lane | channel | track | rail | span | corridor | trunk | feeder | edge | relationship | tie | bond | main"
+                    " | flight | bridge | tunnel | pipeline")
 # the sites of a network, each of which may be the one whose loss cuts others off ("a single airport")
 SITE = define_words("site", "airport | station | depot | site | server | router | node | junction | warehouse"
-                    " | substation | plant | office | port | terminal | exchange | switch | tower | facility | gateway")
+                    " | substation | plant | office | port | terminal | exchange | switch | tower | facility | gateway | hub"
+                    " | hospital | clinic | store | shop | school | bank | branch")
+# the steps a path is counted in: "how many hops separate", "the fewest transfers from A to B"
+HOP = define_words("hop", "hop | step | transfer | stop | leg | handshake | introduction | jump | link | degree | change")
+# what a path between two named ones is called: "the shortest money trail", "the quickest chain"
+TRAIL = define_words("trail", "path | route | chain | trail | way | sequence | journey | connection | itinerary | link")
+# the kinds of vertex an ask names one of: "shoppers like shopper s-12", "servers that behave like server web-01"
+KIND = define_words("kind", "account | customer | user | shopper | buyer | supplier | vendor | server | host | store"
+                    " | patient | doctor | company | firm | product | node | vertex | member | person | device | station"
+                    " | merchant | seller | client | item | sku | entity | employee | subscriber | number")
+# receiving what many send: "keep sending to the big receivers" (authorities, HITS)
+RECEIVER = define_words("receiver", "receiver | receiving | recipient | destination | sink | collector | target | payee | beneficiary")
+SEND = define_words("send", "send | pay | transfer | point | link | refer | forward | route | wire")
+# the closed chains simple cycles lists one by one
+CLOSED = define_words("closed", "loop | cycle | ring | circuit | carousel | chain | round trip | rotation")
 # a connected whole: "sit in one connected lump"
 WHOLE = define_words("whole", "blob | piece | mass | web | cluster | lump | component | island | tangle | mesh | network")
 
@@ -211,7 +232,7 @@ CATALOG: dict[str, Algorithm] = {
             description="Importance of each vertex from the importance of those linking to it.",
             intents=phrases(
                 strong="influential | influence | influencer | opinion leader | thought leader | pagerank | page rank"
-                " | most important | importance | most central | centrality | trust ... most | authority | authorities | authoritative | most pull | prominent | prominence"
+                " | most important | importance | most central | central to | so central | =centrality | =centralities | trust ... most | authority | authorities | authoritative | most pull | prominent | prominence"
                 " | sway | clout | most cited | most referenced | most trusted | most popular | key player"
                 " | heavy hitter | power user | who matters most | matter most | most weight | most powerful"
                 " | most significant | carry weight | rank ... by importance | rank ... by influence | vip"
@@ -240,13 +261,18 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {SPREAD} the widest | {SPREAD} the most widely | {SPREAD} the most"
                 " | power centre | power centres | power center | power centers | centre of power | center of power"
                 f" | seat of power | {BACKING} {EVERYONE} | {BACKING} ... {EVERYONE} seeks | {BACKING} ... {EVERYONE} wants"
-                f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow",
-                medium="important | central | ranking | rank | popular | popularity | reputation | most connected"
+                f" | {DRAW} ... {PEOPLE} in | {DRAW} ... {PEOPLE} into | most other ... follow"
+                # being chosen by those that are chosen most themselves; the ones the others answer to
+                " | that themselves get the most | who themselves get the most | themselves ... the most"
+                " | others answer to | answer to | report up to | leaning on | lean on | leans on | widely depended on"
+                " | revolve around | revolves around | revolving around",
+                medium="important | ranking | rank | popular | popularity | reputation | most connected"
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
                 " | driver | drivers | depend on | depends on | reach | critical | valued | trend | dominant"
                 " | respected | magnet | magnets | stature | pivotal | most other | most others"
                 f" | {EVERYONE} else",
-                weak="top | drive | matter | stand out | biggest | who ... most | which ... most",
+                # "the central bank", "our central office": a name, unless more says importance
+                weak="top | drive | matter | stand out | biggest | who ... most | which ... most | central",
             ),
             params={
                 "damping_factor": Param(float, 0.85, "probability of following a link", 0.5, 0.99),
@@ -271,8 +297,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | between ... circles | between ... teams | between ... departments | between ... regions"
                 " | between ... networks | between ... silos | between ... parts | between ... sides"
                 " | across ... communities | across ... groups | across ... silos | connect ... communities"
-                " | whose loss | whose removal | whose failure | if removed | would split"
-                " | would fragment | would break | cut off | control ... flow | transit"
+                " | control ... flow | transit"
+                # what a failure does to the paths between others, not to who stays reachable
+                " | cut the most paths | most paths between | most of the paths | unable to ... between"
                 # lying on the shortest paths of others, not one path asked for ("show me the shortest path")
                 " | sitting on | sits on ... paths | sit on ... paths | on ... paths between | paths between other"
                 " | paths between others | share of the ... paths | lots of the paths | many of the paths"
@@ -281,8 +308,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | connecting traffic | connecting flights | connecting passengers | transfer traffic | transit traffic"
                 " | through traffic | critical junction | junction | link between | links between | connection between"
                 " | only link | only connection | only path | only route | in the middle of | otherwise unrelated"
-                " | otherwise unconnected | otherwise isolated | would isolate | if ... fail | if ... failed | if ... closed"
-                " | if ... removed | if ... went down | if ... goes down | if ... go down | through which | routed through"
+                " | otherwise unconnected | otherwise isolated | through which | routed through"
                 " | route through | gateway | gateways | choke | hold ... together | holds ... together | glue"
                 " | pinch point | pinch points | squeeze point | weak link | weakest link | single hub | single point"
                 " | get stuck | gets stuck | held up at | traffic jam | bridges | bridged | span ... divide"
@@ -299,6 +325,10 @@ CATALOG: dict[str, Algorithm] = {
                 # where everyone ends up passing through, not where everyone ends up
                 f" | {EVERYONE} ... end up ... through",
                 medium="between | critical link | =routed | between ... and | stuck"
+                # a failure alone is shared with articulation points: its consequence decides there
+                " | whose loss | whose removal | whose failure | if removed | would split | would fragment | would break"
+                " | cut off | would isolate | if ... fail | if ... failed | if ... closed | if ... removed | if ... went down"
+                " | if ... goes down | if ... go down"
                 # the active verb joining two parties ("link the X with the Y"), not "linked"/"connected"
                 " | =link ... with | =links ... with | =connect ... with | =connects ... with | =link ... and"
                 " | =links ... and | =connect ... and | =connects ... and | =bridge ... and | =join ... with"
@@ -325,7 +355,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | audience | audiences | buy together | bought together | purchased together | co purchase"
                 " | co purchased | frequently together | densely connected | tightly knit | close knit"
                 " | circles of | similar behaviour | similar behavior | behave alike | persona | personas"
-                " | micro segment | group ... into | groups of similar | split ... into groups"
+                " | micro segment | group ... into | fall into ... {group} | falls into ... {group} | groups of similar | split ... into groups"
                 " | break ... into groups | divide ... into groups | partition ... into | cliques | clique"
                 " | among themselves | mostly ... each other | mostly with each other | rarely with anyone"
                 " | rarely ... outside | clan | clans | faction | factions | echo chamber | echo chambers | filter bubble"
@@ -379,6 +409,10 @@ CATALOG: dict[str, Algorithm] = {
                 " | connected to each other | connected with each other | linked with each other | linked together"
                 " | connected together | chained together | joined up | to nobody else | to no one else"
                 " | stranded | orphan | orphans | orphaned | no ties to | no links to | unconnected"
+                # "no connection at all": the negator is part of the ask, so the longer phrase must win over "connected at all"
+                " | no connection at all | no connections at all | no link at all | no links at all | no ties at all"
+                " | no tie at all | no contact at all | no relationship at all | no link whatsoever | no connection whatsoever"
+                " | main body | nothing between them | no link between them | clusters of linked | groups of linked"
                 " | nothing to do with the rest | nothing to do with anyone else | no contact with the rest"
                 " | not reachable | unreachable | cannot reach | can not reach | any link | link at all | at all connected"
                 # connected to each other, cut off from the rest
@@ -388,7 +422,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | "
                 + combine("share | shared | sharing | same | common | reuse | tied to | linked by | linked through"
                           " | connected through | connected by", IDENTIFIERS),
-                medium="component | components | rest of the network | from the rest | isolated | reachable | linked"
+                medium="component | components | rest of the network | from the rest | isolated | reachable | =linked"
                 " | collusion | colluding | collude | colludes | one fraudster | one person | fraud ring | network of accounts | any chain | tied to"
                 " | duplicates | share ... account | same ... account | shared account | from everything else | from everyone else",
                 weak="connected | identity | resolution | share | shared | sharing",
@@ -407,14 +441,23 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 strong="cycle | cycles | cyclic | circular | round in circles | in circles | go round | goes round"
                 " | round trip | round tripping | loop | loops | closed loop | carousel | wash trade | wash trading"
-                " | kiting | bounce back | back and forth | back to the sender | back to where | back to the"
-                " | back at the | comes back | come back | end up back | ends up back | returns to | return to"
-                " | mutually reachable | strongly connected | circular dependency | feedback loop | reciprocal"
+                " | kiting | bounce back | back and forth | back to the sender | back to where"
+                " | comes back | come back | end up back | ends up back"
+                # back to where it came from: its own origin, not just somewhere
+                + "".join(f" | {lead} {end}" for lead in ("back to", "back at", "return to", "returns to", "returned to")
+                          for end in ("the account", "the same", "its origin", "its source", "the original", "the first",
+                                      "the origin", "the sender", "the source"))
+                + " | mutually reachable | strongly connected | circular dependency | feedback loop | reciprocal"
                 " | round robin | in a circle | in a loop | circle back | round and round | back to themselves"
                 " | back to itself | where they started | where it started | full circle | circulate | circulates"
                 " | circulating | circulation | closed set | back into | out of and back | closed circuit | closed circuits"
                 " | merry go round | boomerang | ping pong | revolving door | circular flow | circular flows"
-                " | come full circle"
+                " | come full circle | in both directions | both ways round | each other in a cycle | each other in a loop"
+                " | each other in a circle | round to each other | round to one another | each other ... receive it back"
+                " | each other ... and back | to each other ... back"
+                " | receive it back | receives it back | get it back | gets it back | get the money back"
+                " | round them forever | go round them | goes round them | round forever | reached from each of the others"
+                " | each ... reached from each | reach each of the others | reaches each of the others"
                 " | recirculate | recirculated | recycled funds | cycled | cycle through | cycle back | loop back"
                 " | loops back | looped | looping | close the loop | closes the loop | flow back | flows back"
                 # mutual reachability, said of a group
@@ -434,7 +477,8 @@ CATALOG: dict[str, Algorithm] = {
                 # going round the same few places, never leaving them
                 " | keep ... round | keeps ... round | never leave | never leaves | never leaving | without ever leaving"
                 " | never get out | never escape",
-                weak="wash | return | returns | back",
+                # "send the report back to the team", "return to the start page": going back alone is no loop
+                weak="wash | return | returns | back | back to the | back at the | returns to | return to",
             ),
             core_only=True,
         ),
@@ -448,6 +492,10 @@ CATALOG: dict[str, Algorithm] = {
             description="Spreads a known label (e.g. a fraud flag) to the vertices around it.",
             intents=phrases(
                 strong="propagate | propagation | spread | spreads | spreading | contagion | contagious"
+                # a label inferred from the ones each vertex deals with: "infer which are bots from who they follow"
+                f" | {MARK} ... from who they | {MARK} ... from whom they | {MARK} ... by who they | from who they {TURN}"
+                " | probably ... from who they | likely ... from who they | work out ... from who they"
+                f" | from the ones they {TURN} | from those they {TURN} | from whoever they {TURN}"
                 " | guilt by association | taint | tainted | exposure | exposed to | inherit | inherits | infect"
                 " | contaminate | contamination | ripple | push ... flag | push ... label | push ... risk"
                 " | pass ... flag | pass ... label | carry over ... label | infer ... label | infer ... labels"
@@ -521,6 +569,11 @@ CATALOG: dict[str, Algorithm] = {
                 " | most direct flights | most direct ... connections | most direct ... links | most ... directly"
                 " | directly connected to the most | number of direct | most direct | largest number of {peer}"
                 " | highest number of {peer} | most {peer} | how many {peer} | address book | contact list | contact book"
+                # how few: "players with basically no raid partners", "the ones with the fewest contacts"
+                f" | no {PARTNER} | basically no {PARTNER} | zero {PARTNER} | fewest {PARTNER} | least {PARTNER} | only one {PARTNER}"
+                f" | greatest number of {PARTNER} | greatest number of {KIND} | largest number of {KIND} | most {KIND} directly"
+                " | greatest number of ... directly | number of ... directly | how many direct"
+                f" | {TURN} the most other | {TURN} the largest number | {TURN} the highest number | {TURN} the most {PEOPLE}"
                 f" | rolodex | phone book | direct {PEER} | more than ... {PEER} | at least ... {PEER} | how many other | by how many | number of other | number of different",
                 medium="contacts | counterparties | busiest | most active",
             ),
@@ -538,7 +591,7 @@ CATALOG: dict[str, Algorithm] = {
             description="PageRank whose random walks restart at chosen seed vertices: importance as seen from them.",
             intents=phrases(
                 # a point of view is what makes it personal: it decides like the name
-                named="personalized pagerank | personalised pagerank | point of view | point of reference | as seen from"
+                named="seen from | importance relative to | important relative to | relative to {kind} | personalized pagerank | personalised pagerank | point of view | point of reference | as seen from"
                 " | from the perspective of | from her perspective | from his perspective | from their perspective",
                 strong="personalized page rank | personalised page rank"
                 " | ppr | random walk with restart | random walks with restart | most relevant to | relevance to"
@@ -546,8 +599,11 @@ CATALOG: dict[str, Algorithm] = {
                 " | from the point of view of | as seen from | relative to ... seed | relative to ... seeds"
                 " | around ... seed | around ... seeds | from ... seed | from ... seeds | closest in influence to"
                 " | most influenced by | influence ... from ... seed | seen from the | seen from our | by relevance to | set of seed | set of seeds | seed set"
-                " | relevance to ... seeds | seed ... rank | seeds ... rank",
-                medium="relevant to | perspective | seed vertices | seed accounts | seed customers",
+                " | relevance to ... seeds | seed ... rank | seeds ... rank"
+
+                " | most to her | most to him | most to them | weighted by proximity | proximity to ... seed"
+                " | important for ... starting at | important for ... starting from | most important to {kind}",
+                medium="relevant to | perspective | seed vertices | seed accounts | seed customers | relative to",
             ),
             params={
                 "seeds": Param(str, "", "comma-separated entities the walks restart at: vertex ids, keys or display names"),
@@ -572,7 +628,10 @@ CATALOG: dict[str, Algorithm] = {
                 " | know the right people | knows the right people | friends in high places | well connected friends"
                 " | connected to other important | connected to other influential | in the best company"
                 " | connected to other well connected | linked to other well connected | connected to ... well connected"
-                " | linked to ... well connected | tied to ... well connected",
+                " | linked to ... well connected | tied to ... well connected"
+                " | themselves ... best connected | themselves ... well connected | themselves ... most connected"
+                " | how well connected its {peer} | how well connected their {peer} | {peer} are well connected"
+                " | {peer} ... most connected | deal with ... who have the most | trade with ... who have the most",
             ),
             params={"maximum_iterations": Param(int, 1000, "cap on ARPACK iterations", 1, 100_000)},
             directed=False,
@@ -591,7 +650,14 @@ CATALOG: dict[str, Algorithm] = {
                 " | point to the best | points to the best | link to the best | links to the best | best sources"
                 " | are hubs | are the authorities | authorities everyone | pointing to the authoritative"
                 " | point to the authoritative | points to the authoritative | pointing to ... authorities"
-                " | point to ... authorities | link to ... authoritative | linking to ... authoritative | pointing to the best",
+                " | point to ... authorities | link to ... authoritative | linking to ... authoritative | pointing to the best"
+                # sending to the ones that many send to, or being sent to by good senders
+                f" | {SEND} to the big {RECEIVER} | {SEND} to the biggest {RECEIVER} | {SEND} to the main {RECEIVER}"
+                f" | {SEND} to the top {RECEIVER} | {SEND} to the best {RECEIVER} | {SEND} ... to the big {RECEIVER}"
+                f" | big {RECEIVER} | biggest {RECEIVER} | {RECEIVER} of ... from the busiest | busiest senders | best senders"
+                " | directories of authoritative | directory of authoritative | cited by the good | cited by good"
+                " | pointed to by the good | pointed to by good | linked to by the good | by the good hubs | by good hubs"
+                " | =HITS",
                 medium="hubs | directory | directories | aggregator | aggregators",
             ),
             params={
@@ -613,12 +679,12 @@ CATALOG: dict[str, Algorithm] = {
                 " | lowest average distance | average distance | reach everyone | reach everybody | reach all the others"
                 " | reach the rest | fastest to reach | quickest to reach | reach ... quickly | reach ... fastest"
                 " | best placed to reach | centrally located | centrally placed | most accessible | close ... to all"
-                " | fastest on average | quickest on average | on average to every | on average to all | close ... on average | closest on average | how close ... to every"
+                " | fastest on average | quickest on average | quickly on average | reach every other | on average to every | on average to all | close ... on average | closest on average | how close ... to every"
                 " | close ... to every | close ... to everyone | near ... to all"
                 # where to site something that should be near everything
                 " | where should we put | where to put | where should we place | where to place | where to locate"
                 " | where should we locate | best location for | best place for | best spot for",
-                medium="closest | nearest | proximity | accessible | quickly reach",
+                medium="closest | nearest | proximity | =accessible | quickly reach",
             ),
             params={
                 "normalized": Param(bool, True, "scale by the size of the reachable part (Wasserman-Faust)"),
@@ -642,7 +708,8 @@ CATALOG: dict[str, Algorithm] = {
                 # "counting the ones it can't reach as nothing": the negation is the unreachable, not the ask
                 " | not reach ... as | can not reach count | unreachable ... as",
                 strong="harmonic centrality | harmonic closeness | closeness ... disconnected"
-                " | close to most | near most | reach most ... quickly | across disconnected parts"
+                " | close to most | near most | closest to most | nearest to most | reach most ... quickly | across disconnected parts"
+                " | not connected ... most others | most others ... not connected | disconnected ... most others"
                 " | even across disconnected | across ... disconnected parts | despite ... disconnected parts"
                 # fastest reach where the network is in pieces: closeness would be undefined there
                 " | disconnected pieces ... reach | reach the rest fastest | reach ... rest ... fastest | reach ... most ... fastest",
@@ -749,7 +816,8 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {PEER} ... also connected | {PEER} ... also linked | {PEER} ... know one another | cliquey | cliquiness"
                 # the ones someone deals with also dealing with each other
                 " | also ... with each other | also ... to each other | also know each other | how tightly knit | how close knit | how closely knit"
-                " | how tight knit",
+                " | how tight knit | {peer} are connected to each other | {peer} ... connected to one another"
+                " | fraction of ... {peer} ... each other | share of ... {peer} ... each other | how clustered",
                 medium="clustered neighbourhood | clustered neighborhood | embeddedness",
             ),
             directed=False,
@@ -779,7 +847,8 @@ CATALOG: dict[str, Algorithm] = {
                 " | no longer ... reachable | could no longer reach | can no longer reach | lose ... only connection"
                 " | lose their only link | lose connectivity | lose ... connectivity | loses connectivity | lost connectivity"
                 " | lose all connection | lose ... connection entirely | lose contact entirely"
-                " | end up with no | left with no | be left with no | no ... path at all | no path at all | no route at all"
+                " | end up with no | left with no | be left with no | leave ... with no | leaves ... with no | whose loss leaves"
+                " | single points whose | single point whose | whose loss would leave | whose loss leaves ... with no | no ... path at all | no path at all | no route at all"
                 f" | leave ... cut off | leaves ... cut off | would leave ... {STRANDED} | leave ... {STRANDED}"
                 " | would disconnect | cut ... into pieces | cut ... into separate | would strand | strand ... from"
                 f" | single {SITE} | one {SITE} whose | only {SITE} ... between | knock ... offline | knocks ... offline"
@@ -814,6 +883,9 @@ CATALOG: dict[str, Algorithm] = {
                           " | tie | routes | route", "would disconnect the | disconnect the | would split the"),
                 # what befalls a relationship rather than a site: a route is cancelled, a pipe bursts
                 medium=f"if cut | if severed | were cut | was cut | is cut | {LINE} ... if cut | {LINE} ... if severed",
+                # the relationship is what fails, and the consequence follows: the head noun sets link against site
+                named=" | ".join(f"{LINE} {comma}if ... {comma}would {effect}" for comma in ("", ", ")
+                                 for effect in ("disconnect", "leave", "cut", "split", "strand", "isolate")),
                 weak="cancelled | canceled | burst | bursts | severed | cut through",
             ),
             directed=False,
@@ -837,7 +909,11 @@ CATALOG: dict[str, Algorithm] = {
                 " | six degrees | degrees from | degrees away from | degrees apart | how many hops between"
                 " | how many steps between | how many steps from | how many hops from | steps apart | hops apart"
                 " | how ... connected to | path between | route between | chain between | connection between"
-                " | degrees of separation | degree of separation | link between | fewest hops between | fewest steps between",
+                " | degrees of separation | degree of separation | link between | fewest hops between | fewest steps between"
+                # counting the steps between two named ones, or the shortest of what joins them
+                f" | how many {HOP} separate | {HOP} separate | fewest {HOP} needed | fewest {HOP} from | least {HOP} from"
+                f" | minimum number of {HOP} | smallest number of {HOP} | fewest number of {HOP} | number of {HOP} from"
+                f" | number of {HOP} between | shortest {TRAIL} | shortest ... {TRAIL} | quickest {TRAIL} | fastest {TRAIL} | most direct {TRAIL}",
                 medium="connected to | path from | route from | between ... and",
             ),
             params={
@@ -857,6 +933,10 @@ CATALOG: dict[str, Algorithm] = {
             aql="ALL_SHORTEST_PATHS",
             description="Every shortest chain of relationships between two named entities (up to a bound), each with its vertices.",
             intents=phrases(
+                # more than one of the shortest is what sets it apart from a shortest path: it decides like a name
+                named=f"all ... shortest | every ... shortest | each ... shortest | different shortest | several ... shortest"
+                f" | all ... minimum {HOP} | every ... minimum {HOP} | all the equally | every equally"
+                " | all ... minimum hop | every ... minimum hop | all ... tied shortest | equally short",
                 strong="all shortest paths | all the shortest paths | every shortest path | all shortest routes"
                 " | every shortest route | all the ways ... connected | every way ... connected | alternative routes between"
                 " | alternative paths between | all paths between | all routes between | equally short"
@@ -887,6 +967,7 @@ CATALOG: dict[str, Algorithm] = {
                 # next to the known cases: who is around them, not a mark spread to them
                 f" | within ... legs of | within ... spans of | within ... calls of | within ... {LINE} of | legs away"
                 " | calls away | steps away | transfers away | links away | up to ... away | up to ... hops"
+                f" | within ... {HOP} | in at most ... {HOP} | at most ... {HOP} | or two ... away | or three ... away"
                 f" | near the {ADVERSE} | close to the {ADVERSE} | next to the {ADVERSE} | around the {ADVERSE}"
                 f" | adjacent to the {ADVERSE} | neighbours of the {ADVERSE} | neighbors of the {ADVERSE}",
                 medium="neighbourhood | neighborhood | nearby | in the vicinity of | exposure around",
@@ -913,7 +994,14 @@ CATALOG: dict[str, Algorithm] = {
                 strong="simple cycle | simple cycles | actual cycles | cycles ... members | each cycle | every cycle"
                 " | list ... cycles | enumerate ... cycles | cycles ... with their | individual cycles | cycle members"
                 " | circular payment flows as | circular flows as | each loop | every loop | each ... loop | each ... cycle"
-                " | every ... loop | every ... cycle | actual loops | loops ... listed | loop listed | list ... loops | individual loops",
+                " | every ... loop | every ... cycle | actual loops | loops ... listed | loop listed | list ... loops | individual loops"
+                # the members of each one: "list the members of each circular trading ring"
+                f" | every closed {CLOSED} | exact {CLOSED} | in each one",
+                # not "each other in a loop": that is who reaches whom (SCC)
+                named=f"each {CLOSED} | every {CLOSED} | members of each | in each {CLOSED} | each circular {CLOSED}"
+                f" | each individual {CLOSED} | each closed {CLOSED} | each separate {CLOSED} | each distinct {CLOSED}"
+                # the loops, then who is in each of them: "are there loops, and which packages are in each one"
+                + "".join(f" | {{closed}} {comma}and which ... in each" for comma in ("", ", ")),
                 medium="cycle | cycles",
             ),
             params={
@@ -968,7 +1056,10 @@ CATALOG: dict[str, Algorithm] = {
                 " | lookalikes of | look-alikes of | similar set of ... to | similar ... to"
                 # not "look just like": "the report should look just like last quarter's" asks for a layout
                 f" | {LOOK} ... most like | {LOOK} the most like | {LOOK} a lot like | most like"
-                " | most closely resemble | most closely resembles",
+                " | most closely resemble | most closely resembles"
+                # like one of a kind, named next: "shoppers like shopper s-12", "looks like user u42"
+                f" | {LOOK} like {KIND} | {LOOK} like the {KIND} | {KIND} like {KIND} | {KIND} like the {KIND}"
+                f" | else {LOOK} like | {LOOK} similar to | {KIND} most like",
             ),
             params={
                 "target": Param(str, "", "the entity to compare with: a vertex id, key or display name"),

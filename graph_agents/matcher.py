@@ -415,7 +415,9 @@ def _rest(stems: tuple[str, ...], k: int, tokens: list[Token], j: int) -> int | 
     if stems[k] not in (GAP, OBJECT_GAP):
         return _rest(stems, k + 1, tokens, j + 1) if j < len(tokens) and _hit(stems[k], tokens[j]) else None
     for pos in range(j, min(j + MAX_GAP + 1, len(tokens))):
-        if tokens[pos].text in _BOUNDARY or (stems[k] == OBJECT_GAP and tokens[pos].text in _SUPERLATIVES):
+        # a gap never crosses a boundary, but may end at one the phrase names (", if they burst ,")
+        at_boundary = tokens[pos].text in _BOUNDARY
+        if at_boundary and stems[k + 1] != tokens[pos].text or (stems[k] == OBJECT_GAP and tokens[pos].text in _SUPERLATIVES):
             return None
         if _hit(stems[k + 1], tokens[pos]):
             end = _rest(stems, k + 2, tokens, pos + 1)
