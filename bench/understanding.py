@@ -42,7 +42,7 @@ from graph_agents.verticals import load_vertical  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 SPLITS = {"dev": "dev", "heldout": "heldout", "fresh-a": "fresh/a", "fresh-b": "fresh/b", "fresh-c": "fresh/c",
-          "fresh-d": "fresh/d", "fresh-e": "fresh/e",
+          "fresh-d": "fresh/d", "fresh-e": "fresh/e", "fresh-f": "fresh/f",
           "algorithms-18a": "algorithms-18a", "algorithms-18c": "algorithms-18c"}
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
 

@@ -111,3 +111,19 @@ def test_in_reply_to_what_is_wanted_one_more_noun_phrase_is_an_ask():
 def test_a_noun_phrase_nobody_asked_for_is_no_ask():
     text = "[10:00] kim: morning\n[10:02] lee: also dormant vendors, suppliers w/ hardly any payments in a year\n"
     assert _asks(text) == []
+
+
+@pytest.mark.parametrize("text, asked", [
+    ("Run HITS on the supplier graph.", True),
+    ("Run PageRank on the payments network.", True),
+    ("- Run a k-core decomposition of the co-authorship network", True),
+    ("Use Leiden.", True),
+    ("Perform community detection on the members.", True),
+    ("Try eigenvector centrality on the routers.", True),
+    # where or how the work runs is no ask, even when a word of the catalog is in it
+    ("Use the Frankfurt cluster for the computation.", False),
+    ("Run the nightly job on the cluster.", False),
+    ("The pipeline runs every night.", False),
+])
+def test_running_a_named_method_is_an_ask(text, asked):
+    assert bool(_asks(text)) is asked

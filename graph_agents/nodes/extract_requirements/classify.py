@@ -49,6 +49,22 @@ _QUESTION_START = re.compile(
 )
 # making an analysis no algorithm answers: "Build a subscriber growth forecast"
 _BUILD_ANALYSIS = re.compile(rf"^{_LEAD}(?:build|create|develop|prepare|produce|run|do)\b[^.;]*\b(?:forecast|projection|prediction)", re.I)
+# running a method: "Run HITS on the citation graph", "Use Leiden", "Perform community detection"; an ask only
+# when it names the method or an analysis ("Use the Frankfurt cluster" is where the work runs)
+_RUN_METHOD = re.compile(rf"^{_LEAD}(?:run|use|perform|execute|do|apply|try|compute)\b", re.I)
+_METHOD_NOUN = re.compile(r"\b(?:detection|decomposition|centrality|analysis|algorithm|ranking|propagation|partitioning"
+                          r"|search|counts?|coefficients?|similarity|components)\b", re.I)
+
+
+def _runs_a_method(core: str) -> bool:
+    if not _RUN_METHOD.match(core):
+        return False
+    ranked = algorithms.rank(core)
+    if not ranked:
+        return False
+    top = algorithms.get(ranked[0].name)
+    names = {top.name.replace("_", " "), top.title.lower()}
+    return ranked[0].score >= algorithms.NAMED or bool(names & set(ranked[0].phrases)) or bool(_METHOD_NOUN.search(core))
 _USER_STORY = re.compile(r"^as (?:a|an|the|our)\b.{1,120}?,?\s*\bi\s*(?:want|need|would like|'d like|wish|expect|must|should)\b", re.I)
 
 
@@ -276,6 +292,8 @@ def classify(text: str, section: str, in_list: bool) -> str:
             and not _WH_WORD.search(core)):  # "needs to decide which depots ..." still asks which
         return "background"
     intent = bool(algorithms.asks(core)) or bool(_NULL_ANALYSIS.search(core) and not _STATES.search(core))
+    if not form and intent and _runs_a_method(core):
+        form = "direct"
     if section == "stakeholders" and in_list and not (form == "direct" and intent):
         return "stakeholder"
     if is_constraint(text) and not (intent and form):
