@@ -127,3 +127,21 @@ def test_a_noun_phrase_nobody_asked_for_is_no_ask():
 ])
 def test_running_a_named_method_is_an_ask(text, asked):
     assert bool(_asks(text)) is asked
+
+
+def test_open_checklist_lines_are_asks_and_ticked_ones_are_done():
+    text = ("# Warehouse graph checklist\n[x] Import the shipment records\n[x] Find the depots most goods pass through\n"
+            "[ ] Find every loop of returns between three or more depots\n[ ] Group depots into regions by their traffic\n")
+    assert _asks(text) == ["Find every loop of returns between three or more depots", "Group depots into regions by their traffic"]
+
+
+def test_a_table_column_naming_the_ask_wins_over_a_row_label():
+    text = ("Below is what the depot managers sent.\n\n| Topic | Their request |\n|---|---|\n| 1 | the depots most central as seen from Leeds |\n"
+            "| 2 | depots with the lowest average distance to all the others |\n")
+    assert _asks(text) == ["the depots most central as seen from Leeds", "depots with the lowest average distance to all the others"]
+
+
+@pytest.mark.parametrize("line", ["- Action (MK): find the growers whose loss would split the supply network.",
+                                  "- TODO [sam]: list every shop within 3 hops of the main depot."])
+def test_a_label_with_its_owner_in_brackets_is_stripped(line):
+    assert _asks("# Minutes, 4 May\n" + line + "\n- Next meeting in June.\n") == [line[2:]]

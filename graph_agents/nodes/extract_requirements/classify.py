@@ -136,7 +136,9 @@ _MODIFIER = re.compile(
     r"(?:\s+(?:by [\w -]{1,30}|\w+est first|(?:in )?(?:ascending|descending|reverse)(?: order)?|from \w+ to \w+|top first|first|pls|please))*\s*[.!]?$",
     re.I,
 )
-_LABEL = re.compile(r"^(?:[A-Z]{1,4}[- ]?\d+(?:\.\d+)*|[A-Z][\w /&-]{0,30}|Q\d+|R\d+|REQ[- ]?\d+|US[- ]?\d+|#\d+|\d+)\s*[:–—-]\s+(?=\S)")
+# a label, perhaps with its owner in brackets: "Q3:", "REQ-2 -", "Action (LB):", "TODO [sam]:"
+_LABEL = re.compile(r"^(?:[A-Z]{1,4}[- ]?\d+(?:\.\d+)*|[A-Z][\w /&-]{0,30}|Q\d+|R\d+|REQ[- ]?\d+|US[- ]?\d+|#\d+|\d+)"
+                    r"(?:\s*[(\[][\w .,&/@-]{1,30}[)\]])?\s*[:–—-]\s+(?=\S)")
 _PRIORITY_NOTE = re.compile(r"^\s*(?:\(|\[)?\s*(?:(?:high|medium|low|top)\s+priority|priority\s*[:=]?\s*(?:high|medium|low|\d)|p[0-3]|must[- ]have|should[- ]have|could[- ]have|nice[- ]to[- ]have)\s*(?:\)|\])?\s*[:–—-]?\s*", re.I)
 _NON_GOAL = _either(
     "out of scope", "not in scope", "non[- ]goals?", r"(?:we|i)\s+(?:do not|don'?t|won'?t|will not)\s+(?:need|want|require|ask|expect|look)",

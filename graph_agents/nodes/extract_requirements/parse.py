@@ -88,6 +88,8 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
     for source in sources:
         solicited = False
         for block in blocks(source["text"]):
+            if block.done:  # "[x] Load the bookings": a task already done asks for nothing more
+                continue
             context = [*block.headings, *([block.parent] if block.parent else [])]
             section = section_of(context)
             # an objective broken into areas lists its asks at the leaves; an OKR's key results are its asks
