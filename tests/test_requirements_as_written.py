@@ -145,3 +145,12 @@ def test_a_table_column_naming_the_ask_wins_over_a_row_label():
                                   "- TODO [sam]: list every shop within 3 hops of the main depot."])
 def test_a_label_with_its_owner_in_brackets_is_stripped(line):
     assert _asks("# Minutes, 4 May\n" + line + "\n- Next meeting in June.\n") == [line[2:]]
+
+
+@pytest.mark.parametrize("text", [
+    "[14:02] ana: and once a supplier is blacklisted, carry the flag over to the shops that buy from it",
+    "To begin with, which branches are most central as seen from the head office?",
+    "We keep a list of the couriers. Plus which depots are within 2 hops of the Leeds hub.",
+])
+def test_a_lead_before_the_ask_hides_no_ask(text):
+    assert len(_asks(text)) == 1

@@ -203,8 +203,11 @@ def strip_label(text: str) -> str:
 # can, carry ...", "once the ring is confirmed, flag ..."), an adverb of framing ("more generally,
 # which ..."), a greeting ("Hello, please ..."), a speaker or topic before a question ("city team: which ...")
 _LEAD_CLAUSE = re.compile(
-    r"^(?:(?:if|when|whenever|once|where|while|as|ideally|if possible)\b[^,]{0,60},"
-    r"|(?:\w+\s+){0,2}\w+ly,|(?:first|second|third|next|then|also|finally|lastly|plus|besides|beyond that|on top of that)\s*,|(?:hi|hello|hey|dear|good (?:morning|afternoon))\b[^,]{0,30},"
+    r"^(?:(?:(?:and|also|so|but|plus|then)\s+)?(?:if|when|whenever|once|where|while|as|ideally|if possible)\b[^,]{0,60},"
+    r"|(?:\w+\s+){0,2}\w+ly,|(?:first|second|third|next|then|also|finally|lastly|plus|besides|beyond that|on top of that"
+    r"|for a start|for starters|to start with|to begin with|first of all|for one thing)\s*,"
+    # a conjunction before a question: "Plus which accounts ...", "And who ..."
+    r"|(?:plus|and|also|but|so)(?=\s+(?:which|who|whom|whose|where|whether)\b)|(?:hi|hello|hey|dear|good (?:morning|afternoon))\b[^,]{0,30},"
     r"|(?:and\s+|also\s+|so\s+)?[\w&/ -]{1,30}:(?=\s+(?:which|who|whom|whose|what|where|how|whether)\b))\s+(?=\S)",
     re.I,
 )
