@@ -154,3 +154,11 @@ def test_a_label_with_its_owner_in_brackets_is_stripped(line):
 ])
 def test_a_lead_before_the_ask_hides_no_ask(text):
     assert len(_asks(text)) == 1
+
+
+def test_plain_objective_lines_head_their_key_results_and_targets_are_no_asks():
+    text = ("Goal 1: Know our riders better\n- KR1: Find the stations most riders pass through between lines\n"
+            "- KR2: Grow weekend ridership 5% (marketing owns this)\nGoal 2: Keep the network safe\n"
+            "- KR1: Flag the stops within 2 hops of the closed depot\n- KR2: No rider names in any export\n")
+    assert _asks(text) == ["KR1: Find the stations most riders pass through between lines",
+                           "KR1: Flag the stops within 2 hops of the closed depot"]

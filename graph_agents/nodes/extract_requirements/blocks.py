@@ -19,6 +19,8 @@ _ITEM = re.compile(
     # a checklist line with no bullet: "[ ] Rank hotels by ...", "[x] Load the bookings"
     r"|^(?P<bare_indent>\s*)\[(?P<bare_box>[ xX✓✔])\]\s+(?P<bare_text>\S.*)$"
 )
+# a numbered part of a plan, as a line of its own: "Objective 1: ...", "Goal 2 - ...", "Epic 3: ..."
+_NUMBERED_SECTION = re.compile(r"^\s*(?:\*\*)?(?:objective|goal|aim|epic|theme|workstream|initiative|outcome)\s*\d+(?:\.\d+)*\s*[:.–—-]\s+\S", re.I)
 _RULE = re.compile(r"^\s*([-*_=]\s*){3,}$")
 _TABLE_ROW = re.compile(r"^\s*\|(.*)\|?\s*$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -216,7 +218,11 @@ def blocks(text: str) -> list[Block]:
         title = _plain_heading(line, nxt, prev_blank)
         if title is None and line.rstrip().endswith(":") and _ITEM.match(nxt):
             title = clean(line.strip()[:-1])  # a lead-in that introduces the list below: its context, no ask
-        if title is not None and current is None:
+        # "Objective 2: Protect the programme" over its key results heads them, even right after an item
+        labelled = _NUMBERED_SECTION.match(line) is not None and _ITEM.match(nxt) is not None
+        if labelled:
+            title = clean(line.strip())
+        if title is not None and (current is None or labelled):
             headings = {k: v for k, v in headings.items() if k < 9}
             headings[9] = title
             items, prev_blank = [], False

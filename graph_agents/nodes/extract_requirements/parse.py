@@ -20,6 +20,8 @@ _MIN_CHARS = 8
 _POINTING_BACK = re.compile(r"^(?:who|which(?: ones)?|what|where)\s+(?:are|is|were|was)\s+(?:they|these|those|it|them|that)\b", re.I)
 # an item labelled as a key result of an objective ("KR1.2: ...") is what the objective asks for
 _KEY_RESULT = re.compile(r"^\s*(?:KR\s*[-.]?\s*\d|key result\b)", re.I)
+_TARGET = re.compile(r"^(?:zero|no|nil|\d+\s*%|lift|increase|reduce|decrease|grow|raise|cut|double|halve|triple|maintain|keep|sustain"
+                     r"|achieve|hit|boost|lower)\b", re.I)
 # the method for the ask before ("... so use something that optimises modularity"): it belongs to that ask
 _METHOD_HINT = re.compile(r"(?:^|\b(?:so|and|then|but)\s+)(?:please\s+|pls\s+)?use (?:something|an? (?:\w+ )?(?:method|algorithm|approach|technique)|one|whatever) (?:that|which)\b", re.I)
 # a question for what is wanted ("ok what does live-ops actually want", "anything else?"): what answers it
@@ -94,7 +96,8 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
             section = section_of(context)
             # an objective broken into areas lists its asks at the leaves; an OKR's key results are its asks
             if section == "objectives" and block.kind == "item" and (block.level >= 2 or _KEY_RESULT.match(block.text)):
-                section = "asks"
+                # a key result that is a target level ("Zero exposure of names", "Lift engagement 10%") asks for no analysis
+                section = "objectives" if _TARGET.match(strip_label(block.text)) else "asks"
             for sentence, in_list in _candidates(block):
                 if len(sentence) < _MIN_CHARS and not in_list:
                     continue
