@@ -162,3 +162,11 @@ def test_plain_objective_lines_head_their_key_results_and_targets_are_no_asks():
             "- KR1: Flag the stops within 2 hops of the closed depot\n- KR2: No rider names in any export\n")
     assert _asks(text) == ["KR1: Find the stations most riders pass through between lines",
                            "KR1: Flag the stops within 2 hops of the closed depot"]
+
+
+def test_an_faq_question_answered_by_an_ask_or_a_refusal_is_no_ask_of_its_own():
+    text = ("# Depot network FAQ\n\n**Q: Can it group the depots?**\nA: Yes - we'd like the depots split into regions that trade mostly among themselves.\n\n"
+            "**Q: Will it forecast volumes?**\nA: No, that is out of scope.\n\n"
+            "**Q: Which depots matter most as seen from Leeds?**\nA: Nobody knows yet.\n")
+    assert _asks(text) == ["A: Yes - we'd like the depots split into regions that trade mostly among themselves.",
+                           "Q: Which depots matter most as seen from Leeds?"]

@@ -22,6 +22,8 @@ _POINTING_BACK = re.compile(r"^(?:who|which(?: ones)?|what|where)\s+(?:are|is|we
 _KEY_RESULT = re.compile(r"^\s*(?:KR\s*[-.]?\s*\d|key result\b)", re.I)
 _TARGET = re.compile(r"^(?:zero|no|nil|\d+\s*%|lift|increase|reduce|decrease|grow|raise|cut|double|halve|triple|maintain|keep|sustain"
                      r"|achieve|hit|boost|lower)\b", re.I)
+_FAQ_Q = re.compile(r"^\s*Q\s*\d*\s*[:.]\s", re.I)
+_FAQ_A = re.compile(r"^\s*A\s*\d*\s*[:.]\s", re.I)
 # the method for the ask before ("... so use something that optimises modularity"): it belongs to that ask
 _METHOD_HINT = re.compile(r"(?:^|\b(?:so|and|then|but)\s+)(?:please\s+|pls\s+)?use (?:something|an? (?:\w+ )?(?:method|algorithm|approach|technique)|one|whatever) (?:that|which)\b", re.I)
 # a question for what is wanted ("ok what does live-ops actually want", "anything else?"): what answers it
@@ -89,52 +91,56 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
     seen: set[str] = set()
     for source in sources:
         solicited = False
-        for block in blocks(source["text"]):
-            if block.done:  # "[x] Load the bookings": a task already done asks for nothing more
-                continue
+        # "[x] Load the bookings": a task already done asks for nothing more
+        found = [(block, *c) for block in blocks(source["text"]) if not block.done for c in _candidates(block)]
+        for at, (block, sentence, in_list) in enumerate(found):
             context = [*block.headings, *([block.parent] if block.parent else [])]
             section = section_of(context)
             # an objective broken into areas lists its asks at the leaves; an OKR's key results are its asks
             if section == "objectives" and block.kind == "item" and (block.level >= 2 or _KEY_RESULT.match(block.text)):
                 # a key result that is a target level ("Zero exposure of names", "Lift engagement 10%") asks for no analysis
                 section = "objectives" if _TARGET.match(strip_label(block.text)) else "asks"
-            for sentence, in_list in _candidates(block):
-                if len(sentence) < _MIN_CHARS and not in_list:
+            if len(sentence) < _MIN_CHARS and not in_list:
+                continue
+            # an FAQ's question is the reader's ("Q: Can it find clusters?"); when its answer asks or rules
+            # out, the answer says what is wanted and the question adds nothing
+            if _FAQ_Q.match(sentence) and at + 1 < len(found) and _FAQ_A.match(answer := found[at + 1][1]) \
+                    and classify(answer, section, False) in ("ask", "non_goal"):
+                continue
+            if _METHOD_HINT.search(sentence) and out.requirements and out.requirements[-1].source == source["name"]:
+                out.requirements[-1].text += " " + sentence
+                continue
+            kind = classify(sentence, section, in_list or block.kind == "row")
+            if block.kind in ("message", "para") and _SOLICIT.match(sentence):
+                solicited = True
+            elif solicited and kind == "background" and (more := _MORE_OF_THE_LIST.match(sentence)) \
+                    and len(sentence.split()) >= 4 and not _VERBISH.search(more.group("head")):
+                kind = "ask"
+            if kind == "stakeholder":
+                out.stakeholders.append(sentence)
+            elif kind == "constraint":
+                out.constraints.append(sentence)
+            elif kind == "non_goal":
+                out.non_goals.append(sentence)
+            elif kind == "objective":
+                out.objectives.append(sentence)
+            elif kind == "ask":
+                key = strip_label(sentence).lower()
+                if key in seen or len(key) < _MIN_CHARS:
                     continue
-                if _METHOD_HINT.search(sentence) and out.requirements and out.requirements[-1].source == source["name"]:
-                    out.requirements[-1].text += " " + sentence
-                    continue
-                kind = classify(sentence, section, in_list or block.kind == "row")
-                if block.kind in ("message", "para") and _SOLICIT.match(sentence):
-                    solicited = True
-                elif solicited and kind == "background" and (more := _MORE_OF_THE_LIST.match(sentence)) \
-                        and len(sentence.split()) >= 4 and not _VERBISH.search(more.group("head")):
-                    kind = "ask"
-                if kind == "stakeholder":
-                    out.stakeholders.append(sentence)
-                elif kind == "constraint":
-                    out.constraints.append(sentence)
-                elif kind == "non_goal":
-                    out.non_goals.append(sentence)
-                elif kind == "objective":
-                    out.objectives.append(sentence)
-                elif kind == "ask":
-                    key = strip_label(sentence).lower()
-                    if key in seen or len(key) < _MIN_CHARS:
-                        continue
-                    seen.add(key)
-                    req_kind, priority = _kind_priority(sentence, block.priority)
-                    where = f"table row {block.row}, line {block.line}" if block.kind == "row" else f"line {block.line}"
-                    out.requirements.append(Requirement(
-                        id=f"REQ-{len(out.requirements) + 1:03d}",
-                        text=sentence,
-                        objective=" / ".join(c for c in context if c)[:200],
-                        priority=priority,
-                        kind=req_kind,
-                        source=source["name"],
-                        location=where,
-                        owner=_owner(block, sentence),
-                    ))
+                seen.add(key)
+                req_kind, priority = _kind_priority(sentence, block.priority)
+                where = f"table row {block.row}, line {block.line}" if block.kind == "row" else f"line {block.line}"
+                out.requirements.append(Requirement(
+                    id=f"REQ-{len(out.requirements) + 1:03d}",
+                    text=sentence,
+                    objective=" / ".join(c for c in context if c)[:200],
+                    priority=priority,
+                    kind=req_kind,
+                    source=source["name"],
+                    location=where,
+                    owner=_owner(block, sentence),
+                ))
     if sources and not out.requirements:
         out.warnings.append(NO_ASK_WARNING)
     return out
