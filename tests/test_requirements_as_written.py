@@ -170,3 +170,16 @@ def test_an_faq_question_answered_by_an_ask_or_a_refusal_is_no_ask_of_its_own():
             "**Q: Which depots matter most as seen from Leeds?**\nA: Nobody knows yet.\n")
     assert _asks(text) == ["A: Yes - we'd like the depots split into regions that trade mostly among themselves.",
                            "Q: Which depots matter most as seen from Leeds?"]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("We never see the rings of shell firms that invoice one another. Need those rings flagged before the audit.", "rings of shell firms"),
+    ("Some depots are reached from Leeds within 2 hops. We really need them listed for the drivers.", "within 2 hops"),
+])
+def test_a_need_for_what_the_sentence_before_describes_joins_it(text, words):
+    asks = _asks(text)
+    assert len(asks) == 1 and words in asks[0]
+
+
+def test_a_need_with_its_subject_dropped_is_an_ask():
+    assert len(_asks("Context: the co-op sells grain.\n\nNeed the farms ranked by how many buyers they sell to.\n")) == 1

@@ -230,13 +230,17 @@ def ask_form(text: str) -> str:
         return "direct"
     if _QUESTION_START.match(core) and len(core.split()) >= 4 and not re.match(r"^(?:when|how|why) (?:we|i|the|this|it)\b", core, re.I):
         return "direct"
-    if _IMPERATIVE.match(core) or _BUILD_ANALYSIS.match(core) or _FIRST_PERSON.search(core) or _VERB_WH.search(core) or _OPEN_QUESTION.search(core):
+    if _IMPERATIVE.match(core) or _BUILD_ANALYSIS.match(core) or _NEED_NO_SUBJECT.match(core) or _NEED_OF_THE_LAST.search(core) or _FIRST_PERSON.search(core) or _VERB_WH.search(core) or _OPEN_QUESTION.search(core):
         return "direct"
     if _THIRD_PERSON.search(core):
         return "reported"
     return ""
 
 
+# a need with its subject dropped, as in tickets and notes: "Need those groups surfaced", "Also want the loops listed"
+_NEED_NO_SUBJECT = re.compile(r"^(?:also |still |really |and )?(?:need|want|would like|'d like)\s+(?!to be\b)\w", re.I)
+# ... and a later sentence needing what the first describes, joined to it: "... each other. Need those groups surfaced."
+_NEED_OF_THE_LAST = re.compile(r"[.!?;]\s+(?:(?:we|i)\s+)?(?:also\s+|really\s+)?(?:need|want|would like|'d like)\s+(?:those|these|them|they|such)\b", re.I)
 # a prohibition: the sentence's own modal is negated ("The vendor shall not remove any personal data")
 _PROHIBITION = re.compile(r"^(?:[\w'’-]+\s+){1,4}(?:shall|must|may|should|will)\s+(?:not|never)\b", re.I)
 

@@ -18,6 +18,9 @@ _MIN_CHARS = 8
 # a question that only points back ("Who are they?", "Which ones are those, and ...?"): it asks about
 # what the sentence before it describes, so the two are one ask
 _POINTING_BACK = re.compile(r"^(?:who|which(?: ones)?|what|where)\s+(?:are|is|were|was)\s+(?:they|these|those|it|them|that)\b", re.I)
+# a need for what the sentence before describes ("... groups of accounts that reshare each other. Need those
+# groups surfaced."): the description holds the analysis, so the two are one ask
+_WANTED_BACK = re.compile(r"^(?:(?:we|i)\s+)?(?:also\s+|really\s+)?(?:need|want|would like|'d like)\s+(?:those|these|them|they|such)\b", re.I)
 # an item labelled as a key result of an objective ("KR1.2: ...") is what the objective asks for
 _KEY_RESULT = re.compile(r"^\s*(?:KR\s*[-.]?\s*\d|key result\b)", re.I)
 _TARGET = re.compile(r"^(?:zero|no|nil|\d+\s*%|lift|increase|reduce|decrease|grow|raise|cut|double|halve|triple|maintain|keep|sustain"
@@ -67,7 +70,7 @@ def _candidates(block: Block) -> list[tuple[str, bool]]:
     if block.kind in ("para", "message"):
         out: list[str] = []
         for s in sentences(block.text, casual=block.kind == "message"):
-            if out and _POINTING_BACK.match(s):
+            if out and (_POINTING_BACK.match(s) or _WANTED_BACK.match(s)):
                 out[-1] += " " + s
             else:
                 out.append(s)
