@@ -183,3 +183,14 @@ def test_a_need_for_what_the_sentence_before_describes_joins_it(text, words):
 
 def test_a_need_with_its_subject_dropped_is_an_ask():
     assert len(_asks("Context: the co-op sells grain.\n\nNeed the farms ranked by how many buyers they sell to.\n")) == 1
+
+
+def test_make_sure_under_asks_is_an_ask_though_it_reads_as_a_fact():
+    text = "# Asks\n- Split the shops into regions\n- Make sure each region is connected inside, no stray shops\n"
+    assert len(_asks(text)) == 2
+
+
+def test_a_line_labelled_a_requirement_is_one_even_with_no_analysis():
+    text = ("TENDER - Depot analytics\nRequirement 1: Bidder must rank depots by how many routes pass through them.\n"
+            "Requirement 2: Bidder must supply nightly data loads from the ERP.\nPricing in EUR.\n")
+    assert len(_asks(text)) == 2

@@ -272,6 +272,9 @@ _DATA_DESCRIPTION = re.compile(
     r"|\b(?:graph|network) (?:in|of) which (?:each|every|all)\b", re.I)
 
 
+_ENSURE = re.compile(rf"^{_LEAD}(?:make sure|ensure|check that|confirm that|verify that|guarantee)\b", re.I)
+
+
 def _decides(text: str) -> bool:
     """More than one strong word decides in ``text``: a phrase of several words, or several phrases."""
     ranked = algorithms.rank(text)
@@ -324,6 +327,9 @@ def classify(text: str, section: str, in_list: bool) -> str:
         # only states a fact ("The board meets on Tuesdays.") or a metric's target ("Open rate from 31% to 35%")
         if len(text.split()) < 3:  # "Logistics", "Health": a heading written as an item
             return "background"
+        # "Make sure every community is connected" asks that a fact hold, it states none
+        if _ENSURE.match(core):
+            return "ask"
         return "ask" if not re.search(r"\b(?:is|are|was|were|has|have|had|meets?|happens?|runs?)\b|\d\s*%", text, re.I) else "background"
     if section == "objectives" and in_list:
         return "objective"

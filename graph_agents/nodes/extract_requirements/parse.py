@@ -25,6 +25,7 @@ _WANTED_BACK = re.compile(r"^(?:(?:we|i)\s+)?(?:also\s+|really\s+)?(?:need|want|
 _KEY_RESULT = re.compile(r"^\s*(?:KR\s*[-.]?\s*\d|key result\b)", re.I)
 _TARGET = re.compile(r"^(?:zero|no|nil|\d+\s*%|lift|increase|reduce|decrease|grow|raise|cut|double|halve|triple|maintain|keep|sustain"
                      r"|achieve|hit|boost|lower)\b", re.I)
+_LABELLED_ASK = re.compile(r"^\s*(?:requirement|req|user story|use case)\s*[-#]?\s*[A-Z]{0,3}[-.]?\d+(?:\.\d+)*\s*[:.–—-]\s", re.I)
 _FAQ_Q = re.compile(r"^\s*Q\s*\d*\s*[:.]\s", re.I)
 _FAQ_A = re.compile(r"^\s*A\s*\d*\s*[:.]\s", re.I)
 # the method for the ask before ("... so use something that optimises modularity"): it belongs to that ask
@@ -113,6 +114,9 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
             if _METHOD_HINT.search(sentence) and out.requirements and out.requirements[-1].source == source["name"]:
                 out.requirements[-1].text += " " + sentence
                 continue
+            # "Requirement R4: Vendor must provide ...": labelled a requirement, it is one, as if listed under Requirements
+            if _LABELLED_ASK.match(sentence) and section not in ("non_goals", "constraints"):
+                section, in_list = "asks", True
             kind = classify(sentence, section, in_list or block.kind == "row")
             if block.kind in ("message", "para") and _SOLICIT.match(sentence):
                 solicited = True
