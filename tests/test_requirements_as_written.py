@@ -149,7 +149,7 @@ def test_a_label_with_its_owner_in_brackets_is_stripped(line):
 
 @pytest.mark.parametrize("text", [
     "[14:02] ana: and once a supplier is blacklisted, carry the flag over to the shops that buy from it",
-    "To begin with, which branches are most central as seen from the head office?",
+    "A: For starters, which branches are most central as seen from the head office, i.e. who matters to them.",
     "We keep a list of the couriers. Plus which depots are within 2 hops of the Leeds hub.",
 ])
 def test_a_lead_before_the_ask_hides_no_ask(text):
