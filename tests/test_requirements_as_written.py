@@ -194,3 +194,11 @@ def test_a_line_labelled_a_requirement_is_one_even_with_no_analysis():
     text = ("TENDER - Depot analytics\nRequirement 1: Bidder must rank depots by how many routes pass through them.\n"
             "Requirement 2: Bidder must supply nightly data loads from the ERP.\nPricing in EUR.\n")
     assert len(_asks(text)) == 2
+
+
+def test_in_reply_to_what_is_wanted_a_noun_phrase_on_a_condition_is_an_ask():
+    text = ("**Ana:** What would your team want from the shipping data?\n**Raj:** Which ports are most central, for a start.\n"
+            "**Raj:** If time allows, regions of ports, each one connected inside with no stray ports.\n"
+            "**Raj:** If possible, we finish by June.\n")
+    asks = _asks(text)
+    assert any("regions of ports" in a for a in asks) and not any("June" in a for a in asks)

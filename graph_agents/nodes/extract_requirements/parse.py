@@ -38,6 +38,9 @@ _SOLICIT = re.compile(
 # "also lone wolves, players w/ basically no raid partners": one more item in that list, a noun phrase
 # with no verb before its first comma (a verb there makes it a statement: "also they suspect rings ...")
 _MORE_OF_THE_LIST = re.compile(r"^(?:also|and|plus|oh and|and also)\s+(?P<head>[^,;:=]+)(?:,|$)", re.I)
+# "If it's possible, teams of agents, but each team ...": a wish for a noun phrase, on a condition
+_IF_POSSIBLE = re.compile(r"^(?:if (?:it'?s |it is |at all )?possible|if you can|if there'?s time|if time allows|ideally|optionally|time permitting)"
+                          r"\s*,\s*(?P<head>[^,;:=]+)(?:,|$)", re.I)
 _VERBISH = re.compile(
     r"\b(?:is|are|was|were|be|been|am|do|does|did|have|has|had|can|could|will|would|should|may|might|must|shall|need|needs"
     r"|want|wants|think|guess|know|suspect|said|says|say|theres|there's|it's|that's|\w+ed)\b|'(?:s|re|ve|ll|d)\b", re.I)
@@ -118,9 +121,9 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
             if _LABELLED_ASK.match(sentence) and section not in ("non_goals", "constraints"):
                 section, in_list = "asks", True
             kind = classify(sentence, section, in_list or block.kind == "row")
-            if block.kind in ("message", "para") and _SOLICIT.match(sentence):
+            if block.kind in ("message", "para") and _SOLICIT.match(strip_label(sentence)):  # "Sam: anything else?"
                 solicited = True
-            elif solicited and kind == "background" and (more := _MORE_OF_THE_LIST.match(sentence)) \
+            elif solicited and kind == "background" and (more := _MORE_OF_THE_LIST.match(sentence) or _IF_POSSIBLE.match(strip_label(sentence))) \
                     and len(sentence.split()) >= 4 and not _VERBISH.search(more.group("head")):
                 kind = "ask"
             if kind == "stakeholder":
