@@ -202,3 +202,9 @@ def test_in_reply_to_what_is_wanted_a_noun_phrase_on_a_condition_is_an_ask():
             "**Raj:** If possible, we finish by June.\n")
     asks = _asks(text)
     assert any("regions of ports" in a for a in asks) and not any("June" in a for a in asks)
+
+
+def test_a_question_for_what_is_wanted_is_no_ask_itself():
+    text = ("**Ana:** What would your team want from the shipping data?\n**Raj:** Which ports are most central?\n"
+            "**Ana:** Anything else?\n**Raj:** Which ports are within 2 hops of Rotterdam?\n")
+    assert _asks(text) == ["Raj: Which ports are most central?", "Raj: Which ports are within 2 hops of Rotterdam?"]

@@ -123,6 +123,8 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
             kind = classify(sentence, section, in_list or block.kind == "row")
             if block.kind in ("message", "para") and _SOLICIT.match(strip_label(sentence)):  # "Sam: anything else?"
                 solicited = True
+                if kind == "ask" and not algorithms.asks(strip_label(sentence)):
+                    kind = "background"  # "What would you want to learn from the data?" asks for the asks, not an analysis
             elif solicited and kind == "background" and (more := _MORE_OF_THE_LIST.match(sentence) or _IF_POSSIBLE.match(strip_label(sentence))) \
                     and len(sentence.split()) >= 4 and not _VERBISH.search(more.group("head")):
                 kind = "ask"
