@@ -208,3 +208,9 @@ def test_a_question_for_what_is_wanted_is_no_ask_itself():
     text = ("**Ana:** What would your team want from the shipping data?\n**Raj:** Which ports are most central?\n"
             "**Ana:** Anything else?\n**Raj:** Which ports are within 2 hops of Rotterdam?\n")
     assert _asks(text) == ["Raj: Which ports are most central?", "Raj: Which ports are within 2 hops of Rotterdam?"]
+
+
+@pytest.mark.parametrize("line", ["Salary figures stay out of it, please.", "Please keep patient names out of the report."])
+def test_keeping_something_out_is_a_constraint(line):
+    parsed = parse_requirements([{"name": "doc.md", "text": line}])
+    assert not parsed.requirements and parsed.constraints == [line]

@@ -153,7 +153,7 @@ _CONSTRAINT = re.compile(
     r"|\bas (?:a |an )?(?:pdf|html|slides?|slide deck|deck|dashboard|excel|spreadsheet|csv|word|powerpoint|report|email)\b|\bformat\b"
     r"|\bwithin (?:\w+ ){0,2}(?:minutes?|hours?|days?|weeks?|months?|working days?|business days?)\b|\bbudget\b|\bcosts? (?:must|should|no more)"
     r"|\bcompl(?:y|iance|iant)\b|\bgdpr\b|\bhipaa\b|\bprivacy\b|\bpersonal data\b|\bpii\b|\bconfidential\b|\banonymi[sz]|\bpseudonymi[sz]"
-    r"|\bby (?:document |record |their |its |the )?ids?\b|\brefer(?:s|red)? to \w+ (?:only )?by\b|\b(?:stay|stays|remain|remains|kept|keep) (?:inside|within|on|in)\b"
+    r"|\bby (?:document |record |their |its |the )?ids?\b|\brefer(?:s|red)? to \w+ (?:only )?by\b|\b(?:stay|stays|remain|remains|kept|keep) (?:inside|within|on|in)\b|\b(?:stays?|kept|keep|leave|left) (?:\w+ ){0,3}out of (?:it|this|scope|the (?:analysis|report|results?|data))\b"
     r"|\bmust run on\b|\bwithout (?:a |any )?cop(?:y|ies|ying)\b|\bread[- ]only\b|\bon[- ]prem|\bin (?:plain )?(?:english|german|french|spanish)\b"
     r"|\bplain (?:business )?language\b|\bready (?:by|within|in)\b|\bleads? for an? investigat|\bautomatic\b|\bmust be (?:explained|documented|reproducible|auditable)\b"
     r"|\bno more than\b|\bat most\b|\bat least\b|\bsla\b|\bretention\b|\bsecurity\b|\baudit(?:able|ability|ed| trail| log)",
