@@ -127,3 +127,90 @@ def test_a_noun_phrase_nobody_asked_for_is_no_ask():
 ])
 def test_running_a_named_method_is_an_ask(text, asked):
     assert bool(_asks(text)) is asked
+
+
+def test_open_checklist_lines_are_asks_and_ticked_ones_are_done():
+    text = ("# Warehouse graph checklist\n[x] Import the shipment records\n[x] Find the depots most goods pass through\n"
+            "[ ] Find every loop of returns between three or more depots\n[ ] Group depots into regions by their traffic\n")
+    assert _asks(text) == ["Find every loop of returns between three or more depots", "Group depots into regions by their traffic"]
+
+
+def test_a_table_column_naming_the_ask_wins_over_a_row_label():
+    text = ("Below is what the depot managers sent.\n\n| Topic | Their request |\n|---|---|\n| 1 | the depots most central as seen from Leeds |\n"
+            "| 2 | depots with the lowest average distance to all the others |\n")
+    assert _asks(text) == ["the depots most central as seen from Leeds", "depots with the lowest average distance to all the others"]
+
+
+@pytest.mark.parametrize("line", ["- Action (MK): find the growers whose loss would split the supply network.",
+                                  "- TODO [sam]: list every shop within 3 hops of the main depot."])
+def test_a_label_with_its_owner_in_brackets_is_stripped(line):
+    assert _asks("# Minutes, 4 May\n" + line + "\n- Next meeting in June.\n") == [line[2:]]
+
+
+@pytest.mark.parametrize("text", [
+    "[14:02] ana: and once a supplier is blacklisted, carry the flag over to the shops that buy from it",
+    "A: For starters, which branches are most central as seen from the head office, i.e. who matters to them.",
+    "We keep a list of the couriers. Plus which depots are within 2 hops of the Leeds hub.",
+])
+def test_a_lead_before_the_ask_hides_no_ask(text):
+    assert len(_asks(text)) == 1
+
+
+def test_plain_objective_lines_head_their_key_results_and_targets_are_no_asks():
+    text = ("Goal 1: Know our riders better\n- KR1: Find the stations most riders pass through between lines\n"
+            "- KR2: Grow weekend ridership 5% (marketing owns this)\nGoal 2: Keep the network safe\n"
+            "- KR1: Flag the stops within 2 hops of the closed depot\n- KR2: No rider names in any export\n")
+    assert _asks(text) == ["KR1: Find the stations most riders pass through between lines",
+                           "KR1: Flag the stops within 2 hops of the closed depot"]
+
+
+def test_an_faq_question_answered_by_an_ask_or_a_refusal_is_no_ask_of_its_own():
+    text = ("# Depot network FAQ\n\n**Q: Can it group the depots?**\nA: Yes - we'd like the depots split into regions that trade mostly among themselves.\n\n"
+            "**Q: Will it forecast volumes?**\nA: No, that is out of scope.\n\n"
+            "**Q: Which depots matter most as seen from Leeds?**\nA: Nobody knows yet.\n")
+    assert _asks(text) == ["A: Yes - we'd like the depots split into regions that trade mostly among themselves.",
+                           "Q: Which depots matter most as seen from Leeds?"]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("We never see the rings of shell firms that invoice one another. Need those rings flagged before the audit.", "rings of shell firms"),
+    ("Some depots are reached from Leeds within 2 hops. We really need them listed for the drivers.", "within 2 hops"),
+])
+def test_a_need_for_what_the_sentence_before_describes_joins_it(text, words):
+    asks = _asks(text)
+    assert len(asks) == 1 and words in asks[0]
+
+
+def test_a_need_with_its_subject_dropped_is_an_ask():
+    assert len(_asks("Context: the co-op sells grain.\n\nNeed the farms ranked by how many buyers they sell to.\n")) == 1
+
+
+def test_make_sure_under_asks_is_an_ask_though_it_reads_as_a_fact():
+    text = "# Asks\n- Split the shops into regions\n- Make sure each region is connected inside, no stray shops\n"
+    assert len(_asks(text)) == 2
+
+
+def test_a_line_labelled_a_requirement_is_one_even_with_no_analysis():
+    text = ("TENDER - Depot analytics\nRequirement 1: Bidder must rank depots by how many routes pass through them.\n"
+            "Requirement 2: Bidder must supply nightly data loads from the ERP.\nPricing in EUR.\n")
+    assert len(_asks(text)) == 2
+
+
+def test_in_reply_to_what_is_wanted_a_noun_phrase_on_a_condition_is_an_ask():
+    text = ("**Ana:** What would your team want from the shipping data?\n**Raj:** Which ports are most central, for a start.\n"
+            "**Raj:** If time allows, regions of ports, each one connected inside with no stray ports.\n"
+            "**Raj:** If possible, we finish by June.\n")
+    asks = _asks(text)
+    assert any("regions of ports" in a for a in asks) and not any("June" in a for a in asks)
+
+
+def test_a_question_for_what_is_wanted_is_no_ask_itself():
+    text = ("**Ana:** What would your team want from the shipping data?\n**Raj:** Which ports are most central?\n"
+            "**Ana:** Anything else?\n**Raj:** Which ports are within 2 hops of Rotterdam?\n")
+    assert _asks(text) == ["Raj: Which ports are most central?", "Raj: Which ports are within 2 hops of Rotterdam?"]
+
+
+@pytest.mark.parametrize("line", ["Salary figures stay out of it, please.", "Please keep patient names out of the report."])
+def test_keeping_something_out_is_a_constraint(line):
+    parsed = parse_requirements([{"name": "doc.md", "text": line}])
+    assert not parsed.requirements and parsed.constraints == [line]

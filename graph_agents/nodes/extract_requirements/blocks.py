@@ -15,8 +15,12 @@ from dataclasses import dataclass, field
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(
     r"^(?P<indent>\s*)(?:[-*+•–—▪◦‣]|\(?\d{1,3}[.)]|\d{1,3}(?:\.\d{1,3})+\.?(?=\s)|\(?[a-zA-Z][.)]|\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)[.)])"
-    r"\s+(?:\[[ xX]\]\s+)?(?P<text>.*)$"
+    r"\s+(?:\[(?P<box>[ xX✓✔])\]\s+)?(?P<text>.*)$"
+    # a checklist line with no bullet: "[ ] Rank hotels by ...", "[x] Load the bookings"
+    r"|^(?P<bare_indent>\s*)\[(?P<bare_box>[ xX✓✔])\]\s+(?P<bare_text>\S.*)$"
 )
+# a numbered part of a plan, as a line of its own: "Objective 1: ...", "Goal 2 - ...", "Epic 3: ..."
+_NUMBERED_SECTION = re.compile(r"^\s*(?:\*\*)?(?:objective|goal|aim|epic|theme|workstream|initiative|outcome)\s*\d+(?:\.\d+)*\s*[:.–—-]\s+\S", re.I)
 _RULE = re.compile(r"^\s*([-*_=]\s*){3,}$")
 _TABLE_ROW = re.compile(r"^\s*\|(.*)\|?\s*$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
@@ -65,6 +69,7 @@ class Block:
     owner: str = ""  # from a table's owner column
     priority: str = ""  # from a table's priority column
     row: int = 0  # table row number
+    done: bool = False  # a ticked checklist item: work already done, no ask
 
     @property
     def heading(self) -> str:
@@ -112,7 +117,14 @@ def _cells(line: str) -> list[str]:
     return [clean(c) for c in re.split(r"(?<!\\)\|", inner)]
 
 
+# a header naming the ask itself ("What they asked", "Request") wins over one that only labels the row ("Item", "Topic")
+_ASKED_COLUMNS = re.compile(r"question|request|requirement|\bask|need|story|use case|query|problem", re.I)
+
+
 def _ask_column(header: list[str], rows: list[list[str]]) -> int:
+    for i, h in enumerate(header):
+        if _ASKED_COLUMNS.search(h) and not _OWNER_COLUMNS.fullmatch(h.strip()):
+            return i
     for i, h in enumerate(header):
         if _ASK_COLUMNS.search(h) and not _OWNER_COLUMNS.fullmatch(h.strip()):
             return i
@@ -189,12 +201,14 @@ def blocks(text: str) -> list[Block]:
             out.append(current)
             continue
         if m := _ITEM.match(line):
-            indent = len(m.group("indent").expandtabs(4))
+            bare = m.group("bare_text") is not None
+            indent = len((m.group("bare_indent") if bare else m.group("indent")).expandtabs(4))
             while items and items[-1][0] >= indent:
                 items.pop()
             parent = items[-1][1] if items else None
-            current = Block("item", m.group("text"), n, heads(), parent=parent.text if parent else "",
-                            level=len(items))
+            box = m.group("bare_box") if bare else m.group("box")
+            current = Block("item", m.group("bare_text") if bare else m.group("text"), n, heads(),
+                            parent=parent.text if parent else "", level=len(items), done=bool(box and box.strip()))
             if parent is not None and parent.parent:
                 current.parent = f"{parent.parent} / {parent.text}"
             items.append((indent, current))
@@ -204,7 +218,11 @@ def blocks(text: str) -> list[Block]:
         title = _plain_heading(line, nxt, prev_blank)
         if title is None and line.rstrip().endswith(":") and _ITEM.match(nxt):
             title = clean(line.strip()[:-1])  # a lead-in that introduces the list below: its context, no ask
-        if title is not None and current is None:
+        # "Objective 2: Protect the programme" over its key results heads them, even right after an item
+        labelled = _NUMBERED_SECTION.match(line) is not None and _ITEM.match(nxt) is not None
+        if labelled:
+            title = clean(line.strip())
+        if title is not None and (current is None or labelled):
             headings = {k: v for k, v in headings.items() if k < 9}
             headings[9] = title
             items, prev_blank = [], False

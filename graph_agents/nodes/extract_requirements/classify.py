@@ -136,7 +136,9 @@ _MODIFIER = re.compile(
     r"(?:\s+(?:by [\w -]{1,30}|\w+est first|(?:in )?(?:ascending|descending|reverse)(?: order)?|from \w+ to \w+|top first|first|pls|please))*\s*[.!]?$",
     re.I,
 )
-_LABEL = re.compile(r"^(?:[A-Z]{1,4}[- ]?\d+(?:\.\d+)*|[A-Z][\w /&-]{0,30}|Q\d+|R\d+|REQ[- ]?\d+|US[- ]?\d+|#\d+|\d+)\s*[:–—-]\s+(?=\S)")
+# a label, perhaps with its owner in brackets: "Q3:", "REQ-2 -", "Action (LB):", "TODO [sam]:"
+_LABEL = re.compile(r"^(?:[A-Z]{1,4}[- ]?\d+(?:\.\d+)*|[A-Z][\w /&-]{0,30}|Q\d+|R\d+|REQ[- ]?\d+|US[- ]?\d+|#\d+|\d+)"
+                    r"(?:\s*[(\[][\w .,&/@-]{1,30}[)\]])?\s*[:–—-]\s+(?=\S)")
 _PRIORITY_NOTE = re.compile(r"^\s*(?:\(|\[)?\s*(?:(?:high|medium|low|top)\s+priority|priority\s*[:=]?\s*(?:high|medium|low|\d)|p[0-3]|must[- ]have|should[- ]have|could[- ]have|nice[- ]to[- ]have)\s*(?:\)|\])?\s*[:–—-]?\s*", re.I)
 _NON_GOAL = _either(
     "out of scope", "not in scope", "non[- ]goals?", r"(?:we|i)\s+(?:do not|don'?t|won'?t|will not)\s+(?:need|want|require|ask|expect|look)",
@@ -151,7 +153,7 @@ _CONSTRAINT = re.compile(
     r"|\bas (?:a |an )?(?:pdf|html|slides?|slide deck|deck|dashboard|excel|spreadsheet|csv|word|powerpoint|report|email)\b|\bformat\b"
     r"|\bwithin (?:\w+ ){0,2}(?:minutes?|hours?|days?|weeks?|months?|working days?|business days?)\b|\bbudget\b|\bcosts? (?:must|should|no more)"
     r"|\bcompl(?:y|iance|iant)\b|\bgdpr\b|\bhipaa\b|\bprivacy\b|\bpersonal data\b|\bpii\b|\bconfidential\b|\banonymi[sz]|\bpseudonymi[sz]"
-    r"|\bby (?:document |record |their |its |the )?ids?\b|\brefer(?:s|red)? to \w+ (?:only )?by\b|\b(?:stay|stays|remain|remains|kept|keep) (?:inside|within|on|in)\b"
+    r"|\bby (?:document |record |their |its |the )?ids?\b|\brefer(?:s|red)? to \w+ (?:only )?by\b|\b(?:stay|stays|remain|remains|kept|keep) (?:inside|within|on|in)\b|\b(?:stays?|kept|keep|leave|left) (?:\w+ ){0,3}out of (?:it|this|scope|the (?:analysis|report|results?|data))\b"
     r"|\bmust run on\b|\bwithout (?:a |any )?cop(?:y|ies|ying)\b|\bread[- ]only\b|\bon[- ]prem|\bin (?:plain )?(?:english|german|french|spanish)\b"
     r"|\bplain (?:business )?language\b|\bready (?:by|within|in)\b|\bleads? for an? investigat|\bautomatic\b|\bmust be (?:explained|documented|reproducible|auditable)\b"
     r"|\bno more than\b|\bat most\b|\bat least\b|\bsla\b|\bretention\b|\bsecurity\b|\baudit(?:able|ability|ed| trail| log)",
@@ -201,8 +203,11 @@ def strip_label(text: str) -> str:
 # can, carry ...", "once the ring is confirmed, flag ..."), an adverb of framing ("more generally,
 # which ..."), a greeting ("Hello, please ..."), a speaker or topic before a question ("city team: which ...")
 _LEAD_CLAUSE = re.compile(
-    r"^(?:(?:if|when|whenever|once|where|while|as|ideally|if possible)\b[^,]{0,60},"
-    r"|(?:\w+\s+){0,2}\w+ly,|(?:first|second|third|next|then|also|finally|lastly|plus|besides|beyond that|on top of that)\s*,|(?:hi|hello|hey|dear|good (?:morning|afternoon))\b[^,]{0,30},"
+    r"^(?:(?:(?:and|also|so|but|plus|then)\s+)?(?:if|when|whenever|once|where|while|as|ideally|if possible)\b[^,]{0,60},"
+    r"|(?:\w+\s+){0,2}\w+ly,|(?:first|second|third|next|then|also|finally|lastly|plus|besides|beyond that|on top of that"
+    r"|for a start|for starters|to start with|to begin with|first of all|for one thing)\s*,"
+    # a conjunction before a question: "Plus which accounts ...", "And who ..."
+    r"|(?:plus|and|also|but|so)(?=\s+(?:which|who|whom|whose|where|whether)\b)|(?:hi|hello|hey|dear|good (?:morning|afternoon))\b[^,]{0,30},"
     r"|(?:and\s+|also\s+|so\s+)?[\w&/ -]{1,30}:(?=\s+(?:which|who|whom|whose|what|where|how|whether)\b))\s+(?=\S)",
     re.I,
 )
@@ -225,13 +230,17 @@ def ask_form(text: str) -> str:
         return "direct"
     if _QUESTION_START.match(core) and len(core.split()) >= 4 and not re.match(r"^(?:when|how|why) (?:we|i|the|this|it)\b", core, re.I):
         return "direct"
-    if _IMPERATIVE.match(core) or _BUILD_ANALYSIS.match(core) or _FIRST_PERSON.search(core) or _VERB_WH.search(core) or _OPEN_QUESTION.search(core):
+    if _IMPERATIVE.match(core) or _BUILD_ANALYSIS.match(core) or _NEED_NO_SUBJECT.match(core) or _NEED_OF_THE_LAST.search(core) or _FIRST_PERSON.search(core) or _VERB_WH.search(core) or _OPEN_QUESTION.search(core):
         return "direct"
     if _THIRD_PERSON.search(core):
         return "reported"
     return ""
 
 
+# a need with its subject dropped, as in tickets and notes: "Need those groups surfaced", "Also want the loops listed"
+_NEED_NO_SUBJECT = re.compile(r"^(?:also |still |really |and )?(?:need|want|would like|'d like)\s+(?!to be\b)\w", re.I)
+# ... and a later sentence needing what the first describes, joined to it: "... each other. Need those groups surfaced."
+_NEED_OF_THE_LAST = re.compile(r"[.!?;]\s+(?:(?:we|i)\s+)?(?:also\s+|really\s+)?(?:need|want|would like|'d like)\s+(?:those|these|them|they|such)\b", re.I)
 # a prohibition: the sentence's own modal is negated ("The vendor shall not remove any personal data")
 _PROHIBITION = re.compile(r"^(?:[\w'’-]+\s+){1,4}(?:shall|must|may|should|will)\s+(?:not|never)\b", re.I)
 
@@ -261,6 +270,9 @@ _STATES = re.compile(r"\b(?:is|are|was|were|has|have|had|handles?|covers?|runs?|
 _DATA_DESCRIPTION = re.compile(
     r"\bfrom which (?:a |the )?(?:graph|network)s? (?:may|can|could|will|would|is|are) (?:be )?(?:built|constructed|derived|drawn|made|formed|created)"
     r"|\b(?:graph|network) (?:in|of) which (?:each|every|all)\b", re.I)
+
+
+_ENSURE = re.compile(rf"^{_LEAD}(?:make sure|ensure|check that|confirm that|verify that|guarantee)\b", re.I)
 
 
 def _decides(text: str) -> bool:
@@ -315,6 +327,9 @@ def classify(text: str, section: str, in_list: bool) -> str:
         # only states a fact ("The board meets on Tuesdays.") or a metric's target ("Open rate from 31% to 35%")
         if len(text.split()) < 3:  # "Logistics", "Health": a heading written as an item
             return "background"
+        # "Make sure every community is connected" asks that a fact hold, it states none
+        if _ENSURE.match(core):
+            return "ask"
         return "ask" if not re.search(r"\b(?:is|are|was|were|has|have|had|meets?|happens?|runs?)\b|\d\s*%", text, re.I) else "background"
     if section == "objectives" and in_list:
         return "objective"

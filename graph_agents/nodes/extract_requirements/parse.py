@@ -18,8 +18,16 @@ _MIN_CHARS = 8
 # a question that only points back ("Who are they?", "Which ones are those, and ...?"): it asks about
 # what the sentence before it describes, so the two are one ask
 _POINTING_BACK = re.compile(r"^(?:who|which(?: ones)?|what|where)\s+(?:are|is|were|was)\s+(?:they|these|those|it|them|that)\b", re.I)
+# a need for what the sentence before describes ("... groups of accounts that reshare each other. Need those
+# groups surfaced."): the description holds the analysis, so the two are one ask
+_WANTED_BACK = re.compile(r"^(?:(?:we|i)\s+)?(?:also\s+|really\s+)?(?:need|want|would like|'d like)\s+(?:those|these|them|they|such)\b", re.I)
 # an item labelled as a key result of an objective ("KR1.2: ...") is what the objective asks for
 _KEY_RESULT = re.compile(r"^\s*(?:KR\s*[-.]?\s*\d|key result\b)", re.I)
+_TARGET = re.compile(r"^(?:zero|no|nil|\d+\s*%|lift|increase|reduce|decrease|grow|raise|cut|double|halve|triple|maintain|keep|sustain"
+                     r"|achieve|hit|boost|lower)\b", re.I)
+_LABELLED_ASK = re.compile(r"^\s*(?:requirement|req|user story|use case)\s*[-#]?\s*[A-Z]{0,3}[-.]?\d+(?:\.\d+)*\s*[:.–—-]\s", re.I)
+_FAQ_Q = re.compile(r"^\s*Q\s*\d*\s*[:.]\s", re.I)
+_FAQ_A = re.compile(r"^\s*A\s*\d*\s*[:.]\s", re.I)
 # the method for the ask before ("... so use something that optimises modularity"): it belongs to that ask
 _METHOD_HINT = re.compile(r"(?:^|\b(?:so|and|then|but)\s+)(?:please\s+|pls\s+)?use (?:something|an? (?:\w+ )?(?:method|algorithm|approach|technique)|one|whatever) (?:that|which)\b", re.I)
 # a question for what is wanted ("ok what does live-ops actually want", "anything else?"): what answers it
@@ -30,6 +38,9 @@ _SOLICIT = re.compile(
 # "also lone wolves, players w/ basically no raid partners": one more item in that list, a noun phrase
 # with no verb before its first comma (a verb there makes it a statement: "also they suspect rings ...")
 _MORE_OF_THE_LIST = re.compile(r"^(?:also|and|plus|oh and|and also)\s+(?P<head>[^,;:=]+)(?:,|$)", re.I)
+# "If it's possible, teams of agents, but each team ...": a wish for a noun phrase, on a condition
+_IF_POSSIBLE = re.compile(r"^(?:if (?:it'?s |it is |at all )?possible|if you can|if there'?s time|if time allows|ideally|optionally|time permitting)"
+                          r"\s*,\s*(?P<head>[^,;:=]+)(?:,|$)", re.I)
 _VERBISH = re.compile(
     r"\b(?:is|are|was|were|be|been|am|do|does|did|have|has|had|can|could|will|would|should|may|might|must|shall|need|needs"
     r"|want|wants|think|guess|know|suspect|said|says|say|theres|there's|it's|that's|\w+ed)\b|'(?:s|re|ve|ll|d)\b", re.I)
@@ -63,7 +74,7 @@ def _candidates(block: Block) -> list[tuple[str, bool]]:
     if block.kind in ("para", "message"):
         out: list[str] = []
         for s in sentences(block.text, casual=block.kind == "message"):
-            if out and _POINTING_BACK.match(s):
+            if out and (_POINTING_BACK.match(s) or _WANTED_BACK.match(s)):
                 out[-1] += " " + s
             else:
                 out.append(s)
@@ -87,49 +98,61 @@ def parse_requirements(sources: list[dict[str, str]]) -> Requirements:
     seen: set[str] = set()
     for source in sources:
         solicited = False
-        for block in blocks(source["text"]):
+        # "[x] Load the bookings": a task already done asks for nothing more
+        found = [(block, *c) for block in blocks(source["text"]) if not block.done for c in _candidates(block)]
+        for at, (block, sentence, in_list) in enumerate(found):
             context = [*block.headings, *([block.parent] if block.parent else [])]
             section = section_of(context)
             # an objective broken into areas lists its asks at the leaves; an OKR's key results are its asks
             if section == "objectives" and block.kind == "item" and (block.level >= 2 or _KEY_RESULT.match(block.text)):
-                section = "asks"
-            for sentence, in_list in _candidates(block):
-                if len(sentence) < _MIN_CHARS and not in_list:
+                # a key result that is a target level ("Zero exposure of names", "Lift engagement 10%") asks for no analysis
+                section = "objectives" if _TARGET.match(strip_label(block.text)) else "asks"
+            if len(sentence) < _MIN_CHARS and not in_list:
+                continue
+            # an FAQ's question is the reader's ("Q: Can it find clusters?"); when its answer asks or rules
+            # out, the answer says what is wanted and the question adds nothing
+            if _FAQ_Q.match(sentence) and at + 1 < len(found) and _FAQ_A.match(answer := found[at + 1][1]) \
+                    and classify(answer, section, False) in ("ask", "non_goal"):
+                continue
+            if _METHOD_HINT.search(sentence) and out.requirements and out.requirements[-1].source == source["name"]:
+                out.requirements[-1].text += " " + sentence
+                continue
+            # "Requirement R4: Vendor must provide ...": labelled a requirement, it is one, as if listed under Requirements
+            if _LABELLED_ASK.match(sentence) and section not in ("non_goals", "constraints"):
+                section, in_list = "asks", True
+            kind = classify(sentence, section, in_list or block.kind == "row")
+            if block.kind in ("message", "para") and _SOLICIT.match(strip_label(sentence)):  # "Sam: anything else?"
+                solicited = True
+                if kind == "ask" and not algorithms.asks(strip_label(sentence)):
+                    kind = "background"  # "What would you want to learn from the data?" asks for the asks, not an analysis
+            elif solicited and kind == "background" and (more := _MORE_OF_THE_LIST.match(sentence) or _IF_POSSIBLE.match(strip_label(sentence))) \
+                    and len(sentence.split()) >= 4 and not _VERBISH.search(more.group("head")):
+                kind = "ask"
+            if kind == "stakeholder":
+                out.stakeholders.append(sentence)
+            elif kind == "constraint":
+                out.constraints.append(sentence)
+            elif kind == "non_goal":
+                out.non_goals.append(sentence)
+            elif kind == "objective":
+                out.objectives.append(sentence)
+            elif kind == "ask":
+                key = strip_label(sentence).lower()
+                if key in seen or len(key) < _MIN_CHARS:
                     continue
-                if _METHOD_HINT.search(sentence) and out.requirements and out.requirements[-1].source == source["name"]:
-                    out.requirements[-1].text += " " + sentence
-                    continue
-                kind = classify(sentence, section, in_list or block.kind == "row")
-                if block.kind in ("message", "para") and _SOLICIT.match(sentence):
-                    solicited = True
-                elif solicited and kind == "background" and (more := _MORE_OF_THE_LIST.match(sentence)) \
-                        and len(sentence.split()) >= 4 and not _VERBISH.search(more.group("head")):
-                    kind = "ask"
-                if kind == "stakeholder":
-                    out.stakeholders.append(sentence)
-                elif kind == "constraint":
-                    out.constraints.append(sentence)
-                elif kind == "non_goal":
-                    out.non_goals.append(sentence)
-                elif kind == "objective":
-                    out.objectives.append(sentence)
-                elif kind == "ask":
-                    key = strip_label(sentence).lower()
-                    if key in seen or len(key) < _MIN_CHARS:
-                        continue
-                    seen.add(key)
-                    req_kind, priority = _kind_priority(sentence, block.priority)
-                    where = f"table row {block.row}, line {block.line}" if block.kind == "row" else f"line {block.line}"
-                    out.requirements.append(Requirement(
-                        id=f"REQ-{len(out.requirements) + 1:03d}",
-                        text=sentence,
-                        objective=" / ".join(c for c in context if c)[:200],
-                        priority=priority,
-                        kind=req_kind,
-                        source=source["name"],
-                        location=where,
-                        owner=_owner(block, sentence),
-                    ))
+                seen.add(key)
+                req_kind, priority = _kind_priority(sentence, block.priority)
+                where = f"table row {block.row}, line {block.line}" if block.kind == "row" else f"line {block.line}"
+                out.requirements.append(Requirement(
+                    id=f"REQ-{len(out.requirements) + 1:03d}",
+                    text=sentence,
+                    objective=" / ".join(c for c in context if c)[:200],
+                    priority=priority,
+                    kind=req_kind,
+                    source=source["name"],
+                    location=where,
+                    owner=_owner(block, sentence),
+                ))
     if sources and not out.requirements:
         out.warnings.append(NO_ASK_WARNING)
     return out
