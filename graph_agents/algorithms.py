@@ -231,6 +231,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="pagerank",
             description="Importance of each vertex from the importance of those linking to it.",
             intents=phrases(
+                named="pagerank | page rank",
                 strong="influential | influence | influencer | opinion leader | thought leader | pagerank | page rank"
                 " | most important | importance | most central | central to | so central | =centrality | =centralities | trust ... most | authority | authorities | authoritative | most pull | prominent | prominence"
                 " | sway | clout | most cited | most referenced | most trusted | most popular | key player"
@@ -288,6 +289,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="betweennesscentrality",
             description="How often a vertex lies on shortest paths between others: brokers and bottlenecks.",
             intents=phrases(
+                named="betweenness | betweenness centrality",
                 strong="broker | bridge | bridging | bottleneck | chokepoint | choke point | gatekeeper"
                 " | intermediary | middleman | middlemen | go between | single point of failure | betweenness"
                 " | conduit | relay | pass through | passes through | flow through | flows through | funnel through"
@@ -350,6 +352,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="labelpropagation",
             description="Communities of densely connected vertices.",
             intents=phrases(
+                named="label propagation | label propagation algorithm",
                 strong="community | communities | segment | segmentation | cluster | clustering | cohort | tribe"
                 " | interest group | affinity group | peer group | natural groups | natural {group}"
                 " | audience | audiences | buy together | bought together | purchased together | co purchase"
@@ -391,6 +394,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="wcc",
             description="Groups of vertices linked by any path, ignoring direction.",
             intents=phrases(
+                named="weakly connected components | weakly connected component | weak components | wcc",
                 strong="connected component | connected components | ring | rings | linked accounts"
                 " | everything ... still connected | everything is connected | all still connected | still one piece"
                 " | all ... still connected | every ... still connected | whole ... still connected | all ... still linked"
@@ -439,6 +443,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="scc",
             description="Groups where every vertex reaches every other along edge direction: cycles.",
             intents=phrases(
+                named="strongly connected components | strongly connected component | strong components | scc",
                 strong="cycle | cycles | cyclic | circular | round in circles | in circles | go round | goes round"
                 " | round trip | round tripping | loop | loops | closed loop | carousel | wash trade | wash trading"
                 " | kiting | bounce back | back and forth | back to the sender | back to where"
@@ -491,6 +496,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="attributepropagation",
             description="Spreads a known label (e.g. a fraud flag) to the vertices around it.",
             intents=phrases(
+                named="attribute propagation",
                 strong="propagate | propagation | spread | spreads | spreading | contagion | contagious"
                 # a label inferred from the ones each vertex deals with: "infer which are bots from who they follow"
                 f" | {MARK} ... from who they | {MARK} ... from whom they | {MARK} ... by who they | from who they {TURN}"
@@ -561,6 +567,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="How many relationships each vertex has: the plainest measure of activity.",
             intents=phrases(
+                named="degree centrality | node degree | node degrees",
                 strong="degree centrality | degree | number of connections | number of links | number of contacts"
                 " | number of relationships | number of neighbours | number of neighbors | how many connections"
                 " | how many links | how many contacts | how many relationships | how many counterparties"
@@ -622,6 +629,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Importance from being linked to other important vertices (undirected).",
             intents=phrases(
+                named="eigenvector centrality | eigenvector",
                 strong="eigenvector | eigenvector centrality | connected to well connected | linked to well connected"
                 " | connected to the most connected | connected to ... influential | connected to ... important"
                 " | linked to ... influential | linked to ... important | ties to ... influential | ties to ... important"
@@ -645,6 +653,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Authorities are pointed at by good hubs; hubs point at good authorities (two scores).",
             intents=phrases(
+                named="hubs and authorities | hub and authority | hits algorithm | hub and authority scores",
                 strong="hits | hubs and authorities | hub and authority | hubs authorities | hub score | hub scores"
                 " | authority score | authority scores | hub ... authority | good hubs | best hubs | curator | curators"
                 " | point to the best | points to the best | link to the best | links to the best | best sources"
@@ -674,6 +683,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="How near a vertex is to all others it can reach (inverse mean hop distance, undirected).",
             intents=phrases(
+                named="closeness centrality | closeness",
                 strong="closeness | closeness centrality | closest to everyone | close to everyone | closest to all"
                 " | close to all | nearest to everyone | nearest to all | fewest hops | fewest steps | shortest average distance"
                 " | lowest average distance | average distance | reach everyone | reach everybody | reach all the others"
@@ -702,7 +712,7 @@ CATALOG: dict[str, Algorithm] = {
             description="Sum of inverse hop distances to every other vertex: closeness that copes with disconnected parts.",
             intents=phrases(
                 # how it treats the unreachable is the method itself: it decides like its name
-                named="harmonic | as zero | contributing nothing | contribute nothing | contributes nothing | count for nothing"
+                named="harmonic centrality | harmonic | as zero | contributing nothing | contribute nothing | contributes nothing | count for nothing"
                 " | counts for nothing | even though ... disconnected | although ... disconnected | even if ... disconnected"
                 " | even though ... unreachable | even though ... not connected"
                 # "counting the ones it can't reach as nothing": the negation is the unreachable, not the ask
@@ -774,6 +784,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="The largest k such that a vertex is in a subgraph where all have at least k neighbours.",
             intents=phrases(
+                named="k core | kcore | k cores | core number | core numbers | k core decomposition | coreness",
                 strong="k core | kcore | k cores | core number | core numbers | coreness | core periphery"
                 " | dense core | densest core | inner core | innermost core | tightly knit core | cohesive core"
                 " | core group | core members | hard core | nucleus | periphery | peripheral | on the fringe"
@@ -791,6 +802,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="How many triangles (three mutually linked vertices) each vertex is part of (undirected).",
             intents=phrases(
+                named="triangle count | triangle counting | triangle counts",
                 strong="triangle | triangles | triangle count | triangle counting | triads | closed triads | closed triangles"
                 " | trios | closed trios | in threes | threesomes"
                 " | mutual friends | mutual contacts | friends of friends who | common friends | common contacts"
@@ -808,6 +820,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Share of a vertex's neighbour pairs that are linked themselves (undirected).",
             intents=phrases(
+                named="clustering coefficient | clustering coefficients | local clustering coefficient",
                 strong="clustering coefficient | local clustering | transitivity | cliquishness | cliquish"
                 " | neighbours ... know each other | neighbors ... know each other | contacts ... know each other"
                 " | friends ... know each other | whose contacts are connected | whose friends are connected"
@@ -831,6 +844,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Vertices whose removal disconnects the graph (cut vertices), with how many vertices each cuts off.",
             intents=phrases(
+                named="articulation point | articulation points | cut vertex | cut vertices",
                 strong="articulation point | articulation points | cut vertex | cut vertices | cut node | cut nodes"
                 " | separating vertex | separating vertices | single point of failure ... disconnect"
                 " | single point of failure ... split | single point of failure ... break apart"
@@ -884,7 +898,7 @@ CATALOG: dict[str, Algorithm] = {
                 # what befalls a relationship rather than a site: a route is cancelled, a pipe bursts
                 medium=f"if cut | if severed | were cut | was cut | is cut | {LINE} ... if cut | {LINE} ... if severed",
                 # the relationship is what fails, and the consequence follows: the head noun sets link against site
-                named=" | ".join(f"{LINE} {comma}if ... {comma}would {effect}" for comma in ("", ", ")
+                named="cut edge | cut edges | bridge edge | bridge edges | " + " | ".join(f"{LINE} {comma}if ... {comma}would {effect}" for comma in ("", ", ")
                                  for effect in ("disconnect", "leave", "cut", "split", "strand", "isolate")),
                 weak="cancelled | canceled | burst | bursts | severed | cut through",
             ),
@@ -960,6 +974,7 @@ CATALOG: dict[str, Algorithm] = {
             aql="a breadth-first traversal",
             description="Every vertex within k hops of the seed entities, grouped by its distance from them.",
             intents=phrases(
+                named="k hop | k hops | k hop neighbourhood | k hop neighborhood",
                 strong="within two hops | within 2 hops | within three hops | within 3 hops | within one hop"
                 " | within ... hops of | within ... transfers of | within ... steps of | within ... stops of | k-hop | k hop | n-hop | two hops | 2 hops | three hops | 3 hops"
                 " | hops of | hops from | hops away | neighbourhood of | neighborhood of | ego network | ego networks"
@@ -998,7 +1013,7 @@ CATALOG: dict[str, Algorithm] = {
                 # the members of each one: "list the members of each circular trading ring"
                 f" | every closed {CLOSED} | exact {CLOSED} | in each one",
                 # not "each other in a loop": that is who reaches whom (SCC)
-                named=f"each {CLOSED} | every {CLOSED} | members of each | in each {CLOSED} | each circular {CLOSED}"
+                named=f"simple cycles | simple cycle | cycle enumeration | each {CLOSED} | every {CLOSED} | members of each | in each {CLOSED} | each circular {CLOSED}"
                 f" | each individual {CLOSED} | each closed {CLOSED} | each separate {CLOSED} | each distinct {CLOSED}"
                 # the loops, then who is in each of them: "are there loops, and which packages are in each one"
                 + "".join(f" | {{closed}} {comma}and which ... in each" for comma in ("", ", ")),
@@ -1020,6 +1035,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Pairs of vertices with the most neighbours in common (Jaccard): look-alikes and likely duplicates.",
             intents=phrases(
+                named="node similarity | jaccard similarity | jaccard",
                 strong="node similarity | duplicate accounts | duplicate account | duplicate customers | duplicate records"
                 " | look-alike customers | look alike customers | lookalike customers | look-alike accounts"
                 " | look alike accounts | lookalike accounts"

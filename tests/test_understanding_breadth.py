@@ -338,7 +338,6 @@ NOTHING_BACK = ["Please send the report back to the team.", "Get back to the cli
 KNOWN_MISSES = {
     "Rank the repositories by how widely they are depended on, directly or indirectly.":
         "'directly or indirectly' is components' phrase and outweighs being depended on",
-    "Run HITS on the citation graph.": "extraction keeps no requirement from this line (helper G's code)",
     "How many of each account's contacts are also in contact with another of its contacts, as triangles?":
         "'how many contacts' is a second ask for degree",
     "Which sellers would hurt the marketplace most if they vanished, judged by who buys from whom?":

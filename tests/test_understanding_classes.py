@@ -191,3 +191,32 @@ def test_most_like_one_entity_is_similar_to_but_liking_is_not():
 def test_look_alikes_are_pairs_unless_a_group_noun_says_segments():
     assert _names("Find look-alikes for our best shoppers.")[:1] == ["node_similarity"]
     assert _names("Find look-alike segments of shoppers.") == ["label_propagation"]
+
+
+# Each algorithm's own name in a short imperative picks it, whatever the name's words also mean
+# ("label propagation" is not attribute propagation, "clustering coefficient" is not clustering).
+@pytest.mark.parametrize("text,algorithm", [
+    ("Use label propagation to find segments", "label_propagation"),
+    ("Run label propagation on customers", "label_propagation"),
+    ("Run PageRank on the accounts", "pagerank"),
+    ("Compute page rank for every page", "pagerank"),
+    ("Compute degree centrality for the users", "degree"),
+    ("Run eigenvector centrality on the suppliers", "eigenvector"),
+    ("Compute hubs and authorities for the citation graph", "hits"),
+    ("Compute closeness centrality of the stations", "closeness"),
+    ("Compute betweenness centrality for the routers", "betweenness"),
+    ("Find weakly connected components of the accounts", "wcc"),
+    ("Find strongly connected components of the transfers", "scc"),
+    ("Compute the core number of every user", "k_core"),
+    ("Run triangle counting on the friendships", "triangle_count"),
+    ("Compute the clustering coefficient of each node", "clustering_coefficient"),
+    ("Find the cut vertices of the network", "articulation_points"),
+    ("Find articulation points in the power grid", "articulation_points"),
+    ("Find bridge edges in the road network", "bridges"),
+    ("Enumerate simple cycles among the transfers", "simple_cycles"),
+    ("Compute Jaccard similarity between the users", "node_similarity"),
+    ("Run attribute propagation on the fraud flags", "attribute_propagation"),
+    ("Run harmonic centrality on the stations", "harmonic"),
+])
+def test_an_algorithm_named_outright_wins(text, algorithm):
+    assert _names(text) == [algorithm]
