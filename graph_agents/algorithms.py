@@ -289,8 +289,10 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="betweennesscentrality",
             description="How often a vertex lies on shortest paths between others: brokers and bottlenecks.",
             intents=phrases(
-                named="betweenness | betweenness centrality",
+                named="betweenness | betweenness centrality"
+                " | paths run through | paths go through | paths pass through | routes run through | routes go through | routes pass through | number of shortest | most shortest",
                 strong="broker | bridge | bridging | bottleneck | chokepoint | choke point | gatekeeper"
+                " | connectors between | connector between | key connectors | key connector"
                 " | intermediary | middleman | middlemen | go between | single point of failure | betweenness"
                 " | conduit | relay | pass through | passes through | flow through | flows through | funnel through"
                 " | sit between | sits between | lie between | stand between | otherwise separate"
@@ -396,6 +398,7 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 named="weakly connected components | weakly connected component | weak components | wcc",
                 strong="connected component | connected components | ring | rings | linked accounts"
+                " | no path to | no path between | no route to"
                 " | everything ... still connected | everything is connected | all still connected | still one piece"
                 " | all ... still connected | every ... still connected | whole ... still connected | all ... still linked"
                 " | every ... still linked | still all connected | still all linked | still in one piece"
@@ -683,8 +686,13 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="How near a vertex is to all others it can reach (inverse mean hop distance, undirected).",
             intents=phrases(
-                named="closeness centrality | closeness",
+                named="closeness centrality | closeness"
+                # reaching all the others in the fewest steps on average decides; an average alone does not
+                # beat harmonic's "counting the unreachable as nothing"
+                " | fewest ... on average | lowest average distance | shortest average distance",
                 strong="closeness | closeness centrality | closest to everyone | close to everyone | closest to all"
+                " | how close ... to all | how close ... to every | close ... on average | how close , on average | close , on average"
+                " | on average ... to all | on average , to all | on average to all | on average to every | average distance to | average distance from"
                 " | close to all | nearest to everyone | nearest to all | fewest hops | fewest steps | shortest average distance"
                 " | lowest average distance | average distance | reach everyone | reach everybody | reach all the others"
                 " | reach the rest | fastest to reach | quickest to reach | reach ... quickly | reach ... fastest"
@@ -713,6 +721,7 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 # how it treats the unreachable is the method itself: it decides like its name
                 named="harmonic centrality | harmonic | as zero | contributing nothing | contribute nothing | contributes nothing | count for nothing"
+                " | robust to ... unreachable | robust to unreachable | even if ... unreachable | tolerates unreachable"
                 " | counts for nothing | even though ... disconnected | although ... disconnected | even if ... disconnected"
                 " | even though ... unreachable | even though ... not connected"
                 # "counting the ones it can't reach as nothing": the negation is the unreachable, not the ask
@@ -844,7 +853,8 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Vertices whose removal disconnects the graph (cut vertices), with how many vertices each cuts off.",
             intents=phrases(
-                named="articulation point | articulation points | cut vertex | cut vertices",
+                named="articulation point | articulation points | cut vertex | cut vertices"
+                " | break ... apart if removed | break ... apart if taken out | would break ... apart",
                 strong="articulation point | articulation points | cut vertex | cut vertices | cut node | cut nodes"
                 " | separating vertex | separating vertices | single point of failure ... disconnect"
                 " | single point of failure ... split | single point of failure ... break apart"
@@ -914,7 +924,9 @@ CATALOG: dict[str, Algorithm] = {
             aql="SHORTEST_PATH",
             description="The shortest chain of relationships between two named entities, with every vertex on it.",
             intents=phrases(
+                named="with the fewest intermediaries | fewest intermediaries | fewest go betweens | fewest middlemen",
                 strong="shortest path | shortest route | shortest chain | how is ... connected to | how are ... connected"
+                " | how ... is linked to | how ... are linked to | how far is ... from | how far are ... from | how many steps | in how many steps"
                 " | how is ... linked to | how are ... linked | how ... linked to | quickest ... chain | quickest ... sequence"
                 " | quickest way | fastest way | shortest way | quickest route | fastest route | quickest path"
                 " | intro from | introduction from | chain of introductions | warm intro"
@@ -1035,8 +1047,10 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Pairs of vertices with the most neighbours in common (Jaccard): look-alikes and likely duplicates.",
             intents=phrases(
-                named="node similarity | jaccard similarity | jaccard",
+                named="node similarity | jaccard similarity | jaccard"
+                " | share the most ... with each other | share the most ... with one another | most similar ... they share | most similar ... share",
                 strong="node similarity | duplicate accounts | duplicate account | duplicate customers | duplicate records"
+                " | paired up | pair up | most similar"
                 " | look-alike customers | look alike customers | lookalike customers | look-alike accounts"
                 " | look alike accounts | lookalike accounts"
                 " | duplicates | look-alike | look-alikes | lookalike | lookalikes | look alike | similar customers"

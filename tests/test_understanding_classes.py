@@ -220,3 +220,30 @@ def test_look_alikes_are_pairs_unless_a_group_noun_says_segments():
 ])
 def test_an_algorithm_named_outright_wins(text, algorithm):
     assert _names(text) == [algorithm]
+
+
+# Classes from fresh-f's wrong picks, each in wordings of our own:
+# distance to all the others on average is closeness, and it stays harmonic when some are unreachable;
+# how one is linked to another, or how far, is a path; lying on many shortest routes, or the routes
+# passing through, is betweenness; sharing the most with each other is pairwise similarity;
+# breaking the network apart if removed is a cut vertex; no path to a named place is components.
+@pytest.mark.parametrize("text,algorithm", [
+    ("Which depots reach all the other depots in the fewest legs on average?", "closeness"),
+    ("Score each clinic by its average distance to every other clinic.", "closeness"),
+    ("How close, on average, is each warehouse to all the other warehouses?", "closeness"),
+    ("Closeness, but robust to towns that are unreachable from the rest.", "harmonic"),
+    ("Which hub is nearest, on average, to all the stores, counting the stores it cannot reach as contributing nothing?",
+     "harmonic"),
+    ("Show how supplier s-9 is linked to retailer r-12.", "shortest_path"),
+    ("Connect dealer d-4 to bank b-1 with the fewest middlemen.", "shortest_path"),
+    ("How far is the warehouse from the port, in road hops?", "shortest_path"),
+    ("Which airports lie on the greatest number of shortest flight routes?", "betweenness"),
+    ("Which junctions do most delivery routes pass through?", "betweenness"),
+    ("Who are the key connectors between the departments?", "betweenness"),
+    ("Which customers share the most products with each other?", "node_similarity"),
+    ("Which authors have the most similar reading lists, judged by the books they share?", "node_similarity"),
+    ("Which routers would break the network apart if removed?", "articulation_points"),
+    ("Which employees have no path to the head office?", "wcc"),
+])
+def test_fresh_f_classes_in_other_words(text, algorithm):
+    assert _names(text) == [algorithm]
