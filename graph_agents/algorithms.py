@@ -692,7 +692,7 @@ CATALOG: dict[str, Algorithm] = {
                 " | fewest ... on average | lowest average distance | shortest average distance",
                 strong="closeness | closeness centrality | closest to everyone | close to everyone | closest to all"
                 " | how close ... to all | how close ... to every | close ... on average | how close , on average | close , on average"
-                " | on average ... to all | on average , to all | on average to all | on average to every | average distance to | average distance from"
+                " | average distance to | average distance from"
                 " | close to all | nearest to everyone | nearest to all | fewest hops | fewest steps | shortest average distance"
                 " | lowest average distance | average distance | reach everyone | reach everybody | reach all the others"
                 " | reach the rest | fastest to reach | quickest to reach | reach ... quickly | reach ... fastest"
@@ -702,7 +702,9 @@ CATALOG: dict[str, Algorithm] = {
                 # where to site something that should be near everything
                 " | where should we put | where to put | where should we place | where to place | where to locate"
                 " | where should we locate | best location for | best place for | best spot for",
-                medium="closest | nearest | proximity | =accessible | quickly reach",
+                medium="closest | nearest | proximity | =accessible | quickly reach"
+                # an average to all the others needs company: "counting the unreachable as nothing" is harmonic
+                " | on average ... to all | on average , to all | on average to all | on average to every",
             ),
             params={
                 "normalized": Param(bool, True, "scale by the size of the reachable part (Wasserman-Faust)"),
