@@ -505,7 +505,7 @@ CATALOG: dict[str, Algorithm] = {
                 f" | {MARK} ... from who they | {MARK} ... from whom they | {MARK} ... by who they | from who they {TURN}"
                 " | probably ... from who they | likely ... from who they | work out ... from who they"
                 f" | from the ones they {TURN} | from those they {TURN} | from whoever they {TURN}"
-                " | guilt by association | taint | tainted | exposure | exposed to | inherit | inherits | infect"
+                " | guilt by association | taint | tainted | exposure to | exposed to | inherit | inherits | infect"
                 " | contaminate | contamination | ripple | push ... flag | push ... label | push ... risk"
                 " | pass ... flag | pass ... label | carry over ... label | infer ... label | infer ... labels"
                 " | unlabelled | unlabeled | close to known | near known | associated with known"
@@ -753,7 +753,11 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 named="louvain | modularity based | optimises modularity | optimizes modularity | maximise modularity"
                 " | maximize modularity | same answer every run | same way every run | same result every run"
-                " | same every run | stable between runs | stable across runs | same grouping every run",
+                " | same every run | stable between runs | stable across runs | same grouping every run"
+                # groups asked for with results that repeat: "split them into tribes, with stable results"
+                " | " + " | ".join(f"{GROUP} {gap} {result}" for gap in ("...", ", with", ", with a")
+                                   for result in ("reproducible result", "reproducible results", "stable result",
+                                                  "stable results", "repeatable results", "consistent results")),
                 strong="modularity | stable communities | stable segments | stable clusters"
                 " | reproducible communities | reproducible segments | reproducible clusters | consistent communities"
                 " | hierarchical communities | communities at several levels | communities at several scales"
@@ -910,8 +914,11 @@ CATALOG: dict[str, Algorithm] = {
                 # what befalls a relationship rather than a site: a route is cancelled, a pipe bursts
                 medium=f"if cut | if severed | were cut | was cut | is cut | {LINE} ... if cut | {LINE} ... if severed",
                 # the relationship is what fails, and the consequence follows: the head noun sets link against site
-                named="cut edge | cut edges | bridge edge | bridge edges | " + " | ".join(f"{LINE} {comma}if ... {comma}would {effect}" for comma in ("", ", ")
-                                 for effect in ("disconnect", "leave", "cut", "split", "strand", "isolate")),
+                named="cut edge | cut edges | bridge edge | bridge edges | " + " | ".join(
+                    f"{LINE} {lead} {effect}"
+                    for lead in ("if ... would", ", if ... , would", "whose removal would", "whose loss would",
+                                 "whose failure would")
+                    for effect in ("disconnect", "leave", "cut", "split", "strand", "isolate")),
                 weak="cancelled | canceled | burst | bursts | severed | cut through",
             ),
             directed=False,
@@ -1027,7 +1034,9 @@ CATALOG: dict[str, Algorithm] = {
                 # the members of each one: "list the members of each circular trading ring"
                 f" | every closed {CLOSED} | exact {CLOSED} | in each one",
                 # not "each other in a loop": that is who reaches whom (SCC)
-                named=f"simple cycles | simple cycle | cycle enumeration | each {CLOSED} | every {CLOSED} | members of each | in each {CLOSED} | each circular {CLOSED}"
+                # a small loop, or one spelled out hop by hop ("a to b to c and back to a"), is a cycle to list
+                named=f"little {CLOSED} | small {CLOSED} | short {CLOSED} | a to b to c | to b to c and back"
+                " | simple cycles | simple cycle | cycle enumeration | each {CLOSED} | every {CLOSED} | members of each | in each {CLOSED} | each circular {CLOSED}"
                 f" | each individual {CLOSED} | each closed {CLOSED} | each separate {CLOSED} | each distinct {CLOSED}"
                 # the loops, then who is in each of them: "are there loops, and which packages are in each one"
                 + "".join(f" | {{closed}} {comma}and which ... in each" for comma in ("", ", ")),

@@ -247,3 +247,20 @@ def test_an_algorithm_named_outright_wins(text, algorithm):
 ])
 def test_fresh_f_classes_in_other_words(text, algorithm):
     assert _names(text) == [algorithm]
+
+
+# Groups asked for with results that repeat are Louvain's (the result alone asks nothing); a small loop,
+# or one spelled out hop by hop, is a cycle to list; exposure *to* something spreads, exposure of names does not.
+@pytest.mark.parametrize("text,expected", [
+    ("Group the shops into clusters with stable results every month.", ["louvain"]),
+    ("Split the riders into communities, with reproducible results we can rerun.", ["louvain"]),
+    ("The pipeline must give stable results every month.", []),
+    ("Are there small rings where money goes from one firm to another and back?", ["simple_cycles"]),
+    ("Look for short loops of transfers between accounts.", ["simple_cycles"]),
+    ("Do shipments ever go a to b to c and back to a?", ["simple_cycles"]),
+    ("Which roads whose removal would cut off a village?", ["bridges"]),
+    ("No exposure of customer addresses in the exports.", []),
+    ("Score each supplier for exposure to sanctioned firms.", ["attribute_propagation"]),
+])
+def test_fresh_f_classes_louvain_cycles_exposure(text, expected):
+    assert _names(text) == expected
