@@ -656,8 +656,13 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Authorities are pointed at by good hubs; hubs point at good authorities (two scores).",
             intents=phrases(
-                named="hubs and authorities | hub and authority | hits algorithm | hub and authority scores",
-                strong="hits | hubs and authorities | hub and authority | hubs authorities | hub score | hub scores"
+                # the ones good senders send to are authorities, and the senders are hubs
+                named="hubs and authorities | hub and authority | hits algorithm | hub and authority scores"
+                # (after "that/do": "it is good to send to" asks nothing)
+                f" | that good ... {SEND} to | do good ... {SEND} to | do the good ... {SEND} to | ones good ... {SEND} to"
+                f" | that good ... {SEND} ... to | do good ... {SEND} ... to | do the good ... {SEND} ... to"
+                " | good referrers themselves | good senders themselves",
+                strong="good referrers | good senders | good recommenders | hits | hubs and authorities | hub and authority | hubs authorities | hub score | hub scores"
                 " | authority score | authority scores | hub ... authority | good hubs | best hubs | curator | curators"
                 " | point to the best | points to the best | link to the best | links to the best | best sources"
                 " | are hubs | are the authorities | authorities everyone | pointing to the authoritative"
@@ -917,7 +922,7 @@ CATALOG: dict[str, Algorithm] = {
                 named="cut edge | cut edges | bridge edge | bridge edges | " + " | ".join(
                     f"{LINE} {lead} {effect}"
                     for lead in ("if ... would", ", if ... , would", "whose removal would", "whose loss would",
-                                 "whose failure would")
+                                 "whose failure would", ") whose removal would", ") whose loss would")
                     for effect in ("disconnect", "leave", "cut", "split", "strand", "isolate")),
                 weak="cancelled | canceled | burst | bursts | severed | cut through",
             ),

@@ -264,3 +264,15 @@ def test_fresh_f_classes_in_other_words(text, algorithm):
 ])
 def test_fresh_f_classes_louvain_cycles_exposure(text, expected):
     assert _names(text) == expected
+
+
+# The ones good senders send to are HITS authorities ("it is good to send to" asks nothing); a link named
+# in brackets before its removal clause is still a bridge.
+@pytest.mark.parametrize("text,expected", [
+    ("Which shops do the good referrers send customers to?", ["hits"]),
+    ("Which firms are the ones that good brokers refer clients to?", ["hits"]),
+    ("It would be good to send to all staff by Friday.", []),
+    ("Also the pipes (single segments) whose removal would cut off a district.", ["bridges"]),
+])
+def test_fresh_f_classes_authorities_and_bracketed_links(text, expected):
+    assert _names(text) == expected
