@@ -276,3 +276,13 @@ def test_fresh_f_classes_louvain_cycles_exposure(text, expected):
 ])
 def test_fresh_f_classes_authorities_and_bracketed_links(text, expected):
     assert _names(text) == expected
+
+
+# An example after ", e.g." / ", for example" supports the ask like a gloss in brackets: it is no ask of its own
+@pytest.mark.parametrize("text,expected", [
+    ("Harmonic closeness, robust to depots nobody can reach, e.g. the island depot.", ["harmonic"]),
+    ("Find the brokers between teams, for example people who link the isolated sales office.", ["betweenness"]),
+    ("Rank the suppliers by influence, e.g. the ones every other supplier depends on.", ["pagerank"]),
+])
+def test_an_example_after_a_comma_is_no_ask_of_its_own(text, expected):
+    assert _names(text) == expected
