@@ -231,7 +231,9 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="pagerank",
             description="Importance of each vertex from the importance of those linking to it.",
             intents=phrases(
-                named="pagerank | page rank",
+                # endorsed by those who are themselves endorsed: importance from the importance of who links in
+                named="pagerank | page rank | endorsed by other highly endorsed | endorsed by other ... endorsed"
+                " | recommended by other ... recommended | trusted by other ... trusted | vouched for by other",
                 strong="influential | influence | influencer | opinion leader | thought leader | pagerank | page rank"
                 " | most important | importance | most central | central to | so central | =centrality | =centralities | trust ... most | authority | authorities | authoritative | most pull | prominent | prominence"
                 " | sway | clout | most cited | most referenced | most trusted | most popular | key player"

@@ -286,3 +286,12 @@ def test_fresh_f_classes_authorities_and_bracketed_links(text, expected):
 ])
 def test_an_example_after_a_comma_is_no_ask_of_its_own(text, expected):
     assert _names(text) == expected
+
+
+# Endorsed (recommended, trusted) by others who are themselves endorsed is PageRank's recursion
+@pytest.mark.parametrize("text", [
+    "Which doctors are recommended by other well recommended doctors?",
+    "Show the members trusted by other trusted members.",
+])
+def test_endorsed_by_the_endorsed_is_pagerank(text):
+    assert _names(text) == ["pagerank"]
