@@ -634,7 +634,12 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Importance from being linked to other important vertices (undirected).",
             intents=phrases(
-                named="eigenvector centrality | eigenvector",
+                # links to (or reaching) others that are themselves important, without the direction of a
+                # citation or an endorsement ("cited by other influential papers" stays PageRank)
+                named="eigenvector centrality | eigenvector | links from other important | links from other influential"
+                " | links to other important | links to other influential | connections to other important"
+                " | connections to other influential | reach the most other influential | reach the most other important"
+                " | reach other influential | reach other important",
                 strong="eigenvector | eigenvector centrality | connected to well connected | linked to well connected"
                 " | connected to the most connected | connected to ... influential | connected to ... important"
                 " | linked to ... influential | linked to ... important | ties to ... influential | ties to ... important"

@@ -295,3 +295,15 @@ def test_an_example_after_a_comma_is_no_ask_of_its_own(text, expected):
 ])
 def test_endorsed_by_the_endorsed_is_pagerank(text):
     assert _names(text) == ["pagerank"]
+
+
+# Links to (or reaching) others that are themselves important is eigenvector centrality; being cited or
+# endorsed by them keeps the direction, and stays PageRank
+@pytest.mark.parametrize("text,algorithm", [
+    ("Score the depots by their links to other important depots.", "eigenvector"),
+    ("Which employees have connections to other influential employees?", "eigenvector"),
+    ("Find the members whose invitations reach the most other influential members.", "eigenvector"),
+    ("Rank the papers by how much they are cited by other influential papers.", "pagerank"),
+])
+def test_links_to_other_important_ones_is_eigenvector(text, algorithm):
+    assert _names(text) == [algorithm]
