@@ -270,8 +270,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | others answer to | answer to | report up to | leaning on | lean on | leans on | widely depended on"
                 " | revolve around | revolves around | revolving around",
                 medium="important | ranking | rank | popular | popularity | reputation | most connected"
+                # not "trend" or "valued" alone: "a trend forecast", "we would value a projection" ask nothing
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
-                " | driver | drivers | depend on | depends on | reach | critical | valued | trend | dominant"
+                " | driver | drivers | depend on | depends on | reach | critical | highly valued | dominant"
                 " | respected | magnet | magnets | stature | pivotal | most other | most others"
                 f" | {EVERYONE} else",
                 # "the central bank", "our central office": a name, unless more says importance

@@ -307,3 +307,12 @@ def test_endorsed_by_the_endorsed_is_pagerank(text):
 ])
 def test_links_to_other_important_ones_is_eigenvector(text, algorithm):
     assert _names(text) == [algorithm]
+
+
+# A forecast of a trend, or what a reader would value, asks for no ranking
+@pytest.mark.parametrize("text", [
+    "A sales trend forecast for next year would be nice to have.",
+    "We would value a projection of ticket sales by month.",
+])
+def test_a_trend_or_a_wish_asks_nothing(text):
+    assert _names(text) == []
