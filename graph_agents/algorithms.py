@@ -231,6 +231,9 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="pagerank",
             description="Importance of each vertex from the importance of those linking to it.",
             intents=phrases(
+                # endorsed by those who are themselves endorsed: importance from the importance of who links in
+                named="pagerank | page rank | endorsed by other highly endorsed | endorsed by other ... endorsed"
+                " | recommended by other ... recommended | trusted by other ... trusted | vouched for by other",
                 strong="influential | influence | influencer | opinion leader | thought leader | pagerank | page rank"
                 " | most important | importance | most central | central to | so central | =centrality | =centralities | trust ... most | authority | authorities | authoritative | most pull | prominent | prominence"
                 " | sway | clout | most cited | most referenced | most trusted | most popular | key player"
@@ -267,8 +270,9 @@ CATALOG: dict[str, Algorithm] = {
                 " | others answer to | answer to | report up to | leaning on | lean on | leans on | widely depended on"
                 " | revolve around | revolves around | revolving around",
                 medium="important | ranking | rank | popular | popularity | reputation | most connected"
+                # not "trend" or "valued" alone: "a trend forecast", "we would value a projection" ask nothing
                 " | hub | leader | leading | heart of | core of | weight | standing | significance | star | key"
-                " | driver | drivers | depend on | depends on | reach | critical | valued | trend | dominant"
+                " | driver | drivers | depend on | depends on | reach | critical | highly valued | dominant"
                 " | respected | magnet | magnets | stature | pivotal | most other | most others"
                 f" | {EVERYONE} else",
                 # "the central bank", "our central office": a name, unless more says importance
@@ -288,7 +292,10 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="betweennesscentrality",
             description="How often a vertex lies on shortest paths between others: brokers and bottlenecks.",
             intents=phrases(
+                named="betweenness | betweenness centrality"
+                " | paths run through | paths go through | paths pass through | routes run through | routes go through | routes pass through | number of shortest | most shortest",
                 strong="broker | bridge | bridging | bottleneck | chokepoint | choke point | gatekeeper"
+                " | connectors between | connector between | key connectors | key connector"
                 " | intermediary | middleman | middlemen | go between | single point of failure | betweenness"
                 " | conduit | relay | pass through | passes through | flow through | flows through | funnel through"
                 " | sit between | sits between | lie between | stand between | otherwise separate"
@@ -350,6 +357,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="labelpropagation",
             description="Communities of densely connected vertices.",
             intents=phrases(
+                named="label propagation | label propagation algorithm",
                 strong="community | communities | segment | segmentation | cluster | clustering | cohort | tribe"
                 " | interest group | affinity group | peer group | natural groups | natural {group}"
                 " | audience | audiences | buy together | bought together | purchased together | co purchase"
@@ -391,7 +399,9 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="wcc",
             description="Groups of vertices linked by any path, ignoring direction.",
             intents=phrases(
+                named="weakly connected components | weakly connected component | weak components | wcc",
                 strong="connected component | connected components | ring | rings | linked accounts"
+                " | no path to | no path between | no route to"
                 " | everything ... still connected | everything is connected | all still connected | still one piece"
                 " | all ... still connected | every ... still connected | whole ... still connected | all ... still linked"
                 " | every ... still linked | still all connected | still all linked | still in one piece"
@@ -439,6 +449,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="scc",
             description="Groups where every vertex reaches every other along edge direction: cycles.",
             intents=phrases(
+                named="strongly connected components | strongly connected component | strong components | scc",
                 strong="cycle | cycles | cyclic | circular | round in circles | in circles | go round | goes round"
                 " | round trip | round tripping | loop | loops | closed loop | carousel | wash trade | wash trading"
                 " | kiting | bounce back | back and forth | back to the sender | back to where"
@@ -491,12 +502,13 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="attributepropagation",
             description="Spreads a known label (e.g. a fraud flag) to the vertices around it.",
             intents=phrases(
+                named="attribute propagation",
                 strong="propagate | propagation | spread | spreads | spreading | contagion | contagious"
                 # a label inferred from the ones each vertex deals with: "infer which are bots from who they follow"
                 f" | {MARK} ... from who they | {MARK} ... from whom they | {MARK} ... by who they | from who they {TURN}"
                 " | probably ... from who they | likely ... from who they | work out ... from who they"
                 f" | from the ones they {TURN} | from those they {TURN} | from whoever they {TURN}"
-                " | guilt by association | taint | tainted | exposure | exposed to | inherit | inherits | infect"
+                " | guilt by association | taint | tainted | exposure to | exposed to | inherit | inherits | infect"
                 " | contaminate | contamination | ripple | push ... flag | push ... label | push ... risk"
                 " | pass ... flag | pass ... label | carry over ... label | infer ... label | infer ... labels"
                 " | unlabelled | unlabeled | close to known | near known | associated with known"
@@ -561,6 +573,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="How many relationships each vertex has: the plainest measure of activity.",
             intents=phrases(
+                named="degree centrality | node degree | node degrees",
                 strong="degree centrality | degree | number of connections | number of links | number of contacts"
                 " | number of relationships | number of neighbours | number of neighbors | how many connections"
                 " | how many links | how many contacts | how many relationships | how many counterparties"
@@ -622,6 +635,12 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Importance from being linked to other important vertices (undirected).",
             intents=phrases(
+                # links to (or reaching) others that are themselves important, without the direction of a
+                # citation or an endorsement ("cited by other influential papers" stays PageRank)
+                named="eigenvector centrality | eigenvector | links from other important | links from other influential"
+                " | links to other important | links to other influential | connections to other important"
+                " | connections to other influential | reach the most other influential | reach the most other important"
+                " | reach other influential | reach other important",
                 strong="eigenvector | eigenvector centrality | connected to well connected | linked to well connected"
                 " | connected to the most connected | connected to ... influential | connected to ... important"
                 " | linked to ... influential | linked to ... important | ties to ... influential | ties to ... important"
@@ -645,7 +664,13 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Authorities are pointed at by good hubs; hubs point at good authorities (two scores).",
             intents=phrases(
-                strong="hits | hubs and authorities | hub and authority | hubs authorities | hub score | hub scores"
+                # the ones good senders send to are authorities, and the senders are hubs
+                named="hubs and authorities | hub and authority | hits algorithm | hub and authority scores"
+                # (after "that/do": "it is good to send to" asks nothing)
+                f" | that good ... {SEND} to | do good ... {SEND} to | do the good ... {SEND} to | ones good ... {SEND} to"
+                f" | that good ... {SEND} ... to | do good ... {SEND} ... to | do the good ... {SEND} ... to"
+                " | good referrers themselves | good senders themselves",
+                strong="good referrers | good senders | good recommenders | hits | hubs and authorities | hub and authority | hubs authorities | hub score | hub scores"
                 " | authority score | authority scores | hub ... authority | good hubs | best hubs | curator | curators"
                 " | point to the best | points to the best | link to the best | links to the best | best sources"
                 " | are hubs | are the authorities | authorities everyone | pointing to the authoritative"
@@ -674,7 +699,13 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="How near a vertex is to all others it can reach (inverse mean hop distance, undirected).",
             intents=phrases(
+                named="closeness centrality | closeness"
+                # reaching all the others in the fewest steps on average decides; an average alone does not
+                # beat harmonic's "counting the unreachable as nothing"
+                " | fewest ... on average | lowest average distance | shortest average distance",
                 strong="closeness | closeness centrality | closest to everyone | close to everyone | closest to all"
+                " | how close ... to all | how close ... to every | close ... on average | how close , on average | close , on average"
+                " | average distance to | average distance from"
                 " | close to all | nearest to everyone | nearest to all | fewest hops | fewest steps | shortest average distance"
                 " | lowest average distance | average distance | reach everyone | reach everybody | reach all the others"
                 " | reach the rest | fastest to reach | quickest to reach | reach ... quickly | reach ... fastest"
@@ -684,7 +715,9 @@ CATALOG: dict[str, Algorithm] = {
                 # where to site something that should be near everything
                 " | where should we put | where to put | where should we place | where to place | where to locate"
                 " | where should we locate | best location for | best place for | best spot for",
-                medium="closest | nearest | proximity | =accessible | quickly reach",
+                medium="closest | nearest | proximity | =accessible | quickly reach"
+                # an average to all the others needs company: "counting the unreachable as nothing" is harmonic
+                " | on average ... to all | on average , to all | on average to all | on average to every",
             ),
             params={
                 "normalized": Param(bool, True, "scale by the size of the reachable part (Wasserman-Faust)"),
@@ -702,7 +735,8 @@ CATALOG: dict[str, Algorithm] = {
             description="Sum of inverse hop distances to every other vertex: closeness that copes with disconnected parts.",
             intents=phrases(
                 # how it treats the unreachable is the method itself: it decides like its name
-                named="harmonic | as zero | contributing nothing | contribute nothing | contributes nothing | count for nothing"
+                named="harmonic centrality | harmonic | as zero | contributing nothing | contribute nothing | contributes nothing | count for nothing"
+                " | robust to ... unreachable | robust to unreachable | even if ... unreachable | tolerates unreachable"
                 " | counts for nothing | even though ... disconnected | although ... disconnected | even if ... disconnected"
                 " | even though ... unreachable | even though ... not connected"
                 # "counting the ones it can't reach as nothing": the negation is the unreachable, not the ask
@@ -732,7 +766,11 @@ CATALOG: dict[str, Algorithm] = {
             intents=phrases(
                 named="louvain | modularity based | optimises modularity | optimizes modularity | maximise modularity"
                 " | maximize modularity | same answer every run | same way every run | same result every run"
-                " | same every run | stable between runs | stable across runs | same grouping every run",
+                " | same every run | stable between runs | stable across runs | same grouping every run"
+                # groups asked for with results that repeat: "split them into tribes, with stable results"
+                " | " + " | ".join(f"{GROUP} {gap} {result}" for gap in ("...", ", with", ", with a")
+                                   for result in ("reproducible result", "reproducible results", "stable result",
+                                                  "stable results", "repeatable results", "consistent results")),
                 strong="modularity | stable communities | stable segments | stable clusters"
                 " | reproducible communities | reproducible segments | reproducible clusters | consistent communities"
                 " | hierarchical communities | communities at several levels | communities at several scales"
@@ -774,6 +812,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="The largest k such that a vertex is in a subgraph where all have at least k neighbours.",
             intents=phrases(
+                named="k core | kcore | k cores | core number | core numbers | k core decomposition | coreness",
                 strong="k core | kcore | k cores | core number | core numbers | coreness | core periphery"
                 " | dense core | densest core | inner core | innermost core | tightly knit core | cohesive core"
                 " | core group | core members | hard core | nucleus | periphery | peripheral | on the fringe"
@@ -791,6 +830,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="How many triangles (three mutually linked vertices) each vertex is part of (undirected).",
             intents=phrases(
+                named="triangle count | triangle counting | triangle counts",
                 strong="triangle | triangles | triangle count | triangle counting | triads | closed triads | closed triangles"
                 " | trios | closed trios | in threes | threesomes"
                 " | mutual friends | mutual contacts | friends of friends who | common friends | common contacts"
@@ -808,6 +848,7 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Share of a vertex's neighbour pairs that are linked themselves (undirected).",
             intents=phrases(
+                named="clustering coefficient | clustering coefficients | local clustering coefficient",
                 strong="clustering coefficient | local clustering | transitivity | cliquishness | cliquish"
                 " | neighbours ... know each other | neighbors ... know each other | contacts ... know each other"
                 " | friends ... know each other | whose contacts are connected | whose friends are connected"
@@ -831,6 +872,8 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Vertices whose removal disconnects the graph (cut vertices), with how many vertices each cuts off.",
             intents=phrases(
+                named="articulation point | articulation points | cut vertex | cut vertices"
+                " | break ... apart if removed | break ... apart if taken out | would break ... apart",
                 strong="articulation point | articulation points | cut vertex | cut vertices | cut node | cut nodes"
                 " | separating vertex | separating vertices | single point of failure ... disconnect"
                 " | single point of failure ... split | single point of failure ... break apart"
@@ -884,8 +927,11 @@ CATALOG: dict[str, Algorithm] = {
                 # what befalls a relationship rather than a site: a route is cancelled, a pipe bursts
                 medium=f"if cut | if severed | were cut | was cut | is cut | {LINE} ... if cut | {LINE} ... if severed",
                 # the relationship is what fails, and the consequence follows: the head noun sets link against site
-                named=" | ".join(f"{LINE} {comma}if ... {comma}would {effect}" for comma in ("", ", ")
-                                 for effect in ("disconnect", "leave", "cut", "split", "strand", "isolate")),
+                named="cut edge | cut edges | bridge edge | bridge edges | " + " | ".join(
+                    f"{LINE} {lead} {effect}"
+                    for lead in ("if ... would", ", if ... , would", "whose removal would", "whose loss would",
+                                 "whose failure would", ") whose removal would", ") whose loss would")
+                    for effect in ("disconnect", "leave", "cut", "split", "strand", "isolate")),
                 weak="cancelled | canceled | burst | bursts | severed | cut through",
             ),
             directed=False,
@@ -900,7 +946,9 @@ CATALOG: dict[str, Algorithm] = {
             aql="SHORTEST_PATH",
             description="The shortest chain of relationships between two named entities, with every vertex on it.",
             intents=phrases(
+                named="with the fewest intermediaries | fewest intermediaries | fewest go betweens | fewest middlemen",
                 strong="shortest path | shortest route | shortest chain | how is ... connected to | how are ... connected"
+                " | how ... is linked to | how ... are linked to | how far is ... from | how far are ... from | how many steps | in how many steps"
                 " | how is ... linked to | how are ... linked | how ... linked to | quickest ... chain | quickest ... sequence"
                 " | quickest way | fastest way | shortest way | quickest route | fastest route | quickest path"
                 " | intro from | introduction from | chain of introductions | warm intro"
@@ -960,6 +1008,7 @@ CATALOG: dict[str, Algorithm] = {
             aql="a breadth-first traversal",
             description="Every vertex within k hops of the seed entities, grouped by its distance from them.",
             intents=phrases(
+                named="k hop | k hops | k hop neighbourhood | k hop neighborhood",
                 strong="within two hops | within 2 hops | within three hops | within 3 hops | within one hop"
                 " | within ... hops of | within ... transfers of | within ... steps of | within ... stops of | k-hop | k hop | n-hop | two hops | 2 hops | three hops | 3 hops"
                 " | hops of | hops from | hops away | neighbourhood of | neighborhood of | ego network | ego networks"
@@ -998,7 +1047,9 @@ CATALOG: dict[str, Algorithm] = {
                 # the members of each one: "list the members of each circular trading ring"
                 f" | every closed {CLOSED} | exact {CLOSED} | in each one",
                 # not "each other in a loop": that is who reaches whom (SCC)
-                named=f"each {CLOSED} | every {CLOSED} | members of each | in each {CLOSED} | each circular {CLOSED}"
+                # a small loop, or one spelled out hop by hop ("a to b to c and back to a"), is a cycle to list
+                named=f"little {CLOSED} | small {CLOSED} | short {CLOSED} | a to b to c | to b to c and back"
+                " | simple cycles | simple cycle | cycle enumeration | each {CLOSED} | every {CLOSED} | members of each | in each {CLOSED} | each circular {CLOSED}"
                 f" | each individual {CLOSED} | each closed {CLOSED} | each separate {CLOSED} | each distinct {CLOSED}"
                 # the loops, then who is in each of them: "are there loops, and which packages are in each one"
                 + "".join(f" | {{closed}} {comma}and which ... in each" for comma in ("", ", ")),
@@ -1020,7 +1071,10 @@ CATALOG: dict[str, Algorithm] = {
             gae_endpoint="",
             description="Pairs of vertices with the most neighbours in common (Jaccard): look-alikes and likely duplicates.",
             intents=phrases(
+                named="node similarity | jaccard similarity | jaccard"
+                " | share the most ... with each other | share the most ... with one another | most similar ... they share | most similar ... share",
                 strong="node similarity | duplicate accounts | duplicate account | duplicate customers | duplicate records"
+                " | paired up | pair up | most similar"
                 " | look-alike customers | look alike customers | lookalike customers | look-alike accounts"
                 " | look alike accounts | lookalike accounts"
                 " | duplicates | look-alike | look-alikes | lookalike | lookalikes | look alike | similar customers"

@@ -56,6 +56,9 @@ _STEMMER = EnglishStemmer()
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,;:.!?()\u2192]")
 _ARROWS = re.compile(r"-+>|=+>|\u2192|\u27f6")
 _BOUNDARY = {",", ";", ":", ".", "!", "?", "(", ")"}
+_EXAMPLE_ABBREVIATION = re.compile(r"\be\.\s?g\.?(?=\s|,|$)")
+# words that open an example after a comma: "robust to stops that are unreachable, e.g. the island ferry"
+_EXAMPLE_OPENERS = {"eg", ("for", "example"), ("for", "instance"), ("such", "as")}
 _NEGATORS = {"not", "no", "never", "without", "neither", "nor", "except", "excluding", "exclude", "excluded", "non"}
 _NEGATING_PAIRS = {("rather", "than"), ("instead", "of"), ("other", "than"), ("apart", "from"), ("aside", "from")}
 _SCOPE_END = {"but", "only", "instead", "rather", "however"}
@@ -178,6 +181,7 @@ def tokenize(text: str) -> list[Token]:
     """Words of ``text`` with their stem, clause, purpose and negation marks; punctuation as boundaries."""
     raw: list[str] = []
     written = _ARROWS.sub(f" {_ARROW} ", plain_words(text).lower())
+    written = _EXAMPLE_ABBREVIATION.sub(" eg ", written)  # "e.g." is one word, not two sentence ends
     for t in _TOKEN.findall(written.replace("\u2019", "'").replace("-", " ").replace("/", " ")):
         if t.endswith("n't"):
             raw += [t[:-3] or "do", "not"]
@@ -192,6 +196,7 @@ def tokenize(text: str) -> list[Token]:
     clause, purpose, negate_left, subordinate, relative, relatives = 0, False, 0, False, 0, 0
     errand = False
     fronted = False  # a purpose clause before the main one ("since the storm ..., I want ..."): its comma ends it
+    example = False  # after ", e.g." / ", for example": supports the ask, as an aside does
     aside = False  # inside parentheses after words of the ask: an example or a gloss, which supports it like a purpose
     for i, t in enumerate(raw):
         nxt = raw[i + 1] if i + 1 < len(raw) else ""
@@ -204,6 +209,12 @@ def tokenize(text: str) -> list[Token]:
                 aside = True
             elif t == ")":
                 aside = False
+            # an example after a comma supports the ask like a gloss in brackets, until the sentence ends
+            after = raw[i + 2] if i + 2 < len(raw) else ""
+            if t in {";", ".", "!", "?", ")"}:
+                example = False
+            elif t == "," and (nxt in _EXAMPLE_OPENERS or (nxt, after) in _EXAMPLE_OPENERS):
+                example = True
             if t in {";", ".", "!", "?"} or (t == "," and nxt in _COORDINATORS | {"as", "along"}):
                 clause, purpose, subordinate = clause + 1, False, False
             tokens.append(Token(t, t, clause, purpose))
@@ -235,7 +246,7 @@ def tokenize(text: str) -> list[Token]:
         # "like" of wanting ("we would most like to see", "which do they most like?") is no likeness
         wanting = t == "like" and (nxt == "to" or nxt in _BOUNDARY or not nxt or prev in _WANTING)
         tokens.append(Token(t, LOOP if i in loops else f"{stem(t)}\x00" if wanting else _stem_of(t), clause,
-                            purpose or aside, negated=negate_left > 0,
+                            purpose or aside or example, negated=negate_left > 0,
                             subordinate=subordinate, relative=relative, errand=bool(relative) and errand))
         negate_left = max(0, negate_left - 1)
     _mark_graph_names(tokens)

@@ -191,3 +191,128 @@ def test_most_like_one_entity_is_similar_to_but_liking_is_not():
 def test_look_alikes_are_pairs_unless_a_group_noun_says_segments():
     assert _names("Find look-alikes for our best shoppers.")[:1] == ["node_similarity"]
     assert _names("Find look-alike segments of shoppers.") == ["label_propagation"]
+
+
+# Each algorithm's own name in a short imperative picks it, whatever the name's words also mean
+# ("label propagation" is not attribute propagation, "clustering coefficient" is not clustering).
+@pytest.mark.parametrize("text,algorithm", [
+    ("Use label propagation to find segments", "label_propagation"),
+    ("Run label propagation on customers", "label_propagation"),
+    ("Run PageRank on the accounts", "pagerank"),
+    ("Compute page rank for every page", "pagerank"),
+    ("Compute degree centrality for the users", "degree"),
+    ("Run eigenvector centrality on the suppliers", "eigenvector"),
+    ("Compute hubs and authorities for the citation graph", "hits"),
+    ("Compute closeness centrality of the stations", "closeness"),
+    ("Compute betweenness centrality for the routers", "betweenness"),
+    ("Find weakly connected components of the accounts", "wcc"),
+    ("Find strongly connected components of the transfers", "scc"),
+    ("Compute the core number of every user", "k_core"),
+    ("Run triangle counting on the friendships", "triangle_count"),
+    ("Compute the clustering coefficient of each node", "clustering_coefficient"),
+    ("Find the cut vertices of the network", "articulation_points"),
+    ("Find articulation points in the power grid", "articulation_points"),
+    ("Find bridge edges in the road network", "bridges"),
+    ("Enumerate simple cycles among the transfers", "simple_cycles"),
+    ("Compute Jaccard similarity between the users", "node_similarity"),
+    ("Run attribute propagation on the fraud flags", "attribute_propagation"),
+    ("Run harmonic centrality on the stations", "harmonic"),
+])
+def test_an_algorithm_named_outright_wins(text, algorithm):
+    assert _names(text) == [algorithm]
+
+
+# Classes from fresh-f's wrong picks, each in wordings of our own:
+# distance to all the others on average is closeness, and it stays harmonic when some are unreachable;
+# how one is linked to another, or how far, is a path; lying on many shortest routes, or the routes
+# passing through, is betweenness; sharing the most with each other is pairwise similarity;
+# breaking the network apart if removed is a cut vertex; no path to a named place is components.
+@pytest.mark.parametrize("text,algorithm", [
+    ("Which depots reach all the other depots in the fewest legs on average?", "closeness"),
+    ("Score each clinic by its average distance to every other clinic.", "closeness"),
+    ("How close, on average, is each warehouse to all the other warehouses?", "closeness"),
+    ("Closeness, but robust to towns that are unreachable from the rest.", "harmonic"),
+    ("Which hub is nearest, on average, to all the stores, counting the stores it cannot reach as contributing nothing?",
+     "harmonic"),
+    ("Show how supplier s-9 is linked to retailer r-12.", "shortest_path"),
+    ("Connect dealer d-4 to bank b-1 with the fewest middlemen.", "shortest_path"),
+    ("How far is the warehouse from the port, in road hops?", "shortest_path"),
+    ("Which airports lie on the greatest number of shortest flight routes?", "betweenness"),
+    ("Which junctions do most delivery routes pass through?", "betweenness"),
+    ("Who are the key connectors between the departments?", "betweenness"),
+    ("Which customers share the most products with each other?", "node_similarity"),
+    ("Which authors have the most similar reading lists, judged by the books they share?", "node_similarity"),
+    ("Which routers would break the network apart if removed?", "articulation_points"),
+    ("Which employees have no path to the head office?", "wcc"),
+])
+def test_fresh_f_classes_in_other_words(text, algorithm):
+    assert _names(text) == [algorithm]
+
+
+# Groups asked for with results that repeat are Louvain's (the result alone asks nothing); a small loop,
+# or one spelled out hop by hop, is a cycle to list; exposure *to* something spreads, exposure of names does not.
+@pytest.mark.parametrize("text,expected", [
+    ("Group the shops into clusters with stable results every month.", ["louvain"]),
+    ("Split the riders into communities, with reproducible results we can rerun.", ["louvain"]),
+    ("The pipeline must give stable results every month.", []),
+    ("Are there small rings where money goes from one firm to another and back?", ["simple_cycles"]),
+    ("Look for short loops of transfers between accounts.", ["simple_cycles"]),
+    ("Do shipments ever go a to b to c and back to a?", ["simple_cycles"]),
+    ("Which roads whose removal would cut off a village?", ["bridges"]),
+    ("No exposure of customer addresses in the exports.", []),
+    ("Score each supplier for exposure to sanctioned firms.", ["attribute_propagation"]),
+])
+def test_fresh_f_classes_louvain_cycles_exposure(text, expected):
+    assert _names(text) == expected
+
+
+# The ones good senders send to are HITS authorities ("it is good to send to" asks nothing); a link named
+# in brackets before its removal clause is still a bridge.
+@pytest.mark.parametrize("text,expected", [
+    ("Which shops do the good referrers send customers to?", ["hits"]),
+    ("Which firms are the ones that good brokers refer clients to?", ["hits"]),
+    ("It would be good to send to all staff by Friday.", []),
+    ("Also the pipes (single segments) whose removal would cut off a district.", ["bridges"]),
+])
+def test_fresh_f_classes_authorities_and_bracketed_links(text, expected):
+    assert _names(text) == expected
+
+
+# An example after ", e.g." / ", for example" supports the ask like a gloss in brackets: it is no ask of its own
+@pytest.mark.parametrize("text,expected", [
+    ("Harmonic closeness, robust to depots nobody can reach, e.g. the island depot.", ["harmonic"]),
+    ("Find the brokers between teams, for example people who link the isolated sales office.", ["betweenness"]),
+    ("Rank the suppliers by influence, e.g. the ones every other supplier depends on.", ["pagerank"]),
+])
+def test_an_example_after_a_comma_is_no_ask_of_its_own(text, expected):
+    assert _names(text) == expected
+
+
+# Endorsed (recommended, trusted) by others who are themselves endorsed is PageRank's recursion
+@pytest.mark.parametrize("text", [
+    "Which doctors are recommended by other well recommended doctors?",
+    "Show the members trusted by other trusted members.",
+])
+def test_endorsed_by_the_endorsed_is_pagerank(text):
+    assert _names(text) == ["pagerank"]
+
+
+# Links to (or reaching) others that are themselves important is eigenvector centrality; being cited or
+# endorsed by them keeps the direction, and stays PageRank
+@pytest.mark.parametrize("text,algorithm", [
+    ("Score the depots by their links to other important depots.", "eigenvector"),
+    ("Which employees have connections to other influential employees?", "eigenvector"),
+    ("Find the members whose invitations reach the most other influential members.", "eigenvector"),
+    ("Rank the papers by how much they are cited by other influential papers.", "pagerank"),
+])
+def test_links_to_other_important_ones_is_eigenvector(text, algorithm):
+    assert _names(text) == [algorithm]
+
+
+# A forecast of a trend, or what a reader would value, asks for no ranking
+@pytest.mark.parametrize("text", [
+    "A sales trend forecast for next year would be nice to have.",
+    "We would value a projection of ticket sales by month.",
+])
+def test_a_trend_or_a_wish_asks_nothing(text):
+    assert _names(text) == []
