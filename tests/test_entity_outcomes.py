@@ -105,3 +105,16 @@ def test_a_path_between_a_customer_and_a_seller_runs_through_the_whole_graph(dem
     assert execution["status"] == "completed", execution["error"]
     assert "customers/c00042" in report["title"] and "sellers/s001" in report["title"]
     assert answer["status"] == "answered" and coverage["outcome"] == "answered"
+
+
+def test_look_alikes_of_a_named_customer_are_reported_closest_first(demo_dir, workspace):
+    res = _run(demo_dir, workspace, "Which customers look most like customer c00042?")
+    template, report, answer, coverage = _one(res)
+    assert template["algorithm"] == "similar_to" and template["parameters"]["target"] == "c00042"
+    first = report["insights"][0]
+    # the title answers the ask: who is most like the named customer, not "the most resemblance"
+    assert report["title"] == first["title"] and first["title"].startswith("Most like c00042: ")
+    assert "share at least one neighbour with c00042" in first["description"] and "Jaccard" in first["description"]
+    assert first["entities"] and all(e.startswith("customers/") for e in first["entities"])
+    assert "customers/c00042" not in first["entities"]
+    assert answer["status"] == "answered" and coverage["outcome"] == "answered"

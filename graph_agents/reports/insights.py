@@ -41,6 +41,18 @@ def score_insights(algo: Algorithm, facts: dict[str, Any], names: dict[str, str]
             evidence=["top"],
             entities=[lead["id"]],
         ))
+    elif algo.name == "similar_to" and top[0]["score"] > 0:
+        # the answer to "which customers look most like c42": the closest first, next to what they resemble
+        lead, target = top[0], facts.get("target") or "the target"
+        out.append(Insight(
+            id="I1",
+            title=f"Most like {target}: {names.get(lead['id'], lead['id'])}",
+            description=f"{facts['alike']:,} {n.plural} share at least one neighbour with {target}; the closest are "
+            + "; ".join(f"{named([t['id']], names)} (Jaccard {readable(t['score'])})" for t in top if t["score"] > 0) + ".",
+            confidence=0.9,
+            evidence=["top", "alike"],
+            entities=[t["id"] for t in top if t["score"] > 0],
+        ))
     else:
         out.append(Insight(
             id="I1",
