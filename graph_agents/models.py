@@ -54,6 +54,19 @@ class Vertical(Model):
     def term(self, word: str) -> str:
         return self.terms.get(word, word)
 
+    def on_relations(self, relations: list[str]) -> "Vertical":
+        """The vertical as a report on ``relations`` (edge collections) words it: a term
+        ``word@relation`` ("influence@referred": "referral influence") stands for ``word`` when every
+        analysed relation has the same one; on any other mix the plain term stays."""
+        qualified: dict[str, dict[str, str]] = {}
+        for key, value in self.terms.items():
+            word, _, relation = key.partition("@")
+            if relation:
+                qualified.setdefault(word, {})[relation] = value
+        said = {word: {by.get(r) for r in relations} for word, by in qualified.items()} if relations else {}
+        terms = {word: next(iter(vals)) for word, vals in said.items() if len(vals) == 1 and None not in vals}
+        return self.model_copy(update={"terms": {**self.terms, **terms}}) if terms else self
+
 
 class CollectionInfo(Model):
     name: str

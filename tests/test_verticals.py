@@ -314,3 +314,15 @@ def test_save_refuses_invalid(tmp_path):
     v = Vertical.model_validate(_custom(discovery=["no_such_algorithm"]))
     with pytest.raises(VerticalError):
         save_vertical(v, tmp_path)
+
+
+def test_a_term_for_one_relation_words_a_report_on_that_relation_alone():
+    from graph_agents.verticals import load_vertical
+
+    v = load_vertical("ecommerce")
+    assert v.term("influence") == "purchasing influence"
+    assert v.on_relations(["referred"]).term("influence") == "referral influence"
+    # on any other mix, or with no relation named, the plain term stays
+    assert v.on_relations(["referred", "purchased"]).term("influence") == "purchasing influence"
+    assert v.on_relations([]).term("influence") == "purchasing influence"
+    assert v.on_relations(["purchased"]) is v

@@ -58,6 +58,7 @@ def build_report(
     The vertical's detectors run on the facts; with a ``baseline`` (the previous run of the same
     template) the facts gain ``changes``. Every sentence is then grounded against the facts.
     """
+    vertical = vertical.on_relations(template.edge_collections)  # "referral influence" on referrals alone
     algo = algorithms.get(template.algorithm)
     facts = dict(facts)
     if baseline is not None and facts.get("count"):
