@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import numpy as np
 from langchain_core.runnables import RunnableConfig
 from langchain_core.runnables.config import (
     get_async_callback_manager_for_config,
@@ -39,6 +40,7 @@ from ..reports.baseline import baseline_key, find_baseline
 from ..reports.detectors import needs_isolation, share_fractions
 from ..reports.facts import group_isolation
 from ..state import AnalysisState, read_shared
+from ..stores.base import VertexValues
 
 
 def _executed(result: ExecutionResult) -> dict[str, Any]:
@@ -170,8 +172,13 @@ async def report(state: AnalysisState, config: RunnableConfig, ctx: Context) -> 
     return {"reports": {result.id: dumped}, "llm_rejections": rejections}
 
 
-def _of_collections(values: Any, collections: set[str]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k.split("/", 1)[0] in collections}
+def _of_collections(values: Any, collections: set[str]) -> Any:
+    """The values of the vertices in ``collections``, in order; scores stay arrays (no dict per vertex)."""
+    vv = VertexValues.of(values)
+    keep = np.fromiter((vid.split("/", 1)[0] in collections for vid in vv.ids), dtype=bool, count=len(vv.ids))
+    if vv.scores is None:
+        return {k: v for k, v, kept in zip(vv.ids, vv.column(), keep.tolist()) if kept}
+    return VertexValues([vid for vid, kept in zip(vv.ids, keep.tolist()) if kept], scores=vv.scores[keep])
 
 
 async def _entity_outcome(state: AnalysisState, config: RunnableConfig, ctx: Context, outcome: ExecutionResult) -> dict[str, Any]:
